@@ -1,0 +1,3 @@
+"""tadplan: planning orthodontic mini-implant (TAD) anchorage."""
+
+__version__ = "0.1.0"

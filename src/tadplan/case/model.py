@@ -1,0 +1,582 @@
+"""The orthodontic case: dentition, findings, goals. Frozen, validated pydantic models.
+
+Every key is checked: unknown keys are errors (a typo must not be silently ignored),
+tooth numbers are FDI (see :mod:`tadplan.case.fdi`), lengths are in millimetres
+(``_mm``) and angles in degrees (``_deg``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tadplan.case import fdi
+
+# ----------------------------------------------------------------------------- basics
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+
+def _tooth(v: object) -> int:
+    if isinstance(v, str) and v.strip().isdigit():
+        v = int(v.strip())
+    if not fdi.is_tooth(v):
+        raise ValueError(
+            f"{v!r} is not an FDI tooth number (permanent 11-18, 21-28, 31-38, 41-48; "
+            "primary 51-55, 61-65, 71-75, 81-85)"
+        )
+    return int(v)  # type: ignore[call-overload]
+
+
+Tooth = Annotated[int, Field(description="FDI tooth number, e.g. 16")]
+
+
+def _teeth_list(v: object) -> object:
+    if v is None:
+        return v
+    if not isinstance(v, list | tuple):
+        raise ValueError("must be a list of FDI tooth numbers")
+    out = [_tooth(t) for t in v]
+    dup = sorted({t for t in out if out.count(t) > 1})
+    if dup:
+        raise ValueError(f"tooth {dup[0]} is listed twice")
+    return out
+
+
+class ToothStatus(StrEnum):
+    present = "present"
+    missing = "missing"  # agenesis / congenitally missing
+    extracted = "extracted"
+    planned_extraction = "planned_extraction"
+    implant = "implant"  # prosthetic (osseointegrated) implant in the tooth's place
+    pontic = "pontic"
+
+
+ABSENT = frozenset({ToothStatus.missing, ToothStatus.extracted, ToothStatus.implant,
+                    ToothStatus.pontic})
+"""Statuses under which no natural tooth can be moved."""
+
+
+class Appliance(StrEnum):
+    herbst = "herbst"
+    jasper_jumper = "jasper_jumper"
+    class_ii_elastics = "class_ii_elastics"
+    class_iii_elastics = "class_iii_elastics"
+    utility_arch = "utility_arch"
+    tpa = "tpa"
+    quadhelix = "quadhelix"
+    horseshoe_arch = "horseshoe_arch"
+    headgear = "headgear"
+    rapid_palatal_expander = "rapid_palatal_expander"
+    lingual_arch = "lingual_arch"
+    fixed_full_arch = "fixed_full_arch"
+    clear_aligners = "clear_aligners"
+
+
+class Dentition(_Model):
+    """Which teeth are there. Any permanent tooth not listed is present (third molars too,
+    unless listed as missing/extracted); primary teeth are present only when listed."""
+
+    missing: list[Tooth] = Field(default_factory=list, description="agenesis")
+    extracted: list[Tooth] = Field(default_factory=list)
+    planned_extraction: list[Tooth] = Field(default_factory=list)
+    implants: list[Tooth] = Field(default_factory=list, description="prosthetic implants")
+    pontics: list[Tooth] = Field(default_factory=list)
+    primary_present: list[Tooth] = Field(
+        default_factory=list, description="retained primary teeth, e.g. 55"
+    )
+
+    _v = field_validator(
+        "missing", "extracted", "planned_extraction", "implants", "pontics", "primary_present",
+        mode="before",
+    )(_teeth_list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Dentition:
+        seen: dict[int, str] = {}
+        for field in ("missing", "extracted", "planned_extraction", "implants", "pontics"):
+            for t in getattr(self, field):
+                if t in seen:
+                    raise ValueError(f"tooth {t} is listed both as {seen[t]} and as {field}")
+                seen[t] = field
+        for t in self.primary_present:
+            if not fdi.is_primary(t):
+                raise ValueError(f"primary_present: {t} is a permanent tooth")
+        return self
+
+    def status(self, tooth: int) -> ToothStatus:
+        if tooth in self.missing:
+            return ToothStatus.missing
+        if tooth in self.extracted:
+            return ToothStatus.extracted
+        if tooth in self.planned_extraction:
+            return ToothStatus.planned_extraction
+        if tooth in self.implants:
+            return ToothStatus.implant
+        if tooth in self.pontics:
+            return ToothStatus.pontic
+        if fdi.is_primary(tooth) and tooth not in self.primary_present:
+            return ToothStatus.missing
+        return ToothStatus.present
+
+    def present_teeth(self) -> frozenset[int]:
+        """Natural teeth in the mouth now (planned extractions included)."""
+        perm = {t for t in fdi.PERMANENT if self.status(t) in
+                (ToothStatus.present, ToothStatus.planned_extraction)}
+        return frozenset(perm | set(self.primary_present))
+
+    def retained_teeth(self) -> frozenset[int]:
+        """Natural teeth that stay for treatment (present minus planned extractions)."""
+        return frozenset(t for t in self.present_teeth()
+                         if self.status(t) != ToothStatus.planned_extraction)
+
+
+class Attachments(_Model):
+    bands: list[Tooth] = Field(default_factory=list, description="banded teeth, e.g. [17, 27]")
+    brackets: list[Tooth] | Literal["all"] | None = Field(
+        default=None, description="bonded teeth, or 'all' for full fixed appliances"
+    )
+    appliances: list[Appliance] = Field(default_factory=list)
+
+    _vb = field_validator("bands", mode="before")(_teeth_list)
+
+    @field_validator("brackets", mode="before")
+    @classmethod
+    def _brackets(cls, v: object) -> object:
+        return v if v in (None, "all") else _teeth_list(v)
+
+
+# ----------------------------------------------------------------------------- findings
+
+
+class SagittalClass(StrEnum):
+    class_i = "I"
+    class_ii_1 = "II/1"
+    class_ii_2 = "II/2"
+    class_iii = "III"
+
+
+class VerticalPattern(StrEnum):
+    normal = "normal"
+    deep_bite = "deep_bite"
+    open_bite = "open_bite"
+
+
+class Inclination(StrEnum):
+    retroclined = "retroclined"
+    normal = "normal"
+    proclined = "proclined"
+
+
+class CrossbiteKind(StrEnum):
+    anterior = "anterior"
+    posterior_lingual = "posterior_lingual"  # palatal/lingual crossbite
+    posterior_buccal = "posterior_buccal"  # scissor bite
+    bilateral_posterior = "bilateral_posterior"
+
+
+class Crossbite(_Model):
+    kind: CrossbiteKind
+    teeth: list[Tooth] = Field(min_length=1)
+    skeletal: bool = Field(default=False, description="transverse maxillary deficiency")
+
+    _v = field_validator("teeth", mode="before")(_teeth_list)
+
+
+class Surface(StrEnum):
+    buccal = "buccal"
+    palatal = "palatal"
+    lingual = "lingual"
+
+
+class BoneQuality(StrEnum):
+    poor = "poor"
+    normal = "normal"
+    good = "good"
+
+
+class SiteRegion(StrEnum):
+    """Controlled vocabulary of insertion regions."""
+
+    interradicular = "interradicular"
+    anterior_palate = "anterior_palate"
+    median_palatal_suture = "median_palatal_suture"
+    paramedian_palate = "paramedian_palate"
+    retromolar = "retromolar"
+    infrazygomatic_crest = "infrazygomatic_crest"
+    mandibular_buccal_shelf = "mandibular_buccal_shelf"
+    tuberosity = "tuberosity"
+    edentulous_ridge = "edentulous_ridge"
+
+
+class SiteRef(_Model):
+    """Where on the jaws: an inter-radicular site between two neighbouring teeth on one
+    surface, or a named region (palate, crest, shelf...) with a side where it has one."""
+
+    region: SiteRegion = SiteRegion.interradicular
+    between: tuple[Tooth, Tooth] | None = Field(
+        default=None, description="the two teeth of an inter-radicular site, e.g. [15, 16]"
+    )
+    surface: Surface | None = None
+    side: Literal["right", "left", "midline"] | None = None
+    arch: fdi.Arch | None = None
+
+    @field_validator("between", mode="before")
+    @classmethod
+    def _between(cls, v: object) -> object:
+        if v is None:
+            return v
+        teeth = _teeth_list(v)
+        assert isinstance(teeth, list)
+        if len(teeth) != 2:
+            raise ValueError("an inter-radicular site names exactly two teeth")
+        a, b = teeth
+        if fdi.arch(a) != fdi.arch(b):
+            raise ValueError(f"teeth {a} and {b} are in different arches")
+        if a == b or fdi.is_primary(a) != fdi.is_primary(b):
+            raise ValueError(f"teeth {a} and {b} do not bound an inter-radicular site")
+        return tuple(sorted((a, b), key=fdi.arch_index))
+
+    @model_validator(mode="after")
+    def _complete(self) -> SiteRef:
+        if self.region == SiteRegion.interradicular:
+            if self.between is None:
+                raise ValueError("an inter-radicular site needs 'between: [tooth, tooth]'")
+            if self.surface is None:
+                raise ValueError("an inter-radicular site needs 'surface' (buccal/palatal/lingual)")
+            jaw = fdi.arch(self.between[0])
+            if self.surface == Surface.palatal and jaw == "mandible":
+                raise ValueError("the mandible has no palatal surface: use 'lingual'")
+            if self.surface == Surface.lingual and jaw == "maxilla":
+                raise ValueError("the maxilla has no lingual surface: use 'palatal'")
+        elif self.between is not None:
+            raise ValueError(f"'between' is only for inter-radicular sites, not {self.region}")
+        return self
+
+    @property
+    def jaw(self) -> fdi.Arch:
+        if self.between is not None:
+            return fdi.arch(self.between[0])
+        if self.arch is not None:
+            return self.arch
+        return "mandible" if self.region in (
+            SiteRegion.retromolar, SiteRegion.mandibular_buccal_shelf) else "maxilla"
+
+    def label(self) -> str:
+        if self.between is not None:
+            a, b = self.between
+            return f"{self.surface} {a}-{b}"
+        parts = [self.region.value.replace("_", " ")]
+        if self.side and self.side != "midline":
+            parts.append(f"({self.side})")
+        if self.arch and self.region in (SiteRegion.retromolar, SiteRegion.edentulous_ridge):
+            parts.append(self.arch)
+        return " ".join(parts)
+
+
+class SiteAssessment(_Model):
+    """What the clinician measured or decided about one site."""
+
+    site: SiteRef
+    interradicular_width_mm: float | None = Field(default=None, ge=0, le=20)
+    bone_quality: BoneQuality | None = None
+    cortical_thickness_mm: float | None = Field(default=None, ge=0, le=6)
+    gingiva_thickness_mm: float | None = Field(default=None, ge=0, le=10)
+    attached_gingiva_height_mm: float | None = Field(default=None, ge=0, le=15)
+    available: bool = Field(default=True, description="false rules the site out")
+    reason: str | None = Field(default=None, description="why the site is ruled out")
+
+
+class Findings(_Model):
+    sagittal_class: SagittalClass | None = None
+    overjet_mm: float | None = Field(default=None, ge=-15, le=20)
+    overbite_mm: float | None = Field(default=None, ge=-15, le=15)
+    vertical: VerticalPattern | None = None
+    incisor_inclination: Inclination | None = Field(
+        default=None, description="upper incisors; see lower_incisor_inclination"
+    )
+    lower_incisor_inclination: Inclination | None = None
+    crossbites: list[Crossbite] = Field(default_factory=list)
+    midline_deviation_mm: float | None = Field(default=None, ge=-10, le=10,
+                                               description="upper midline, + to the left")
+    crowding_mm: float | None = Field(default=None, ge=-15, le=20)
+    gummy_smile: bool = False
+    orthognathic_surgery_planned: bool = Field(
+        default=False, description="surgical orthodontics: decompensation, surgery first"
+    )
+    site_assessments: list[SiteAssessment] = Field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- goals
+
+
+class MovementKind(StrEnum):
+    intrusion = "intrusion"
+    extrusion = "extrusion"
+    retraction = "retraction"
+    protraction = "protraction"
+    mesialisation = "mesialisation"
+    distalisation = "distalisation"
+    uprighting = "uprighting"
+    derotation = "derotation"
+    crossbite_correction = "crossbite_correction"
+    expansion = "expansion"
+    anchorage_maintenance = "anchorage_maintenance"
+    canine_alignment = "canine_alignment"  # integrating a displaced/impacted canine
+
+
+ANGULAR_KINDS = frozenset({MovementKind.uprighting, MovementKind.derotation})
+"""Kinds whose amount is an angle (``amount_deg``); all others take ``amount_mm``."""
+
+MAX_AMOUNT: dict[MovementKind, float] = {
+    MovementKind.intrusion: 8.0,
+    MovementKind.extrusion: 10.0,
+    MovementKind.retraction: 12.0,
+    MovementKind.protraction: 15.0,
+    MovementKind.mesialisation: 15.0,
+    MovementKind.distalisation: 10.0,
+    MovementKind.crossbite_correction: 12.0,
+    MovementKind.expansion: 15.0,
+    MovementKind.canine_alignment: 20.0,
+    MovementKind.anchorage_maintenance: 0.0,
+    MovementKind.uprighting: 90.0,
+    MovementKind.derotation: 120.0,
+}
+"""Plausibility ceilings for one goal (mm, or degrees for angular kinds). Not clinical
+targets: they only catch typing errors such as 40 mm of intrusion. Intrusion beyond about
+3 mm with TADs is already at the edge of what is reported (literature.md §10)."""
+
+CONTRADICTORY: tuple[tuple[frozenset[MovementKind], frozenset[MovementKind]], ...] = (
+    (frozenset({MovementKind.intrusion}), frozenset({MovementKind.extrusion})),
+    (
+        frozenset({MovementKind.retraction, MovementKind.distalisation}),
+        frozenset({MovementKind.protraction, MovementKind.mesialisation}),
+    ),
+)
+
+
+class AnchorageDemand(StrEnum):
+    minimum = "minimum"
+    moderate = "moderate"
+    maximum = "maximum"
+    absolute = "absolute"
+
+
+class Symmetry(StrEnum):
+    symmetric = "symmetric"
+    asymmetric = "asymmetric"
+
+
+NAMED_SEGMENTS: dict[str, tuple[int, int]] = {
+    "upper_anterior": (13, 23),
+    "upper_incisors": (12, 22),
+    "upper_centrals": (11, 21),
+    "lower_anterior": (43, 33),
+    "lower_incisors": (42, 32),
+    "upper_right_buccal": (14, 17),
+    "upper_left_buccal": (24, 27),
+    "lower_right_buccal": (44, 47),
+    "lower_left_buccal": (34, 37),
+    "upper_arch": (17, 27),
+    "lower_arch": (47, 37),
+}
+"""Named segments, as a span along the arch."""
+
+
+def parse_segment(text: str) -> tuple[int, ...]:
+    """``"13-23"`` or a name from :data:`NAMED_SEGMENTS` -> teeth along the arch."""
+    key = text.strip().lower().replace(" ", "_")
+    if key in NAMED_SEGMENTS:
+        return fdi.span(*NAMED_SEGMENTS[key])
+    parts = text.replace(" ", "").split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        names = ", ".join(sorted(NAMED_SEGMENTS))
+        raise ValueError(f"{text!r} is not a segment: write 'A-B' (e.g. 13-23) or one of {names}")
+    a, b = (_tooth(p) for p in parts)
+    try:
+        return fdi.span(a, b)
+    except fdi.ToothNumberError as exc:
+        raise ValueError(str(exc)) from None
+
+
+class Goal(_Model):
+    """One tooth movement wanted (or an anchorage to hold)."""
+
+    id: str | None = Field(default=None, description="short label; defaults to g1, g2 ...")
+    kind: MovementKind
+    teeth: list[Tooth] | None = Field(default=None, description="explicit FDI teeth")
+    segment: str | None = Field(default=None, description="'13-23' or a named segment")
+    amount_mm: float | None = Field(default=None, description="size of the movement, mm")
+    amount_deg: float | None = Field(default=None, description="angle, for uprighting/derotation")
+    side: Literal["right", "left", "bilateral"] | None = None
+    symmetry: Symmetry = Symmetry.symmetric
+    anchorage_demand: AnchorageDemand = AnchorageDemand.moderate
+    notes: str | None = None
+
+    _vt = field_validator("teeth", mode="before")(_teeth_list)
+
+    @field_validator("segment")
+    @classmethod
+    def _segment(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_segment(v)
+        return v
+
+    @model_validator(mode="after")
+    def _shape(self) -> Goal:
+        if (self.teeth is None) == (self.segment is None):
+            raise ValueError("give exactly one of 'teeth' or 'segment'")
+        if self.teeth is not None and not self.teeth:
+            raise ValueError("teeth: is empty")
+        if self.teeth:
+            arches = {fdi.arch(t) for t in self.teeth}
+            if len(arches) > 1 and self.kind != MovementKind.crossbite_correction:
+                raise ValueError(
+                    f"teeth: {self.teeth} span both arches: make one goal per arch"
+                )
+        angular = self.kind in ANGULAR_KINDS
+        amount = self.amount_deg if angular else self.amount_mm
+        wrong = self.amount_mm if angular else self.amount_deg
+        unit = "amount_deg" if angular else "amount_mm"
+        if wrong is not None:
+            raise ValueError(
+                f"{'amount_mm' if angular else 'amount_deg'}: {self.kind.value} is measured "
+                f"in {unit.split('_')[1]}: use {unit}"
+            )
+        if amount is not None:
+            ceiling = MAX_AMOUNT[self.kind]
+            if amount <= 0 and self.kind != MovementKind.anchorage_maintenance:
+                raise ValueError(f"{unit}: must be positive, got {amount:g}")
+            if self.kind == MovementKind.anchorage_maintenance and amount != 0:
+                raise ValueError(f"{unit}: anchorage_maintenance takes no amount")
+            if amount > ceiling:
+                raise ValueError(
+                    f"{unit}: {amount:g} is not plausible for {self.kind.value} "
+                    f"(at most {ceiling:g})"
+                )
+        return self
+
+    def tooth_list(self) -> tuple[int, ...]:
+        """The teeth named, along the arch (segments expanded; absent teeth not removed)."""
+        if self.teeth is not None:
+            return tuple(self.teeth)
+        assert self.segment is not None
+        return parse_segment(self.segment)
+
+
+# ----------------------------------------------------------------------------- the case
+
+
+class Patient(_Model):
+    id: str | None = Field(default=None, description="pseudonymous id; no names")
+    age_y: float | None = Field(default=None, ge=5, le=100)
+    sex: Literal["F", "M", "other"] | None = None
+    smoker: bool | None = None
+
+
+class Constraints(_Model):
+    no_palatal: bool = Field(default=False, description="palatal insertion refused")
+    max_implants: int | None = Field(default=None, ge=1, le=12)
+    guided_insertion: bool = Field(default=False, description="printed surgical guide available")
+
+
+class Case(_Model):
+    """An orthodontic case as the clinician describes it."""
+
+    schema_version: Literal[1] = 1
+    id: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")
+    title: str | None = None
+    description: str | None = None
+    patient: Patient = Field(default_factory=Patient)
+    dentition: Dentition = Field(default_factory=Dentition)
+    attachments: Attachments = Field(default_factory=Attachments)
+    findings: Findings = Field(default_factory=Findings)
+    constraints: Constraints = Field(default_factory=Constraints)
+    goals: list[Goal] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _semantics(self) -> Case:
+        problems = semantic_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def goal_ids(self) -> list[str]:
+        return [g.id or f"g{i + 1}" for i, g in enumerate(self.goals)]
+
+    def goal_teeth(self, i: int) -> tuple[int, ...]:
+        """Teeth that goal ``i`` moves: a segment's absent teeth dropped."""
+        g = self.goals[i]
+        teeth = g.tooth_list()
+        if g.segment is not None:
+            present = self.dentition.present_teeth()
+            teeth = tuple(t for t in teeth if t in present)
+        return teeth
+
+    def site_assessment(self, site: SiteRef) -> SiteAssessment | None:
+        for a in self.findings.site_assessments:
+            if a.site == site:
+                return a
+        return None
+
+
+def semantic_problems(case: Case) -> list[str]:
+    """Cross-field problems, each naming the field: movements of absent teeth,
+    contradictory goals, empty segments, duplicate goal ids."""
+    problems: list[str] = []
+    dent = case.dentition
+    ids = case.goal_ids()
+    for i, gid in enumerate(ids):
+        if ids.count(gid) > 1 and ids.index(gid) == i:
+            problems.append(f"goals.{i}.id: goal id {gid!r} is used more than once")
+    present = dent.present_teeth()
+    for j, a in enumerate(case.findings.site_assessments):
+        if a.site.between is not None:
+            t1, t2 = a.site.between
+            where = f"findings.site_assessments.{j}.site.between"
+            gone = [t for t in (t1, t2) if t not in present]
+            if gone:
+                problems.append(f"{where}: tooth {gone[0]} is not in the mouth")
+            elif t2 not in fdi.neighbours(t1, present):
+                problems.append(f"{where}: teeth {t1} and {t2} are not neighbours along the arch")
+    per_tooth: dict[int, list[tuple[int, MovementKind]]] = {}
+    for i, g in enumerate(case.goals):
+        where = f"goals.{i}"
+        if g.teeth is not None:
+            for t in g.teeth:
+                st = dent.status(t)
+                if st in ABSENT:
+                    problems.append(
+                        f"{where}.teeth: tooth {t} is {st.value.replace('_', ' ')}: "
+                        f"it cannot be moved ({g.kind.value})"
+                    )
+                elif st == ToothStatus.planned_extraction:
+                    problems.append(
+                        f"{where}.teeth: tooth {t} is a planned extraction: it cannot be "
+                        f"a target of {g.kind.value}"
+                    )
+        teeth = case.goal_teeth(i)
+        if g.segment is not None and not teeth:
+            problems.append(f"{where}.segment: no tooth of segment {g.segment} is present")
+        for t in teeth:
+            per_tooth.setdefault(t, []).append((i, g.kind))
+    clashes: dict[tuple[tuple[int, ...], str, str], list[int]] = {}
+    for tooth, uses in sorted(per_tooth.items()):
+        kinds = {k for _, k in uses}
+        for a, b in CONTRADICTORY:
+            if kinds & a and kinds & b:
+                ka = "/".join(sorted(k.value for k in kinds & a))
+                kb = "/".join(sorted(k.value for k in kinds & b))
+                idx = tuple(sorted({i for i, k in uses if k in a | b}))
+                clashes.setdefault((idx, ka, kb), []).append(tooth)
+    for (idx, ka, kb), teeth_hit in clashes.items():
+        problems.append(
+            f"goals.{idx[-1]}: contradictory goals on tooth "
+            f"{', '.join(map(str, teeth_hit))}: {ka} and {kb} "
+            f"(goals {', '.join(ids[j] for j in idx)})"
+        )
+    return problems

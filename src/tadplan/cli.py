@@ -1,0 +1,294 @@
+"""The ``tadplan`` command line: a thin adapter over the core packages.
+
+Exit codes: 0 success, 2 bad input (every problem listed, no traceback),
+1 an internal error (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tadplan import __version__
+from tadplan.case import Case, CaseError, Problem, fdi, load_case
+from tadplan.case.model import Case as CaseModel
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+app = typer.Typer(
+    name="tadplan",
+    help="Plan orthodontic mini-implant (TAD) anchorage. Decision support, not a device.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+_state: dict[str, bool] = {"debug": False}
+
+
+class InputError(Exception):
+    """Bad input from the user: exit code 2 with the listed problems."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        super().__init__(source)
+        self.source = source
+        self.problems = problems
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"tadplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def summarise(case: Case) -> Table:
+    """A one-screen summary of a case."""
+    t = Table(title=f"case {case.id}" + (f": {case.title}" if case.title else ""),
+              show_header=False, title_justify="left")
+    t.add_column("what", style="bold")
+    t.add_column("value")
+    p = case.patient
+    pat = ", ".join(x for x in (p.id, f"{p.age_y:g} y" if p.age_y else None, p.sex) if x)
+    if pat:
+        t.add_row("patient", pat)
+    d = case.dentition
+    for label, teeth in (
+        ("missing (agenesis)", d.missing),
+        ("extracted", d.extracted),
+        ("planned extraction", d.planned_extraction),
+        ("implants / pontics", [*d.implants, *d.pontics]),
+        ("primary teeth", d.primary_present),
+        ("bands", case.attachments.bands),
+    ):
+        if teeth:
+            t.add_row(label, " ".join(map(str, teeth)))
+    if case.attachments.appliances:
+        t.add_row("appliances", ", ".join(a.value for a in case.attachments.appliances))
+    f = case.findings
+    bits = []
+    if f.sagittal_class:
+        bits.append(f"Class {f.sagittal_class.value}")
+    if f.overjet_mm is not None:
+        bits.append(f"OJ {f.overjet_mm:g} mm")
+    if f.overbite_mm is not None:
+        bits.append(f"OB {f.overbite_mm:g} mm")
+    if f.vertical:
+        bits.append(f.vertical.value.replace("_", " "))
+    if f.incisor_inclination:
+        bits.append(f"upper incisors {f.incisor_inclination.value}")
+    if f.crossbites:
+        bits.append("crossbite: " + ", ".join(c.kind.value.replace("_", " ") for c in f.crossbites))
+    if bits:
+        t.add_row("findings", "; ".join(bits))
+    for a in f.site_assessments:
+        if not a.available:
+            t.add_row("site ruled out", f"{a.site.label()}" + (f" ({a.reason})" if a.reason else ""))
+    for gid, (i, g) in zip(case.goal_ids(), enumerate(case.goals), strict=True):
+        amount = (f" {g.amount_mm:g} mm" if g.amount_mm is not None else "") + (
+            f" {g.amount_deg:g} deg" if g.amount_deg is not None else "")
+        teeth = " ".join(map(str, case.goal_teeth(i)))
+        side = f", {g.side}" if g.side else ""
+        t.add_row(f"goal {gid}", f"{g.kind.value}{amount} of {teeth}{side}; "
+                  f"{g.symmetry.value}; anchorage demand {g.anchorage_demand.value}")
+    return t
+
+
+def _load(path: Path) -> Case:
+    try:
+        return load_case(path)
+    except CaseError as exc:
+        raise InputError(exc.source, exc.problems) from None
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+@app.command()
+def validate(case: Annotated[Path, typer.Argument(help="Case file (.yaml/.yml/.json).")]) -> None:
+    """Check a case file: exit 0 with a summary, or exit 2 listing every problem."""
+    c = _load(case)
+    console.print(summarise(c))
+    console.print("[green]valid[/green]")
+
+
+@app.command()
+def schema(
+    plan: Annotated[bool, typer.Option("--plan", help="Schema of the plan JSON instead.")] = False,
+) -> None:
+    """Print the JSON Schema of a case file (or, with --plan, of the plan output)."""
+    if plan:
+        from tadplan.planner.model import Plan
+
+        console.print_json(json.dumps(Plan.model_json_schema()))
+    else:
+        console.print_json(json.dumps(CaseModel.model_json_schema()))
+
+
+@app.command()
+def examples(
+    name: Annotated[str | None, typer.Argument(help="Example to print.")] = None,
+) -> None:
+    """List the bundled example cases, or print one."""
+    from tadplan.examples import example_path, example_paths
+
+    if name is None:
+        t = Table("name", "case id", "title", title="bundled examples", title_justify="left")
+        for stem, p in example_paths().items():
+            c = load_case(p)
+            t.add_row(stem, c.id, c.title or "")
+        console.print(t)
+        return
+    try:
+        p = example_path(name)
+    except KeyError as exc:
+        raise InputError("examples", [Problem("NAME", str(exc.args[0]))]) from None
+    sys.stdout.write(p.read_text(encoding="utf-8"))
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    html = "html"
+    pdf = "pdf"
+
+
+def _plan_and_write(c: Case, fmt: Format, out: Path | None, rules: Path | None) -> Any:
+    from tadplan.planner import plan as make_plan
+
+    kwargs: dict[str, Any] = {}
+    if rules is not None:
+        from tadplan.knowledge import KnowledgeError, load_knowledge
+
+        try:
+            kwargs["knowledge"] = load_knowledge(extra_dirs=[rules])
+        except KnowledgeError as exc:
+            raise InputError(str(rules), [Problem(exc.where, exc.reason)]) from None
+    result = make_plan(c, **kwargs)
+    if fmt == Format.json:
+        text = result.model_dump_json(indent=2)
+        _emit(text, out)
+    elif fmt == Format.text:
+        from tadplan.planner.text import plan_text
+
+        _emit(plan_text(result), out)
+    else:
+        from tadplan.report import render_html, render_pdf
+
+        if out is None:
+            raise InputError("--out", [Problem("--out", f"--format {fmt.value} needs --out PATH")])
+        if fmt == Format.html:
+            out.write_text(render_html(result), encoding="utf-8")
+        else:
+            out.write_bytes(render_pdf(result))
+        console.print(f"wrote {out}")
+    return result
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}")
+
+
+@app.command()
+def plan(
+    case: Annotated[Path, typer.Argument(help="Case file (.yaml/.yml/.json).")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="Directory of extra rule files (YAML).")
+    ] = None,
+) -> None:
+    """Propose ranked anchorage designs for every goal of a case."""
+    _plan_and_write(_load(case), format, out, rules)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("tadplan-demo"),
+) -> None:
+    """What `make demo` runs: plan the bundled demo case and write its outputs."""
+    from tadplan.examples import example_path
+
+    c = load_case(example_path("demo"))
+    out.mkdir(parents=True, exist_ok=True)
+    console.print(summarise(c))
+    for step in _demo_steps():
+        step(c, out)
+
+
+def _demo_steps() -> list[Callable[[Case, Path], None]]:
+    def write_case(c: Case, out: Path) -> None:
+        (out / "case.json").write_text(c.model_dump_json(indent=2), encoding="utf-8")
+        console.print(f"wrote {out / 'case.json'}")
+
+    def write_plan(c: Case, out: Path) -> None:
+        from tadplan.planner.text import plan_text
+
+        result = _plan_and_write(c, Format.json, out / "plan.json", None)
+        console.print(plan_text(result))
+        for fmt, name in ((Format.html, "report.html"), (Format.pdf, "report.pdf")):
+            _plan_and_write(c, fmt, out / name, None)
+
+    steps = [write_case]
+    try:
+        import tadplan.planner  # noqa: F401
+    except ImportError:  # the planner package is not built yet
+        return steps
+    return [*steps, write_plan]
+
+
+# ----------------------------------------------------------------------------- entry
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry: map input errors to exit 2, never print a traceback."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        app(args=args, standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        raise SystemExit(code) from None
+    except InputError as exc:
+        err_console.print(f"[red]error[/red] in {exc.source}:")
+        for p in exc.problems:
+            err_console.print(f"  - {p}")
+        raise SystemExit(2) from None
+    except fdi.ToothNumberError as exc:
+        err_console.print(f"[red]error[/red]: {exc}")
+        raise SystemExit(2) from None
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+        if debug:
+            raise
+        err_console.print(f"[red]internal error[/red]: {type(exc).__name__}: {exc}")
+        err_console.print("run again with --debug for the traceback, and please report it")
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()
