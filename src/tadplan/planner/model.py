@@ -1,0 +1,191 @@
+"""The plan: what :func:`tadplan.planner.plan` returns, and what reports and the API show.
+
+The JSON form of :class:`Plan` is documented by ``tadplan schema --plan`` and is stable:
+fields may be added, never renamed or removed without a schema_version bump.
+
+Coordinates are in the patient frame of :mod:`tadplan.anatomy.frame` (millimetres).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tadplan.case.model import AnchorageDemand, Case, MovementKind, SiteRef
+
+Vec3 = tuple[float, float, float]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourceRef(_Model):
+    """A citation: ``key`` names an entry of the knowledge base's source registry
+    (e.g. ``seed``, ``papageorgiou2012``); ``detail`` the section, figure or table."""
+
+    key: str
+    detail: str | None = None
+    text: str | None = Field(default=None, description="the full citation, filled by the planner")
+
+
+class AnchorageType(StrEnum):
+    direct = "direct"
+    indirect = "indirect"
+
+
+class ConnectionKind(StrEnum):
+    # direct anchorage modules (seed I.1-3)
+    compression_spring = "compression_spring"  # open-coil
+    niti_tension_spring = "niti_tension_spring"  # closed-coil
+    elastic_chain = "elastic_chain"
+    elastic = "elastic"  # latex / cross elastic
+    lever_arm = "lever_arm"
+    power_hook = "power_hook"
+    ligature_tie_back = "ligature_tie_back"
+    # indirect anchorage connections (seed I.4-6)
+    segmental_arch = "segmental_arch"
+    cross_tube = "cross_tube"
+    band_auxiliary_slot = "band_auxiliary_slot"
+    composite_bond = "composite_bond"
+    tpa = "tpa"
+    quadhelix = "quadhelix"
+    horseshoe_arch = "horseshoe_arch"
+    # other appliances anchored on mini-implants
+    expander = "expander"  # miniscrew-assisted rapid palatal expander (MARPE)
+    distaliser = "distaliser"
+    cantilever = "cantilever"
+    intermaxillary_fixation = "intermaxillary_fixation"
+
+
+class ImplantHead(StrEnum):
+    standard = "standard"
+    bracket_head = "bracket_head"
+    cross_slot = "cross_slot"
+    wide_slot = "wide_slot"  # takes a TPA / quadhelix wire directly
+
+
+class SiteSafety(_Model):
+    """What :mod:`tadplan.anatomy` says about a chosen insertion."""
+
+    status: Literal["green", "amber", "red", "unknown"]
+    min_root_clearance_mm: float | None = None
+    teeth_at_risk: list[int] = Field(default_factory=list)
+    bone_depth_mm: float | None = None
+    interradicular_width_mm: float | None = None
+    insertion_height_mm: float | None = Field(
+        default=None, description="from the alveolar crest along the site, mm"
+    )
+    vertical_angle_deg: float | None = None
+    horizontal_angle_deg: float | None = None
+    soft_tissue: str | None = Field(default=None, description="attached gingiva / mobile mucosa")
+    notes: list[str] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class Implant(_Model):
+    id: str = Field(description="unique within the plan, e.g. 'i1'")
+    site: SiteRef
+    diameter_mm: float = Field(gt=0, le=3)
+    length_mm: float = Field(gt=0, le=20)
+    head: ImplantHead = ImplantHead.standard
+    purpose: str = ""
+    head_position_mm: Vec3 | None = Field(default=None, description="patient frame")
+    axis: Vec3 | None = Field(default=None, description="unit vector, head towards tip")
+    safety: SiteSafety | None = None
+    goal_ids: list[str] = Field(default_factory=list, description="goals this implant serves")
+
+
+class Connection(_Model):
+    """One element from an implant (or between teeth) to the attachment."""
+
+    id: str
+    kind: ConnectionKind
+    from_implant: str | None = Field(default=None, description="implant id, if any")
+    teeth: list[int] = Field(default_factory=list, description="teeth it attaches to")
+    attachment: str = Field(default="", description="bracket hook, power hook, button, band...")
+    attachment_point_mm: Vec3 | None = None
+    force_g: float | None = Field(default=None, ge=0, description="nominal force per side, g")
+    activation: str = ""
+    passive: bool = Field(default=False, description="rigid/passive link (indirect anchorage)")
+
+
+class Warning(_Model):
+    severity: Literal["info", "caution", "danger"] = "caution"
+    text: str
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class RankCriterion(_Model):
+    name: str
+    value: float
+    weight: float
+    note: str = ""
+
+
+class Design(_Model):
+    id: str
+    rule_id: str = Field(description="the knowledge-base rule that proposed it")
+    title: str
+    goal_ids: list[str]
+    anchorage: AnchorageType
+    implants: list[Implant]
+    connections: list[Connection]
+    activation: list[str] = Field(default_factory=list)
+    reactivation: str | None = None
+    prerequisites: list[str] = Field(default_factory=list)
+    warnings: list[Warning] = Field(default_factory=list)
+    alternatives: list[str] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(default_factory=list)
+    rank: int = 0
+    score: float = 0.0
+    criteria: list[RankCriterion] = Field(default_factory=list)
+    mechanics: dict[str, object] | None = Field(
+        default=None, description="force system from tadplan.mechanics (see its schema)"
+    )
+    estimated_duration_weeks: float | None = None
+
+
+class GoalSummary(_Model):
+    id: str
+    kind: MovementKind
+    teeth: list[int]
+    amount: str
+    anchorage_demand: AnchorageDemand
+
+
+class GoalPlan(_Model):
+    goal: GoalSummary
+    designs: list[Design] = Field(description="ranked, best first")
+    notes: list[str] = Field(default_factory=list)
+
+
+class TraceEntry(_Model):
+    rule_id: str
+    goal_id: str | None
+    fired: bool
+    facts: list[str] = Field(default_factory=list, description="the facts that matched")
+    reason: str = ""
+
+
+DISCLAIMER = (
+    "tadplan is decision support for a qualified clinician, not a medical device. "
+    "Proposals rest on population data and published rules; verify every site, size and "
+    "force on the patient's own records before treatment."
+)
+
+
+class Plan(_Model):
+    schema_version: Literal[1] = 1
+    tadplan_version: str
+    case: Case
+    goals: list[GoalPlan]
+    shared_implants: list[str] = Field(
+        default_factory=list, description="implant ids that serve more than one goal"
+    )
+    warnings: list[Warning] = Field(default_factory=list)
+    trace: list[TraceEntry] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(default_factory=list, description="every source cited")
+    disclaimer: str = DISCLAIMER
