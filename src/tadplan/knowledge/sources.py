@@ -1,0 +1,77 @@
+"""The source registry: every citation key used by rules and data files.
+
+The registry is the union of ``data/sources/*.yaml``. Each entry needs at least
+``authors``, ``year`` and ``title``; a key defined twice is an error.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    authors: str
+    year: int = Field(ge=1800, le=2100)
+    title: str
+    journal: str | None = None
+    where: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+    def citation(self) -> str:
+        parts = [f"{self.authors} ({self.year}). {self.title}."]
+        if self.journal:
+            parts.append(f"{self.journal}.")
+        if self.where:
+            parts.append(f"{self.where}.")
+        return " ".join(parts)
+
+
+class SourceRegistryError(ValueError):
+    pass
+
+
+def _data_dir() -> Path:
+    return Path(str(resources.files("tadplan.knowledge"))) / "data" / "sources"
+
+
+def load_sources(dirs: tuple[Path, ...] = ()) -> dict[str, Source]:
+    """Read every ``*.yaml`` in the built-in registry and in ``dirs``."""
+    out: dict[str, Source] = {}
+    where: dict[str, Path] = {}
+    for d in (_data_dir(), *dirs):
+        for path in sorted(Path(d).glob("*.yaml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            if not isinstance(data, dict):
+                raise SourceRegistryError(f"{path}: a source file is a mapping of keys")
+            for key, entry in data.items():
+                if key in out:
+                    raise SourceRegistryError(
+                        f"{path}: source {key!r} is already defined in {where[key]}"
+                    )
+                try:
+                    out[key] = Source.model_validate(entry)
+                except ValidationError as exc:
+                    first = exc.errors()[0]
+                    loc = ".".join(str(p) for p in first["loc"])
+                    raise SourceRegistryError(f"{path}: {key}.{loc}: {first['msg']}") from None
+                where[key] = path
+    return out
+
+
+@cache
+def sources() -> dict[str, Source]:
+    """The built-in registry (cached)."""
+    return load_sources()
+
+
+def cite(key: str) -> str:
+    """Full citation text for ``key``; KeyError if unknown."""
+    return sources()[key].citation()
