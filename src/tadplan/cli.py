@@ -65,8 +65,11 @@ def _root(
 
 def summarise(case: Case) -> Table:
     """A one-screen summary of a case."""
-    t = Table(title=f"case {case.id}" + (f": {case.title}" if case.title else ""),
-              show_header=False, title_justify="left")
+    t = Table(
+        title=f"case {case.id}" + (f": {case.title}" if case.title else ""),
+        show_header=False,
+        title_justify="left",
+    )
     t.add_column("what", style="bold")
     t.add_column("value")
     p = case.patient
@@ -104,14 +107,20 @@ def summarise(case: Case) -> Table:
         t.add_row("findings", "; ".join(bits))
     for a in f.site_assessments:
         if not a.available:
-            t.add_row("site ruled out", f"{a.site.label()}" + (f" ({a.reason})" if a.reason else ""))
+            t.add_row(
+                "site ruled out", f"{a.site.label()}" + (f" ({a.reason})" if a.reason else "")
+            )
     for gid, (i, g) in zip(case.goal_ids(), enumerate(case.goals), strict=True):
         amount = (f" {g.amount_mm:g} mm" if g.amount_mm is not None else "") + (
-            f" {g.amount_deg:g} deg" if g.amount_deg is not None else "")
-        teeth = " ".join(map(str, case.goal_teeth(i)))
+            f" {g.amount_deg:g} deg" if g.amount_deg is not None else ""
+        )
+        moved = " ".join(map(str, case.goal_teeth(i)))
         side = f", {g.side}" if g.side else ""
-        t.add_row(f"goal {gid}", f"{g.kind.value}{amount} of {teeth}{side}; "
-                  f"{g.symmetry.value}; anchorage demand {g.anchorage_demand.value}")
+        t.add_row(
+            f"goal {gid}",
+            f"{g.kind.value}{amount} of {moved}{side}; "
+            f"{g.symmetry.value}; anchorage demand {g.anchorage_demand.value}",
+        )
     return t
 
 
@@ -254,7 +263,7 @@ def _demo_steps() -> list[Callable[[Case, Path], None]]:
         for fmt, name in ((Format.html, "report.html"), (Format.pdf, "report.pdf")):
             _plan_and_write(c, fmt, out / name, None)
 
-    steps = [write_case]
+    steps: list[Callable[[Case, Path], None]] = [write_case]
     try:
         import tadplan.planner  # noqa: F401
     except ImportError:  # the planner package is not built yet
@@ -282,7 +291,7 @@ def main(argv: list[str] | None = None) -> None:
     except fdi.ToothNumberError as exc:
         err_console.print(f"[red]error[/red]: {exc}")
         raise SystemExit(2) from None
-    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+    except Exception as exc:
         if debug:
             raise
         err_console.print(f"[red]internal error[/red]: {type(exc).__name__}: {exc}")

@@ -13,7 +13,6 @@ from pydantic import ValidationError
 
 from tadplan.case.model import Case
 
-
 _FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*): (.+)$", re.S)
 
 
@@ -49,7 +48,7 @@ def problems_from_validation(exc: ValidationError) -> list[Problem]:
             msg = "unknown key (check the spelling; unknown keys are not ignored)"
         elif err["type"] == "missing":
             msg = "required field is missing"
-        for part in msg.split("; "):
+        for part in msg.split("\n"):
             m = _FIELD_PREFIX.match(part)
             if m:
                 field = f"{loc}.{m.group(1)}" if loc else m.group(1)
@@ -104,7 +103,8 @@ def load_case(path: str | Path) -> Case:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise CaseError(
-                src, [Problem(f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")]
+                src,
+                [Problem(f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")],
             ) from None
     else:
         data = parse_text(text, src)

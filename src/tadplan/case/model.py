@@ -56,8 +56,9 @@ class ToothStatus(StrEnum):
     pontic = "pontic"
 
 
-ABSENT = frozenset({ToothStatus.missing, ToothStatus.extracted, ToothStatus.implant,
-                    ToothStatus.pontic})
+ABSENT = frozenset(
+    {ToothStatus.missing, ToothStatus.extracted, ToothStatus.implant, ToothStatus.pontic}
+)
 """Statuses under which no natural tooth can be moved."""
 
 
@@ -91,7 +92,12 @@ class Dentition(_Model):
     )
 
     _v = field_validator(
-        "missing", "extracted", "planned_extraction", "implants", "pontics", "primary_present",
+        "missing",
+        "extracted",
+        "planned_extraction",
+        "implants",
+        "pontics",
+        "primary_present",
         mode="before",
     )(_teeth_list)
 
@@ -125,14 +131,18 @@ class Dentition(_Model):
 
     def present_teeth(self) -> frozenset[int]:
         """Natural teeth in the mouth now (planned extractions included)."""
-        perm = {t for t in fdi.PERMANENT if self.status(t) in
-                (ToothStatus.present, ToothStatus.planned_extraction)}
+        perm = {
+            t
+            for t in fdi.PERMANENT
+            if self.status(t) in (ToothStatus.present, ToothStatus.planned_extraction)
+        }
         return frozenset(perm | set(self.primary_present))
 
     def retained_teeth(self) -> frozenset[int]:
         """Natural teeth that stay for treatment (present minus planned extractions)."""
-        return frozenset(t for t in self.present_teeth()
-                         if self.status(t) != ToothStatus.planned_extraction)
+        return frozenset(
+            t for t in self.present_teeth() if self.status(t) != ToothStatus.planned_extraction
+        )
 
 
 class Attachments(_Model):
@@ -263,8 +273,11 @@ class SiteRef(_Model):
             return fdi.arch(self.between[0])
         if self.arch is not None:
             return self.arch
-        return "mandible" if self.region in (
-            SiteRegion.retromolar, SiteRegion.mandibular_buccal_shelf) else "maxilla"
+        return (
+            "mandible"
+            if self.region in (SiteRegion.retromolar, SiteRegion.mandibular_buccal_shelf)
+            else "maxilla"
+        )
 
     def label(self) -> str:
         if self.between is not None:
@@ -301,8 +314,9 @@ class Findings(_Model):
     )
     lower_incisor_inclination: Inclination | None = None
     crossbites: list[Crossbite] = Field(default_factory=list)
-    midline_deviation_mm: float | None = Field(default=None, ge=-10, le=10,
-                                               description="upper midline, + to the left")
+    midline_deviation_mm: float | None = Field(
+        default=None, ge=-10, le=10, description="upper midline, + to the left"
+    )
     crowding_mm: float | None = Field(default=None, ge=-15, le=20)
     gummy_smile: bool = False
     orthognathic_surgery_planned: bool = Field(
@@ -435,9 +449,7 @@ class Goal(_Model):
         if self.teeth:
             arches = {fdi.arch(t) for t in self.teeth}
             if len(arches) > 1 and self.kind != MovementKind.crossbite_correction:
-                raise ValueError(
-                    f"teeth: {self.teeth} span both arches: make one goal per arch"
-                )
+                raise ValueError(f"teeth: {self.teeth} span both arches: make one goal per arch")
         angular = self.kind in ANGULAR_KINDS
         amount = self.amount_deg if angular else self.amount_mm
         wrong = self.amount_mm if angular else self.amount_deg
@@ -502,7 +514,7 @@ class Case(_Model):
     def _semantics(self) -> Case:
         problems = semantic_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     def goal_ids(self) -> list[str]:
@@ -567,11 +579,11 @@ def semantic_problems(case: Case) -> list[str]:
     clashes: dict[tuple[tuple[int, ...], str, str], list[int]] = {}
     for tooth, uses in sorted(per_tooth.items()):
         kinds = {k for _, k in uses}
-        for a, b in CONTRADICTORY:
-            if kinds & a and kinds & b:
-                ka = "/".join(sorted(k.value for k in kinds & a))
-                kb = "/".join(sorted(k.value for k in kinds & b))
-                idx = tuple(sorted({i for i, k in uses if k in a | b}))
+        for one, other in CONTRADICTORY:
+            if kinds & one and kinds & other:
+                ka = "/".join(sorted(k.value for k in kinds & one))
+                kb = "/".join(sorted(k.value for k in kinds & other))
+                idx = tuple(sorted({i for i, k in uses if k in one | other}))
                 clashes.setdefault((idx, ka, kb), []).append(tooth)
     for (idx, ka, kb), teeth_hit in clashes.items():
         problems.append(

@@ -22,7 +22,7 @@ def example_path(name: str) -> Path:
     key = name.removesuffix(".yaml")
     if key not in paths:
         # accept the case id too
-        for stem, p in paths.items():
+        for p in paths.values():
             if load_case(p).id == key:
                 return p
         raise KeyError(f"no example named {name!r}; known: {', '.join(paths)}")
