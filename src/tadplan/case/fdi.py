@@ -214,7 +214,7 @@ _PRIM_LETTERS = "ABCDEFGHIJKLMNOPQRST"
 def from_universal(code: str | int) -> int:
     """Universal number (``1``-``32``) or letter (``A``-``T``) to FDI."""
     text = str(code).strip().upper()
-    if text.isdigit() and 1 <= int(text) <= 32:
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= 32:
         return _UNIVERSAL_PERM[int(text) - 1]
     if len(text) == 1 and text in _PRIM_LETTERS:
         return _UNIVERSAL_PRIM[_PRIM_LETTERS.index(text)]
@@ -240,7 +240,7 @@ def from_palmer(code: str) -> int:
     quad, pos = text[:2], text[2:]
     if quad in _PALMER_QUAD and len(pos) == 1:
         q = _PALMER_QUAD[quad]
-        if pos.isdigit() and 1 <= int(pos) <= 8:
+        if pos.isascii() and pos.isdigit() and 1 <= int(pos) <= 8:
             return q * 10 + int(pos)
         if pos in _PALMER_PRIMARY:
             return (q + 4) * 10 + _PALMER_PRIMARY.index(pos) + 1

@@ -22,7 +22,7 @@ class _Model(BaseModel):
 
 
 def _tooth(v: object) -> int:
-    if isinstance(v, str) and v.strip().isdigit():
+    if isinstance(v, str) and v.strip().isascii() and v.strip().isdigit():
         v = int(v.strip())
     if not fdi.is_tooth(v):
         raise ValueError(
@@ -407,7 +407,7 @@ def parse_segment(text: str) -> tuple[int, ...]:
     if key in NAMED_SEGMENTS:
         return fdi.span(*NAMED_SEGMENTS[key])
     parts = text.replace(" ", "").split("-")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):
         names = ", ".join(sorted(NAMED_SEGMENTS))
         raise ValueError(f"{text!r} is not a segment: write 'A-B' (e.g. 13-23) or one of {names}")
     a, b = (_tooth(p) for p in parts)
