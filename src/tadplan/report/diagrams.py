@@ -1,0 +1,49 @@
+"""Every diagram of one design, from the plan's own data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from tadplan.case import MovementKind
+from tadplan.planner.model import Design, GoalPlan, Plan
+from tadplan.report.figures import Figure
+from tadplan.report.force_view import force_figure
+from tadplan.report.geometry import ToothShape, dentition_shapes
+from tadplan.report.occlusal import occlusal_figure
+
+
+def served_goals(plan: Plan, design: Design, goal_plan: GoalPlan | None = None) -> list[GoalPlan]:
+    """The goal plans a design serves (its own goal first)."""
+    out = [goal_plan] if goal_plan is not None else []
+    out += [g for g in plan.goals if g.goal.id in design.goal_ids and g is not goal_plan]
+    return out
+
+
+def design_figures(
+    plan: Plan,
+    goal_plan: GoalPlan | None,
+    design: Design,
+    shapes: Mapping[int, ToothShape] | None = None,
+    key: str | None = None,
+) -> list[Figure]:
+    """The diagrams of one design: occlusal view, force diagram (lateral or frontal)."""
+    shapes = shapes if shapes is not None else dentition_shapes(plan.case)
+    key = key or design.id
+    goals = served_goals(plan, design, goal_plan)
+    teeth = [t for g in goals for t in g.goal.teeth]
+    kinds: list[MovementKind] = [g.goal.kind for g in goals]
+    return [
+        occlusal_figure(plan.case, design, shapes, teeth, f"{key}-occlusal"),
+        force_figure(design, shapes, teeth, kinds, f"{key}-force"),
+    ]
+
+
+def plan_figures(plan: Plan) -> dict[str, list[Figure]]:
+    """Design key -> its figures, for every design of the plan (callers close them)."""
+    shapes = dentition_shapes(plan.case)
+    out: dict[str, list[Figure]] = {}
+    for gp in plan.goals:
+        for d in gp.designs:
+            key = d.id if d.id not in out else f"{d.id}-{len(out)}"
+            out[key] = design_figures(plan, gp, d, shapes, key)
+    return out

@@ -1,0 +1,112 @@
+"""Figure plumbing: a greyscale-safe matplotlib style, SVG with element ids and classes,
+PNG export.
+
+Drawing code tags artists with :func:`tag` (``tag(artist, "implant", "i1")``); the SVG
+written by :func:`to_svg` then carries ``<g id="<prefix>implant-i1" class="implant"
+data-ref="i1">`` so the report's tests (and a reader's browser tools) can find every
+implant and connection by name.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from matplotlib.artist import Artist
+from matplotlib.figure import Figure as MplFigure
+
+FigureKind = Literal["occlusal", "lateral", "frontal", "site", "force_time"]
+
+STYLE: dict[str, object] = {
+    "svg.fonttype": "none",  # real <text>: searchable, small, rendered by browsers/WeasyPrint
+    "svg.hashsalt": "tadplan",  # deterministic ids
+    "font.family": "DejaVu Sans",
+    "font.size": 8.0,
+    "axes.linewidth": 0.6,
+    "hatch.linewidth": 0.6,
+    "lines.linewidth": 1.0,
+    "figure.dpi": 100,
+}
+
+INK = "#000000"
+GREY = "#6e6e6e"
+LIGHT = "#d9d9d9"
+PAPER = "#ffffff"
+
+
+@dataclass
+class Figure:
+    """One diagram of a report: the matplotlib figure plus what the report says about it."""
+
+    id: str
+    kind: FigureKind
+    title: str
+    caption: str
+    mpl: MplFigure = field(repr=False)
+    notes: list[str] = field(default_factory=list)
+    """Statements about data the diagram could not show (e.g. no mechanics result)."""
+
+    def svg(self) -> str:
+        return to_svg(self.mpl, prefix=f"{self.id}-", title=self.title)
+
+    def png(self, dpi: int = 150) -> bytes:
+        return to_png(self.mpl, dpi=dpi)
+
+    def close(self) -> None:
+        plt.close(self.mpl)
+
+
+def new_figure(width_in: float, height_in: float) -> MplFigure:
+    with plt.rc_context(STYLE):
+        fig = plt.figure(figsize=(width_in, height_in))
+    return fig
+
+
+def tag(artist: Artist, cls: str, ref: str) -> Artist:
+    """Name ``artist`` in the SVG: ``cls`` is a space-separated class list, ``ref`` the
+    plan's id of the thing drawn."""
+    artist.set_gid(f"{cls}|{ref}")
+    return artist
+
+
+_GID = re.compile(r'id="([^"|]*)\|([^"]*)"')
+_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
+
+
+def to_svg(fig: MplFigure, prefix: str = "", title: str | None = None) -> str:
+    """The figure as an inline-ready ``<svg>`` element (no XML prolog), with tagged
+    artists turned into ``id``/``class``/``data-ref`` attributes."""
+    buf = io.StringIO()
+    with plt.rc_context(STYLE):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    text = _HEAD.sub("", buf.getvalue(), count=1)
+
+    def _attrs(m: re.Match[str]) -> str:
+        cls, ref = m.group(1), m.group(2)
+        first = cls.split()[0]
+        return f'id="{prefix}{first}-{ref}" class="{cls}" data-ref="{ref}"'
+
+    text = _GID.sub(_attrs, text)
+    if title:
+        safe = title.replace("&", "&amp;").replace("<", "&lt;")
+        label = f' role="img" aria-label="{_attr(title)}"><title>{safe}</title>'
+        text = text.replace(">", label, 1)
+    return text
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def to_png(fig: MplFigure, dpi: int = 150) -> bytes:
+    buf = io.BytesIO()
+    with plt.rc_context(STYLE):
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()

@@ -1,0 +1,345 @@
+"""The HTML report: one self-contained file (CSS and diagrams inline)."""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+import yaml
+
+from tadplan.case import Case, ToothStatus, fdi
+from tadplan.knowledge.sources import sources as registry
+from tadplan.planner.model import Design, Plan, RankCriterion, SourceRef
+from tadplan.report.diagrams import design_figures
+from tadplan.report.figures import Figure
+from tadplan.report.geometry import dentition_shapes
+from tadplan.report.text import CONNECTION_NAMES, fmt_num, implant_size
+
+Embed = Literal["svg", "svg-img", "png-img"]
+
+
+def _pkg_file(*parts: str) -> Path:
+    return Path(str(resources.files("tadplan.report"))).joinpath(*parts)
+
+
+@cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_pkg_file("templates"))),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+    )
+
+
+@cache
+def _css() -> str:
+    return _pkg_file("templates", "report.css").read_text(encoding="utf-8")
+
+
+@cache
+def patient_info() -> dict[str, Any]:
+    """The patient information sheet (``data/patient_info.yaml``), citations resolved."""
+    data = yaml.safe_load(_pkg_file("data", "patient_info.yaml").read_text(encoding="utf-8"))
+    reg = registry()
+    for sec in data["sections"]:
+        for ref in sec["sources"]:
+            if ref["key"] not in reg:
+                raise KeyError(f"patient_info.yaml: source {ref['key']!r} is not in the registry")
+            ref["citation"] = reg[ref["key"]].citation()
+            ref.setdefault("detail", None)
+            ref.setdefault("tag", None)
+    return data
+
+
+# ----------------------------------------------------------------------------- case
+
+
+STATUS_SYMBOL: dict[ToothStatus, tuple[str, str]] = {
+    ToothStatus.missing: ("○", "missing (agenesis)"),
+    ToothStatus.extracted: ("✕", "extracted"),
+    ToothStatus.planned_extraction: ("E", "planned extraction"),
+    ToothStatus.implant: ("I", "prosthetic implant"),
+    ToothStatus.pontic: ("P", "pontic"),
+}
+
+
+def case_summary(case: Case) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    p = case.patient
+    pat = ", ".join(x for x in (p.id, f"{p.age_y:g} years" if p.age_y else None, p.sex) if x)
+    if pat:
+        rows.append(("patient", pat))
+    d = case.dentition
+    for label, teeth in (
+        ("missing (agenesis)", d.missing),
+        ("extracted", d.extracted),
+        ("planned extraction", d.planned_extraction),
+        ("prosthetic implants / pontics", [*d.implants, *d.pontics]),
+        ("retained primary teeth", d.primary_present),
+        ("bands", case.attachments.bands),
+    ):
+        if teeth:
+            rows.append((label, ", ".join(map(str, teeth))))
+    br = case.attachments.brackets
+    if br:
+        rows.append(("brackets", "all teeth" if br == "all" else ", ".join(map(str, br))))
+    if case.attachments.appliances:
+        rows.append(
+            (
+                "appliances",
+                ", ".join(a.value.replace("_", " ") for a in case.attachments.appliances),
+            )
+        )
+    f = case.findings
+    bits = []
+    if f.sagittal_class:
+        bits.append(f"Class {f.sagittal_class.value}")
+    if f.overjet_mm is not None:
+        bits.append(f"overjet {f.overjet_mm:g} mm")
+    if f.overbite_mm is not None:
+        bits.append(f"overbite {f.overbite_mm:g} mm")
+    if f.vertical:
+        bits.append(f.vertical.value.replace("_", " "))
+    if f.incisor_inclination:
+        bits.append(f"upper incisors {f.incisor_inclination.value}")
+    for c in f.crossbites:
+        bits.append(
+            f"{c.kind.value.replace('_', ' ')} crossbite of "
+            f"{', '.join(map(str, c.teeth))}{' (skeletal)' if c.skeletal else ''}"
+        )
+    if f.gummy_smile:
+        bits.append("gummy smile")
+    if f.orthognathic_surgery_planned:
+        bits.append("orthognathic surgery planned")
+    if bits:
+        rows.append(("findings", "; ".join(bits)))
+    for a in f.site_assessments:
+        if not a.available:
+            rows.append(("site ruled out", a.site.label() + (f" ({a.reason})" if a.reason else "")))
+    cons = case.constraints
+    if cons.no_palatal:
+        rows.append(("constraint", "no palatal insertion"))
+    if cons.max_implants:
+        rows.append(("constraint", f"at most {cons.max_implants} implants"))
+    return rows
+
+
+def fdi_rows(case: Case, goal_teeth: Iterable[int]) -> list[dict[str, Any]]:
+    """The FDI chart: upper row 18-11 | 21-28, lower row 48-41 | 31-38."""
+    moved = set(goal_teeth)
+    rows = []
+    for cls, order in (("upper", fdi.arch_order("maxilla")), ("lower", fdi.arch_order("mandible"))):
+        cells = []
+        for t in order:
+            st = case.dentition.status(t)
+            sym, title = STATUS_SYMBOL.get(st, ("", "present"))
+            classes = [st.value]
+            if t in moved:
+                classes.append("goal")
+                sym = sym or "▲"
+                title += ", moved or held by a goal"
+            if t in case.attachments.bands:
+                sym += "B"
+                title += ", banded"
+            if fdi.position(t) == 1 and fdi.side(t) == "left":
+                classes.append("mid")
+            cells.append({"fdi": t, "cls": " ".join(classes), "sym": sym, "title": title})
+        rows.append({"cls": cls, "cells": cells})
+    return rows
+
+
+FDI_LEGEND = [
+    ("○", "missing (agenesis)"),
+    ("✕", "extracted"),
+    ("E", "planned extraction"),
+    ("I", "prosthetic implant"),
+    ("P", "pontic"),
+    ("B", "banded"),
+    ("▲ / bold box", "tooth of a goal"),
+]
+
+
+# ----------------------------------------------------------------------------- designs
+
+
+def materials(design: Design) -> list[str]:
+    """What to have ready: implants by size and head, modules, wires and appliances."""
+    out: list[str] = []
+    sizes = Counter((implant_size(i), i.head.value.replace("_", " ")) for i in design.implants)
+    for (size, head), n in sizes.items():
+        ids = ", ".join(
+            i.id
+            for i in design.implants
+            if implant_size(i) == size and i.head.value.replace("_", " ") == head
+        )
+        out.append(f"{n} × mini-implant {size}, {head} head ({ids})")
+    for c in design.connections:
+        force = f", {fmt_num(c.force_g, 0)} g" if c.force_g is not None else ""
+        att = f"; attach at {c.attachment}" if c.attachment else ""
+        out.append(f"{CONNECTION_NAMES[c.kind]}{force} ({c.id}){att}")
+    return out
+
+
+def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
+    m = design.mechanics or {}
+    rows = []
+    for k, v in m.items():
+        if isinstance(v, float):
+            text = fmt_num(v, 2)
+        elif isinstance(v, list | tuple) and all(isinstance(x, int | float) for x in v):
+            text = "(" + ", ".join(fmt_num(float(x), 2) for x in v) + ")"
+        else:
+            text = str(v)
+        rows.append((k.replace("_", " "), text))
+    return rows
+
+
+def _risk_rows(design: Design) -> list[RankCriterion]:
+    return list(design.criteria)
+
+
+@dataclass
+class _FigView:
+    id: str
+    kind: str
+    caption: str
+    notes: list[str]
+    markup: Any
+
+
+@dataclass
+class _DesignView:
+    key: str
+    design: Design
+    figures: list[_FigView]
+    materials: list[str]
+    mechanics_rows: list[tuple[str, str]]
+    risk_rows: list[RankCriterion]
+    sizes: dict[str, str]
+    names: dict[Any, str] = field(default_factory=lambda: dict(CONNECTION_NAMES))
+
+    @staticmethod
+    def mm(v: float | None) -> str:
+        return "—" if v is None else f"{fmt_num(v)} mm"
+
+    @staticmethod
+    def deg(v: float | None) -> str:
+        return "—" if v is None else f"{fmt_num(v, 0)}°"
+
+
+def _markup(fig: Figure, embed: Embed) -> str:
+    if embed == "svg":
+        return fig.svg()
+    if embed == "svg-img":
+        data = base64.b64encode(fig.svg().encode("utf-8")).decode("ascii")
+        return f'<img alt="{fig.title}" src="data:image/svg+xml;base64,{data}">'
+    data = base64.b64encode(fig.png(dpi=200)).decode("ascii")
+    return f'<img alt="{fig.title}" src="data:image/png;base64,{data}">'
+
+
+def _all_refs(plan: Plan) -> list[SourceRef]:
+    refs = list(plan.sources)
+    for w in plan.warnings:
+        refs += w.sources
+    for gp in plan.goals:
+        for d in gp.designs:
+            refs += d.sources
+            for w in d.warnings:
+                refs += w.sources
+            for i in d.implants:
+                if i.safety:
+                    refs += i.safety.sources
+    for sec in patient_info()["sections"]:
+        refs += [SourceRef(key=r["key"], detail=r.get("detail")) for r in sec["sources"]]
+    return refs
+
+
+def sources_view(plan: Plan) -> list[dict[str, Any]]:
+    reg = registry()
+    by_key: dict[str, dict[str, Any]] = {}
+    for r in _all_refs(plan):
+        entry = by_key.setdefault(r.key, {"key": r.key, "text": None, "details": []})
+        if entry["text"] is None:
+            if r.key in reg:
+                entry["text"] = reg[r.key].citation()
+            elif r.text:
+                entry["text"] = r.text
+        if r.detail and r.detail not in entry["details"]:
+            entry["details"].append(r.detail)
+    for e in by_key.values():
+        if e["text"] is None:
+            e["text"] = "(not in the source registry)"
+    return sorted(by_key.values(), key=lambda e: (e["key"] != "seed", e["key"]))
+
+
+def build_context(
+    plan: Plan, embed: Embed = "svg", figures_for: Callable[..., list[Figure]] = design_figures
+) -> dict[str, Any]:
+    """Everything the template shows, diagrams rendered as ``embed``."""
+    case = plan.case
+    shapes = dentition_shapes(case)
+    goals: list[dict[str, Any]] = []
+    all_goal_teeth: set[int] = set()
+    plan_materials: list[str] = []
+    seen: dict[str, int] = {}
+    for gp in plan.goals:
+        all_goal_teeth.update(gp.goal.teeth)
+        designs = []
+        for d in gp.designs:
+            n = seen.get(d.id, 0)
+            seen[d.id] = n + 1
+            key = d.id if n == 0 else f"{d.id}-{n}"
+            figs = figures_for(plan, gp, d, shapes, key)
+            views = []
+            for f in figs:
+                views.append(_FigView(f.id, f.kind, f.caption, f.notes, _markup(f, embed)))
+                f.close()
+            designs.append(
+                _DesignView(
+                    key=key,
+                    design=d,
+                    figures=views,
+                    materials=materials(d),
+                    mechanics_rows=_mechanics_rows(d),
+                    risk_rows=_risk_rows(d),
+                    sizes={i.id: implant_size(i) for i in d.implants},
+                )
+            )
+        if gp.designs:
+            plan_materials += [f"goal {gp.goal.id}: {m}" for m in materials(gp.designs[0])]
+        goals.append({"goal": gp.goal, "notes": gp.notes, "designs": designs})
+    return {
+        "plan": plan,
+        "case": case,
+        "css": _css(),
+        "summary": case_summary(case),
+        "fdi_rows": fdi_rows(case, all_goal_teeth),
+        "fdi_legend": FDI_LEGEND,
+        "goals": goals,
+        "materials": plan_materials,
+        "sources": sources_view(plan),
+        "patient": patient_info(),
+    }
+
+
+def render(plan: Plan, embed: Embed = "svg") -> str:
+    ctx = build_context(plan, embed)
+    # figure markup is our own SVG/IMG: mark it safe for autoescape
+    for g in ctx["goals"]:
+        for d in g["designs"]:
+            for f in d.figures:
+                f.markup = jinja2.utils.markupsafe.Markup(f.markup)
+    return _env().get_template("report.html.j2").render(**ctx)
+
+
+def render_html(plan: Plan) -> str:
+    """The report as one self-contained HTML document (inline CSS and SVG diagrams)."""
+    return render(plan, "svg")

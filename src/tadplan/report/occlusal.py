@@ -1,0 +1,561 @@
+"""Occlusal view of the affected arch(es): teeth by FDI position (missing, extracted and
+planned extractions shown as such), the implants at their sites with their size, and every
+connection drawn as what it is (coil spring, chain links, ligature, wires, appliances).
+
+Greyscale-safe: statuses differ by line style and hatching, connections by their drawn
+shape, and every element is named in a callout outside the arch.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, Ellipse, Patch, Rectangle
+
+from tadplan.case import Case, ToothStatus, fdi
+from tadplan.planner.model import Connection, ConnectionKind, Design, Implant
+from tadplan.report.figures import GREY, INK, LIGHT, PAPER, Figure, new_figure, tag
+from tadplan.report.geometry import (
+    ToothShape,
+    attachment_points_mm,
+    implant_head_mm,
+    implant_is_palatal,
+)
+from tadplan.report.text import connection_label, implant_label, jaw_name
+
+P2 = np.ndarray
+
+
+@dataclass(frozen=True)
+class _Callout:
+    anchor: tuple[float, float]
+    text: str
+
+
+STATUS_STYLE: dict[str, dict[str, object]] = {
+    "present": {"facecolor": PAPER, "edgecolor": INK, "linestyle": "-", "hatch": None},
+    "moved": {"facecolor": LIGHT, "edgecolor": INK, "linestyle": "-", "hatch": None},
+    "missing": {"facecolor": "none", "edgecolor": GREY, "linestyle": (0, (3, 2)), "hatch": None},
+    "extracted": {
+        "facecolor": "none",
+        "edgecolor": GREY,
+        "linestyle": (0, (1, 1.5)),
+        "hatch": None,
+    },
+    "planned_extraction": {"facecolor": PAPER, "edgecolor": INK, "linestyle": "-", "hatch": "xxxx"},
+    "implant": {"facecolor": LIGHT, "edgecolor": INK, "linestyle": "-", "hatch": "////"},
+    "pontic": {"facecolor": LIGHT, "edgecolor": INK, "linestyle": "-", "hatch": "\\\\\\\\"},
+}
+STATUS_LABEL = {
+    "present": "present",
+    "moved": "tooth moved by this design",
+    "missing": "missing (agenesis)",
+    "extracted": "extracted",
+    "planned_extraction": "planned extraction",
+    "implant": "prosthetic implant",
+    "pontic": "pontic",
+}
+
+
+def design_jaws(design: Design, goal_teeth: Sequence[int]) -> list[fdi.Arch]:
+    """The arches a design touches, maxilla first."""
+    jaws: set[fdi.Arch] = {i.site.jaw for i in design.implants}
+    for c in design.connections:
+        jaws.update(fdi.arch(t) for t in c.teeth)
+    jaws.update(fdi.arch(t) for t in goal_teeth)
+    return [j for j in ("maxilla", "mandible") if j in jaws] or ["maxilla"]
+
+
+def _xy(p: np.ndarray, mirror: bool) -> P2:
+    return np.array([-p[0] if mirror else p[0], p[1]])
+
+
+def _tooth_status(case: Case, t: int) -> str:
+    st = case.dentition.status(t)
+    return {
+        ToothStatus.present: "present",
+        ToothStatus.missing: "missing",
+        ToothStatus.extracted: "extracted",
+        ToothStatus.planned_extraction: "planned_extraction",
+        ToothStatus.implant: "implant",
+        ToothStatus.pontic: "pontic",
+    }[st]
+
+
+# ----------------------------------------------------------------------------- shapes
+
+
+def _unit(v: P2) -> P2:
+    n = float(np.hypot(*v))
+    return v / n if n > 1e-9 else np.array([1.0, 0.0])
+
+
+def _coil(ax: Axes, a: P2, b: P2, pitch: float, gid: str, lw: float = 1.0) -> None:
+    """A helical spring seen from the side: a zigzag between straight leads."""
+    d = b - a
+    length = float(np.hypot(*d))
+    u = _unit(d)
+    n = np.array([-u[1], u[0]])
+    lead = min(1.2, length * 0.15)
+    body = max(length - 2 * lead, 0.5)
+    k = max(int(body / pitch), 3)
+    pts = [a, a + u * lead]
+    for i in range(k):
+        s = lead + body * (i + 0.5) / k
+        pts.append(a + u * s + n * (0.9 if i % 2 == 0 else -0.9))
+    pts += [a + u * (length - lead), b]
+    arr = np.array(pts)
+    (line,) = ax.plot(arr[:, 0], arr[:, 1], color=INK, lw=lw, solid_joinstyle="miter", zorder=6)
+    line.set_gid(gid)
+
+
+def _chain(ax: Axes, a: P2, b: P2, gid: str) -> None:
+    """Elastic chain: a row of rings joined by short links."""
+    d = b - a
+    length = float(np.hypot(*d))
+    u = _unit(d)
+    k = max(int(length / 1.8), 2)
+    group = []
+    for i in range(k + 1):
+        c = a + u * length * i / k
+        ring = Circle(tuple(c), 0.55, facecolor=PAPER, edgecolor=INK, lw=0.9, zorder=6)
+        ax.add_patch(ring)
+        group.append(ring)
+    (line,) = ax.plot([a[0], b[0]], [a[1], b[1]], color=INK, lw=0.9, zorder=5)
+    for art in [*group, line]:
+        art.set_gid(gid)
+
+
+def _ligature(ax: Axes, a: P2, b: P2, gid: str) -> None:
+    """Twisted steel ligature: two thin intertwined strands."""
+    d = b - a
+    length = float(np.hypot(*d))
+    u = _unit(d)
+    n = np.array([-u[1], u[0]])
+    s = np.linspace(0, length, 60)
+    for phase in (0.0, math.pi):
+        off = 0.35 * np.sin(s / 0.9 + phase)
+        pts = a[None, :] + s[:, None] * u[None, :] + off[:, None] * n[None, :]
+        (line,) = ax.plot(pts[:, 0], pts[:, 1], color=INK, lw=0.6, zorder=6)
+        line.set_gid(gid)
+
+
+def _wire(ax: Axes, pts: Sequence[P2], gid: str, lw: float = 2.0, style: object = "-") -> None:
+    arr = np.array(pts)
+    (line,) = ax.plot(
+        arr[:, 0], arr[:, 1], color=INK, lw=lw, ls=style, zorder=5, solid_capstyle="round"
+    )
+    line.set_gid(gid)
+
+
+def _tube(ax: Axes, p: P2, along: P2, gid: str) -> None:
+    """A cross tube / auxiliary slot: a small rectangle across the wire at ``p``."""
+    u = _unit(along)
+    ang = math.degrees(math.atan2(u[1], u[0]))
+    r = Rectangle(
+        (p[0] - 1.4, p[1] - 0.6),
+        2.8,
+        1.2,
+        angle=0.0,
+        facecolor=PAPER,
+        edgecolor=INK,
+        lw=1.0,
+        zorder=7,
+    )
+    r.set_angle(ang + 90)
+    r.set_gid(gid)
+    ax.add_patch(r)
+
+
+def _blob(ax: Axes, p: P2, gid: str) -> None:
+    c = Circle(tuple(p), 1.0, facecolor=GREY, edgecolor=INK, lw=0.8, zorder=7, hatch="....")
+    c.set_gid(gid)
+    ax.add_patch(c)
+
+
+def _hook(ax: Axes, p: P2, out: P2, gid: str) -> None:
+    """A power hook / lever arm seen from occlusal: a stem out of the arch with a hook."""
+    u = _unit(out)
+    n = np.array([-u[1], u[0]])
+    stem_end = p + u * 2.2
+    pts = [p, stem_end, stem_end + n * 0.9, stem_end + n * 0.9 - u * 0.8]
+    _wire(ax, pts, gid, lw=1.6)
+
+
+def _elastic(ax: Axes, a: P2, b: P2, gid: str) -> None:
+    d = b - a
+    n = np.array([-d[1], d[0]]) * 0.12
+    t = np.linspace(0, 1, 30)
+    pts = a[None, :] + t[:, None] * d[None, :] + (4 * t * (1 - t))[:, None] * n[None, :]
+    (line,) = ax.plot(pts[:, 0], pts[:, 1], color=INK, lw=1.2, ls=(0, (5, 1.5)), zorder=6)
+    line.set_gid(gid)
+
+
+def _helix_loop(ax: Axes, c: P2, gid: str, r: float = 1.2) -> None:
+    loop = Circle(tuple(c), r, facecolor="none", edgecolor=INK, lw=1.6, zorder=6)
+    loop.set_gid(gid)
+    ax.add_patch(loop)
+
+
+# ----------------------------------------------------------------------------- connections
+
+
+def _draw_connection(
+    ax: Axes,
+    conn: Connection,
+    implant: Implant | None,
+    head: P2 | None,
+    targets: list[P2],
+    outward: list[P2],
+    arch_path: list[P2],
+) -> P2:
+    """Draw one connection; return the point its callout points at."""
+    gid = f"connection {conn.kind.value}|{conn.id}"
+    k = conn.kind
+    if not targets and head is None:
+        return np.array([0.0, 0.0])
+    if head is None:  # between teeth only
+        head = targets[0]
+        targets = targets[1:] or targets
+    nearest = min(targets, key=lambda p: float(np.hypot(*(p - head)))) if targets else head
+    mid = (head + nearest) / 2.0
+    if k in (ConnectionKind.niti_tension_spring, ConnectionKind.compression_spring):
+        _coil(
+            ax,
+            head,
+            nearest,
+            pitch=0.55 if k == ConnectionKind.niti_tension_spring else 1.3,
+            gid=gid,
+        )
+        if k == ConnectionKind.compression_spring:  # an open coil rides on a wire
+            _wire(ax, [head, nearest], gid, lw=0.6)
+    elif k == ConnectionKind.elastic_chain:
+        _chain(ax, head, nearest, gid)
+    elif k == ConnectionKind.elastic:
+        _elastic(ax, head, nearest, gid)
+    elif k == ConnectionKind.ligature_tie_back:
+        _ligature(ax, head, nearest, gid)
+    elif k in (
+        ConnectionKind.segmental_arch,
+        ConnectionKind.cross_tube,
+        ConnectionKind.band_auxiliary_slot,
+        ConnectionKind.composite_bond,
+        ConnectionKind.cantilever,
+    ):
+        _wire(ax, [head, nearest], gid, lw=1.8)
+        if len(targets) > 1:
+            order = sorted(targets, key=lambda p: float(np.hypot(*(p - nearest))))
+            _wire(ax, order, gid, lw=1.8)
+        if k == ConnectionKind.cross_tube or k == ConnectionKind.band_auxiliary_slot:
+            _tube(ax, nearest, nearest - head, gid)
+        elif k == ConnectionKind.composite_bond:
+            for p in targets:
+                _blob(ax, p, gid)
+        elif k == ConnectionKind.cantilever:
+            _hook(ax, nearest, nearest - head, gid)
+    elif k == ConnectionKind.tpa:
+        pts = sorted(targets, key=lambda p: p[0])
+        if len(pts) >= 2:
+            a, b = pts[0], pts[-1]
+            apex = head if implant is not None else (a + b) / 2.0
+            t = np.linspace(0, 1, 40)[:, None]
+            curve = (1 - t) ** 2 * a + 2 * (1 - t) * t * apex + t**2 * b
+            _wire(ax, list(curve), gid, lw=2.0)
+            _helix_loop(ax, (a + b) / 2.0 * 0.0 + apex, gid, r=1.4)
+            mid = apex
+        else:
+            _wire(ax, [head, nearest], gid, lw=2.0)
+    elif k == ConnectionKind.quadhelix:
+        pts = sorted(targets, key=lambda p: p[0])
+        if len(pts) >= 2:
+            a, b = pts[0], pts[-1]
+            inward = 0.22 * (b[0] - a[0])
+            pa, pb = a + np.array([inward, -1.5]), b + np.array([-inward, -1.5])
+            aa, ab = pa + np.array([0.0, 14.0]), pb + np.array([0.0, 14.0])
+            _wire(ax, [a, pa, pb, b], gid, lw=1.8)
+            _wire(ax, [pa, aa, ab, pb], gid, lw=1.8)
+            for h in (pa, pb, aa, ab):
+                _helix_loop(ax, h, gid)
+            bridge = (aa + ab) / 2.0
+            _wire(ax, [head, bridge], gid, lw=1.0, style=(0, (2, 1)))
+            mid = (pa + aa) / 2.0
+        else:
+            _wire(ax, [head, nearest], gid, lw=1.8)
+    elif k == ConnectionKind.horseshoe_arch:
+        if len(arch_path) >= 2:
+            _wire(ax, arch_path, gid, lw=2.0)
+            joint = min(arch_path, key=lambda p: float(np.hypot(*(p - head))))
+            _wire(ax, [head, joint], gid, lw=1.2)
+            mid = joint
+        else:
+            _wire(ax, [head, nearest], gid, lw=2.0)
+    elif k in (ConnectionKind.lever_arm, ConnectionKind.power_hook):
+        out = outward[targets.index(nearest)] if nearest in targets else nearest - head
+        _hook(ax, nearest, out, gid)
+        _wire(ax, [head, nearest], gid, lw=0.8, style=(0, (1, 1.2)))
+    elif k == ConnectionKind.expander:
+        body = Rectangle(
+            (head[0] - 3.0, head[1] - 2.0),
+            6.0,
+            4.0,
+            facecolor=LIGHT,
+            edgecolor=INK,
+            lw=1.2,
+            hatch="||||",
+            zorder=6,
+        )
+        body.set_gid(gid)
+        ax.add_patch(body)
+        for p in targets:
+            _wire(ax, [head, p], gid, lw=1.8)
+    elif k == ConnectionKind.distaliser:
+        _wire(ax, [head, nearest], gid, lw=1.8)
+        _coil(ax, head + (nearest - head) * 0.25, head + (nearest - head) * 0.75, 1.2, gid)
+    else:  # intermaxillary fixation and anything new: a plain dash-dot link
+        _wire(ax, [head, nearest], gid, lw=1.2, style="-.")
+    return mid
+
+
+# ----------------------------------------------------------------------------- figure
+
+
+def _place_callouts(ax: Axes, callouts: list[_Callout], side: str) -> None:
+    """Labels outside the axes box on one side, in the order of their anchors, never
+    overlapping each other; thin leader lines to the drawing."""
+    if not callouts:
+        return
+    y0, y1 = ax.get_ylim()
+    fig_h = ax.figure.get_figheight() * ax.get_position().height
+    line_frac = (8.5 / 72.0) / fig_h
+    items = sorted(callouts, key=lambda c: -c.anchor[1])
+    heights = [line_frac * (c.text.count("\n") + 1) + line_frac * 0.45 for c in items]
+    want = [(c.anchor[1] - y0) / (y1 - y0) for c in items]
+    # top-down greedy packing, then shift everything up if we ran out at the bottom
+    ys: list[float] = []
+    cursor = 1.0
+    for w, h in zip(want, heights, strict=True):
+        y = min(w, cursor - h / 2.0)
+        ys.append(y)
+        cursor = y - h / 2.0
+    if cursor < 0.0:
+        shift = -cursor
+        ys = [y + shift for y in ys]
+    xt = -0.03 if side == "left" else 1.03
+    for c, y in zip(items, ys, strict=True):
+        ax.annotate(
+            c.text,
+            xy=c.anchor,
+            xycoords="data",
+            xytext=(xt, y),
+            textcoords="axes fraction",
+            ha="right" if side == "left" else "left",
+            va="center",
+            fontsize=6.8,
+            arrowprops={"arrowstyle": "-", "color": GREY, "lw": 0.5, "shrinkA": 1, "shrinkB": 1},
+            annotation_clip=False,
+            zorder=10,
+        )
+
+
+def _wrap(text: str, width: int = 30) -> str:
+    return "\n".join(textwrap.wrap(text, width)[:3])
+
+
+def occlusal_figure(
+    case: Case,
+    design: Design,
+    shapes: Mapping[int, ToothShape],
+    goal_teeth: Sequence[int],
+    fig_id: str,
+) -> Figure:
+    """The occlusal view(s) of one design: one panel per arch it touches."""
+    jaws = design_jaws(design, goal_teeth)
+    panel = 3.1
+    height = panel * len(jaws) + 0.55
+    fig = new_figure(6.4, height)
+    implants = {i.id: i for i in design.implants}
+    notes: list[str] = []
+    for row, jaw in enumerate(jaws):
+        mirror = jaw == "mandible"  # mandible seen from above: patient's right on the right
+        bottom = 0.55 / height + (len(jaws) - 1 - row) * panel / height
+        ax = fig.add_axes((0.29, bottom + 0.02, 0.42, (panel - 0.3) / height))
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_axis_off()
+        teeth = [t for t in fdi.arch_order(jaw) if t in shapes]
+        used = {s for t in teeth for s in [_tooth_status(case, t)]}
+        for t in teeth:
+            sh = shapes[t]
+            lm = sh.landmarks
+            c = _xy(lm.crown_centre_mm, mirror)
+            m = _xy(lm.mesial, mirror)
+            ang = math.degrees(math.atan2(m[1], m[0]))
+            status = _tooth_status(case, t)
+            key = "moved" if (t in goal_teeth and status == "present") else status
+            if key == "moved":
+                used.add("moved")
+            st = STATUS_STYLE[key]
+            e = Ellipse(
+                tuple(c),
+                sh.md_width_mm * 0.94,
+                sh.bl_width_mm * 0.94,
+                angle=ang,
+                facecolor=st["facecolor"],
+                edgecolor=st["edgecolor"],
+                linestyle=st["linestyle"],
+                hatch=st["hatch"],
+                lw=1.3 if key == "moved" else 0.8,
+                zorder=2,
+            )
+            ax.add_patch(tag(e, f"tooth {key}", str(t)))
+            if status == "extracted":
+                r = sh.md_width_mm * 0.25
+                for sgn in (1, -1):
+                    ax.plot(
+                        [c[0] - r, c[0] + r],
+                        [c[1] - sgn * r, c[1] + sgn * r],
+                        color=GREY,
+                        lw=0.6,
+                        zorder=2,
+                    )
+            ax.text(
+                c[0],
+                c[1],
+                str(t),
+                ha="center",
+                va="center",
+                fontsize=5.6,
+                color=GREY if status in ("missing", "extracted") else INK,
+                zorder=3,
+                bbox={"boxstyle": "round,pad=0.08", "fc": PAPER, "ec": "none", "alpha": 0.85}
+                if st["hatch"]
+                else None,
+            )
+        callouts: list[_Callout] = []
+        heads: dict[str, P2] = {}
+        for imp in design.implants:
+            if imp.site.jaw != jaw:
+                continue
+            p3 = implant_head_mm(imp, shapes)
+            if imp.head_position_mm is None:
+                notes.append(
+                    f"{imp.id}: no head position in the plan; drawn at the site "
+                    f"({imp.site.label()}) schematically"
+                )
+            p = _xy(p3, mirror)
+            heads[imp.id] = p
+            r = max(imp.diameter_mm / 2.0, 1.0)
+            circ = Circle(tuple(p), r, facecolor=INK, edgecolor=INK, lw=0.8, zorder=8)
+            ax.add_patch(tag(circ, "implant", imp.id))
+            ax.plot([p[0] - r * 0.6, p[0] + r * 0.6], [p[1], p[1]], color=PAPER, lw=0.9, zorder=9)
+            ax.plot([p[0], p[0]], [p[1] - r * 0.6, p[1] + r * 0.6], color=PAPER, lw=0.9, zorder=9)
+            callouts.append(_Callout((float(p[0]), float(p[1])), _wrap(implant_label(imp))))
+        for conn in design.connections:
+            conn_jaws = {fdi.arch(t) for t in conn.teeth}
+            imp = implants.get(conn.from_implant) if conn.from_implant else None
+            if imp is not None:
+                conn_jaws.add(imp.site.jaw)
+            if jaw not in conn_jaws:
+                continue
+            palatal = (imp is not None and implant_is_palatal(imp)) or conn.kind in (
+                ConnectionKind.tpa,
+                ConnectionKind.quadhelix,
+                ConnectionKind.horseshoe_arch,
+                ConnectionKind.expander,
+            )
+            in_jaw = Connection.model_construct(
+                **{**dict(conn), "teeth": [t for t in conn.teeth if fdi.arch(t) == jaw]}
+            )
+            targets3 = attachment_points_mm(in_jaw, shapes, palatal=palatal)
+            targets = [_xy(p, mirror) for p in targets3]
+            outward = [
+                _xy(shapes[t].landmarks.buccal, mirror) * (-1 if palatal else 1)
+                for t in in_jaw.teeth
+                if t in shapes
+            ]
+            head = heads.get(conn.from_implant or "")
+            if head is None and imp is not None:  # implant in the other jaw
+                head = _xy(implant_head_mm(imp, shapes), mirror)
+            arch_path = []
+            if len(in_jaw.teeth) >= 2:  # palatal points of every tooth between the two ends
+                ends = sorted(in_jaw.teeth, key=fdi.arch_index)
+                arch_path = [
+                    _xy(shapes[t].palatal_point_mm - shapes[t].landmarks.buccal * 1.5, mirror)
+                    for t in fdi.span(ends[0], ends[-1])
+                    if t in shapes
+                ]
+            anchor = _draw_connection(ax, conn, imp, head, targets, outward, arch_path)
+            callouts.append(
+                _Callout((float(anchor[0]), float(anchor[1])), _wrap(connection_label(conn)))
+            )
+        # frame the arch, then lay the labels out on both sides
+        xs = [shapes[t].landmarks.crown_centre_mm[0] for t in teeth]
+        ys = [shapes[t].landmarks.crown_centre_mm[1] for t in teeth]
+        pad = 8.0
+        ax.set_xlim(min(xs) - pad, max(xs) + pad)
+        ax.set_ylim(min(ys) - pad, max(ys) + pad)
+        ax.apply_aspect()
+        left = [c for c in callouts if c.anchor[0] < 0]
+        right = [c for c in callouts if c.anchor[0] >= 0]
+        _place_callouts(ax, left, "left")
+        _place_callouts(ax, right, "right")
+        rl = ("R", "L") if not mirror else ("L", "R")
+        for x, s in ((0.02, rl[0]), (0.98, rl[1])):
+            ax.text(
+                x,
+                0.98,
+                f"patient's {'right' if s == 'R' else 'left'}",
+                transform=ax.transAxes,
+                ha="left" if x < 0.5 else "right",
+                va="top",
+                fontsize=6.5,
+                color=GREY,
+            )
+        view = "from below" if jaw == "maxilla" else "from above"
+        ax.set_title(f"{jaw_name(jaw)} — occlusal view {view}, anterior at top", fontsize=8, pad=2)
+        # legend of the tooth statuses shown, under the arch
+        handles = []
+        for key in (
+            "moved",
+            "present",
+            "missing",
+            "extracted",
+            "planned_extraction",
+            "implant",
+            "pontic",
+        ):
+            if key in used:
+                st = STATUS_STYLE[key]
+                handles.append(
+                    Patch(
+                        facecolor=st["facecolor"],
+                        edgecolor=st["edgecolor"],
+                        linestyle=st["linestyle"],
+                        hatch=st["hatch"],
+                        label=STATUS_LABEL[key],
+                    )
+                )
+        handles.append(
+            Line2D([], [], marker="o", color=INK, ls="none", ms=5, label="mini-implant (head)")
+        )
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncol=3,
+            fontsize=6,
+            frameon=False,
+            handlelength=1.6,
+            columnspacing=1.0,
+        )
+    title = f"Occlusal view: {design.title}"
+    caption = (
+        "Teeth by FDI number; implants (black, with their size) at their sites; each "
+        "connection drawn as what it is and named at the side."
+    )
+    return Figure(fig_id, "occlusal", title, caption, fig, notes)

@@ -1,0 +1,120 @@
+"""The report: diagrams name what the plan names, HTML is self-contained, PDF has the pages
+and text it should."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from markupsafe import Markup
+from pypdf import PdfReader
+
+from tadplan.knowledge.sources import sources
+from tadplan.planner.model import ConnectionKind, Plan
+from tadplan.report import design_figures, render_html, render_pdf
+from tadplan.report.html import patient_info
+from tadplan.report.text import CONNECTION_NAMES
+
+
+def _svg_refs(svg: str, cls: str) -> set[str]:
+    """data-ref values of elements whose class list starts with ``cls``."""
+    return set(re.findall(rf'class="{cls}[^"]*" data-ref="([^"]+)"', svg))
+
+
+def test_every_connection_kind_has_a_name() -> None:
+    assert set(CONNECTION_NAMES) == set(ConnectionKind)
+
+
+def test_occlusal_svg_names_every_implant_and_connection(plan_fixture: Plan) -> None:
+    for gp in plan_fixture.goals:
+        for d in gp.designs:
+            figs = design_figures(plan_fixture, gp, d)
+            occ = next(f for f in figs if f.kind == "occlusal")
+            svg = occ.svg()
+            assert _svg_refs(svg, "implant") == {i.id for i in d.implants}
+            assert _svg_refs(svg, "connection") == {c.id for c in d.connections}
+            for c in d.connections:  # the class says what the connection is
+                assert f'class="connection {c.kind.value}" data-ref="{c.id}"' in svg
+            for f in figs:
+                f.close()
+
+
+def test_occlusal_view_shows_tooth_statuses(plan_fixture: Plan) -> None:
+    gp = plan_fixture.goals[0]
+    fig = design_figures(plan_fixture, gp, gp.designs[0])[0]
+    svg = fig.svg()
+    # demo: 14/24 planned extractions, 18/28 missing, 13-23 retracted
+    assert _svg_refs(svg, "tooth planned_extraction") == {"14", "24"}
+    assert _svg_refs(svg, "tooth missing") == {"18", "28"}
+    assert {"13", "23", "11", "21"} <= _svg_refs(svg, "tooth moved")
+    assert "16" in _svg_refs(svg, "tooth present")
+    fig.close()
+
+
+def test_force_diagram_draws_each_active_force_with_its_grams(plan_fixture: Plan) -> None:
+    gp = plan_fixture.goals[0]
+    d = gp.designs[0]  # springs/chains of 150 g from i1 (right) and i2 (left)
+    force = next(f for f in design_figures(plan_fixture, gp, d) if f.kind == "lateral")
+    svg = force.svg()
+    drawn = _svg_refs(svg, "force")
+    assert len(drawn) == 1 and drawn <= {"c1", "c2"}  # one side drawn, the other listed
+    assert "150 g" in svg
+    assert "posterior" in svg  # retraction pulls the canine backwards
+    # no mechanics result in the hand-built plan: the figure says so instead of a CR
+    assert "no mechanics result" in " ".join(force.notes)
+    assert "centre_of_resistance" not in svg
+    force.close()
+
+
+def test_passive_design_gets_a_frontal_view_without_forces(plan_fixture: Plan) -> None:
+    gp = plan_fixture.goals[1]
+    d = gp.designs[0]  # horseshoe/quadhelix to a median palatal implant
+    figs = design_figures(plan_fixture, gp, d)
+    force = figs[1]
+    assert force.kind == "frontal"
+    assert _svg_refs(force.svg(), "implant") == {"i4"}
+    for f in figs:
+        f.close()
+
+
+def test_html_is_self_contained_and_complete(plan_fixture: Plan) -> None:
+    html = render_html(plan_fixture)
+    assert "<script" not in html and 'src="http' not in html and "<link" not in html
+    assert html.count("<svg") == 2 * sum(len(g.designs) for g in plan_fixture.goals)
+    for gp in plan_fixture.goals:
+        for d in gp.designs:
+            assert f'id="design-{d.id}"' in html
+            for c in d.connections:
+                assert f'id="row-{d.id}-{c.id}"' in html
+    assert str(Markup.escape(plan_fixture.disclaimer)) in html
+    assert patient_info()["title"] in html
+    assert "Papageorgiou" in html  # the success rate quoted to patients has its source
+    assert 'id="fdi-chart"' in html
+
+
+def test_patient_sheet_sources_are_registered() -> None:
+    reg = sources()
+    for sec in patient_info()["sections"]:
+        assert sec["sources"], sec["heading"]
+        for ref in sec["sources"]:
+            assert ref["key"] in reg
+
+
+@pytest.mark.slow
+def test_pdf_is_a4_with_numbered_pages_and_the_texts(plan_fixture: Plan) -> None:
+    pdf = render_pdf(plan_fixture)
+    reader = PdfReader(io.BytesIO(pdf))
+    n = len(reader.pages)
+    # case summary, one page per goal (2), sources, patient sheet
+    assert n >= 5
+    box = reader.pages[0].mediabox
+    assert abs(float(box.width) - 595.3) < 2 and abs(float(box.height) - 841.9) < 2
+    texts = [p.extract_text() for p in reader.pages]
+    assert f"page 1 of {n}" in texts[0]
+    assert f"page {n} of {n}" in texts[-1]
+    full = "\n".join(texts)
+    assert "Direct en-masse retraction" in full
+    assert "Your mini-implant" in texts[-1]
+    assert "13.5" in texts[-1]  # failure rate quoted on the patient sheet
+    assert "decision support" in full
