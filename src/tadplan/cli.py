@@ -237,6 +237,29 @@ def plan(
 
 
 @app.command()
+def rules(
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="Directory of extra rule files (YAML).")
+    ] = None,
+) -> None:
+    """List the loaded knowledge-base rules: id, application, kind and source."""
+    from tadplan.knowledge import KnowledgeError, load_knowledge
+
+    try:
+        kb = load_knowledge(extra_dirs=[rules] if rules is not None else [])
+    except KnowledgeError as exc:
+        raise InputError(str(rules or "knowledge base"), [Problem(exc.where, exc.reason)]) from None
+    t = Table(title=f"{len(kb.rules)} rules", title_justify="left")
+    t.add_column("id", no_wrap=True)
+    for col in ("application", "kind", "source"):
+        t.add_column(col)
+    for r in kb.rules:
+        src = "; ".join(s.key + (f" {s.detail}" if s.detail else "") for s in r.spec.sources)
+        t.add_row(r.id, r.application, "design" if r.is_design else "modifier", src)
+    console.print(t)
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("tadplan-demo"),
 ) -> None:

@@ -1,0 +1,267 @@
+"""The schema of knowledge files (YAML), as pydantic models.
+
+A rule file is::
+
+    version: 1
+    application: "II.2 Intrusion of posterior teeth"   # default for its rules
+    sources: {}          # optional: extra citation keys (same fields as data/sources/*.yaml)
+    rules:
+      - id: posterior-intrusion-buccal-palatal
+        title: ...
+        when: {all: [{goal_kind_in: [intrusion]}, {tooth_type_in: [molar]}]}
+        design: {...}    # a design rule proposes a design  (DesignTemplate)
+        # or
+        modify: {...}    # a modifier adds warnings/prerequisites to matching designs
+        sources: [{key: seed, detail: "II.2 Intrusion of posterior teeth, Fig. 18-19"}]
+
+Conditions (``when``) are described in :mod:`tadplan.knowledge.conditions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tadplan.case.fdi import ToothType
+from tadplan.case.model import AnchorageDemand, MovementKind, SiteRegion, Surface, Symmetry
+from tadplan.knowledge.sources import Source
+from tadplan.planner.model import AnchorageType, ConnectionKind, ImplantHead
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class SourceSpec(_Strict):
+    """A citation in a knowledge file: a registry key and where in the source."""
+
+    key: str
+    detail: str | None = None
+
+
+class WarningSpec(_Strict):
+    severity: Literal["info", "caution", "danger"] = "caution"
+    text: str = Field(min_length=1)
+    sources: list[SourceSpec] = Field(
+        default_factory=list, description="defaults to the rule's sources"
+    )
+
+
+class SiteTemplate(_Strict):
+    """Where to insert, relative to the goal's teeth.
+
+    - ``region``: the controlled vocabulary (:class:`~tadplan.case.SiteRegion`).
+    - inter-radicular sites need ``surface`` (buccal, palatal, lingual, or ``oral`` =
+      palatal in the maxilla / lingual in the mandible) and either ``between`` (tooth
+      positions 1-8 on the implant's side, tried in order, e.g. ``[[5, 6], [4, 5]]``) or
+      ``place`` (``mesial_of_most_mesial`` / ``distal_of_most_distal`` moved tooth,
+      ``offset`` teeth further).
+    - ``jaw``: ``goal`` (default), ``opposite``, ``maxilla`` or ``mandible``.
+    """
+
+    region: SiteRegion = SiteRegion.interradicular
+    surface: Literal["buccal", "oral", "palatal", "lingual"] | None = None
+    place: Literal["mesial_of_most_mesial", "distal_of_most_distal"] | None = None
+    between: list[tuple[int, int]] | None = None
+    offset: int = Field(default=0, ge=0, le=3)
+    jaw: Literal["goal", "opposite", "maxilla", "mandible"] = "goal"
+    apical: bool = Field(default=False, description="place as apically as possible")
+
+    @field_validator("between", mode="before")
+    @classmethod
+    def _pairs(cls, v: object) -> object:
+        if isinstance(v, list) and len(v) == 2 and all(isinstance(x, int) for x in v):
+            return [v]  # a single pair
+        return v
+
+    @model_validator(mode="after")
+    def _shape(self) -> SiteTemplate:
+        if self.region == SiteRegion.interradicular:
+            if self.surface is None:
+                raise ValueError("surface: an inter-radicular site needs a surface")
+            if (self.place is None) == (self.between is None):
+                raise ValueError(
+                    "give exactly one of 'place' or 'between' for an inter-radicular site"
+                )
+            for a, b in self.between or []:
+                if not (1 <= a <= 8 and 1 <= b <= 8) or abs(a - b) != 1:
+                    raise ValueError(
+                        f"between: [{a}, {b}] are not two neighbouring tooth positions (1-8)"
+                    )
+        elif self.place or self.between or self.surface:
+            raise ValueError(
+                f"place/between/surface are only for inter-radicular sites, not {self.region.value}"
+            )
+        return self
+
+
+class ImplantTemplate(_Strict):
+    ref: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="name used by connections")
+    site: list[SiteTemplate] = Field(min_length=1, description="options, first usable wins")
+    sides: Literal["goal", "both", "midline", "right", "left"] = "goal"
+    count: int = Field(default=1, ge=1, le=4, description="implants per side at this site")
+    head: ImplantHead = ImplantHead.standard
+    purpose: str = ""
+    stage: int = Field(default=1, ge=1, le=3, description="treatment stage it is inserted in")
+
+    @field_validator("site", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: object) -> object:
+        return [v] if isinstance(v, dict) else v
+
+
+Target = Literal["goal_teeth", "most_mesial", "most_distal", "none"]
+
+
+class ConnectionTemplate(_Strict):
+    kind: ConnectionKind
+    from_: str | None = Field(default=None, alias="from", description="implant ref")
+    to: Target | list[int] = Field(default="goal_teeth", description="or tooth positions")
+    attachment: str = ""
+    activation: str = ""
+    passive: bool = False
+    force_g: float | None = Field(default=None, gt=0, le=1000)
+    force_source: SourceSpec | None = None
+
+    @model_validator(mode="after")
+    def _force(self) -> ConnectionTemplate:
+        if self.force_g is not None and self.force_source is None:
+            raise ValueError("force_g: a force needs a force_source (every number is sourced)")
+        return self
+
+
+class OtherGoalFilter(_Strict):
+    """Matches other goals of the same case."""
+
+    kind_in: list[MovementKind] | None = None
+    jaw: Literal["same", "maxilla", "mandible"] | None = "same"
+    tooth_type_any: list[ToothType] | None = None
+    symmetry: Symmetry | None = None
+    coverage: Literal["bilateral", "unilateral"] | None = Field(
+        default=None, description="sides covered by all matching goals together"
+    )
+
+
+class DesignTemplate(_Strict):
+    title: str = Field(min_length=1)
+    anchorage: AnchorageType
+    provides: AnchorageDemand = Field(description="anchorage the design gives")
+    implants: list[ImplantTemplate] = Field(default_factory=list)
+    connections: list[ConnectionTemplate] = Field(default_factory=list)
+    activation: list[str] = Field(default_factory=list)
+    reactivation: str | None = None
+    prerequisites: list[str] = Field(default_factory=list)
+    warnings: list[WarningSpec] = Field(default_factory=list)
+    alternatives: list[str] = Field(default_factory=list)
+    also_serves: OtherGoalFilter | None = Field(
+        default=None, description="other goals of the case this design also serves"
+    )
+    preference: float = Field(default=0.5, ge=0, le=1, description="rule author's preference")
+
+    @model_validator(mode="after")
+    def _refs(self) -> DesignTemplate:
+        refs = [i.ref for i in self.implants]
+        dup = sorted({r for r in refs if refs.count(r) > 1})
+        if dup:
+            raise ValueError(f"implants: ref {dup[0]!r} is used twice")
+        for j, c in enumerate(self.connections):
+            if c.from_ is not None and c.from_ not in refs:
+                raise ValueError(
+                    f"connections.{j}.from: no implant with ref {c.from_!r} "
+                    f"(known: {', '.join(refs) or 'none'})"
+                )
+        return self
+
+
+class DesignFilter(_Strict):
+    """Which designs a modifier applies to (all given fields must match)."""
+
+    connection_kind_in: list[ConnectionKind] | None = None
+    region_in: list[SiteRegion] | None = None
+    surface_in: list[Surface] | None = None
+    anchorage: AnchorageType | None = None
+    rule_in: list[str] | None = None
+    has_implants: bool | None = None
+
+
+class ModifierTemplate(_Strict):
+    applies_to: DesignFilter = Field(default_factory=DesignFilter)
+    activation: list[str] = Field(default_factory=list)
+    prerequisites: list[str] = Field(default_factory=list)
+    warnings: list[WarningSpec] = Field(default_factory=list)
+    alternatives: list[str] = Field(default_factory=list)
+
+
+class RuleSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")
+    application: str | None = None
+    title: str | None = None
+    when: Any = Field(default_factory=lambda: {"always": True})
+    design: DesignTemplate | None = None
+    modify: ModifierTemplate | None = None
+    sources: list[SourceSpec] = Field(min_length=1, description="every rule carries its source")
+
+    @model_validator(mode="after")
+    def _one(self) -> RuleSpec:
+        if (self.design is None) == (self.modify is None):
+            raise ValueError("design: a rule has exactly one of 'design' or 'modify'")
+        return self
+
+
+class RuleFile(_Strict):
+    version: Literal[1] = 1
+    application: str | None = None
+    sources: dict[str, Source] = Field(default_factory=dict)
+    rules: list[RuleSpec] = Field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+class Sourced(_Strict):
+    sources: list[SourceSpec] = Field(min_length=1)
+
+
+class SiteMatch(_Strict):
+    region: SiteRegion | None = None
+    jaw: Literal["maxilla", "mandible"] | None = None
+    surface: Surface | None = None
+    side: Literal["midline", "lateral"] | None = None
+    max_position: int | None = Field(
+        default=None, ge=1, le=8, description="inter-radicular: most distal tooth position"
+    )
+
+
+class ScrewDefault(Sourced):
+    match: SiteMatch
+    diameter_mm: float = Field(gt=0, le=3)
+    length_mm: float = Field(gt=0, le=20)
+
+
+class SiteRisk(Sourced):
+    match: SiteMatch
+    failure_rate: float = Field(ge=0, le=1, description="probability of loss of one implant")
+    root_risk: float = Field(ge=0, le=1, description="0 no roots near, 1 between two roots")
+
+
+class RankWeights(_Strict):
+    demand_met: float = Field(ge=0)
+    failure: float = Field(ge=0)
+    root_risk: float = Field(ge=0)
+    implant_count: float = Field(ge=0)
+    preference: float = Field(ge=0)
+    shared: float = Field(ge=0)
+
+
+class Threshold(Sourced):
+    value: float
+
+
+class TablesFile(_Strict):
+    version: Literal[1] = 1
+    screws: list[ScrewDefault] = Field(default_factory=list)
+    site_risks: list[SiteRisk] = Field(default_factory=list)
+    rank_weights: RankWeights | None = None
+    rank_weights_note: str | None = None
+    min_interradicular_width_mm: Threshold | None = None

@@ -1,0 +1,183 @@
+"""``plan(case)``: propose -> combine -> (anatomy, mechanics: added later) -> rank -> cite.
+
+Each step is a separate function so later steps (anatomy places and checks sites,
+mechanics computes force systems) slot in between :func:`combine` and :func:`rank`.
+"""
+
+from __future__ import annotations
+
+from tadplan import __version__
+from tadplan.case.model import Case
+from tadplan.knowledge import Knowledge, load_knowledge
+from tadplan.planner.combine import combine
+from tadplan.planner.model import (
+    Connection,
+    Design,
+    GoalPlan,
+    GoalSummary,
+    Implant,
+    Plan,
+    SourceRef,
+    Warning,
+)
+from tadplan.planner.propose import Draft, DraftImplant, GoalDrafts, propose
+from tadplan.planner.rank import criteria, score
+
+
+def _amount(case: Case, i: int) -> str:
+    g = case.goals[i]
+    if g.amount_mm is not None:
+        return f"{g.amount_mm:g} mm"
+    if g.amount_deg is not None:
+        return f"{g.amount_deg:g} deg"
+    return ""
+
+
+def freeze(
+    d: Draft, gd: GoalDrafts, knowledge: Knowledge, placed: frozenset[str] = frozenset()
+) -> Design:
+    """The Design of draft ``d`` as listed under goal ``gd`` (ranked against its demand)."""
+    cs = criteria(d, gd.ctx.goal.anchorage_demand, knowledge, placed)
+    implants = [
+        Implant(
+            id=i.id,
+            site=i.site,
+            diameter_mm=i.diameter_mm,
+            length_mm=i.length_mm,
+            head=i.head,
+            purpose=i.purpose,
+            goal_ids=list(i.goal_ids),
+        )
+        for i in _unique_implants(d)
+    ]
+    conns = [
+        Connection(
+            id=f"{d.id}-c{n}",
+            kind=c.kind,
+            from_implant=c.from_ref.id if c.from_ref else None,
+            teeth=c.teeth,
+            attachment=c.attachment,
+            activation=c.activation,
+            passive=c.passive,
+            force_g=c.force_g,
+        )
+        for n, c in enumerate(d.connections, start=1)
+    ]
+    return Design(
+        id=d.id,
+        rule_id=d.rule.id,
+        title=d.title,
+        goal_ids=list(d.goal_ids),
+        anchorage=d.anchorage,
+        implants=implants,
+        connections=conns,
+        activation=list(d.activation),
+        reactivation=d.reactivation,
+        prerequisites=list(d.prerequisites),
+        warnings=list(d.warnings),
+        alternatives=list(d.alternatives),
+        sources=list(d.sources),
+        score=score(cs),
+        criteria=cs,
+    )
+
+
+def _unique_implants(d: Draft) -> list[DraftImplant]:
+    out: list[DraftImplant] = []
+    for i in d.implants:
+        if all(i.id != o.id for o in out):
+            out.append(i)
+    return out
+
+
+def _best(gd: GoalDrafts, knowledge: Knowledge, placed: frozenset[str]) -> Draft | None:
+    if not gd.drafts:
+        return None
+    scores = [
+        score(criteria(d, gd.ctx.goal.anchorage_demand, knowledge, placed)) for d in gd.drafts
+    ]
+    return gd.drafts[max(range(len(scores)), key=lambda k: (scores[k], -k))]
+
+
+def rank(goals: list[GoalDrafts], knowledge: Knowledge) -> list[GoalPlan]:
+    """Rank each goal's designs; implants of the other goals' best designs count as placed."""
+    best = [_best(gd, knowledge, frozenset()) for gd in goals]
+    out = []
+    for i, gd in enumerate(goals):
+        placed = frozenset(
+            imp.id for j, b in enumerate(best) if j != i and b is not None for imp in b.implants
+        )
+        designs = [freeze(d, gd, knowledge, placed) for d in gd.drafts]
+        order = sorted(range(len(designs)), key=lambda k: (-designs[k].score, k))
+        ranked = [designs[k].model_copy(update={"rank": r}) for r, k in enumerate(order, 1)]
+        case = gd.ctx.case
+        g = gd.ctx.goal
+        summary = GoalSummary(
+            id=gd.ctx.goal_id,
+            kind=g.kind,
+            teeth=list(gd.ctx.teeth),
+            amount=_amount(case, i),
+            anchorage_demand=g.anchorage_demand,
+        )
+        out.append(GoalPlan(goal=summary, designs=ranked, notes=list(gd.notes)))
+    return out
+
+
+def cite(ref: SourceRef, knowledge: Knowledge) -> SourceRef:
+    return ref.model_copy(update={"text": knowledge.cite(ref.key)})
+
+
+def cite_all(plan: Plan, knowledge: Knowledge) -> Plan:
+    """Fill every SourceRef's text from the registry; list every cited source once."""
+    keys: list[str] = []
+
+    def c(refs: list[SourceRef]) -> list[SourceRef]:
+        for r in refs:
+            if r.key not in keys:
+                keys.append(r.key)
+        return [cite(r, knowledge) for r in refs]
+
+    def w(ws: list[Warning]) -> list[Warning]:
+        return [x.model_copy(update={"sources": c(x.sources)}) for x in ws]
+
+    goals = [
+        gp.model_copy(
+            update={
+                "designs": [
+                    d.model_copy(update={"sources": c(d.sources), "warnings": w(d.warnings)})
+                    for d in gp.designs
+                ]
+            }
+        )
+        for gp in plan.goals
+    ]
+    warnings = w(plan.warnings)
+    sources = [SourceRef(key=k, text=knowledge.cite(k)) for k in keys]
+    return plan.model_copy(update={"goals": goals, "warnings": warnings, "sources": sources})
+
+
+def plan(case: Case, knowledge: Knowledge | None = None) -> Plan:
+    """Ranked anchorage designs for every goal of ``case``, with trace and sources."""
+    kb = knowledge if knowledge is not None else load_knowledge()
+    goals = propose(case, kb)
+    shared = combine(goals)
+    goal_plans = rank(goals, kb)
+    warnings = [
+        Warning(
+            severity="caution",
+            text=f"goal {gp.goal.id}: no rule of the knowledge base "
+            "proposed a design; plan this goal by hand",
+        )
+        for gp in goal_plans
+        if not gp.designs
+    ]
+    trace = [t for gd in goals for t in gd.trace]
+    result = Plan(
+        tadplan_version=__version__,
+        case=case,
+        goals=goal_plans,
+        shared_implants=shared,
+        warnings=warnings,
+        trace=trace,
+    )
+    return cite_all(result, kb)

@@ -1,0 +1,349 @@
+"""Step 1 of the pipeline: fire the rules on each goal and build draft designs.
+
+Generic: all clinical content comes from the rule files. A design rule whose implant
+sites cannot be placed (site ruled out, tooth absent, palate refused) proposes nothing; the
+goal's notes say why and list the rule's alternatives, and rules conditioned on
+``not: {site_available: ...}`` (lever arm, another site) take over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tadplan.case import fdi
+from tadplan.case.model import Case, SiteRef, SiteRegion
+from tadplan.knowledge import Knowledge, Rule
+from tadplan.knowledge.context import GoalContext, InstanceSide, Side, quadrant_tooth
+from tadplan.knowledge.schema import (
+    ConnectionTemplate,
+    DesignFilter,
+    ImplantTemplate,
+    SiteMatch,
+    SourceSpec,
+    WarningSpec,
+)
+from tadplan.planner.model import (
+    AnchorageType,
+    ConnectionKind,
+    ImplantHead,
+    SourceRef,
+    TraceEntry,
+    Warning,
+)
+
+
+@dataclass
+class DraftImplant:
+    ref: str
+    site: SiteRef
+    ordinal: int
+    side: InstanceSide
+    diameter_mm: float
+    length_mm: float
+    head: ImplantHead
+    purpose: str
+    id: str = ""
+    goal_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DraftConnection:
+    kind: ConnectionKind
+    from_ref: DraftImplant | None
+    teeth: list[int]
+    attachment: str
+    activation: str
+    passive: bool
+    force_g: float | None
+
+
+@dataclass
+class Draft:
+    """A design being built: mutable until the pipeline freezes it into a Design."""
+
+    rule: Rule
+    goal_index: int
+    goal_ids: list[str]
+    title: str
+    anchorage: AnchorageType
+    provides: str
+    preference: float
+    implants: list[DraftImplant]
+    connections: list[DraftConnection]
+    activation: list[str]
+    reactivation: str | None
+    prerequisites: list[str]
+    warnings: list[Warning]
+    alternatives: list[str]
+    sources: list[SourceRef]
+    id: str = ""
+
+
+@dataclass
+class GoalDrafts:
+    ctx: GoalContext
+    drafts: list[Draft] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    trace: list[TraceEntry] = field(default_factory=list)
+
+
+def refs(specs: list[SourceSpec]) -> list[SourceRef]:
+    return [SourceRef(key=s.key, detail=s.detail) for s in specs]
+
+
+def add_unique(target: list[Any], items: list[Any]) -> None:
+    for x in items:
+        if x not in target:
+            target.append(x)
+
+
+def site_matches(m: SiteMatch, site: SiteRef) -> bool:
+    if m.region is not None and site.region != m.region:
+        return False
+    if m.jaw is not None and site.jaw != m.jaw:
+        return False
+    if m.surface is not None and site.surface != m.surface:
+        return False
+    if m.side is not None:
+        lateral = site.side in ("right", "left")
+        if (m.side == "lateral") != lateral:
+            return False
+    return m.max_position is None or (
+        site.between is not None and max(fdi.position(t) for t in site.between) <= m.max_position
+    )
+
+
+def _warnings(specs: list[WarningSpec], default: list[SourceSpec]) -> list[Warning]:
+    return [
+        Warning(severity=w.severity, text=w.text, sources=refs(w.sources or default)) for w in specs
+    ]
+
+
+def _instance_sides(tpl: ImplantTemplate, ctx: GoalContext) -> list[InstanceSide]:
+    if tpl.sides == "goal":
+        return list(ctx.sides)
+    if tpl.sides == "both":
+        return ["right", "left"]
+    return [tpl.sides]
+
+
+def _place_implants(
+    tpl: ImplantTemplate, ctx: GoalContext, knowledge: Knowledge
+) -> tuple[list[DraftImplant], list[SourceRef], str | None]:
+    """Implants of one template on every side, or the reason it cannot be placed."""
+    out: list[DraftImplant] = []
+    sources: list[SourceRef] = []
+    for side in _instance_sides(tpl, ctx):
+        reasons = []
+        chosen = None
+        for option in tpl.site:
+            r = ctx.resolve(option, side)
+            if r.available and r.site is not None:
+                chosen = (r.site, option)
+                break
+            reasons.append(r.reason)
+        if chosen is None:
+            return [], [], "; ".join(reasons)
+        site, option = chosen
+        screw = next(s for s in knowledge.tables.screws if site_matches(s.match, site))
+        add_unique(sources, refs(screw.sources))
+        purpose = tpl.purpose
+        if option.apical:
+            purpose = (purpose + "; " if purpose else "") + "insert as apically as possible"
+        if tpl.stage > 1:
+            purpose = f"stage {tpl.stage}: {purpose}"
+        for k in range(tpl.count):
+            out.append(
+                DraftImplant(
+                    tpl.ref, site, k, side, screw.diameter_mm, screw.length_mm, tpl.head, purpose
+                )
+            )
+    return out, sources, None
+
+
+def _target_teeth(to: object, ctx: GoalContext, side: InstanceSide | None) -> list[int]:
+    sides: list[Side] = list(ctx.sides)
+    if side in ("right", "left") and side in sides:
+        sides = [side]
+    teeth = [t for t in ctx.teeth if fdi.side(t) in sides]
+    if to == "none":
+        return []
+    if to == "goal_teeth":
+        return teeth
+    if to in ("most_mesial", "most_distal"):
+        pick = min if to == "most_mesial" else max
+        return [pick((t for t in teeth if fdi.side(t) == s), key=fdi.position) for s in sides]
+    assert isinstance(to, list)
+    retained = ctx.case.dentition.retained_teeth()
+    jaw = ctx.jaw
+    return [t for s in sides for p in to if (t := quadrant_tooth(jaw, s, p)) in retained]
+
+
+def _connections(
+    templates: list[ConnectionTemplate], implants: list[DraftImplant], ctx: GoalContext
+) -> tuple[list[DraftConnection], list[SourceRef], list[str]]:
+    out: list[DraftConnection] = []
+    sources: list[SourceRef] = []
+    notes: list[str] = []
+    for ct in templates:
+        froms: list[DraftImplant | None] = (
+            [i for i in implants if i.ref == ct.from_ and i.ordinal == 0] if ct.from_ else [None]
+        )
+        for inst in froms:
+            teeth = _target_teeth(ct.to, ctx, inst.side if inst else None)
+            out.append(
+                DraftConnection(
+                    ct.kind, inst, teeth, ct.attachment, ct.activation, ct.passive, ct.force_g
+                )
+            )
+        if ct.force_g is not None and ct.force_source is not None:
+            add_unique(sources, refs([ct.force_source]))
+            notes.append(
+                f"{ct.kind.value.replace('_', ' ')}: about {ct.force_g:g} g per side "
+                f"({ct.force_source.key}"
+                + (f", {ct.force_source.detail}" if ct.force_source.detail else "")
+                + ")"
+            )
+    return out, sources, notes
+
+
+def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | str:
+    """The draft design of a design rule on a goal, or why it is not possible."""
+    t = rule.spec.design
+    assert t is not None
+    implants: list[DraftImplant] = []
+    sources = refs(rule.spec.sources)
+    for tpl in t.implants:
+        placed, screw_sources, why = _place_implants(tpl, ctx, knowledge)
+        if why is not None:
+            return why
+        implants += placed
+        add_unique(sources, screw_sources)
+    conns, force_sources, force_notes = _connections(t.connections, implants, ctx)
+    add_unique(sources, force_sources)
+    warnings = _warnings(t.warnings, rule.spec.sources)
+    for w in warnings:
+        add_unique(sources, w.sources)
+    return Draft(
+        rule=rule,
+        goal_index=ctx.index,
+        goal_ids=[ctx.goal_id],
+        title=t.title,
+        anchorage=t.anchorage,
+        provides=t.provides.value,
+        preference=t.preference,
+        implants=implants,
+        connections=conns,
+        activation=[*t.activation, *force_notes],
+        reactivation=t.reactivation,
+        prerequisites=list(t.prerequisites),
+        warnings=warnings,
+        alternatives=list(t.alternatives),
+        sources=sources,
+    )
+
+
+def design_matches(f: DesignFilter, d: Draft) -> bool:
+    if f.connection_kind_in is not None and not any(
+        c.kind in f.connection_kind_in for c in d.connections
+    ):
+        return False
+    if f.region_in is not None and not any(i.site.region in f.region_in for i in d.implants):
+        return False
+    if f.surface_in is not None and not any(i.site.surface in f.surface_in for i in d.implants):
+        return False
+    if f.anchorage is not None and d.anchorage != f.anchorage:
+        return False
+    if f.rule_in is not None and d.rule.id not in f.rule_in:
+        return False
+    return f.has_implants is None or bool(d.implants) == f.has_implants
+
+
+def apply_modifier(rule: Rule, d: Draft) -> None:
+    m = rule.spec.modify
+    assert m is not None
+    add_unique(d.activation, m.activation)
+    add_unique(d.prerequisites, m.prerequisites)
+    add_unique(d.alternatives, m.alternatives)
+    for w in _warnings(m.warnings, rule.spec.sources):
+        if w not in d.warnings:
+            d.warnings.append(w)
+        add_unique(d.sources, w.sources)
+    add_unique(d.sources, refs(rule.spec.sources))
+
+
+def propose(case: Case, knowledge: Knowledge) -> list[GoalDrafts]:
+    """Fire every rule on every goal: design rules first, then modifiers."""
+    width = knowledge.tables.min_interradicular_width_mm
+    out = []
+    for i in range(len(case.goals)):
+        ctx = GoalContext(case, i, width.value if width else None)
+        gd = GoalDrafts(ctx)
+        for rule in knowledge.rules:
+            if not rule.is_design:
+                continue
+            ok, facts = rule.condition(ctx)
+            if not ok:
+                gd.trace.append(
+                    TraceEntry(
+                        rule_id=rule.id,
+                        goal_id=ctx.goal_id,
+                        fired=False,
+                        reason="conditions not met",
+                    )
+                )
+                continue
+            draft = build_draft(rule, ctx, knowledge)
+            if isinstance(draft, str):
+                title = rule.spec.design.title if rule.spec.design else rule.id
+                note = f"{title} [{rule.id}] is not possible: {draft}."
+                alts = rule.spec.design.alternatives if rule.spec.design else []
+                if alts:
+                    note += " Alternatives: " + "; ".join(a.rstrip(".") for a in alts) + "."
+                gd.notes.append(note)
+                gd.trace.append(
+                    TraceEntry(
+                        rule_id=rule.id,
+                        goal_id=ctx.goal_id,
+                        fired=True,
+                        facts=facts,
+                        reason=f"design not possible: {draft}",
+                    )
+                )
+                continue
+            gd.drafts.append(draft)
+            gd.trace.append(
+                TraceEntry(
+                    rule_id=rule.id,
+                    goal_id=ctx.goal_id,
+                    fired=True,
+                    facts=facts,
+                    reason=f"proposed: {draft.title}",
+                )
+            )
+        for rule in knowledge.rules:
+            if rule.is_design:
+                continue
+            ok, facts = rule.condition(ctx)
+            m = rule.spec.modify
+            assert m is not None
+            hit = [d for d in gd.drafts if design_matches(m.applies_to, d)] if ok else []
+            for d in hit:
+                apply_modifier(rule, d)
+            gd.trace.append(
+                TraceEntry(
+                    rule_id=rule.id,
+                    goal_id=ctx.goal_id,
+                    fired=bool(hit),
+                    facts=facts if hit else [],
+                    reason=("modified: " + "; ".join(d.title for d in hit))
+                    if hit
+                    else ("no matching design" if ok else "conditions not met"),
+                )
+            )
+        out.append(gd)
+    return out
+
+
+__all__ = ["Draft", "DraftImplant", "GoalDrafts", "SiteRegion", "propose", "site_matches"]

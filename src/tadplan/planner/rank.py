@@ -1,0 +1,93 @@
+"""Step 4 of the pipeline: rank each goal's designs by explicit, weighted criteria.
+
+Criteria (each 0-1, 1 best; weights from ``tables.yaml`` ``rank_weights``):
+
+- ``demand_met``: the anchorage the design provides against the goal's demand;
+- ``failure``: 1 - probability that any new implant of the design is lost, from the
+  failure rate of each implant's site (literature.md §8.1, ``tables.yaml`` ``site_risks``);
+- ``root_risk``: 1 - the highest root risk of the sites of its new implants;
+- ``implant_count``: 1 / (1 + number of new implants);
+
+"New" implants are those not already placed by the best design of another goal of the
+case: a design that reuses them adds no implant, no failure and no root risk to the plan
+(marginal cost). Ranking runs twice: once per goal alone, then with the other goals'
+best designs known.
+- ``preference``: the rule author's stated preference (e.g. NiTi spring over chain);
+- ``shared``: fraction of the design's implants that also serve other goals.
+"""
+
+from __future__ import annotations
+
+from tadplan.case.model import AnchorageDemand
+from tadplan.knowledge import Knowledge
+from tadplan.planner.model import RankCriterion
+from tadplan.planner.propose import Draft, site_matches
+
+DEMANDS = list(AnchorageDemand)
+
+
+def criteria(
+    d: Draft, demand: AnchorageDemand, knowledge: Knowledge, placed: frozenset[str] = frozenset()
+) -> list[RankCriterion]:
+    """Criteria of design ``d`` for a goal needing ``demand``; ``placed``: implant ids
+    already placed by the other goals' best designs."""
+    w = knowledge.tables.rank_weights
+    assert w is not None
+    need, have = DEMANDS.index(demand), DEMANDS.index(AnchorageDemand(d.provides))
+    met = 1.0 if have >= need else (have + 1) / (need + 1)
+    survive = 1.0
+    root = 0.0
+    risk_notes = []
+    new = [i for i in d.implants if i.id not in placed]
+    reused = sorted({i.id for i in d.implants if i.id in placed})
+    for imp in new:
+        row = next(r for r in knowledge.tables.site_risks if site_matches(r.match, imp.site))
+        survive *= 1.0 - row.failure_rate
+        root = max(root, row.root_risk)
+        risk_notes.append(f"{imp.site.label()} {row.failure_rate:.1%} ({row.sources[0].key})")
+    n = len({i.id for i in new})
+    total = len(d.implants)
+    shared = sum(1 for i in d.implants if len(i.goal_ids) > 1) / total if total else 0.0
+    reuse_note = f"; reuses {', '.join(reused)} placed for another goal" if reused else ""
+    return [
+        RankCriterion(
+            name="demand_met",
+            value=round(met, 3),
+            weight=w.demand_met,
+            note=f"provides {d.provides}, goal needs {demand.value}",
+        ),
+        RankCriterion(
+            name="failure",
+            value=round(survive, 4),
+            weight=w.failure,
+            note=("P(no implant lost) from site failure rates: " + "; ".join(risk_notes))
+            if risk_notes
+            else "no new implant",
+        ),
+        RankCriterion(
+            name="root_risk",
+            value=round(1.0 - root, 3),
+            weight=w.root_risk,
+            note=f"highest root risk of the sites {root:g} (0 none, 1 inter-radicular)",
+        ),
+        RankCriterion(
+            name="implant_count",
+            value=round(1.0 / (1 + n), 3),
+            weight=w.implant_count,
+            note=f"{n} new implant(s){reuse_note}",
+        ),
+        RankCriterion(
+            name="preference", value=d.preference, weight=w.preference, note=f"rule {d.rule.id}"
+        ),
+        RankCriterion(
+            name="shared",
+            value=round(shared, 3),
+            weight=w.shared,
+            note="fraction of implants that also serve other goals",
+        ),
+    ]
+
+
+def score(cs: list[RankCriterion]) -> float:
+    total = sum(c.weight for c in cs)
+    return round(sum(c.value * c.weight for c in cs) / total, 4) if total else 0.0
