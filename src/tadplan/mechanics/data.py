@@ -1,0 +1,358 @@
+"""The mechanics data files (``tadplan/mechanics/data/*.yaml``), loaded and validated.
+
+Every clinical number there is a :class:`Cited` mapping ``{value, source, detail, tag}``:
+``source`` is a key of the source registry (:mod:`tadplan.knowledge.sources`), ``detail`` the
+table/figure, ``tag`` the provenance tag of literature.md (R, R2, U, E). A bad file raises
+:class:`MechanicsDataError` naming the file and the field.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from tadplan.case.model import MovementKind
+
+Tag = Literal["R", "R2", "U", "E"]
+
+
+class MechanicsDataError(ValueError):
+    """A mechanics data file is malformed; the message names the file and the field."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Cited(_Model):
+    """One sourced number."""
+
+    value: float
+    source: str
+    detail: str
+    tag: Tag
+
+    def ref(self) -> str:
+        """``"key: detail [tag]"``, for explanations."""
+        return f"{self.source}: {self.detail} [{self.tag}]"
+
+
+class CitedNote(_Model):
+    """A sourced statement without a number (e.g. a seed rule)."""
+
+    detail: str
+    source: str
+    tag: Tag
+    section: str | None = None
+
+
+class CitedList(_Model):
+    values: list[float] = Field(min_length=1)
+    source: str
+    detail: str
+    tag: Tag
+
+
+class CitedRange(_Model):
+    """A force range in grams-force, with its source."""
+
+    low_g: float = Field(ge=0)
+    high_g: float = Field(gt=0)
+    source: str
+    detail: str
+    tag: Tag
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CitedRange:
+        if self.high_g < self.low_g:
+            raise ValueError(f"high_g ({self.high_g}) is below low_g ({self.low_g})")
+        return self
+
+
+class _Selector(_Model):
+    """Which goals an entry applies to."""
+
+    kind: MovementKind
+    min_teeth: int | None = Field(default=None, ge=1)
+    max_teeth: int | None = Field(default=None, ge=1)
+    tooth_types: list[Literal["incisor", "canine", "premolar", "molar"]] | None = None
+    jaw: Literal["maxilla", "mandible"] | None = None
+
+    def matches(self, kind: MovementKind, n_teeth: int, types: set[str], jaw: str) -> bool:
+        return (
+            self.kind == kind
+            and (self.min_teeth is None or n_teeth >= self.min_teeth)
+            and (self.max_teeth is None or n_teeth <= self.max_teeth)
+            and (self.tooth_types is None or types <= set(self.tooth_types))
+            and (self.jaw is None or self.jaw == jaw)
+        )
+
+
+class GoalRange(_Selector, CitedRange):
+    pass
+
+
+class Rate(_Selector):
+    value: float = Field(gt=0, description="mm per month")
+    source: str
+    detail: str
+    tag: Tag
+
+    def cited(self) -> Cited:
+        return Cited(value=self.value, source=self.source, detail=self.detail, tag=self.tag)
+
+
+# ----------------------------------------------------------------------------- files
+
+
+class SegmentCR(_Model):
+    name: str
+    teeth: list[int] = Field(min_length=2)
+    reference: Literal["lower_incisal_point"]
+    apical_mm: Cited
+    posterior_mm: Cited
+
+
+class SingleRooted(_Model):
+    fraction_of_embedded_root_from_crest: Cited
+    crest_below_cej_mm: Cited
+
+    @field_validator("fraction_of_embedded_root_from_crest")
+    @classmethod
+    def _fraction(cls, v: Cited) -> Cited:
+        if not 0 < v.value < 1:
+            raise ValueError(f"value must be between 0 and 1, got {v.value}")
+        return v
+
+
+class MultiRooted(_Model):
+    root_trunk_mm: Cited
+    cr_apical_to_furcation_mm: Cited
+
+
+class Combination(_Model):
+    rule: Literal["root_weighted_mean"]
+    detail: str
+    source: str
+    tag: Tag
+
+
+class CentresFile(_Model):
+    version: Literal[1]
+    single_rooted: SingleRooted
+    multi_rooted: MultiRooted
+    segments: list[SegmentCR]
+    combination: Combination
+
+
+class StrainForce(_Model):
+    strain: float = Field(gt=0)
+    value: float = Field(gt=0, description="N")
+    low: float
+    high: float
+    source: str
+    detail: str
+    tag: Tag
+
+
+class DecayPoint(_Model):
+    t_days: float = Field(ge=0)
+    remaining: float = Field(gt=0, le=1)
+    low: float = Field(gt=0, le=1)
+    high: float = Field(gt=0, le=1)
+    source: str
+    detail: str
+    tag: Tag
+
+
+class NitiClosedCoil(_Model):
+    nominal_classes_g: CitedList
+    plateau_fraction_of_label: Cited
+    superelastic_onset_fraction_of_niti_length: Cited
+    default_niti_length_mm: Cited
+    max_activation_mm: Cited
+    default_activation_mm: Cited
+
+
+class ElastomericChain(_Model):
+    initial_force_n: list[StrainForce] = Field(min_length=1)
+    max_strain: Cited
+    decay_points: list[DecayPoint] = Field(min_length=2)
+    tau_days: Cited
+
+
+class LatexElastic(_Model):
+    relaxation_24h_fraction: Cited
+    tau_days: Cited
+    rated_extension_factor: Cited
+    replace_every_days: Cited
+
+
+class NitiOpenCoil(_Model):
+    load_deflection_g_per_mm: Cited
+    label_shortfall_fraction: Cited
+    max_compression_fraction: Cited
+
+
+class SsOpenCoil(_Model):
+    reference_length_mm: Cited
+    load_deflection_g_per_mm: Cited
+    max_compression_fraction: Cited
+
+
+class ModulesFile(_Model):
+    version: Literal[1]
+    niti_closed_coil: NitiClosedCoil
+    elastomeric_chain: ElastomericChain
+    latex_elastic: LatexElastic
+    niti_open_coil: NitiOpenCoil
+    ss_open_coil: SsOpenCoil
+
+
+class PerToothByMovement(_Model):
+    uncontrolled_tipping: CitedRange
+    controlled_tipping: CitedRange
+    translation: CitedRange
+    root_movement: CitedRange
+    rotation: CitedRange
+    extrusion: CitedRange
+    intrusion: CitedRange
+
+
+class RangesFile(_Model):
+    version: Literal[1]
+    goal_ranges: list[GoalRange]
+    per_tooth_by_movement: PerToothByMovement
+
+
+class RatesFile(_Model):
+    version: Literal[1]
+    rates: list[Rate]
+
+
+class FrictionFile(_Model):
+    version: Literal[1]
+    sliding_loss_fraction: Cited
+    high_friction_loss_fraction: Cited
+    high_friction_when: CitedNote
+
+
+class ImplantLoadsFile(_Model):
+    version: Literal[1]
+    immediate_loading_limit_g: Cited
+    torsion_resistance_nmm: Cited
+    two_implants_for_moments: CitedNote
+
+
+class ClassificationFile(_Model):
+    version: Literal[1]
+    uncontrolled_below: Cited
+    translation_from: Cited
+    root_movement_from: Cited
+    negligible_moment_arm_mm: Cited
+    mention_fraction: Cited
+    crown_led_from: Cited
+
+
+class AnglesByJaw(_Model):
+    maxilla: Cited
+    mandible: Cited
+
+
+class GeometryFile(_Model):
+    version: Literal[1]
+    insertion_height_from_cej_mm: Cited
+    insertion_angle_to_long_axis_deg: AnglesByJaw
+    head_clearance_mm: Cited
+    power_arm_height_mm: Cited
+    paramedian_offset_mm: Cited
+    palatal_height_fraction_of_root: Cited
+
+
+class MechanicsData(_Model):
+    """All mechanics data files."""
+
+    centres: CentresFile
+    modules: ModulesFile
+    ranges: RangesFile
+    rates: RatesFile
+    friction: FrictionFile
+    implant_loads: ImplantLoadsFile
+    classification: ClassificationFile
+    geometry: GeometryFile
+
+
+_FILES: dict[str, tuple[str, type[BaseModel]]] = {
+    "centres": ("centres_of_resistance.yaml", CentresFile),
+    "modules": ("force_modules.yaml", ModulesFile),
+    "ranges": ("force_ranges.yaml", RangesFile),
+    "rates": ("movement_rates.yaml", RatesFile),
+    "friction": ("friction.yaml", FrictionFile),
+    "implant_loads": ("implant_loads.yaml", ImplantLoadsFile),
+    "classification": ("movement_classification.yaml", ClassificationFile),
+    "geometry": ("geometry.yaml", GeometryFile),
+}
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def data_dir() -> Path:
+    return Path(str(resources.files("tadplan.mechanics"))) / "data"
+
+
+def _registry_keys() -> frozenset[str]:
+    import importlib
+
+    registry = importlib.import_module("tadplan.knowledge.sources")
+    keys = registry.load_sources()
+    if not keys:  # namespace-package fallback (see tadplan.anatomy._data.registry_keys)
+        keys = registry.load_sources((Path(str(registry.__file__)).parent / "data" / "sources",))
+    return frozenset(keys)
+
+
+def _source_fields(node: object, path: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            where = f"{path}.{k}" if path else str(k)
+            if k == "source" and isinstance(v, str):
+                out.append((where, v))
+            else:
+                out.extend(_source_fields(v, where))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out.extend(_source_fields(v, f"{path}.{i}"))
+    return out
+
+
+def load_file(path: Path, model: type[M], keys: frozenset[str] | None = None) -> M:
+    """Read and validate one data file; errors name the file and the field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise MechanicsDataError(f"{path}: cannot read: {exc}") from None
+    try:
+        parsed = model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise MechanicsDataError(f"{path}: {loc}: {first['msg']}") from None
+    keys = _registry_keys() if keys is None else keys
+    for where, key in _source_fields(raw, ""):
+        if key not in keys:
+            raise MechanicsDataError(f"{path}: {where}: {key!r} is not in the source registry")
+    return parsed
+
+
+@cache
+def mechanics_data(directory: Path | None = None) -> MechanicsData:
+    """All data files of ``directory`` (default: the bundled ones), validated (cached)."""
+    d = data_dir() if directory is None else directory
+    keys = _registry_keys()
+    parts = {name: load_file(d / fname, model, keys) for name, (fname, model) in _FILES.items()}
+    return MechanicsData.model_validate(parts)

@@ -1,0 +1,315 @@
+"""Centres of resistance, tooth and segment frames, and default implant geometry.
+
+Patient frame of :mod:`tadplan.anatomy.frame`: millimetres, origin at the upper incisal point,
++x patient's left, +y anterior, +z superior. A *unit* is the tooth or segment of teeth that a
+force acts on; its local frame has three unit axes:
+
+- ``mesial``: along the arch towards the midline (for a segment that crosses the midline the
+  mesiodistal direction is undefined; the axis is then the patient's left, +x);
+- ``buccal``: out of the arch, towards cheek or lip (labial for anterior teeth);
+- ``axis``: occlusogingival, from the crown towards the apex (so + is intrusive).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tadplan.anatomy.landmarks import ToothLandmarks
+from tadplan.case import fdi
+from tadplan.case.model import SiteRef, SiteRegion, Surface
+from tadplan.mechanics.data import MechanicsData, mechanics_data
+
+Vec = NDArray[np.float64]
+
+
+class GeometryError(ValueError):
+    """Geometry that cannot be built from the landmarks given (names the tooth or site)."""
+
+
+def unit_vector(v: Vec) -> Vec:
+    n = float(np.linalg.norm(v))
+    if n == 0.0:
+        raise GeometryError("zero-length direction")
+    return np.asarray(v, dtype=float) / n
+
+
+def moment_about(point_mm: Vec, application_mm: Vec, force: Vec) -> Vec:
+    """Moment of ``force`` applied at ``application_mm`` about ``point_mm``: r x F
+    (units: force unit x mm, e.g. N*mm when the force is in newtons)."""
+    return np.cross(np.asarray(application_mm) - np.asarray(point_mm), np.asarray(force))
+
+
+def transfer_moment(moment: Vec, force: Vec, from_mm: Vec, to_mm: Vec) -> Vec:
+    """The moment of a force system about ``to_mm`` given its resultant ``force`` and its
+    moment about ``from_mm``: M_to = M_from + (from - to) x F."""
+    return np.asarray(moment) + np.cross(np.asarray(from_mm) - np.asarray(to_mm), force)
+
+
+def incisal_point(lm: ToothLandmarks) -> Vec:
+    """The occlusal end of the long axis (incisal edge or occlusal centre), mm."""
+    return lm.cej_mm - lm.axis * lm.crown_length_mm
+
+
+def _crest(lm: ToothLandmarks, data: MechanicsData) -> Vec:
+    if lm.alveolar_crest_mm is not None:
+        return lm.alveolar_crest_mm
+    return lm.cej_mm + lm.axis * data.centres.single_rooted.crest_below_cej_mm.value
+
+
+def tooth_cr(lm: ToothLandmarks, data: MechanicsData | None = None) -> tuple[Vec, str]:
+    """Centre of resistance of one tooth (patient frame, mm) and how it was found.
+
+    Single-rooted: the cited fraction of the embedded root (alveolar crest to apex, along the
+    long axis) apical to the crest. Multi-rooted: at the furcation (CEJ + root trunk) plus the
+    cited offset.
+    """
+    data = data or mechanics_data()
+    if lm.n_roots <= 1:
+        c = data.centres.single_rooted.fraction_of_embedded_root_from_crest
+        crest = _crest(lm, data)
+        embedded = float(np.dot(lm.apex_mm - crest, lm.axis))
+        if embedded <= 0:
+            raise GeometryError(f"tooth {lm.fdi}: the apex is not apical to the alveolar crest")
+        return crest + lm.axis * c.value * embedded, (
+            f"{lm.fdi}: {c.value:g} of the embedded root ({embedded:.1f} mm) from the crest "
+            f"({c.source} [{c.tag}])"
+        )
+    m = data.centres.multi_rooted
+    depth = m.root_trunk_mm.value + m.cr_apical_to_furcation_mm.value
+    return lm.cej_mm + lm.axis * depth, (
+        f"{lm.fdi}: furcation, {depth:.1f} mm apical to the CEJ "
+        f"({m.root_trunk_mm.source}, {m.cr_apical_to_furcation_mm.source} [{m.root_trunk_mm.tag}])"
+    )
+
+
+def segment_cr(
+    teeth: Sequence[int], landmarks: Mapping[int, ToothLandmarks], data: MechanicsData | None = None
+) -> tuple[Vec, str]:
+    """Centre of resistance of a segment of teeth: a cited value when the segment is one the
+    literature measured, otherwise the root-weighted mean of the teeth's CRs."""
+    data = data or mechanics_data()
+    lms = [_lm(t, landmarks) for t in teeth]
+    if len(lms) == 1:
+        return tooth_cr(lms[0], data)
+    have = set(teeth)
+    for seg in data.centres.segments:
+        wanted = {t for t in seg.teeth if t in landmarks}
+        if have == wanted and all(t in landmarks for t in (31, 41)):
+            ref = (incisal_point(landmarks[31]) + incisal_point(landmarks[41])) / 2
+            cr = ref + np.array([0.0, -seg.posterior_mm.value, -seg.apical_mm.value])
+            return cr, (
+                f"{seg.name}: {seg.apical_mm.value:g} mm apical, {seg.posterior_mm.value:g} mm "
+                "posterior to the lower incisal point "
+                f"({seg.apical_mm.source} [{seg.apical_mm.tag}])"
+            )
+    weights = np.array([lm.root_length_mm * max(lm.n_roots, 1) for lm in lms])
+    crs = np.array([tooth_cr(lm, data)[0] for lm in lms])
+    cr = (weights[:, None] * crs).sum(axis=0) / weights.sum()
+    comb = data.centres.combination
+    return cr, f"root-weighted mean of {len(lms)} tooth CRs ({comb.source} [{comb.tag}])"
+
+
+def _lm(tooth: int, landmarks: Mapping[int, ToothLandmarks]) -> ToothLandmarks:
+    try:
+        return landmarks[tooth]
+    except KeyError:
+        raise GeometryError(f"tooth {tooth}: no landmarks (is it in the mouth?)") from None
+
+
+@dataclass(frozen=True, eq=False)
+class Unit:
+    """A tooth or segment that moves (or anchors) as one body, with its CR and local frame."""
+
+    teeth: tuple[int, ...]
+    cr_mm: Vec
+    cr_note: str
+    attachment_mm: Vec
+    """Reference attachment: the (mean) bracket point."""
+    mesial: Vec
+    buccal: Vec
+    axis: Vec
+    jaw: fdi.Arch
+    spans_midline: bool
+
+    @property
+    def anterior(self) -> bool:
+        return all(fdi.is_anterior(t) for t in self.teeth)
+
+    def local(self, v: Vec) -> Vec:
+        """Components of ``v`` along (mesial, buccal, occlusogingival)."""
+        return np.array([np.dot(v, self.mesial), np.dot(v, self.buccal), np.dot(v, self.axis)])
+
+    def rotation(self) -> Vec:
+        """3x3 matrix whose rows are the local axes (global -> local)."""
+        return np.vstack([self.mesial, self.buccal, self.axis])
+
+    def label(self) -> str:
+        return " ".join(map(str, self.teeth))
+
+
+def make_unit(
+    teeth: Sequence[int], landmarks: Mapping[int, ToothLandmarks], data: MechanicsData | None = None
+) -> Unit:
+    """The unit of ``teeth`` (one tooth or a segment) with its CR and frame."""
+    if not teeth:
+        raise GeometryError("a unit needs at least one tooth")
+    lms = [_lm(t, landmarks) for t in teeth]
+    jaws = {fdi.arch(t) for t in teeth}
+    if len(jaws) > 1:
+        raise GeometryError(f"teeth {list(teeth)} span both arches: one unit per arch")
+    cr, note = segment_cr(teeth, landmarks, data)
+    axis = unit_vector(np.mean([lm.axis for lm in lms], axis=0))
+    sides = {fdi.side(t) for t in teeth}
+    spans = len(sides) > 1
+    buccal_raw = np.mean([lm.buccal for lm in lms], axis=0)
+    buccal_raw = buccal_raw - np.dot(buccal_raw, axis) * axis
+    if np.linalg.norm(buccal_raw) < 0.3:  # a whole arch: out of the arch is anterior
+        buccal_raw = np.array([0.0, 1.0, 0.0]) - axis[1] * axis
+    buccal = unit_vector(buccal_raw)
+    mesial_raw = np.cross(axis, buccal)
+    ref = np.mean([lm.mesial for lm in lms], axis=0)
+    if spans:
+        ref = np.array([1.0, 0.0, 0.0])
+    mesial = unit_vector(mesial_raw if np.dot(mesial_raw, ref) >= 0 else -mesial_raw)
+    return Unit(
+        teeth=tuple(teeth),
+        cr_mm=cr,
+        cr_note=note,
+        attachment_mm=np.mean([lm.bracket_mm for lm in lms], axis=0),
+        mesial=mesial,
+        buccal=buccal,
+        axis=axis,
+        jaw=next(iter(jaws)),
+        spans_midline=spans,
+    )
+
+
+# ----------------------------------------------------------------------------- implants
+
+
+def _outward(surface: Surface | None) -> float:
+    return -1.0 if surface in (Surface.palatal, Surface.lingual) else 1.0
+
+
+def default_head_position(
+    site: SiteRef,
+    landmarks: Mapping[int, ToothLandmarks],
+    height_mm: float | None = None,
+    data: MechanicsData | None = None,
+) -> Vec:
+    """Where the head of an implant at ``site`` sits (patient frame, mm), from the landmarks.
+
+    - Inter-radicular site between teeth a and b: the mean of their CEJs moved ``height_mm``
+      apically along their mean long axis (default: the cited insertion height from the CEJ),
+      then out to the buccal (or palatal/lingual) surface line of the crowns plus the head
+      clearance.
+    - Palatal sites (median suture, anterior palate, paramedian): at the midline (paramedian:
+      the cited lateral offset), at the first molars (median suture) or the premolars
+      (anterior/paramedian palate), at the cited fraction of the root height.
+    - Infrazygomatic crest / buccal shelf / retromolar / tuberosity: next to the first or
+      second molar, buccal or distal, at the height of the inter-radicular default.
+    """
+    data = data or mechanics_data()
+    g = data.geometry
+    h = g.insertion_height_from_cej_mm.value if height_mm is None else height_mm
+    if site.between is not None:
+        a, b = (_lm(t, landmarks) for t in site.between)
+        axis = unit_vector(a.axis + b.axis)
+        sign = _outward(site.surface)
+        out = unit_vector(a.buccal + b.buccal) * sign
+        cej = (a.cej_mm + b.cej_mm) / 2
+        crown_line = max(
+            float(np.dot(lm.bracket_mm - lm.crown_centre_mm, lm.buccal)) for lm in (a, b)
+        )
+        return cej + axis * h + out * (crown_line + g.head_clearance_mm.value)
+    jaw = site.jaw
+    region = site.region
+    side_teeth = _side_teeth(site, landmarks)
+    if region in (
+        SiteRegion.median_palatal_suture,
+        SiteRegion.anterior_palate,
+        SiteRegion.paramedian_palate,
+    ):
+        pos = 6 if region == SiteRegion.median_palatal_suture else 4
+        pair = [t for t in (10 + pos, 20 + pos) if t in landmarks] or _nearest_pos(
+            landmarks, jaw, pos
+        )
+        lms = [landmarks[t] for t in pair]
+        y = float(np.mean([lm.cej_mm[1] for lm in lms]))
+        cej_z = float(np.mean([lm.cej_mm[2] for lm in lms]))
+        apex_z = float(np.mean([lm.apex_mm[2] for lm in lms]))
+        z = cej_z + g.palatal_height_fraction_of_root.value * (apex_z - cej_z)
+        x = 0.0
+        if region == SiteRegion.paramedian_palate:
+            x = g.paramedian_offset_mm.value * (1.0 if site.side == "left" else -1.0)
+        return np.array([x, y, z])
+    if not side_teeth:
+        raise GeometryError(
+            f"site {site.label()}: no molar landmarks to place it by; give head_position_mm"
+        )
+    lm = landmarks[side_teeth[0]]
+    base = lm.cej_mm + lm.axis * h
+    crown_line = float(np.dot(lm.bracket_mm - lm.crown_centre_mm, lm.buccal))
+    if region in (SiteRegion.infrazygomatic_crest, SiteRegion.mandibular_buccal_shelf):
+        return base + lm.buccal * (crown_line + 2 * g.head_clearance_mm.value)
+    if region in (SiteRegion.retromolar, SiteRegion.tuberosity):
+        half_md = float(np.linalg.norm(lm.crown_centre_mm - lm.bracket_mm))
+        return lm.cej_mm - lm.mesial * (half_md + g.head_clearance_mm.value)
+    raise GeometryError(f"site {site.label()}: no default head position; give head_position_mm")
+
+
+def _nearest_pos(landmarks: Mapping[int, ToothLandmarks], jaw: fdi.Arch, pos: int) -> list[int]:
+    teeth = [t for t in landmarks if fdi.arch(t) == jaw and not fdi.is_primary(t)]
+    if not teeth:
+        raise GeometryError(f"no {jaw} landmarks to place a palatal implant by")
+    best = min(abs(fdi.position(t) - pos) for t in teeth)
+    return [t for t in teeth if abs(fdi.position(t) - pos) == best]
+
+
+def _side_teeth(site: SiteRef, landmarks: Mapping[int, ToothLandmarks]) -> list[int]:
+    """Molars on the site's side, for regions placed next to a molar (7 first when distal)."""
+    quads = {
+        ("maxilla", "right"): 1,
+        ("maxilla", "left"): 2,
+        ("mandible", "left"): 3,
+        ("mandible", "right"): 4,
+    }
+    side = site.side if site.side in ("left", "right") else "right"
+    q = quads[(site.jaw, side)]
+    distal = site.region in (
+        SiteRegion.retromolar,
+        SiteRegion.tuberosity,
+        SiteRegion.mandibular_buccal_shelf,
+    )
+    order = (8, 7, 6) if distal else (6, 7)
+    return [q * 10 + p for p in order if q * 10 + p in landmarks]
+
+
+def default_implant_axis(
+    site: SiteRef, landmarks: Mapping[int, ToothLandmarks], data: MechanicsData | None = None
+) -> Vec:
+    """Unit vector from the head towards the tip of an implant at ``site``: inter-radicular
+    sites go into the bone at the cited angle to the teeth's long axis; palatal sites go
+    straight up (+z); other regions along the neighbouring molar's long axis."""
+    data = data or mechanics_data()
+    if site.between is not None:
+        a, b = (_lm(t, landmarks) for t in site.between)
+        axis = unit_vector(a.axis + b.axis)
+        inward = -unit_vector(a.buccal + b.buccal) * _outward(site.surface)
+        ang = getattr(data.geometry.insertion_angle_to_long_axis_deg, site.jaw).value
+        r = np.radians(ang)
+        return unit_vector(np.cos(r) * axis + np.sin(r) * inward)
+    if site.region in (
+        SiteRegion.median_palatal_suture,
+        SiteRegion.anterior_palate,
+        SiteRegion.paramedian_palate,
+    ):
+        return np.array([0.0, 0.0, 1.0])
+    teeth = _side_teeth(site, landmarks)
+    if teeth:
+        return landmarks[teeth[0]].axis.copy()
+    return np.array([0.0, 0.0, 1.0 if site.jaw == "maxilla" else -1.0])

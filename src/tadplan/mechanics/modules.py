@@ -1,0 +1,373 @@
+"""Force modules: force for a given activation and time, decay fits, reactivation.
+
+Forces are in grams-force (g; 1 g = 0.00980665 N), activations in mm (stretch for tension
+modules, compression for open coils), times in days since the module was placed or last
+reactivated. Parameters come from ``data/force_modules.yaml`` with their sources.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+from scipy.optimize import curve_fit
+
+from tadplan.mechanics.data import MechanicsData, mechanics_data
+
+G_TO_N = 0.00980665
+"""Newtons per gram-force (definition of the gram-force, not a clinical number)."""
+DAYS_PER_MONTH = 30.4375
+"""Mean Gregorian month (calendar constant)."""
+
+
+class ModuleKind(StrEnum):
+    niti_closed_coil = "niti_closed_coil"
+    elastomeric_chain = "elastomeric_chain"
+    latex_elastic = "latex_elastic"
+    niti_open_coil = "niti_open_coil"
+    ss_open_coil = "ss_open_coil"
+    ligature = "ligature"  # passive tie-back: holds, delivers no active force
+    rigid = "rigid"  # wire segment, TPA, composite: rigid link
+
+
+PASSIVE = frozenset({ModuleKind.ligature, ModuleKind.rigid})
+
+
+class ModuleError(ValueError):
+    """An activation a module cannot take (names the module and the limit)."""
+
+
+class ForceModule(BaseModel):
+    """One force module as fitted to a connection.
+
+    ``nominal_g``: the labelled force (NiTi closed coil class, open-coil label, latex rating).
+    ``length_mm``: NiTi closed coil: extensible NiTi length; chain: passive length; latex:
+    unstretched length (lumen); open coils: free length.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: ModuleKind
+    nominal_g: float | None = Field(default=None, gt=0)
+    length_mm: float | None = Field(default=None, gt=0)
+
+    def describe(self) -> str:
+        name = self.kind.value.replace("_", " ").replace("niti", "NiTi").replace("ss ", "SS ")
+        bits = [name]
+        if self.nominal_g:
+            bits.append(f"{self.nominal_g:g} g")
+        if self.length_mm:
+            bits.append(f"length {self.length_mm:.1f} mm")
+        return ", ".join(bits)
+
+
+# ----------------------------------------------------------------------------- decay
+
+
+def decay_fraction(t_days: float | np.ndarray, a: float, tau_days: float) -> float | np.ndarray:
+    """F(t)/F0 = a + (1 - a) exp(-t / tau)."""
+    return a + (1.0 - a) * np.exp(-np.asarray(t_days, dtype=float) / tau_days)
+
+
+@dataclass(frozen=True)
+class DecayFit:
+    """Elastomeric chain decay F(t) = F0 [a + (1 - a) exp(-t/tau)], ``a`` fitted by
+    ``scipy.optimize.curve_fit`` to the published points (tau fixed, see the data file)."""
+
+    a: float
+    a_sd: float
+    tau_days: float
+    rms_residual: float
+    """Root-mean-square of (model - published remaining fraction) over the points."""
+    points: tuple[tuple[float, float, float, float], ...]
+    """(t_days, remaining, low, high) of each published point."""
+
+    def remaining(self, t_days: float) -> float:
+        return float(decay_fraction(t_days, self.a, self.tau_days))
+
+
+_FITS: dict[int, tuple[MechanicsData, DecayFit]] = {}
+
+
+def _chain_fit(data: MechanicsData) -> DecayFit:
+    hit = _FITS.get(id(data))
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    fit = _fit_chain(data)
+    _FITS[id(data)] = (data, fit)
+    return fit
+
+
+def _fit_chain(data: MechanicsData) -> DecayFit:
+    chain = data.modules.elastomeric_chain
+    tau = chain.tau_days.value
+    t = np.array([p.t_days for p in chain.decay_points])
+    y = np.array([p.remaining for p in chain.decay_points])
+    sigma = np.array([(p.high - p.low) / 2 for p in chain.decay_points])
+    popt, pcov = curve_fit(
+        lambda tt, a: decay_fraction(tt, a, tau),
+        t,
+        y,
+        p0=[0.4],
+        sigma=sigma,
+        absolute_sigma=True,
+        bounds=([0.0], [1.0]),
+    )
+    a = float(popt[0])
+    resid = decay_fraction(t, a, tau) - y
+    pts = tuple((p.t_days, p.remaining, p.low, p.high) for p in chain.decay_points)
+    return DecayFit(a, float(np.sqrt(pcov[0, 0])), tau, float(np.sqrt(np.mean(resid**2))), pts)
+
+
+def chain_decay_fit(data: MechanicsData | None = None) -> DecayFit:
+    """The fitted elastomeric-chain decay (cached)."""
+    return _chain_fit(data or mechanics_data())
+
+
+# ----------------------------------------------------------------------------- force
+
+
+def _chain_initial_g(strain: float, data: MechanicsData) -> float:
+    pts = sorted(data.modules.elastomeric_chain.initial_force_n, key=lambda p: p.strain)
+    xs = [0.0] + [p.strain for p in pts]
+    ys = [0.0] + [p.value / G_TO_N for p in pts]
+    return float(np.interp(strain, xs, ys))
+
+
+def force_at(
+    module: ForceModule,
+    activation_mm: float,
+    t_days: float = 0.0,
+    data: MechanicsData | None = None,
+) -> float:
+    """Force (g) the module delivers at ``activation_mm``, ``t_days`` after placement."""
+    data = data or mechanics_data()
+    m = data.modules
+    if activation_mm < 0:
+        raise ModuleError(f"{module.kind.value}: activation must be >= 0 mm, got {activation_mm}")
+    if t_days < 0:
+        raise ModuleError(f"{module.kind.value}: t_days must be >= 0, got {t_days}")
+    k = module.kind
+    if k in PASSIVE:
+        return 0.0
+    if k == ModuleKind.niti_closed_coil:
+        c = m.niti_closed_coil
+        nominal = _need(module.nominal_g, module, "nominal_g")
+        length = module.length_mm or c.default_niti_length_mm.value
+        if activation_mm > c.max_activation_mm.value:
+            raise ModuleError(
+                f"NiTi closed coil: activation {activation_mm:g} mm is beyond "
+                f"{c.max_activation_mm.value:g} mm "
+                f"(permanent deformation; {c.max_activation_mm.source})"
+            )
+        onset = c.superelastic_onset_fraction_of_niti_length.value * length
+        plateau = nominal * c.plateau_fraction_of_label.value
+        return plateau if activation_mm >= onset else plateau * activation_mm / onset
+    if k == ModuleKind.elastomeric_chain:
+        ch = m.elastomeric_chain
+        length = _need(module.length_mm, module, "length_mm")
+        strain = activation_mm / length
+        if strain > ch.max_strain.value + 1e-9:
+            raise ModuleError(
+                f"elastomeric chain: strain {strain:.0%} is beyond the {ch.max_strain.value:.0%} "
+                f"that was measured ({ch.max_strain.source})"
+            )
+        return _chain_initial_g(strain, data) * chain_decay_fit(data).remaining(t_days)
+    if k == ModuleKind.latex_elastic:
+        lx = m.latex_elastic
+        rated = _need(module.nominal_g, module, "nominal_g")
+        lumen = _need(module.length_mm, module, "length_mm")
+        factor = (lumen + activation_mm) / lumen
+        f0 = rated * (factor - 1.0) / (lx.rated_extension_factor.value - 1.0)
+        a = 1.0 - lx.relaxation_24h_fraction.value
+        return f0 * float(decay_fraction(t_days, a, lx.tau_days.value))
+    if k == ModuleKind.niti_open_coil:
+        oc = m.niti_open_coil
+        _check_compression(module, activation_mm, oc.max_compression_fraction.value)
+        cap = _need(module.nominal_g, module, "nominal_g") * (1 - oc.label_shortfall_fraction.value)
+        return min(oc.load_deflection_g_per_mm.value * activation_mm, cap)
+    if k == ModuleKind.ss_open_coil:
+        ss = m.ss_open_coil
+        _check_compression(module, activation_mm, ss.max_compression_fraction.value)
+        return ss_rate_g_per_mm(module, data) * activation_mm
+    raise ModuleError(f"unknown module {k}")  # pragma: no cover
+
+
+def ss_rate_g_per_mm(module: ForceModule, data: MechanicsData | None = None) -> float:
+    ss = (data or mechanics_data()).modules.ss_open_coil
+    length = module.length_mm or ss.reference_length_mm.value
+    return ss.load_deflection_g_per_mm.value * ss.reference_length_mm.value / length
+
+
+def _need(v: float | None, module: ForceModule, field: str) -> float:
+    if v is None:
+        raise ModuleError(f"{module.kind.value}: {field} is required")
+    return v
+
+
+def _check_compression(module: ForceModule, c_mm: float, frac: float) -> None:
+    if module.length_mm is not None and c_mm > frac * module.length_mm:
+        raise ModuleError(
+            f"{module.kind.value}: compression {c_mm:g} mm is more than {frac:.0%} of the "
+            f"{module.length_mm:g} mm spring"
+        )
+
+
+# ----------------------------------------------------------------------------- fitting a module
+
+
+def parse_activation_mm(text: str) -> float | None:
+    """The first ``<number> mm`` in a design's activation text, if any."""
+    m = re.search(r"(\d+(?:\.\d+)?)\s*mm", text or "")
+    return float(m.group(1)) if m else None
+
+
+def fit_module(
+    kind: ModuleKind,
+    force_g: float,
+    span_mm: float | None = None,
+    activation_mm: float | None = None,
+    data: MechanicsData | None = None,
+) -> tuple[ForceModule, float]:
+    """A module of ``kind`` and its activation (mm) that deliver ``force_g`` at placement.
+
+    ``span_mm`` is the distance the module bridges (implant head to attachment), used to cut
+    chains and choose elastics. NiTi closed coils take the nominal class = ``force_g``.
+    """
+    data = data or mechanics_data()
+    m = data.modules
+    if kind in PASSIVE:
+        return ForceModule(kind=kind), 0.0
+    if kind == ModuleKind.niti_closed_coil:
+        act = (
+            activation_mm
+            if activation_mm is not None
+            else m.niti_closed_coil.default_activation_mm.value
+        )
+        return ForceModule(kind=kind, nominal_g=force_g), act
+    if kind == ModuleKind.elastomeric_chain:
+        strain = _strain_for(force_g, data)
+        span = span_mm if span_mm else 10.0 * (1 + strain)
+        length = span / (1 + strain)
+        return ForceModule(kind=kind, length_mm=length), strain * length
+    if kind == ModuleKind.latex_elastic:
+        f = m.latex_elastic.rated_extension_factor.value
+        span = span_mm if span_mm else 3.0 * f
+        lumen = span / f
+        return ForceModule(kind=kind, nominal_g=force_g, length_mm=lumen), span - lumen
+    if kind == ModuleKind.niti_open_coil:
+        oc = m.niti_open_coil
+        nominal = force_g / (1 - oc.label_shortfall_fraction.value)
+        comp = (
+            activation_mm
+            if activation_mm is not None
+            else force_g / oc.load_deflection_g_per_mm.value
+        )
+        length = max(span_mm or 0.0, comp / oc.max_compression_fraction.value)
+        return ForceModule(kind=kind, nominal_g=nominal, length_mm=length), comp
+    if kind == ModuleKind.ss_open_coil:
+        ss = m.ss_open_coil
+        length = span_mm or ss.reference_length_mm.value
+        mod = ForceModule(kind=kind, length_mm=length)
+        comp = activation_mm if activation_mm is not None else force_g / ss_rate_g_per_mm(mod, data)
+        return mod, comp
+    raise ModuleError(f"unknown module {kind}")  # pragma: no cover
+
+
+def _strain_for(force_g: float, data: MechanicsData) -> float:
+    ch = data.modules.elastomeric_chain
+    hi = ch.max_strain.value
+    if force_g > _chain_initial_g(hi, data):
+        raise ModuleError(
+            f"elastomeric chain: {force_g:g} g needs more than {hi:.0%} strain; use a spring"
+        )
+    lo = 0.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _chain_initial_g(mid, data) < force_g else (lo, mid)
+    return (lo + hi) / 2
+
+
+# ----------------------------------------------------------------------------- time
+
+
+@dataclass(frozen=True)
+class Curve:
+    t_days: tuple[float, ...]
+    force_g: tuple[float, ...]
+    reactivation_days: tuple[float, ...]
+
+
+def reactivation_interval_days(
+    module: ForceModule,
+    activation_mm: float,
+    useful_min_g: float,
+    movement_mm_per_day: float = 0.0,
+    horizon_days: float = 120.0,
+    step_days: float = 0.25,
+    data: MechanicsData | None = None,
+) -> float | None:
+    """Days until the force falls below ``useful_min_g`` (decay plus deactivation by tooth
+    movement at ``movement_mm_per_day``); None if it stays in range over ``horizon_days``.
+    Latex elastics are replaced at the cited interval at the latest."""
+    data = data or mechanics_data()
+    if module.kind in PASSIVE:
+        return None
+    cap = horizon_days
+    if module.kind == ModuleKind.latex_elastic:
+        cap = min(cap, data.modules.latex_elastic.replace_every_days.value)
+    t = 0.0
+    while t <= cap:
+        act = max(activation_mm - movement_mm_per_day * t, 0.0)
+        if force_at(module, act, t, data) < useful_min_g:
+            return t
+        t += step_days
+    return cap if cap < horizon_days else None
+
+
+def sample_curve(
+    module: ForceModule,
+    activation_mm: float,
+    useful_min_g: float,
+    duration_days: float,
+    movement_mm_per_day: float = 0.0,
+    n: int = 120,
+    data: MechanicsData | None = None,
+) -> Curve:
+    """Force over ``duration_days`` with the module reactivated (reset to ``activation_mm``)
+    whenever the force falls below ``useful_min_g``."""
+    data = data or mechanics_data()
+    interval = reactivation_interval_days(
+        module,
+        activation_mm,
+        useful_min_g,
+        movement_mm_per_day,
+        horizon_days=max(duration_days, 1.0),
+        data=data,
+    )
+    if interval is not None and interval <= 0:
+        interval = None  # below the range from the start: reactivating does not help
+    ts = np.linspace(0.0, duration_days, n)
+    if interval:
+        ts = np.unique(np.concatenate([ts, np.arange(interval, duration_days, interval)]))
+    forces = []
+    for t in ts:
+        since = t % interval if interval else t
+        act = max(activation_mm - movement_mm_per_day * since, 0.0)
+        forces.append(force_at(module, act, since, data))
+    react = (
+        tuple(float(x) for x in np.arange(interval, duration_days, interval)) if interval else ()
+    )
+    return Curve(tuple(float(t) for t in ts), tuple(float(f) for f in forces), react)
+
+
+def months_to_days(months: float) -> float:
+    return months * DAYS_PER_MONTH
+
+
+def isclose(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)

@@ -1,0 +1,171 @@
+"""The result of :func:`tadplan.mechanics.analyse_design`: a JSON-schema-able pydantic model.
+
+Units are in the field names: forces in newtons (``_n``, vectors) and grams-force (``_g``,
+magnitudes and components; 1 g = 0.00980665 N), moments in newton-millimetres (``_nmm``),
+positions in millimetres in the patient frame (``_mm``), times in days or weeks.
+
+Local components use the unit's frame (:mod:`tadplan.mechanics.geometry`): ``mesial_g`` (+
+towards the midline along the arch; for a unit crossing the midline + is the patient's left),
+``buccal_g`` (+ out of the arch: buccal/labial), ``intrusive_g`` (+ intrusive, - extrusive).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Vec3 = tuple[float, float, float]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MovementType(StrEnum):
+    """Kind of tooth movement predicted from the force system at the CR."""
+
+    none = "none"
+    uncontrolled_tipping = "uncontrolled_tipping"
+    controlled_tipping = "controlled_tipping"
+    translation = "translation"
+    root_movement = "root_movement"
+    rotation = "rotation"  # a pure couple
+
+
+class Components(_Model):
+    mesial_g: float
+    buccal_g: float
+    intrusive_g: float
+
+
+class MomentComponents(_Model):
+    """Moment about the CR along the unit's axes (N*mm): about ``mesial`` tips the crown
+    buccolingually, about ``buccal`` tips it mesiodistally, about ``axis`` rotates it."""
+
+    about_mesial_nmm: float
+    about_buccal_nmm: float
+    about_axis_nmm: float
+
+
+class UnitForceSystem(_Model):
+    """The force system on one tooth or segment, reduced to its centre of resistance."""
+
+    teeth: list[int]
+    cr_mm: Vec3
+    cr_note: str = Field(description="how the CR was found, with its source")
+    force_n: Vec3
+    force_g: float
+    components: Components
+    moment_about_cr_nmm: Vec3
+    moment_components: MomentComponents
+    lever_mm: float | None = Field(
+        default=None, description="attachment-to-CR distance perpendicular to the force, mm"
+    )
+    moment_to_force_mm: float | None = Field(
+        default=None, description="M/F at the attachment (bracket), mm; = lever_mm for translation"
+    )
+    movement: MovementType
+    effects: list[str] = Field(default_factory=list, description="what the unit does, in words")
+    side_effects: list[str] = Field(
+        default_factory=list, description="effects that are not the goal's movement"
+    )
+
+
+class ForceCurve(_Model):
+    t_days: list[float]
+    force_g: list[float]
+    reactivation_days: list[float]
+    useful_min_g: float = Field(description="applied force below which the module is reactivated")
+    reactivation_interval_days: float | None = None
+
+
+class ModuleUse(_Model):
+    kind: str
+    description: str
+    nominal_g: float | None = None
+    length_mm: float | None = None
+    activation_mm: float
+
+
+class DoseCheck(_Model):
+    low_g: float
+    high_g: float
+    source: str
+    delivered_g: float = Field(description="force reaching the unit after friction")
+    status: Literal["below", "within", "above"]
+    required_applied_g: float = Field(
+        description="module force that lands mid-range after friction"
+    )
+    suggestion: str | None = None
+
+
+class ConnectionForce(_Model):
+    connection_id: str
+    kind: str
+    role: Literal["active", "rigid_link", "tooth_borne", "ignored"]
+    implant_id: str | None = None
+    goal_id: str | None = None
+    teeth: list[int] = Field(default_factory=list)
+    module: ModuleUse | None = None
+    applied_g: float = 0.0
+    friction_loss_fraction: float = 0.0
+    friction_source: str | None = None
+    delivered_g: float = 0.0
+    point_mm: Vec3 | None = None
+    direction: Vec3 | None = None
+    system: UnitForceSystem | None = Field(default=None, description="this connection alone")
+    dose: DoseCheck | None = None
+    curve: ForceCurve | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+class ImplantLoad(_Model):
+    implant_id: str
+    head_mm: Vec3
+    axis: Vec3
+    head_position_derived: bool = Field(description="true when tadplan placed the head itself")
+    force_n: Vec3
+    force_g: float
+    moment_about_head_nmm: Vec3
+    torsion_nmm: float = Field(description="moment about the screw's own axis (turns it in/out)")
+    bending_nmm: float
+    flags: list[str] = Field(default_factory=list)
+
+
+class GoalTime(_Model):
+    goal_id: str
+    kind: str
+    amount_mm: float | None
+    rate_mm_per_month: float | None
+    rate_source: str | None
+    duration_weeks: float | None
+    note: str = ""
+
+
+class MechWarning(_Model):
+    severity: Literal["info", "caution", "danger"] = "caution"
+    text: str
+    sources: list[str] = Field(default_factory=list, description="registry keys")
+
+
+class ForceSystem(_Model):
+    """Force system of one design: per connection, per moved unit (resultant), the reactive
+    load on tooth anchorage, the load on each implant, dose, time and warnings."""
+
+    design_id: str
+    frame: str = (
+        "patient frame, mm: origin upper incisal point, +x patient's left, +y anterior, "
+        "+z superior; forces in N (vectors) and g (magnitudes), moments in N*mm"
+    )
+    connections: list[ConnectionForce]
+    units: list[UnitForceSystem] = Field(description="resultant on each moved unit")
+    anchorage: list[UnitForceSystem] = Field(
+        default_factory=list, description="reactions carried by teeth not held by implants"
+    )
+    implants: list[ImplantLoad]
+    goals: list[GoalTime]
+    estimated_duration_weeks: float | None = None
+    warnings: list[MechWarning] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list, description="registry keys used")

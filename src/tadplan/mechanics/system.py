@@ -1,0 +1,1005 @@
+"""The force system of a design: forces, moments about the CR, implant loads, dose and time.
+
+Conventions for a design's connections (see :class:`tadplan.planner.model.Connection`):
+
+- ``from_implant`` set, an active kind, not ``passive``: *direct* anchorage. Tension modules
+  (closed coil, chain, elastic, power hook, lever arm) pull the teeth towards the implant
+  head; a compression (open-coil) spring pushes them away along the same line; cantilevers,
+  distalisers and expanders push along the goal's direction and are clamped in the head (the
+  implant then carries a moment too).
+- ``from_implant`` set and ``passive`` (or a rigid kind: segmental arch, cross tube, band slot,
+  composite, TPA, quadhelix, horseshoe arch, tie-back): *indirect* anchorage. The teeth become
+  an anchorage unit held by that implant (all such teeth form one unit, held by all such
+  implants together).
+- no ``from_implant``, active: a *tooth-borne* module from the moved teeth (``teeth``) to the
+  anchorage unit: the rigid-linked teeth, else the case's anchorage-maintenance teeth, else
+  the banded teeth of that arch. Its reaction loads that unit (and through it the implants).
+
+Force magnitude: ``force_g`` (per connection), else the middle of the cited dose range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tadplan.anatomy.landmarks import ToothLandmarks
+from tadplan.case import fdi
+from tadplan.case.model import Case, Goal, MovementKind
+from tadplan.mechanics import modules as mod
+from tadplan.mechanics.data import CitedRange, MechanicsData, Rate, mechanics_data
+from tadplan.mechanics.geometry import (
+    GeometryError,
+    Unit,
+    Vec,
+    default_head_position,
+    default_implant_axis,
+    make_unit,
+    unit_vector,
+)
+from tadplan.mechanics.result import (
+    Components,
+    ConnectionForce,
+    DoseCheck,
+    ForceCurve,
+    ForceSystem,
+    GoalTime,
+    ImplantLoad,
+    MechWarning,
+    ModuleUse,
+    MomentComponents,
+    MovementType,
+    UnitForceSystem,
+)
+
+if TYPE_CHECKING:
+    from tadplan.planner.model import Connection, Design
+
+G = mod.G_TO_N
+
+TENSION = {"niti_tension_spring", "elastic_chain", "elastic", "power_hook", "lever_arm"}
+COMPRESSION = {"compression_spring"}
+PUSHERS = {"cantilever", "distaliser", "expander"}
+RIGID = {
+    "segmental_arch",
+    "cross_tube",
+    "band_auxiliary_slot",
+    "composite_bond",
+    "tpa",
+    "quadhelix",
+    "horseshoe_arch",
+    "intermaxillary_fixation",
+    "ligature_tie_back",
+}
+MODULE_OF = {
+    "niti_tension_spring": mod.ModuleKind.niti_closed_coil,
+    "power_hook": mod.ModuleKind.niti_closed_coil,
+    "lever_arm": mod.ModuleKind.niti_closed_coil,
+    "elastic_chain": mod.ModuleKind.elastomeric_chain,
+    "elastic": mod.ModuleKind.latex_elastic,
+    "compression_spring": mod.ModuleKind.niti_open_coil,
+}
+SLIDING = {
+    MovementKind.retraction,
+    MovementKind.mesialisation,
+    MovementKind.protraction,
+    MovementKind.distalisation,
+}
+ELEVATED = ("power arm", "power hook", "lever", "power_arm", "power_hook")
+LINGUAL_POINT = ("button", "palatal", "lingual", "tpa")
+
+
+class MechanicsError(ValueError):
+    """A design that cannot be analysed (names the connection or implant and the reason)."""
+
+
+# ----------------------------------------------------------------------------- unit systems
+
+
+def _v3(v: Vec) -> tuple[float, float, float]:
+    return (float(v[0]), float(v[1]), float(v[2]))
+
+
+def unit_force_system(
+    unit: Unit,
+    loads: Sequence[tuple[Vec, Vec]],
+    couple_nmm: Vec | None = None,
+    goal: Goal | None = None,
+    data: MechanicsData | None = None,
+) -> UnitForceSystem:
+    """Reduce point forces ``[(point_mm, force_n)]`` and a couple to the unit's CR and classify
+    the movement.
+
+    With F the resultant and M the moment about the CR, the attachment's own tipping moment is
+    M_tip = (attachment - CR) x F; r = 1 - M.M_tip / |M_tip|^2 is the share of it that the
+    system cancels, and M/F at the attachment = r |M_tip| / |F|. r is classified with the
+    cited M/F ranges (uncontrolled tipping, controlled tipping, translation, root movement).
+    A force line through the CR (within the cited tolerance) is translation; no force but a
+    moment is a pure rotation.
+    """
+    data = data or mechanics_data()
+    cls = data.classification
+    f = np.zeros(3)
+    m = np.zeros(3) if couple_nmm is None else np.asarray(couple_nmm, dtype=float).copy()
+    for p, force in loads:
+        f = f + force
+        m = m + np.cross(np.asarray(p) - unit.cr_mm, force)
+    fmag = float(np.linalg.norm(f))
+    mmag = float(np.linalg.norm(m))
+    tol = cls.negligible_moment_arm_mm.value
+    lever = mf = None
+    if fmag < 1e-9:
+        kind = MovementType.rotation if mmag > 1e-9 else MovementType.none
+    else:
+        f_perp = f - np.dot(f, unit.axis) * unit.axis
+        m_perp = m - np.dot(m, unit.axis) * unit.axis
+        axial = float(np.linalg.norm(f_perp)) < cls.mention_fraction.value * fmag
+        ftip = f if axial else f_perp
+        m_tip = np.cross(unit.attachment_mm - unit.cr_mm, ftip)
+        lever = float(np.linalg.norm(m_tip)) / float(np.linalg.norm(ftip))
+        if mmag / fmag < tol:
+            kind, r = MovementType.translation, 1.0
+        elif axial or lever < tol:
+            # intrusion/extrusion (or a force along the attachment-CR line) with a moment:
+            # the moment tips the unit about its CR
+            kind, r = MovementType.uncontrolled_tipping, 0.0
+            if float(np.linalg.norm(m_perp)) / fmag < tol:
+                kind = MovementType.rotation
+        else:
+            r = 1.0 - float(np.dot(m_perp, m_tip)) / float(np.dot(m_tip, m_tip))
+            if r < cls.uncontrolled_below.value or r >= cls.crown_led_from.value:
+                kind = MovementType.uncontrolled_tipping
+            elif r < cls.translation_from.value:
+                kind = MovementType.controlled_tipping
+            elif r < cls.root_movement_from.value:
+                kind = MovementType.translation
+            else:
+                kind = MovementType.root_movement
+        mf = r * lever
+    loc = unit.local(f) / G
+    ml = unit.local(m)
+    effects, side = describe(unit, f, m, kind, goal, data)
+    return UnitForceSystem(
+        teeth=list(unit.teeth),
+        cr_mm=_v3(unit.cr_mm),
+        cr_note=unit.cr_note,
+        force_n=_v3(f),
+        force_g=fmag / G,
+        components=Components(
+            mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])
+        ),
+        moment_about_cr_nmm=_v3(m),
+        moment_components=MomentComponents(
+            about_mesial_nmm=float(ml[0]),
+            about_buccal_nmm=float(ml[1]),
+            about_axis_nmm=float(ml[2]),
+        ),
+        lever_mm=lever,
+        moment_to_force_mm=mf,
+        movement=kind,
+        effects=effects,
+        side_effects=side,
+    )
+
+
+def _noun(unit: Unit) -> str:
+    types = {fdi.tooth_type(t).value for t in unit.teeth}
+    n = len(unit.teeth)
+    if len(types) == 1:
+        t = next(iter(types))
+        return f"the {t}" if n == 1 else f"the {t}s"
+    if unit.anterior:
+        return "the anterior segment"
+    if not any(fdi.is_anterior(t) for t in unit.teeth):
+        return "the buccal segment" if not unit.spans_midline else "the posterior teeth"
+    return "the segment"
+
+
+def _words(unit: Unit) -> dict[str, tuple[str, str]]:
+    """Names of the + and - directions of each local axis."""
+    inner = "palatal" if unit.jaw == "maxilla" else "lingual"
+    if unit.spans_midline and not unit.anterior:
+        return {
+            "mesial": ("to the patient's left", "to the patient's right"),
+            "buccal": ("mesial", "distal"),
+        }
+    if unit.spans_midline:
+        return {
+            "mesial": ("to the patient's left", "to the patient's right"),
+            "buccal": ("labial", inner),
+        }
+    outer = "labial" if unit.anterior else "buccal"
+    return {"mesial": ("mesial", "distal"), "buccal": (outer, inner)}
+
+
+def describe(
+    unit: Unit,
+    f: Vec,
+    m: Vec,
+    kind: MovementType,
+    goal: Goal | None,
+    data: MechanicsData | None = None,
+) -> tuple[list[str], list[str]]:
+    """What the unit does, in clinicians' words, and which of it is a side effect of the goal."""
+    data = data or mechanics_data()
+    frac = data.classification.mention_fraction.value
+    noun = _noun(unit)
+    words = _words(unit)
+    fmag = float(np.linalg.norm(f))
+    out: list[tuple[str, str]] = []  # (text, tag for the goal match)
+    if fmag > 1e-9:
+        loc = unit.local(f)
+        if abs(loc[2]) >= frac * fmag:
+            out.append(
+                (
+                    "intrusion" if loc[2] > 0 else "extrusion",
+                    "intrusion" if loc[2] > 0 else "extrusion",
+                )
+            )
+        for i, ax in ((0, "mesial"), (1, "buccal")):
+            if abs(loc[i]) >= frac * fmag:
+                w = words[ax][0 if loc[i] > 0 else 1]
+                out.append((f"{w} movement", f"{ax}{'+' if loc[i] > 0 else '-'}"))
+    lever = float(np.linalg.norm(m)) / fmag if fmag > 1e-9 else None
+    tol = data.classification.negligible_moment_arm_mm.value
+    if kind not in (MovementType.translation, MovementType.none) and (
+        lever is None or lever >= tol
+    ):
+        v = np.cross(unit.axis, m)  # crown-tip velocity direction of a rotation m
+        vn = float(np.linalg.norm(v))
+        mag = float(np.linalg.norm(m))
+        if vn > 1e-9:
+            for i, ax in ((0, "mesial"), (1, "buccal")):
+                c = float(np.dot(v, unit.mesial if i == 0 else unit.buccal))
+                if abs(c) >= frac * vn:
+                    w = words[ax][0 if c > 0 else 1]
+                    if kind == MovementType.root_movement:
+                        w = words[ax][1 if c > 0 else 0]  # the root moves against the crown tip
+                        out.append((f"{w} root movement", f"root{ax}"))
+                    else:
+                        out.append((f"{w} crown tipping", f"tip{ax}{'+' if c > 0 else '-'}"))
+        about_axis = float(np.dot(m, unit.axis))
+        if mag > 1e-9 and abs(about_axis) >= frac * mag and not unit.spans_midline:
+            sense = np.dot(np.cross(unit.axis, unit.mesial), unit.buccal) * about_axis
+            out.append(
+                (f"rotation (mesial surface {words['buccal'][1 if sense > 0 else 0]})", "rotation")
+            )
+    texts = [f"{t} of {noun}" for t, _ in out]
+    extra = _bite(unit, out)
+    intended = _intended(goal, unit)
+    side = [f"{t} of {noun}" for t, tag in out if tag not in intended] + extra
+    return texts + extra, side
+
+
+def _bite(unit: Unit, effects: list[tuple[str, str]]) -> list[str]:
+    tags = {tag for _, tag in effects}
+    out = []
+    if unit.anterior:
+        if "intrusion" in tags:
+            out.append("bite opening")
+        elif "extrusion" in tags or "tipbuccal-" in tags:
+            out.append("bite deepening")
+    elif "extrusion" in tags:
+        out.append("bite opening at the front (posterior extrusion)")
+    elif "intrusion" in tags:
+        out.append("bite closing at the front (posterior intrusion)")
+    return out
+
+
+def _intended(goal: Goal | None, unit: Unit) -> set[str]:
+    if goal is None:
+        return set()
+    k = goal.kind
+    if k == MovementKind.intrusion:
+        return {"intrusion"}
+    if k in (MovementKind.extrusion, MovementKind.canine_alignment):
+        return {"extrusion"}
+    if k in (MovementKind.retraction, MovementKind.distalisation):
+        if unit.spans_midline:
+            return {"buccal-"}
+        return {"mesial-", "buccal-"} if unit.anterior else {"mesial-"}
+    if k in (MovementKind.mesialisation, MovementKind.protraction):
+        return {"buccal+"} if unit.spans_midline else {"mesial+"}
+    if k in (MovementKind.expansion, MovementKind.crossbite_correction):
+        return {"buccal+", "buccal-"}
+    if k == MovementKind.uprighting:
+        return {"tipmesial-", "tipmesial+", "rootmesial"}
+    if k == MovementKind.derotation:
+        return {"rotation"}
+    return set()
+
+
+def goal_direction(goal: Goal, unit: Unit) -> Vec:
+    """Unit vector of the goal's movement in the patient frame."""
+    k = goal.kind
+    fwd = unit.buccal if unit.spans_midline else unit.mesial
+    table = {
+        MovementKind.intrusion: unit.axis,
+        MovementKind.extrusion: -unit.axis,
+        MovementKind.canine_alignment: -unit.axis,
+        MovementKind.retraction: -unit.buccal if unit.spans_midline else -unit.mesial,
+        MovementKind.distalisation: -fwd,
+        MovementKind.mesialisation: fwd,
+        MovementKind.protraction: fwd,
+        MovementKind.expansion: unit.buccal,
+        MovementKind.crossbite_correction: unit.buccal,
+        MovementKind.uprighting: -unit.mesial,
+    }
+    if k not in table:
+        raise MechanicsError(f"goal {goal.id or k.value}: no force direction for {k.value}")
+    return table[k]
+
+
+# ----------------------------------------------------------------------------- dose, time
+
+
+def _types(teeth: Sequence[int]) -> set[str]:
+    return {fdi.tooth_type(t).value for t in teeth}
+
+
+def dose_range(
+    goal: Goal | None,
+    teeth: Sequence[int],
+    movement: MovementType,
+    data: MechanicsData | None = None,
+) -> CitedRange | None:
+    """The cited force range (g per side) for a goal on ``teeth``; else the per-tooth range of
+    the predicted movement times the number of teeth."""
+    data = data or mechanics_data()
+    jaw = fdi.arch(teeth[0])
+    if goal is not None:
+        for r in data.ranges.goal_ranges:
+            if r.matches(goal.kind, len(teeth), _types(teeth), jaw):
+                return CitedRange(
+                    low_g=r.low_g, high_g=r.high_g, source=r.source, detail=r.detail, tag=r.tag
+                )
+    per = data.ranges.per_tooth_by_movement
+    key = movement.value
+    if goal is not None and goal.kind in (MovementKind.intrusion, MovementKind.extrusion):
+        key = goal.kind.value
+    base = getattr(per, key, None)
+    if base is None:
+        return None
+    n = len(teeth)
+    return CitedRange(
+        low_g=base.low_g * n,
+        high_g=base.high_g * n,
+        source=base.source,
+        detail=f"{base.detail} per tooth x {n}",
+        tag=base.tag,
+    )
+
+
+def movement_rate(
+    goal: Goal, teeth: Sequence[int], data: MechanicsData | None = None
+) -> Rate | None:
+    """The cited rate entry (mm/month) for a goal, or None."""
+    data = data or mechanics_data()
+    jaw = fdi.arch(teeth[0])
+    for r in data.rates.rates:
+        if r.matches(goal.kind, len(teeth), _types(teeth), jaw):
+            return r
+    return None
+
+
+def goal_time(
+    goal_id: str, goal: Goal, teeth: Sequence[int], data: MechanicsData | None = None
+) -> GoalTime:
+    rate = movement_rate(goal, teeth, data) if teeth else None
+    weeks = None
+    note = ""
+    if rate is None:
+        note = f"no cited movement rate for {goal.kind.value}"
+    elif goal.amount_mm is None:
+        note = "no amount given"
+    else:
+        weeks = mod.months_to_days(goal.amount_mm / rate.value) / 7.0
+    return GoalTime(
+        goal_id=goal_id,
+        kind=goal.kind.value,
+        amount_mm=goal.amount_mm,
+        rate_mm_per_month=rate.value if rate else None,
+        rate_source=f"{rate.source}: {rate.detail} [{rate.tag}]" if rate else None,
+        duration_weeks=weeks,
+        note=note,
+    )
+
+
+# ----------------------------------------------------------------------------- implant loads
+
+
+@dataclass
+class _ImplantState:
+    id: str
+    head: Vec
+    axis: Vec
+    derived: bool
+    force: Vec = field(default_factory=lambda: np.zeros(3))
+    moment: Vec = field(default_factory=lambda: np.zeros(3))
+
+
+def share_load(
+    heads: Sequence[Vec],
+    force_n: Vec,
+    moment_nmm: Vec,
+    about_mm: Vec,
+    moment_cost_mm: float = 1000.0,
+) -> list[tuple[Vec, Vec]]:
+    """Split a load (force + moment about ``about_mm``) that a rigid anchorage unit puts on
+    its implants into per-implant (force, moment about the head).
+
+    Statics alone leave the split undetermined; this takes the least-squares solution in
+    which moments cost ``moment_cost_mm`` times more than forces (screws resist moments far
+    worse than forces), so the implants share what they can as forces and carry as moments
+    only what their layout cannot (one implant: all of it).
+    """
+    n = len(heads)
+    if n == 0:
+        raise MechanicsError("no implant to carry the load")
+    a = np.zeros((6, 6 * n))
+    for i, p in enumerate(heads):
+        r = np.asarray(p) - np.asarray(about_mm)
+        a[0:3, 6 * i : 6 * i + 3] = np.eye(3)
+        a[3:6, 6 * i : 6 * i + 3] = np.array([[0, -r[2], r[1]], [r[2], 0, -r[0]], [-r[1], r[0], 0]])
+        a[3:6, 6 * i + 3 : 6 * i + 6] = np.eye(3) * moment_cost_mm
+    b = np.concatenate([force_n, moment_nmm])
+    x = np.linalg.pinv(a) @ b
+    return [(x[6 * i : 6 * i + 3], x[6 * i + 3 : 6 * i + 6] * moment_cost_mm) for i in range(n)]
+
+
+# ----------------------------------------------------------------------------- the design
+
+
+def _goals(case: Case, design: Design) -> dict[str, tuple[Goal, tuple[int, ...]]]:
+    ids = case.goal_ids()
+    out = {}
+    for i, gid in enumerate(ids):
+        if not design.goal_ids or gid in design.goal_ids:
+            out[gid] = (case.goals[i], case.goal_teeth(i))
+    return out
+
+
+def _goal_for(
+    teeth: Sequence[int], goals: Mapping[str, tuple[Goal, tuple[int, ...]]]
+) -> tuple[str | None, Goal | None]:
+    best: tuple[str | None, Goal | None] = (None, None)
+    score = 0
+    for gid, (g, gteeth) in goals.items():
+        if g.kind == MovementKind.anchorage_maintenance:
+            continue
+        s = len(set(teeth) & set(gteeth))
+        if s > score:
+            best, score = (gid, g), s
+    return best
+
+
+def _attachment_point(
+    conn: Connection,
+    unit: Unit,
+    landmarks: Mapping[int, ToothLandmarks],
+    towards: Vec | None,
+    data: MechanicsData,
+) -> Vec:
+    if conn.attachment_point_mm is not None:
+        return np.asarray(conn.attachment_point_mm, dtype=float)
+    teeth = list(unit.teeth)
+    if towards is not None:
+        tooth = min(teeth, key=lambda t: float(np.linalg.norm(landmarks[t].bracket_mm - towards)))
+    else:
+        tooth = teeth[0]
+    lm = landmarks[tooth]
+    text = f"{conn.attachment} {conn.kind}".lower()
+    if any(w in text for w in LINGUAL_POINT):
+        return 2 * lm.crown_centre_mm - lm.bracket_mm
+    if any(w in text for w in ELEVATED):
+        return lm.bracket_mm + lm.axis * data.geometry.power_arm_height_mm.value
+    return lm.bracket_mm.copy()
+
+
+def _anchor_teeth(
+    case: Case,
+    design: Design,
+    jaw: str,
+    rigid_teeth: list[int],
+    landmarks: Mapping[int, ToothLandmarks],
+) -> list[int]:
+    if rigid_teeth:
+        return rigid_teeth
+    for i, g in enumerate(case.goals):
+        if g.kind == MovementKind.anchorage_maintenance:
+            teeth = [t for t in case.goal_teeth(i) if t in landmarks and fdi.arch(t) == jaw]
+            if teeth:
+                return teeth
+    return [t for t in case.attachments.bands if t in landmarks and fdi.arch(t) == jaw]
+
+
+def _friction(
+    case: Case, goal: Goal | None, kind: str, teeth: Sequence[int], data: MechanicsData
+) -> tuple[float, str | None]:
+    if goal is None or goal.kind not in SLIDING or kind in PUSHERS:
+        return 0.0, None
+    att = case.attachments
+    fixed = (
+        att.brackets == "all"
+        or bool(att.brackets)
+        or any(a.value == "fixed_full_arch" for a in att.appliances)
+    )
+    if not fixed:
+        return 0.0, None
+    jaw = fdi.arch(teeth[0])
+    fr = data.friction
+    if any(fdi.position(t) == 7 and fdi.arch(t) == jaw for t in att.bands):
+        c = fr.high_friction_loss_fraction
+        return c.value, f"{c.source} [{c.tag}]; seed II.1 Fig. 12 (second-molar bands, hooks)"
+    c = fr.sliding_loss_fraction
+    return c.value, f"{c.source} [{c.tag}]"
+
+
+def analyse_design(
+    case: Case,
+    design: Design,
+    landmarks: Mapping[int, ToothLandmarks],
+    data: MechanicsData | None = None,
+) -> ForceSystem:
+    """The force system of ``design`` for ``case`` on the dentition ``landmarks``.
+
+    Implants without ``head_position_mm``/``axis`` get :func:`default_head_position` /
+    :func:`default_implant_axis`. Raises :class:`MechanicsError` naming the connection when a
+    connection refers to an unknown implant or to no tooth in ``landmarks``.
+    """
+    data = data or mechanics_data()
+    warnings: list[MechWarning] = []
+    sources: set[str] = set()
+    implants: dict[str, _ImplantState] = {}
+    for imp in design.implants:
+        derived = imp.head_position_mm is None
+        try:
+            head0 = (
+                default_head_position(imp.site, landmarks, data=data)
+                if derived
+                else np.asarray(imp.head_position_mm, dtype=float)
+            )
+            axis = (
+                default_implant_axis(imp.site, landmarks, data)
+                if imp.axis is None
+                else unit_vector(np.asarray(imp.axis, dtype=float))
+            )
+        except GeometryError as exc:
+            raise MechanicsError(f"implant {imp.id}: {exc}") from None
+        implants[imp.id] = _ImplantState(imp.id, head0, axis, derived)
+    goals = _goals(case, design)
+
+    results: list[ConnectionForce] = []
+    per_unit: dict[tuple[int, ...], list[tuple[Vec, Vec]]] = {}
+    unit_goal: dict[tuple[int, ...], Goal | None] = {}
+    reactions: dict[str, list[tuple[Vec, Vec]]] = {}  # jaw -> loads on the tooth anchorage
+    rigid: dict[str, tuple[list[int], list[str]]] = {}  # jaw -> (teeth, implant ids)
+
+    for conn in design.connections:
+        kind = str(conn.kind.value if hasattr(conn.kind, "value") else conn.kind)
+        if conn.from_implant is not None and conn.from_implant not in implants:
+            raise MechanicsError(
+                f"connection {conn.id}: from_implant {conn.from_implant!r} is not an implant "
+                f"of design {design.id}"
+            )
+        teeth = [t for t in conn.teeth if t in landmarks]
+        if conn.from_implant is not None and (conn.passive or kind in RIGID):
+            if not teeth:
+                raise MechanicsError(f"connection {conn.id}: no tooth of {conn.teeth} in the mouth")
+            jaw = fdi.arch(teeth[0])
+            rt, ri = rigid.setdefault(jaw, ([], []))
+            rt.extend(t for t in teeth if t not in rt)
+            if conn.from_implant not in ri:
+                ri.append(conn.from_implant)
+            results.append(
+                ConnectionForce(
+                    connection_id=conn.id,
+                    kind=kind,
+                    role="rigid_link",
+                    implant_id=conn.from_implant,
+                    teeth=teeth,
+                )
+            )
+    for conn in design.connections:
+        kind = str(conn.kind.value if hasattr(conn.kind, "value") else conn.kind)
+        if conn.from_implant is not None and (conn.passive or kind in RIGID):
+            continue
+        teeth = [t for t in conn.teeth if t in landmarks]
+        if conn.passive or not teeth:
+            results.append(
+                ConnectionForce(
+                    connection_id=conn.id,
+                    kind=kind,
+                    role="ignored",
+                    teeth=teeth,
+                    notes=[
+                        "passive link between teeth"
+                        if conn.passive
+                        else f"none of the teeth {conn.teeth} is in the mouth"
+                    ],
+                )
+            )
+            continue
+        try:
+            unit = make_unit(teeth, landmarks, data)
+        except GeometryError as exc:
+            raise MechanicsError(f"connection {conn.id}: {exc}") from None
+        gid, goal = _goal_for(teeth, goals)
+        notes: list[str] = []
+        anchor_point: Vec | None = None
+        head: Vec | None = None
+        anchor_teeth: list[int] = []
+        if conn.from_implant is not None:
+            head = implants[conn.from_implant].head
+            point = _attachment_point(conn, unit, landmarks, head, data)
+            role = "active"
+        else:
+            role = "tooth_borne"
+            anchor_teeth = _anchor_teeth(
+                case, design, unit.jaw, rigid.get(unit.jaw, ([], []))[0], landmarks
+            )
+            anchor_teeth = [t for t in anchor_teeth if t not in teeth]
+            if not anchor_teeth:
+                warnings.append(
+                    MechWarning(
+                        text=f"connection {conn.id}: no anchorage teeth "
+                        "found for its reaction (no rigid link, anchorage "
+                        "goal or bands in this arch)"
+                    )
+                )
+            ref = (
+                np.mean([landmarks[t].bracket_mm for t in anchor_teeth], axis=0)
+                if anchor_teeth
+                else None
+            )
+            if kind in TENSION | COMPRESSION:
+                point = _attachment_point(conn, unit, landmarks, ref, data)
+            elif conn.attachment_point_mm is not None:
+                point = np.asarray(conn.attachment_point_mm, dtype=float)
+            else:  # a wire (utility arch, cantilever) engages the whole unit
+                point = unit.attachment_mm.copy()
+            if anchor_teeth:
+                at = min(
+                    anchor_teeth,
+                    key=lambda t: float(np.linalg.norm(landmarks[t].bracket_mm - point)),
+                )
+                anchor_point = landmarks[at].bracket_mm
+            head = anchor_point
+        # direction
+        if (
+            kind in PUSHERS
+            or head is None
+            or (role == "tooth_borne" and kind not in TENSION | COMPRESSION)
+        ):
+            if goal is None:
+                results.append(
+                    ConnectionForce(
+                        connection_id=conn.id,
+                        kind=kind,
+                        role="ignored",
+                        teeth=teeth,
+                        notes=["no goal to give it a direction"],
+                    )
+                )
+                continue
+            direction = goal_direction(goal, unit)
+        elif kind in COMPRESSION:
+            direction = unit_vector(point - head)
+        else:
+            direction = unit_vector(head - point)
+        span = float(np.linalg.norm(head - point)) if head is not None else None
+        rng0 = dose_range(goal, teeth, MovementType.translation, data)
+        fr, fr_src = _friction(case, goal, kind, teeth, data)
+        if conn.force_g is not None:
+            applied = float(conn.force_g)
+        elif rng0 is not None:
+            applied = (rng0.low_g + rng0.high_g) / 2 / (1 - fr)
+            notes.append(
+                f"no force given: {applied:.0f} g (middle of the cited range, friction added)"
+            )
+        else:
+            raise MechanicsError(f"connection {conn.id}: no force_g and no cited range")
+        f_applied = direction * applied * G
+        f_eff = f_applied
+        if fr > 0 and goal is not None:
+            s = goal_direction(goal, unit)
+            along = float(np.dot(f_applied, s))
+            if along > 0:
+                f_eff = f_applied - fr * along * s
+        # the module
+        module_use = curve = None
+        mkind = MODULE_OF.get(kind)
+        if mkind is not None:
+            if kind == "compression_spring" and "ss" in conn.activation.lower().split():
+                mkind = mod.ModuleKind.ss_open_coil
+            try:
+                module, act = mod.fit_module(
+                    mkind, applied, span, mod.parse_activation_mm(conn.activation), data
+                )
+                module_use = ModuleUse(
+                    kind=module.kind.value,
+                    description=module.describe(),
+                    nominal_g=module.nominal_g,
+                    length_mm=module.length_mm,
+                    activation_mm=act,
+                )
+            except mod.ModuleError as exc:
+                warnings.append(
+                    MechWarning(text=f"connection {conn.id}: {exc}", sources=["buchmann2012"])
+                )
+                module = None
+        else:
+            module = None
+        system = unit_force_system(unit, [(point, f_eff)], goal=goal, data=data)
+        rng = dose_range(goal, teeth, system.movement, data)
+        dose = None
+        if rng is not None:
+            delivered = float(np.linalg.norm(f_eff)) / G
+            status = (
+                "below"
+                if delivered < rng.low_g
+                else "above"
+                if delivered > rng.high_g
+                else "within"
+            )
+            required = (rng.low_g + rng.high_g) / 2 / (1 - fr)
+            sugg = suggest_module(required, kind, span, data) if status != "within" else None
+            dose = DoseCheck(
+                low_g=rng.low_g,
+                high_g=rng.high_g,
+                source=f"{rng.source}: {rng.detail} [{rng.tag}]",
+                delivered_g=delivered,
+                status=status,
+                required_applied_g=required,
+                suggestion=sugg,
+            )
+            sources.add(rng.source)
+            if status != "within":
+                warnings.append(
+                    MechWarning(
+                        severity="caution",
+                        text=(
+                            f"connection {conn.id}: {delivered:.0f} g reaches {unit.label()} "
+                            f"({status} the cited {rng.low_g:g}-{rng.high_g:g} g"
+                            + (f" after {fr:.0%} friction" if fr else "")
+                            + ")"
+                            + (f"; suggest {sugg}" if sugg else "")
+                        ),
+                        sources=[rng.source],
+                    )
+                )
+            if module is not None and module_use is not None:
+                curve = _curve(
+                    module, module_use.activation_mm, rng.low_g / (1 - fr), goal, teeth, data
+                )
+        if fr:
+            notes.append(f"sliding mechanics: {fr:.0%} of the force lost to friction ({fr_src})")
+            sources.add(fr_src.split(" ")[0] if fr_src else "")
+        results.append(
+            ConnectionForce(
+                connection_id=conn.id,
+                kind=kind,
+                role=role,
+                implant_id=conn.from_implant,
+                goal_id=gid,
+                teeth=teeth,
+                module=module_use,
+                applied_g=applied,
+                friction_loss_fraction=fr,
+                friction_source=fr_src,
+                delivered_g=float(np.linalg.norm(f_eff)) / G,
+                point_mm=_v3(point),
+                direction=_v3(direction),
+                system=system,
+                dose=dose,
+                curve=curve,
+                notes=notes,
+            )
+        )
+        key = tuple(teeth)
+        per_unit.setdefault(key, []).append((point, f_eff))
+        unit_goal[key] = goal
+        # reactions
+        if role == "active":
+            st = implants[conn.from_implant or ""]
+            st.force = st.force - f_applied
+            if kind in PUSHERS:  # clamped in the head: the head carries the moment too
+                st.moment = st.moment + np.cross(point - st.head, -f_applied)
+        elif anchor_teeth:
+            reactions.setdefault(unit.jaw, []).append(
+                (
+                    point
+                    if kind in PUSHERS or kind not in TENSION | COMPRESSION
+                    else anchor_point
+                    if anchor_point is not None
+                    else point,
+                    -f_applied,
+                )
+            )
+            rigid.setdefault(unit.jaw, ([], []))
+            if not rigid[unit.jaw][0]:
+                rigid[unit.jaw] = (anchor_teeth, [])
+
+    units = [
+        unit_force_system(make_unit(list(k), landmarks, data), loads, goal=unit_goal[k], data=data)
+        for k, loads in per_unit.items()
+    ]
+    anchorage: list[UnitForceSystem] = []
+    for jaw_name, loads in reactions.items():
+        teeth, ids = rigid[jaw_name]
+        aunit = make_unit(teeth, landmarks, data)
+        if not ids:
+            anchorage.append(unit_force_system(aunit, loads, data=data))
+            continue
+        f = sum((ld[1] for ld in loads), np.zeros(3))
+        m = sum((np.cross(ld[0] - aunit.cr_mm, ld[1]) for ld in loads), np.zeros(3))
+        for iid, (fi, mi) in zip(
+            ids, share_load([implants[i].head for i in ids], f, m, aunit.cr_mm), strict=True
+        ):
+            implants[iid].force = implants[iid].force + fi
+            implants[iid].moment = implants[iid].moment + mi
+
+    loads_out = [_implant_load(st, rigid, data, warnings, sources) for st in implants.values()]
+    times = [
+        goal_time(gid, g, [t for t in gteeth if t in landmarks], data)
+        for gid, (g, gteeth) in goals.items()
+        if g.kind != MovementKind.anchorage_maintenance
+    ]
+    for t in times:
+        if t.rate_source:
+            sources.add(t.rate_source.split(":")[0])
+    durations = [t.duration_weeks for t in times if t.duration_weeks is not None]
+    for u in units + anchorage:
+        sources.update(_keys_in(u.cr_note))
+    return ForceSystem(
+        design_id=design.id,
+        connections=results,
+        units=units,
+        anchorage=anchorage,
+        implants=loads_out,
+        goals=times,
+        estimated_duration_weeks=max(durations) if durations else None,
+        warnings=warnings,
+        sources=sorted(s for s in sources if s),
+    )
+
+
+def _keys_in(note: str) -> set[str]:
+    inside = note[note.rfind("(") + 1 :].split("[")[0] if "(" in note else ""
+    return {k.strip() for k in inside.split(",") if k.strip()}
+
+
+def _curve(
+    module: mod.ForceModule,
+    activation: float,
+    useful_min: float,
+    goal: Goal | None,
+    teeth: Sequence[int],
+    data: MechanicsData,
+) -> ForceCurve:
+    rate = movement_rate(goal, teeth, data) if goal is not None else None
+    per_day = rate.value / mod.DAYS_PER_MONTH if rate else 0.0
+    if goal is not None and goal.amount_mm and rate:
+        duration = mod.months_to_days(goal.amount_mm / rate.value)
+    else:
+        duration = mod.DAYS_PER_MONTH * 3
+    c = mod.sample_curve(module, activation, useful_min, duration, per_day, data=data)
+    interval = mod.reactivation_interval_days(
+        module, activation, useful_min, per_day, horizon_days=max(duration, 1.0), data=data
+    )
+    if interval is not None and interval <= 0:
+        interval = None  # below the useful force from the start: see the dose check
+    return ForceCurve(
+        t_days=list(c.t_days),
+        force_g=list(c.force_g),
+        reactivation_days=list(c.reactivation_days),
+        useful_min_g=useful_min,
+        reactivation_interval_days=interval,
+    )
+
+
+_CLASS_TOLERANCE = 0.15
+"""A spring class within 15 % of the wanted force is suggested as is (a selection rule)."""
+
+
+def suggest_module(
+    target_g: float, kind: str, span_mm: float | None, data: MechanicsData | None = None
+) -> str:
+    """A module and activation that deliver ``target_g`` (g) at placement."""
+    data = data or mechanics_data()
+    if kind in COMPRESSION:
+        m, act = mod.fit_module(mod.ModuleKind.niti_open_coil, target_g, span_mm, None, data)
+        return (
+            f"NiTi open-coil spring labelled {m.nominal_g:.0f} g, compressed {act:.1f} mm "
+            f"({mod.force_at(m, act, 0, data):.0f} g)"
+        )
+    classes = data.modules.niti_closed_coil.nominal_classes_g.values
+    best = min(classes, key=lambda c: abs(c - target_g))
+    if target_g > max(classes) * (1 + _CLASS_TOLERANCE):
+        try:
+            m, act = mod.fit_module(mod.ModuleKind.elastomeric_chain, target_g, span_mm, None, data)
+        except mod.ModuleError:
+            return (
+                f"{target_g:.0f} g is beyond the heaviest closed-coil class ({max(classes):g} g) "
+                "and a chain: lower the friction (power arm, less binding) or split the load"
+            )
+    elif abs(best - target_g) <= _CLASS_TOLERANCE * target_g:
+        m, act = mod.fit_module(mod.ModuleKind.niti_closed_coil, best, span_mm, None, data)
+        return (
+            f"NiTi closed-coil spring, {best:g} g class, activated {act:.0f} mm "
+            f"(plateau {mod.force_at(m, act, 0, data):.0f} g)"
+        )
+    try:
+        m, act = mod.fit_module(mod.ModuleKind.elastomeric_chain, target_g, span_mm, None, data)
+    except mod.ModuleError:
+        return f"NiTi closed-coil spring, {best:g} g class (nearest to {target_g:.0f} g)"
+    return (
+        f"elastomeric chain {m.length_mm:.1f} mm long stretched {act:.1f} mm "
+        f"({target_g:.0f} g at placement, "
+        f"{mod.force_at(m, act, 1.0, data):.0f} g after a day)"
+    )
+
+
+def _implant_load(
+    st: _ImplantState,
+    rigid: Mapping[str, tuple[list[int], list[str]]],
+    data: MechanicsData,
+    warnings: list[MechWarning],
+    sources: set[str],
+) -> ImplantLoad:
+    lim = data.implant_loads
+    fg = float(np.linalg.norm(st.force)) / G
+    torsion = float(np.dot(st.moment, st.axis))
+    bending = float(np.linalg.norm(st.moment - torsion * st.axis))
+    flags: list[str] = []
+    if fg > lim.immediate_loading_limit_g.value:
+        flags.append("over_immediate_loading_limit")
+        warnings.append(
+            MechWarning(
+                severity="caution",
+                text=(
+                    f"implant {st.id}: {fg:.0f} g is above the "
+                    f"{lim.immediate_loading_limit_g.value:g} g "
+                    "used for immediate loading: load it later or lower the force"
+                ),
+                sources=[lim.immediate_loading_limit_g.source],
+            )
+        )
+        sources.add(lim.immediate_loading_limit_g.source)
+    group = [ids for _, ids in rigid.values() if st.id in ids]
+    alone = not group or len(group[0]) == 1
+    if abs(torsion) > lim.torsion_resistance_nmm.value:
+        flags.append("unresisted_moment")
+        extra = (
+            " A single implant cannot resist it: add a second implant so the moment is "
+            "shared as forces (seed II.1, Fig. 8)."
+            if alone
+            else ""
+        )
+        warnings.append(
+            MechWarning(
+                severity="danger",
+                text=(
+                    f"implant {st.id}: {abs(torsion):.0f} N*mm about its own axis exceeds the "
+                    f"{lim.torsion_resistance_nmm.value:g} N*mm removal torque of a mini-implant."
+                    + extra
+                ),
+                sources=[lim.torsion_resistance_nmm.source, "seed"],
+            )
+        )
+        sources.update({lim.torsion_resistance_nmm.source, "seed"})
+    return ImplantLoad(
+        implant_id=st.id,
+        head_mm=_v3(st.head),
+        axis=_v3(st.axis),
+        head_position_derived=st.derived,
+        force_n=_v3(st.force),
+        force_g=fg,
+        moment_about_head_nmm=_v3(st.moment),
+        torsion_nmm=torsion,
+        bending_nmm=bending,
+        flags=flags,
+    )

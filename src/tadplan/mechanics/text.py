@@ -1,0 +1,92 @@
+"""Plain-text rendering of a :class:`~tadplan.mechanics.result.ForceSystem` (for the CLI)."""
+
+from __future__ import annotations
+
+from tadplan.mechanics.result import ForceSystem, UnitForceSystem
+
+
+def _unit_line(u: UnitForceSystem, indent: str = "    ") -> list[str]:
+    c = u.components
+    mc = u.moment_components
+    mf = (
+        f", M/F {u.moment_to_force_mm:.1f} mm (lever {u.lever_mm:.1f} mm)"
+        if u.moment_to_force_mm is not None and u.lever_mm is not None
+        else ""
+    )
+    lines = [
+        f"{indent}{' '.join(map(str, u.teeth))}: {u.force_g:.0f} g "
+        f"(mesial {c.mesial_g:+.0f}, buccal {c.buccal_g:+.0f}, intrusive {c.intrusive_g:+.0f} g); "
+        f"moment about CR {mc.about_mesial_nmm:+.1f}/{mc.about_buccal_nmm:+.1f}/"
+        f"{mc.about_axis_nmm:+.1f} N*mm (bucco-lingual/mesio-distal/rotation){mf}",
+        f"{indent}  movement: {u.movement.value.replace('_', ' ')}"
+        + (f"; {', '.join(u.effects)}" if u.effects else ""),
+    ]
+    if u.side_effects:
+        lines.append(f"{indent}  side effects: {', '.join(u.side_effects)}")
+    lines.append(f"{indent}  CR: {u.cr_note}")
+    return lines
+
+
+def format_force_system(result: ForceSystem) -> str:
+    """A short text report of one design's force system."""
+    out = [f"design {result.design_id}: force system"]
+    for c in result.connections:
+        if c.role in ("rigid_link", "ignored"):
+            what = "rigid link" if c.role == "rigid_link" else "not analysed"
+            note = f" ({'; '.join(c.notes)})" if c.notes else ""
+            out.append(
+                f"  {c.connection_id} {c.kind}: {what} "
+                f"{c.implant_id or ''} -> {' '.join(map(str, c.teeth))}{note}"
+            )
+            continue
+        src = f"from {c.implant_id}" if c.implant_id else "tooth-borne"
+        mod = (
+            f", {c.module.description}, activation {c.module.activation_mm:.1f} mm"
+            if c.module
+            else ""
+        )
+        fr = (
+            f", {c.friction_loss_fraction:.0%} friction -> {c.delivered_g:.0f} g"
+            if c.friction_loss_fraction
+            else ""
+        )
+        out.append(f"  {c.connection_id} {c.kind} {src}: {c.applied_g:.0f} g{mod}{fr}")
+        if c.dose:
+            out.append(
+                f"    dose: {c.dose.delivered_g:.0f} g is {c.dose.status} "
+                f"{c.dose.low_g:g}-{c.dose.high_g:g} g ({c.dose.source})"
+                + (f"; suggest {c.dose.suggestion}" if c.dose.suggestion else "")
+            )
+        if c.curve and c.curve.reactivation_interval_days is not None:
+            out.append(
+                f"    reactivate every {c.curve.reactivation_interval_days:.1f} days "
+                f"(force below {c.curve.useful_min_g:.0f} g)"
+            )
+        for n in c.notes:
+            out.append(f"    note: {n}")
+    if result.units:
+        out.append("  resultant on each moved unit:")
+        for u in result.units:
+            out.extend(_unit_line(u))
+    if result.anchorage:
+        out.append("  reaction on the tooth anchorage:")
+        for u in result.anchorage:
+            out.extend(_unit_line(u))
+    for i in result.implants:
+        flags = f" [{', '.join(i.flags)}]" if i.flags else ""
+        out.append(
+            f"  implant {i.implant_id}: {i.force_g:.0f} g, torsion {i.torsion_nmm:+.1f} "
+            f"N*mm, bending {i.bending_nmm:.1f} N*mm{flags}"
+            + (" (head position derived)" if i.head_position_derived else "")
+        )
+    for g in result.goals:
+        if g.duration_weeks is not None:
+            out.append(
+                f"  goal {g.goal_id}: {g.amount_mm:g} mm at {g.rate_mm_per_month:g} "
+                f"mm/month -> {g.duration_weeks:.0f} weeks ({g.rate_source})"
+            )
+        else:
+            out.append(f"  goal {g.goal_id}: no duration estimate ({g.note})")
+    for w in result.warnings:
+        out.append(f"  {w.severity}: {w.text}")
+    return "\n".join(out)
