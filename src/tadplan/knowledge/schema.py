@@ -183,6 +183,10 @@ class DesignFilter(_Strict):
     anchorage: AnchorageType | None = None
     rule_in: list[str] | None = None
     has_implants: bool | None = None
+    implant_next_to_teeth_of: OtherGoalFilter | None = Field(
+        default=None,
+        description="an inter-radicular implant is next to a tooth another matching goal moves",
+    )
 
 
 class ModifierTemplate(_Strict):

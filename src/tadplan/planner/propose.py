@@ -14,6 +14,7 @@ from typing import Any
 from tadplan.case import fdi
 from tadplan.case.model import Case, SiteRef, SiteRegion
 from tadplan.knowledge import Knowledge, Rule
+from tadplan.knowledge.conditions import other_goals
 from tadplan.knowledge.context import GoalContext, InstanceSide, Side, quadrant_tooth
 from tadplan.knowledge.schema import (
     ConnectionTemplate,
@@ -244,7 +245,20 @@ def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | s
     )
 
 
-def design_matches(f: DesignFilter, d: Draft) -> bool:
+def _next_to_moved(f: DesignFilter, d: Draft, ctx: GoalContext) -> bool:
+    assert f.implant_next_to_teeth_of is not None
+    moved = {
+        t
+        for j in other_goals(ctx, f.implant_next_to_teeth_of)
+        for t in GoalContext(ctx.case, j).teeth
+    }
+    return any(i.site.between is not None and set(i.site.between) & moved for i in d.implants)
+
+
+def design_matches(f: DesignFilter, d: Draft, ctx: GoalContext) -> bool:
+    """Does design ``d`` (of the goal ``ctx``) match the modifier filter ``f``?"""
+    if f.implant_next_to_teeth_of is not None and not _next_to_moved(f, d, ctx):
+        return False
     if f.connection_kind_in is not None and not any(
         c.kind in f.connection_kind_in for c in d.connections
     ):
@@ -328,7 +342,7 @@ def propose(case: Case, knowledge: Knowledge) -> list[GoalDrafts]:
             ok, facts = rule.condition(ctx)
             m = rule.spec.modify
             assert m is not None
-            hit = [d for d in gd.drafts if design_matches(m.applies_to, d)] if ok else []
+            hit = [d for d in gd.drafts if design_matches(m.applies_to, d, ctx)] if ok else []
             for d in hit:
                 apply_modifier(rule, d)
             gd.trace.append(
