@@ -187,3 +187,29 @@ def demo_plan() -> Plan:
 @pytest.fixture(scope="session")
 def plan_fixture() -> Plan:
     return demo_plan()
+
+
+def with_mechanics(plan: Plan) -> Plan:
+    """``plan`` with every design's force system from :func:`tadplan.mechanics.analyse_design`
+    (what the planner will attach), as JSON data like a plan read back from a file."""
+    from tadplan.anatomy import average_landmarks
+    from tadplan.mechanics import analyse_design
+
+    landmarks = average_landmarks(plan.case)
+    goals = []
+    for gp in plan.goals:
+        designs = [
+            d.model_copy(
+                update={
+                    "mechanics": analyse_design(plan.case, d, landmarks).model_dump(mode="json")
+                }
+            )
+            for d in gp.designs
+        ]
+        goals.append(gp.model_copy(update={"designs": designs}))
+    return plan.model_copy(update={"goals": goals})
+
+
+@pytest.fixture(scope="session")
+def mech_plan() -> Plan:
+    return with_mechanics(demo_plan())

@@ -9,7 +9,10 @@ from tadplan.planner.model import Design, GoalPlan, Plan
 from tadplan.report.figures import Figure
 from tadplan.report.force_view import force_figure
 from tadplan.report.geometry import ToothShape, dentition_shapes
+from tadplan.report.mechanics_view import force_system_of, implant_heads
 from tadplan.report.occlusal import occlusal_figure
+from tadplan.report.site_view import site_figure
+from tadplan.report.time_view import force_time_figure
 
 
 def served_goals(plan: Plan, design: Design, goal_plan: GoalPlan | None = None) -> list[GoalPlan]:
@@ -26,16 +29,38 @@ def design_figures(
     shapes: Mapping[int, ToothShape] | None = None,
     key: str | None = None,
 ) -> list[Figure]:
-    """The diagrams of one design: occlusal view, force diagram (lateral or frontal)."""
+    """The diagrams of one design: occlusal view, force diagram (lateral or frontal), force
+    over time (when the mechanics result has force curves) and one site view per
+    inter-radicular implant with a site assessment. Callers close the figures."""
     shapes = shapes if shapes is not None else dentition_shapes(plan.case)
     key = key or design.id
     goals = served_goals(plan, design, goal_plan)
     teeth = [t for g in goals for t in g.goal.teeth]
     kinds: list[MovementKind] = [g.goal.kind for g in goals]
-    return [
-        occlusal_figure(plan.case, design, shapes, teeth, f"{key}-occlusal"),
+    fs = force_system_of(design)
+    heads = implant_heads(design, shapes, fs)
+    figs = [
+        occlusal_figure(
+            plan.case,
+            design,
+            shapes,
+            teeth,
+            f"{key}-occlusal",
+            {i: h for i, (h, _a) in heads.items()},
+        ),
         force_figure(design, shapes, teeth, kinds, f"{key}-force"),
     ]
+    timeline = force_time_figure(design, f"{key}-force-time")
+    if timeline is not None:
+        figs.append(timeline)
+    else:
+        figs[1].notes.append("force over time: the plan has no force curve for this design")
+    for imp in design.implants:
+        head, axis = heads[imp.id]
+        site = site_figure(imp, head, axis, shapes, f"{key}-site-{imp.id}")
+        if site is not None:
+            figs.append(site)
+    return figs
 
 
 def plan_figures(plan: Plan) -> dict[str, list[Figure]]:

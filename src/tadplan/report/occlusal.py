@@ -373,8 +373,10 @@ def occlusal_figure(
     shapes: Mapping[int, ToothShape],
     goal_teeth: Sequence[int],
     fig_id: str,
+    heads_mm: Mapping[str, np.ndarray] | None = None,
 ) -> Figure:
-    """The occlusal view(s) of one design: one panel per arch it touches."""
+    """The occlusal view(s) of one design: one panel per arch it touches. ``heads_mm``:
+    implant id -> head position (else the plan's, else a schematic point at the site)."""
     jaws = design_jaws(design, goal_teeth)
     panel = 3.1
     height = panel * len(jaws) + 0.55
@@ -441,8 +443,10 @@ def occlusal_figure(
         for imp in design.implants:
             if imp.site.jaw != jaw:
                 continue
-            p3 = implant_head_mm(imp, shapes)
-            if imp.head_position_mm is None:
+            p3 = (heads_mm or {}).get(imp.id)
+            if p3 is None:
+                p3 = implant_head_mm(imp, shapes)
+            if imp.head_position_mm is None and imp.id not in (heads_mm or {}):
                 notes.append(
                     f"{imp.id}: no head position in the plan; drawn at the site "
                     f"({imp.site.label()}) schematically"
@@ -480,7 +484,8 @@ def occlusal_figure(
             ]
             head = heads.get(conn.from_implant or "")
             if head is None and imp is not None:  # implant in the other jaw
-                head = _xy(implant_head_mm(imp, shapes), mirror)
+                other = (heads_mm or {}).get(imp.id)
+                head = _xy(other if other is not None else implant_head_mm(imp, shapes), mirror)
             arch_path = []
             if len(in_jaw.teeth) >= 2:  # palatal points of every tooth between the two ends
                 ends = sorted(in_jaw.teeth, key=fdi.arch_index)

@@ -1,0 +1,176 @@
+"""The screw between the roots: a view of an inter-radicular site from its surface (buccal
+or palatal/lingual), the two neighbouring teeth with their roots, the screw at its insertion
+height, and the clearances the anatomy assessment reports. Drawn only where the plan carries
+a site assessment (:class:`tadplan.planner.model.SiteSafety`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from matplotlib.patches import Polygon
+
+from tadplan.anatomy.dentition import root_axes, size_of
+from tadplan.planner.model import Implant
+from tadplan.report.figures import GREY, INK, LIGHT, PAPER, Figure, new_figure, tag
+from tadplan.report.geometry import ToothShape
+from tadplan.report.text import fmt_num, implant_label
+
+_STATUS_WORD = {"green": "safe", "amber": "borderline", "red": "unsafe", "unknown": "unknown"}
+_STATUS_HATCH = {"green": None, "amber": "////", "red": "xxxx", "unknown": "...."}
+
+
+def site_figure(
+    implant: Implant,
+    head_mm: np.ndarray,
+    axis: np.ndarray | None,
+    shapes: Mapping[int, ToothShape],
+    fig_id: str,
+) -> Figure | None:
+    """The site view of one inter-radicular implant with a safety assessment, else None."""
+    site, safety = implant.site, implant.safety
+    if site.between is None or safety is None or any(t not in shapes for t in site.between):
+        return None
+    a, b = site.between
+    la, lb = shapes[a].landmarks, shapes[b].landmarks
+    md = lb.crown_centre_mm - la.crown_centre_mm
+    md[2] = 0.0
+    md /= np.linalg.norm(md)
+    up = np.array([0.0, 0.0, 1.0 if site.jaw == "maxilla" else -1.0])
+    origin = (la.cej_mm + lb.cej_mm) / 2.0
+
+    def proj(p: np.ndarray) -> tuple[float, float]:
+        d = np.asarray(p, dtype=float) - origin
+        return float(d @ md), float(d @ up)  # mesiodistal, apical height from the CEJ level
+
+    fig = new_figure(6.4, 3.0)
+    ax = fig.add_axes((0.04, 0.08, 0.5, 0.82))
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_axis_off()
+    pts: list[tuple[float, float]] = []
+    for t in (a, b):
+        lm, sh = shapes[t].landmarks, shapes[t]
+        w = md - (md @ lm.axis) * lm.axis
+        w /= np.linalg.norm(w)
+        tip = lm.crown_centre_mm - lm.axis * lm.crown_length_mm / 2
+        half = sh.md_width_mm / 2
+        crown = [
+            tip - w * half * 0.8,
+            tip + w * half * 0.8,
+            lm.cej_mm + w * half * 0.8,
+            lm.cej_mm - w * half * 0.8,
+        ]
+        poly = Polygon(
+            [proj(p) for p in crown], closed=True, facecolor=PAPER, edgecolor=INK, lw=0.8, zorder=2
+        )
+        ax.add_patch(poly)
+        tag(poly, "tooth", str(t))
+        pts += [proj(p) for p in crown]
+        for start, apex, (semi_md, _semi_bl) in root_axes(
+            t, lm.cej_mm, lm.axis, lm.mesial, lm.buccal, size_of(t)
+        ):
+            r0 = min(semi_md, half * 0.8)
+            root = [
+                lm.cej_mm - w * r0,
+                lm.cej_mm + w * r0,
+                start + w * r0,
+                apex + w * 0.5,
+                apex - w * 0.5,
+                start - w * r0,
+            ]
+            rp = Polygon(
+                [proj(p) for p in root],
+                closed=True,
+                facecolor=LIGHT,
+                edgecolor=INK,
+                lw=0.8,
+                zorder=2,
+            )
+            ax.add_patch(rp)
+            tag(rp, "root", str(t))
+            pts += [proj(p) for p in root]
+        c = proj(tip)
+        ax.text(c[0], c[1] - 1.8, str(t), ha="center", va="top", fontsize=7)
+    # crest level and the screw
+    if la.alveolar_crest_mm is not None and lb.alveolar_crest_mm is not None:
+        crest = proj((la.alveolar_crest_mm + lb.alveolar_crest_mm) / 2)[1]
+        xs = [p[0] for p in pts]
+        ax.plot([min(xs), max(xs)], [crest, crest], color=GREY, lw=0.6, ls=(0, (4, 2)))
+        ax.text(max(xs), crest, " alveolar crest", fontsize=5.5, color=GREY, va="center")
+    h = proj(head_mm)
+    direction = np.asarray(axis, dtype=float) if axis is not None else -up * 0.0
+    tip2 = proj(head_mm + direction * implant.length_mm)
+    if np.hypot(tip2[0] - h[0], tip2[1] - h[1]) < 1.0:  # seen end-on: draw its width
+        r = implant.diameter_mm / 2
+        screw = [
+            (h[0] - r, h[1] - r),
+            (h[0] + r, h[1] - r),
+            (h[0] + r, h[1] + r),
+            (h[0] - r, h[1] + r),
+        ]
+    else:
+        u = np.array([tip2[0] - h[0], tip2[1] - h[1]])
+        u /= np.linalg.norm(u)
+        n = np.array([-u[1], u[0]]) * implant.diameter_mm / 2
+        screw = [
+            tuple(np.array(h) + n),
+            tuple(np.array(tip2) + n * 0.3),
+            tuple(np.array(tip2) - n * 0.3),
+            tuple(np.array(h) - n),
+        ]
+    sp = Polygon(
+        screw,
+        closed=True,
+        facecolor=INK,
+        edgecolor=INK,
+        lw=0.8,
+        hatch=_STATUS_HATCH[safety.status],
+        zorder=6,
+    )
+    ax.add_patch(sp)
+    tag(sp, "implant", implant.id)
+    pts += [h, tip2]
+    arr = np.array(pts)
+    ax.set_xlim(arr[:, 0].min() - 2, arr[:, 0].max() + 6)
+    ax.set_ylim(arr[:, 1].min() - 3, arr[:, 1].max() + 2)
+    surface = site.surface.value if site.surface else ""
+    ax.set_title(f"Site {a}-{b}, seen from {surface}; apical up", fontsize=8, pad=2)
+    rows = [
+        implant_label(implant),
+        f"assessment: {safety.status} ({_STATUS_WORD[safety.status]})",
+    ]
+    for label, value, unit in (
+        ("minimum root clearance", safety.min_root_clearance_mm, "mm"),
+        ("inter-radicular width", safety.interradicular_width_mm, "mm"),
+        ("bone depth", safety.bone_depth_mm, "mm"),
+        ("insertion height from the crest", safety.insertion_height_mm, "mm"),
+        ("vertical angle", safety.vertical_angle_deg, "°"),
+        ("horizontal angle", safety.horizontal_angle_deg, "°"),
+    ):
+        rows.append(f"{label}: {fmt_num(value) + ' ' + unit if value is not None else 'not given'}")
+    if safety.teeth_at_risk:
+        rows.append("teeth at risk: " + ", ".join(map(str, safety.teeth_at_risk)))
+    if safety.soft_tissue:
+        rows.append(f"soft tissue: {safety.soft_tissue}")
+    rows += safety.notes[:3]
+    import textwrap
+
+    fig.text(
+        0.58,
+        0.9,
+        "\n".join(textwrap.fill(r, 46) for r in rows),
+        fontsize=6.8,
+        va="top",
+        linespacing=1.35,
+    )
+    caption = (
+        f"The screw {implant.id} between the roots of {a} and {b} at its insertion height, "
+        "with the clearances from the site assessment."
+    )
+    notes = []
+    if implant.head_position_mm is None:
+        notes.append(
+            f"{implant.id}: head position not in the plan; drawn where the mechanics "
+            "result or the site's insertion height puts it"
+        )
+    return Figure(fig_id, "site", f"Site {implant.id}: {site.label()}", caption, fig, notes)

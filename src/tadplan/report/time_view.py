@@ -1,0 +1,81 @@
+"""Force over time of each active module of a design: its decay and the reactivation
+points, as the mechanics result computes them (nothing is drawn without one)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tadplan.planner.model import Design
+from tadplan.report.figures import GREY, INK, Figure, new_figure, tag
+from tadplan.report.mechanics_view import force_system_of
+from tadplan.report.text import CONNECTION_NAMES, fmt_num
+
+_STYLES = ["-", (0, (5, 2)), (0, (1, 1.5)), "-."]
+_MARKERS = ["o", "s", "^", "D"]
+
+
+def force_time_figure(design: Design, fig_id: str) -> Figure | None:
+    """The force-decay plot, or None when the design has no force curve to show."""
+    fs = force_system_of(design)
+    if fs is None:
+        return None
+    curves = [
+        c for c in fs.connections if c.role == "active" and c.curve is not None and c.curve.t_days
+    ]
+    if not curves:
+        return None
+    names = {c.id: c for c in design.connections}
+    fig = new_figure(6.4, 2.6)
+    ax = fig.add_axes((0.09, 0.18, 0.56, 0.72))
+    lines = []
+    thresholds: dict[float, list[str]] = {}
+    for i, cf in enumerate(curves[:4]):
+        curve = cf.curve
+        assert curve is not None
+        t = np.asarray(curve.t_days, dtype=float)
+        f = np.asarray(curve.force_g, dtype=float)
+        conn = names.get(cf.connection_id)
+        label = f"{cf.connection_id}: {CONNECTION_NAMES[conn.kind] if conn else cf.kind}"
+        (line,) = ax.plot(t, f, color=INK, lw=1.3, ls=_STYLES[i % 4], label=label)
+        tag(line, f"force_curve {cf.kind}", cf.connection_id)
+        lines.append(line)
+        if curve.reactivation_days:
+            r = np.asarray(curve.reactivation_days, dtype=float)
+            fr = np.interp(r, t, f)
+            ax.plot(
+                r,
+                fr,
+                ls="none",
+                marker=_MARKERS[i % 4],
+                ms=5,
+                mfc="white",
+                mec=INK,
+                zorder=5,
+                label=f"{cf.connection_id}: reactivation",
+            )
+            for x in r:
+                ax.axvline(x, color=GREY, lw=0.5, ls=":", zorder=0)
+        thresholds.setdefault(round(curve.useful_min_g, 1), []).append(cf.connection_id)
+    for level, ids in thresholds.items():
+        ax.axhline(level, color=GREY, lw=0.8, ls=(0, (3, 3)))
+        ax.annotate(
+            f"reactivate {', '.join(ids)} below {fmt_num(level, 0)} g",
+            xy=(0, level),
+            xytext=(2, 2),
+            textcoords="offset points",
+            fontsize=6,
+            va="bottom",
+            color=INK,
+        )
+    ax.set_xlabel("days after activation")
+    ax.set_ylabel("force (g)")
+    ax.set_ylim(bottom=0)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_ylim(top=max(ax.get_ylim()[1], max(thresholds, default=0.0) * 1.15))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.03, 1.0), fontsize=6.5, frameon=False)
+    ax.set_title("Force over time of the active modules", fontsize=8, pad=3)
+    caption = (
+        "Force delivered by each active module from activation, with the points at "
+        "which it is reactivated (from the mechanics result)."
+    )
+    return Figure(fig_id, "force_time", f"Force over time: {design.title}", caption, fig)
