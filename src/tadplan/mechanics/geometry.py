@@ -247,6 +247,8 @@ def default_head_position(
         if region == SiteRegion.paramedian_palate:
             x = g.paramedian_offset_mm.value * (1.0 if site.side == "left" else -1.0)
         return np.array([x, y, z])
+    if region == SiteRegion.edentulous_ridge:
+        return _ridge_point(site, landmarks, g.head_clearance_mm.value)
     if not side_teeth:
         raise GeometryError(
             f"site {site.label()}: no molar landmarks to place it by; give head_position_mm"
@@ -260,6 +262,32 @@ def default_head_position(
         half_md = float(np.linalg.norm(lm.crown_centre_mm - lm.bracket_mm))
         return lm.cej_mm - lm.mesial * (half_md + g.head_clearance_mm.value)
     raise GeometryError(f"site {site.label()}: no default head position; give head_position_mm")
+
+
+def _ridge_point(
+    site: SiteRef, landmarks: Mapping[int, ToothLandmarks], clearance_mm: float
+) -> Vec:
+    """Top of the edentulous ridge: the middle of the widest gap between neighbouring teeth
+    on the site's side, at the crest level of its neighbours, ``clearance_mm`` occlusal."""
+    order = [t for t in fdi.arch_order(site.jaw) if t in landmarks]
+    side = site.side if site.side in ("left", "right") else None
+    best: tuple[float, Vec] | None = None
+    for a, b in zip(order, order[1:], strict=False):
+        if side is not None and side not in (fdi.side(a), fdi.side(b)):
+            continue
+        la, lb = landmarks[a], landmarks[b]
+        gap = float(np.linalg.norm(la.cej_mm - lb.cej_mm))
+        if best is None or gap > best[0]:
+            mid = (_crest_or_cej(la) + _crest_or_cej(lb)) / 2
+            axis = unit_vector(la.axis + lb.axis)
+            best = (gap, mid - axis * clearance_mm)
+    if best is None:
+        raise GeometryError(f"site {site.label()}: no teeth on that side to find the ridge by")
+    return best[1]
+
+
+def _crest_or_cej(lm: ToothLandmarks) -> Vec:
+    return lm.alveolar_crest_mm if lm.alveolar_crest_mm is not None else lm.cej_mm
 
 
 def _nearest_pos(landmarks: Mapping[int, ToothLandmarks], jaw: fdi.Arch, pos: int) -> list[int]:

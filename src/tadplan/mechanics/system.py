@@ -444,10 +444,10 @@ def share_load(
         r = np.asarray(p) - np.asarray(about_mm)
         a[0:3, 6 * i : 6 * i + 3] = np.eye(3)
         a[3:6, 6 * i : 6 * i + 3] = np.array([[0, -r[2], r[1]], [r[2], 0, -r[0]], [-r[1], r[0], 0]])
-        a[3:6, 6 * i + 3 : 6 * i + 6] = np.eye(3) * moment_cost_mm
+        a[3:6, 6 * i + 3 : 6 * i + 6] = np.eye(3) / moment_cost_mm
     b = np.concatenate([force_n, moment_nmm])
     x = np.linalg.pinv(a) @ b
-    return [(x[6 * i : 6 * i + 3], x[6 * i + 3 : 6 * i + 6] * moment_cost_mm) for i in range(n)]
+    return [(x[6 * i : 6 * i + 3], x[6 * i + 3 : 6 * i + 6] / moment_cost_mm) for i in range(n)]
 
 
 # ----------------------------------------------------------------------------- the design
@@ -587,8 +587,17 @@ def analyse_design(
             )
         teeth = [t for t in conn.teeth if t in landmarks]
         if conn.from_implant is not None and (conn.passive or kind in RIGID):
-            if not teeth:
-                raise MechanicsError(f"connection {conn.id}: no tooth of {conn.teeth} in the mouth")
+            if not teeth:  # implant to implant (e.g. intermaxillary fixation)
+                results.append(
+                    ConnectionForce(
+                        connection_id=conn.id,
+                        kind=kind,
+                        role="ignored",
+                        implant_id=conn.from_implant,
+                        notes=["no tooth attached: not part of the tooth force system"],
+                    )
+                )
+                continue
             jaw = fdi.arch(teeth[0])
             rt, ri = rigid.setdefault(jaw, ([], []))
             rt.extend(t for t in teeth if t not in rt)
@@ -955,7 +964,7 @@ def _implant_load(
     torsion = float(np.dot(st.moment, st.axis))
     bending = float(np.linalg.norm(st.moment - torsion * st.axis))
     flags: list[str] = []
-    if fg > lim.immediate_loading_limit_g.value:
+    if fg > lim.immediate_loading_limit_g.value + 0.5:  # not flagged for rounding
         flags.append("over_immediate_loading_limit")
         warnings.append(
             MechWarning(
