@@ -4,11 +4,12 @@ Construction (every number from ``data/teeth.yaml`` and ``data/arch.yaml``):
 
 - Tooth sizes: Wheeler's Table 1-1 averages (crown and root length, mesiodistal and
   buccolingual widths at the crown and at the cervix).
-- Arch line: the beta-function arch form of Braun et al. (1998) through the incisal edges and
-  the central fossae, at z = 0. Its width W and depth D are solved so that the teeth stand in
-  contact (Andrews' key 5, no spaces: the arc length from the midline to the distal of the
-  second molar is the sum of the mesiodistal crown widths) and the first-molar crown centres
-  are ``first_molar_width_mm`` apart. Third molars continue straight on along the arch end.
+- Arch line: the beta-function family of Braun et al. (1998) through the incisal edges,
+  canine cusps and central fossae, at z = 0. Its width W, depth D and exponent p are solved
+  so that the teeth stand in contact (Andrews' key 5, no spaces: the arc length from the
+  midline to the distal of the second molar is the sum of the mesiodistal crown widths) and
+  the canine cusps and first-molar centres are ``canine_width_mm`` and
+  ``first_molar_width_mm`` apart. Third molars continue straight on along the arch end.
 - The lower arch line is the same construction with mandibular sizes, set ``overjet_mm``
   behind the upper.
 - Long axes: Andrews' mean crown angulation (apex distal for +) and crown inclination plus
@@ -27,7 +28,7 @@ from functools import cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import fsolve
+from scipy.optimize import least_squares
 
 from tadplan.anatomy._data import AnatomyDataError, Cited, cited, load
 from tadplan.anatomy.landmarks import ToothLandmarks
@@ -130,9 +131,6 @@ def arch_value(*path: str | int) -> Cited:
 
 # ----------------------------------------------------------------------------- arch form
 
-_BETA_C = 3.0314
-_BETA_P = 0.8
-
 
 @dataclass(frozen=True)
 class ArchLine:
@@ -157,11 +155,13 @@ class ArchLine:
         return self.xy[-1] + (s - end) * t, t
 
 
-def _beta_xy(width: float, depth: float, n: int = 4001) -> Vec:
+def _beta_xy(width: float, depth: float, power: float, n: int = 4001) -> Vec:
+    """Beta-function arch y = D [4^p (1/4 - x^2/W^2)^p - 1], x from 0 to W/2 (Braun 1998
+    use p = 0.8); y = 0 at the midline, -D at the ends."""
     u = np.linspace(0.0, np.pi / 2, n)
     x = 0.5 * width * np.sin(u)
     q = np.clip(0.25 - (x / width) ** 2, 0.0, None)
-    y = depth * (_BETA_C * q**_BETA_P - 1.0)
+    y = depth * ((4.0 * q) ** power - 1.0)
     return np.column_stack([x, y])
 
 
@@ -169,25 +169,33 @@ def _arc(xy: Vec) -> Vec:
     return np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(xy, axis=0), axis=1))])
 
 
-def fit_arch(total_length_mm: float, molar_s_mm: float, molar_half_width_mm: float) -> ArchLine:
-    """Beta-function arch line whose half-length is ``total_length_mm`` and whose point at arc
-    length ``molar_s_mm`` lies ``molar_half_width_mm`` from the midline."""
+def fit_arch(total_mm: float, points: tuple[tuple[float, float], ...]) -> ArchLine:
+    """Beta-function arch line of half-length ``total_mm`` whose points at the given arc
+    lengths lie at the given distances from the midline: ``points`` = ((s, half_width), ...),
+    one per free shape parameter beyond the length (one fits W, D; two fit W, D, p)."""
+
+    def unpack(p: Vec) -> tuple[float, float, float]:
+        return float(p[0]), float(p[1]), float(p[2]) if len(p) > 2 else 0.8
 
     def resid(p: Vec) -> list[float]:
-        w, d = float(p[0]), float(p[1])
-        xy = _beta_xy(w, d, 1501)
+        w, d, power = unpack(p)
+        if w <= 0 or d <= 0 or power <= 0:
+            return [1e3] * len(p)
+        xy = _beta_xy(w, d, power, 1501)
         s = _arc(xy)
-        return [
-            s[-1] - total_length_mm,
-            float(np.interp(molar_s_mm, s, xy[:, 0])) - molar_half_width_mm,
-        ]
+        out = [s[-1] - total_mm]
+        out += [float(np.interp(si, s, xy[:, 0])) - hw for si, hw in points]
+        return out
 
-    w0 = 2.0 * molar_half_width_mm + 8.0
-    sol, _info, ok, msg = fsolve(resid, [w0, 0.6 * total_length_mm], full_output=True)
-    if ok != 1 or sol[0] <= 0 or sol[1] <= 0:
-        raise ValueError(f"arch form: cannot fit the beta function ({msg})")
-    xy = _beta_xy(float(sol[0]), float(sol[1]))
-    return ArchLine(_arc(xy), xy, float(sol[0]), float(sol[1]))
+    start = [2.0 * points[-1][1] + 8.0, 0.75 * total_mm] + ([0.8] if len(points) > 1 else [])
+    lo = [10.0, 5.0] + ([0.1] if len(points) > 1 else [])
+    hi = [120.0, 100.0] + ([5.0] if len(points) > 1 else [])
+    sol = least_squares(resid, start, bounds=(lo, hi)).x
+    w, d, power = unpack(sol)
+    if max(abs(r) for r in resid(sol)) > 1e-3:
+        raise ValueError("arch form: cannot fit the beta function to these widths and teeth")
+    xy = _beta_xy(w, d, power)
+    return ArchLine(_arc(xy), xy, w, d)
 
 
 @dataclass(frozen=True)
@@ -195,7 +203,9 @@ class Customisation:
     """Simple patient scaling of the average dentition."""
 
     arch_width_scale: float = 1.0
-    """Multiplies the first-molar width of both arches."""
+    """Multiplies the first-molar width of both arches (posterior expansion/constriction)."""
+    canine_width_scale: float = 1.0
+    """Multiplies the intercanine width of both arches."""
     tooth_size_scale: float = 1.0
     """Multiplies every tooth dimension."""
     tip_deg: Mapping[int, float] | None = None
@@ -206,6 +216,8 @@ class Customisation:
     def check(self) -> None:
         if not 0.7 <= self.arch_width_scale <= 1.3:
             raise ValueError(f"arch_width_scale: {self.arch_width_scale} is outside 0.7-1.3")
+        if not 0.8 <= self.canine_width_scale <= 1.2:
+            raise ValueError(f"canine_width_scale: {self.canine_width_scale} is outside 0.8-1.2")
         if not 0.7 <= self.tooth_size_scale <= 1.3:
             raise ValueError(f"tooth_size_scale: {self.tooth_size_scale} is outside 0.7-1.3")
         for name in ("tip_deg", "torque_deg"):
@@ -216,14 +228,25 @@ class Customisation:
 
 
 @cache
-def _arch_lines(width_scale: float, size_scale: float) -> dict[str, ArchLine]:
+def _arch_lines(
+    width_scale: float, size_scale: float, canine_scale: float = 1.0
+) -> dict[str, ArchLine]:
     out: dict[str, ArchLine] = {}
     for jaw in JAWS:
         sizes = [tooth_sizes()[(jaw, p)].md_crown_mm * size_scale for p in range(1, 8)]
-        total = float(sum(sizes))
+        s3 = float(sum(sizes[:2]) + sizes[2] / 2)
         s6 = float(sum(sizes[:5]) + sizes[5] / 2)
-        half_w = arch_value("arch_form", "first_molar_width_mm", jaw).value * width_scale / 2
-        out[jaw] = fit_arch(total, s6, half_w)
+        w3 = arch_value("arch_form", "canine_width_mm", jaw).value * canine_scale / 2
+        w6 = arch_value("arch_form", "first_molar_width_mm", jaw).value * width_scale / 2
+        try:
+            out[jaw] = fit_arch(float(sum(sizes)), ((s3, w3), (s6, w6)))
+        except ValueError:
+            raise ValueError(
+                f"{jaw}: the teeth cannot stand in contact on an arch {2 * w3:.1f} mm wide at "
+                f"the canines and {2 * w6:.1f} mm at the first molars (arch_width_scale "
+                f"{width_scale}, canine_width_scale {canine_scale}, tooth_size_scale "
+                f"{size_scale})"
+            ) from None
     return out
 
 
@@ -244,7 +267,9 @@ def _place(tooth: int, custom: Customisation) -> ToothLandmarks:
     pos = fdi.position(tooth)
     left = fdi.side(tooth) == "left"
     size = size_of(tooth).scaled(custom.tooth_size_scale)
-    line = _arch_lines(custom.arch_width_scale, custom.tooth_size_scale)[jaw]
+    line = _arch_lines(custom.arch_width_scale, custom.tooth_size_scale, custom.canine_width_scale)[
+        jaw
+    ]
     widths = [
         tooth_sizes()[(jaw, p)].md_crown_mm * custom.tooth_size_scale for p in range(1, pos + 1)
     ]
@@ -314,8 +339,8 @@ def root_axes(
         ]
     else:  # lower molars: mesial + distal
         offs = [
-            (mesial * 0.5, (a_md * 0.45, a_bl * 0.9)),
-            (-mesial * 0.5, (a_md * 0.42, a_bl * 0.85)),
+            (mesial * 0.55, (a_md * 0.38, a_bl * 0.9)),
+            (-mesial * 0.55, (a_md * 0.36, a_bl * 0.85)),
         ]
     out = []
     for off, semi in offs:
