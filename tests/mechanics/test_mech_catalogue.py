@@ -137,7 +137,7 @@ def test_one_implant_takes_the_moment_that_two_share_as_forces():
     about = np.array([0.0, 0.0, 0.0])
     f = np.array([0.0, 1.0, 0.0])
     m = np.array([0.0, 0.0, 20.0])  # about the implants' axes (+z)
-    ((f1, m1),) = share_load([np.array([0.0, 0.0, 10.0])], f, m, about)
+    ((_f1, m1),) = share_load([np.array([0.0, 0.0, 10.0])], f, m, about)
     assert m1[2] == pytest.approx(20.0)
     two = share_load([np.array([-5.0, 0.0, 10.0]), np.array([5.0, 0.0, 10.0])], f, m, about)
     for _, mi in two:

@@ -12,6 +12,7 @@ force acts on; its local frame has three unit axes:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -272,7 +273,7 @@ def _ridge_point(
     order = [t for t in fdi.arch_order(site.jaw) if t in landmarks]
     side = site.side if site.side in ("left", "right") else None
     best: tuple[float, Vec] | None = None
-    for a, b in zip(order, order[1:], strict=False):
+    for a, b in itertools.pairwise(order):
         if side is not None and side not in (fdi.side(a), fdi.side(b)):
             continue
         la, lb = landmarks[a], landmarks[b]

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tadplan.case.model import AnchorageDemand, Case, MovementKind, SiteRef
+from tadplan.mechanics.result import ForceSystem
 
 Vec3 = tuple[float, float, float]
 
@@ -142,8 +143,8 @@ class Design(_Model):
     rank: int = 0
     score: float = 0.0
     criteria: list[RankCriterion] = Field(default_factory=list)
-    mechanics: dict[str, object] | None = Field(
-        default=None, description="force system from tadplan.mechanics (see its schema)"
+    mechanics: ForceSystem | None = Field(
+        default=None, description="force system from tadplan.mechanics.analyse_design"
     )
     estimated_duration_weeks: float | None = None
 
