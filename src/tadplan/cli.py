@@ -260,6 +260,25 @@ def rules(
 
 
 @app.command()
+def mechanics(
+    case: Annotated[Path, typer.Argument(help="Case file (.yaml/.yml/.json).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Force systems as JSON.")] = False,
+) -> None:
+    """Print the force system of every design of the case's plan (on the average dentition)."""
+    from tadplan.anatomy import average_landmarks
+    from tadplan.mechanics import analyse_design, format_force_system
+    from tadplan.planner import plan as make_plan
+
+    c = _load(case)
+    landmarks = average_landmarks(c)
+    systems = [analyse_design(c, d, landmarks) for gp in make_plan(c).goals for d in gp.designs]
+    if as_json:
+        _emit(json.dumps([s.model_dump(mode="json") for s in systems], indent=2), None)
+    else:
+        _emit("\n\n".join(format_force_system(s) for s in systems), None)
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("tadplan-demo"),
 ) -> None:

@@ -706,9 +706,8 @@ def analyse_design(
             applied = float(conn.force_g)
         elif rng0 is not None:
             applied = (rng0.low_g + rng0.high_g) / 2 / (1 - fr)
-            notes.append(
-                f"no force given: {applied:.0f} g (middle of the cited range, friction added)"
-            )
+            extra = f", plus {fr:.0%} friction" if fr else ""
+            notes.append(f"no force given: {applied:.0f} g (middle of the cited range{extra})")
         else:
             raise MechanicsError(f"connection {conn.id}: no force_g and no cited range")
         f_applied = direction * applied * G
