@@ -229,7 +229,10 @@ def plan(
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
     rules: Annotated[
-        Path | None, typer.Option("--rules", help="Directory of extra rule files (YAML).")
+        Path | None,
+        typer.Option(
+            "--rules", envvar="TADPLAN_RULES", help="Directory of extra rule files (YAML)."
+        ),
     ] = None,
 ) -> None:
     """Propose ranked anchorage designs for every goal of a case."""
@@ -239,7 +242,10 @@ def plan(
 @app.command()
 def rules(
     rules: Annotated[
-        Path | None, typer.Option("--rules", help="Directory of extra rule files (YAML).")
+        Path | None,
+        typer.Option(
+            "--rules", envvar="TADPLAN_RULES", help="Directory of extra rule files (YAML)."
+        ),
     ] = None,
 ) -> None:
     """List the loaded knowledge-base rules: id, application, kind and source."""
@@ -261,14 +267,24 @@ def rules(
 
 @app.command()
 def mechanics(
-    case: Annotated[Path, typer.Argument(help="Case file (.yaml/.yml/.json).")],
+    case: Annotated[Path | None, typer.Argument(help="Case file (.yaml/.yml/.json).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Force systems as JSON.")] = False,
+    modules: Annotated[
+        bool, typer.Option("--modules", help="Force-module parameters and the chain decay fit.")
+    ] = False,
 ) -> None:
     """Print the force system of every design of the case's plan (on the average dentition)."""
     from tadplan.anatomy import average_landmarks
     from tadplan.mechanics import analyse_design, format_force_system
+    from tadplan.mechanics.text import format_modules
     from tadplan.planner import plan as make_plan
 
+    if modules:
+        _emit(format_modules(), None)
+    if case is None:
+        if not modules:
+            raise InputError("mechanics", [Problem("CASE", "give a case file (or --modules)")])
+        return
     c = _load(case)
     landmarks = average_landmarks(c)
     systems = [analyse_design(c, d, landmarks) for gp in make_plan(c).goals for d in gp.designs]

@@ -28,3 +28,10 @@ def test_mechanics_json_is_a_list_of_force_systems():
     assert r.exit_code == 0, r.output
     systems = [ForceSystem.model_validate(x) for x in json.loads(r.output)]
     assert systems and all(s.units for s in systems)
+
+
+def test_mechanics_modules_shows_the_chain_fit_and_sources():
+    r = runner.invoke(app, ["mechanics", "--modules"])
+    assert r.exit_code == 0, r.output
+    assert "curve_fit" in r.output and "rms residual" in r.output
+    assert "bourke2010 [R]" in r.output

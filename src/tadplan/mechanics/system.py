@@ -783,6 +783,26 @@ def analyse_design(
                 curve = _curve(
                     module, module_use.activation_mm, rng.low_g / (1 - fr), goal, teeth, data
                 )
+                day = 1.0
+                if (
+                    module.kind == mod.ModuleKind.elastomeric_chain
+                    and curve.reactivation_interval_days is not None
+                    and curve.reactivation_interval_days < day
+                ):
+                    later = mod.force_at(module, module_use.activation_mm, day, data)
+                    warnings.append(
+                        MechWarning(
+                            severity="info",
+                            text=(
+                                f"connection {conn.id}: the chain falls below "
+                                f"{curve.useful_min_g:.0f} g within "
+                                f"{curve.reactivation_interval_days * 24:.0f} h and then works "
+                                f"at about {later:.0f} g; "
+                                "a NiTi closed-coil spring keeps a constant force (seed I.2)"
+                            ),
+                            sources=["buchmann2012", "seed"],
+                        )
+                    )
         if fr:
             notes.append(f"sliding mechanics: {fr:.0%} of the force lost to friction ({fr_src})")
             sources.add(fr_src.split(" ")[0] if fr_src else "")

@@ -90,3 +90,33 @@ def format_force_system(result: ForceSystem) -> str:
     for w in result.warnings:
         out.append(f"  {w.severity}: {w.text}")
     return "\n".join(out)
+
+
+def format_modules() -> str:
+    """The force modules' parameters with their sources, and the chain decay fit against the
+    published points."""
+    from pydantic import BaseModel
+
+    from tadplan.mechanics.data import Cited, mechanics_data
+    from tadplan.mechanics.modules import chain_decay_fit
+
+    d = mechanics_data().modules
+    out = ["force modules (data/force_modules.yaml)"]
+    for name, part in d:
+        if not isinstance(part, BaseModel):
+            continue
+        out.append(f"  {name.replace('_', ' ')}:")
+        for field, value in part:
+            if isinstance(value, Cited):
+                out.append(f"    {field} = {value.value:g}  ({value.source} [{value.tag}])")
+    fit = chain_decay_fit()
+    out.append(
+        f"  elastomeric chain decay F(t) = F0 [a + (1 - a) exp(-t/tau)]: a = {fit.a:.3f} "
+        f"+/- {fit.a_sd:.3f} (curve_fit), tau = {fit.tau_days * 24:.1f} h (fixed), "
+        f"rms residual {fit.rms_residual:.3f}"
+    )
+    for t, y, lo, hi in fit.points:
+        out.append(
+            f"    day {t:g}: published {y:.2f} ({lo:.2f}-{hi:.2f}), model {fit.remaining(t):.2f}"
+        )
+    return "\n".join(out)
