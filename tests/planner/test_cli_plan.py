@@ -14,8 +14,8 @@ from tadplan.planner.model import Plan
 EXE = Path(sys.executable).with_name("tadplan")
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
+def run(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", **extra_env}
     return subprocess.run(
         [str(EXE), *args], capture_output=True, text=True, env=env, timeout=120, check=False
     )
@@ -61,6 +61,10 @@ def test_rules_lists_rules_and_extra_dir(tmp_path: Path) -> None:
     r = run("rules", "--rules", str(d))
     assert r.returncode == 0, r.stderr
     assert "my-warning" in r.stdout
+    # the same directory as a setting (environment variable)
+    r = run("plan", str(example_path("demo")), TADPLAN_RULES=str(d))
+    assert r.returncode == 0, r.stderr
+    assert "house rule" in r.stdout
 
 
 def test_malformed_rules_dir_exits_2_naming_file_rule_and_field(tmp_path: Path) -> None:

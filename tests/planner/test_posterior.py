@@ -183,7 +183,8 @@ def test_buccal_segment_distalisation_is_staged_with_implant_relocation() -> Non
         "distalise-right",
         "buccal-segment-distalisation-staged",
     )
-    assert any(i.purpose.startswith("stage 2") for i in d.implants)
+    assert any(i.stage == 2 and i.purpose.startswith("stage 2") for i in d.implants)
+    assert any(i.stage == 1 for i in d.implants)
     assert any(a.lower().startswith("stage 2") and "remove" in a for a in d.activation)
     assert "only after molar distalisation is complete" in texts(d)
     assert not any(

@@ -97,6 +97,9 @@ class Implant(_Model):
     axis: Vec3 | None = Field(default=None, description="unit vector, head towards tip")
     safety: SiteSafety | None = None
     goal_ids: list[str] = Field(default_factory=list, description="goals this implant serves")
+    stage: int = Field(
+        default=1, ge=1, le=3, description="treatment stage it is inserted in (2: relocated)"
+    )
 
 
 class Connection(_Model):

@@ -47,6 +47,7 @@ def freeze(
             head=i.head,
             purpose=i.purpose,
             goal_ids=list(i.goal_ids),
+            stage=i.stage,
         )
         for i in _unique_implants(d)
     ]

@@ -44,6 +44,7 @@ class DraftImplant:
     length_mm: float
     head: ImplantHead
     purpose: str
+    stage: int = 1
     id: str = ""
     goal_ids: list[str] = field(default_factory=list)
 
@@ -157,7 +158,15 @@ def _place_implants(
         for k in range(tpl.count):
             out.append(
                 DraftImplant(
-                    tpl.ref, site, k, side, screw.diameter_mm, screw.length_mm, tpl.head, purpose
+                    tpl.ref,
+                    site,
+                    k,
+                    side,
+                    screw.diameter_mm,
+                    screw.length_mm,
+                    tpl.head,
+                    purpose,
+                    tpl.stage,
                 )
             )
     return out, sources, None
