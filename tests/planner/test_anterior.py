@@ -5,6 +5,7 @@ from __future__ import annotations
 from planner_helpers import by_rule, designs, plan_of, texts
 
 from tadplan.case.model import SiteRegion, Surface
+from tadplan.examples import load_example
 from tadplan.planner.model import AnchorageType, ConnectionKind
 
 
@@ -181,3 +182,26 @@ def test_displaced_canine_palatal_suture_or_alveolar_for_greatest_anchorage() ->
     assert alv.implants[0].site.region == SiteRegion.interradicular
     assert alv.implants[0].site.between[0] // 10 == 2  # the canine's side
     assert ConnectionKind.cantilever in kinds(alv)
+
+
+def test_retraction_with_buccal_sites_ruled_out_uses_lever_arms() -> None:
+    """I. lever arm: no usable buccal site (poor bone) -> lever arm from another site."""
+    from tadplan.case import case_from_data
+    from tadplan.planner import plan
+
+    data = load_example("demo").model_dump(mode="json", exclude_defaults=True)
+    data["findings"]["site_assessments"] = [
+        {"site": {"between": pair, "surface": "buccal"}, "bone_quality": "poor"}
+        for pair in ([15, 16], [16, 17], [25, 26], [26, 27])
+    ]
+    p = plan(case_from_data(data))
+    ds = designs(p, "retract")
+    lever = by_rule(p, "retract", "anterior-retraction-lever-arm")
+    assert ConnectionKind.lever_arm in kinds(lever)
+    assert lever.implants[0].site.region == SiteRegion.infrazygomatic_crest
+    assert not any(d.rule_id == "anterior-retraction-direct-niti" for d in ds)
+    assert any("poor bone quality" in n for n in p.goals[0].notes)
+    # with the sites available the lever arm is not proposed
+    assert not any(
+        d.rule_id == "anterior-retraction-lever-arm" for d in designs(plan_of("demo"), "retract")
+    )
