@@ -101,3 +101,11 @@ def test_tooth_movement_deactivates_a_niti_spring_until_it_needs_reactivation():
     onset = c.superelastic_onset_fraction_of_niti_length.value * c.default_niti_length_mm.value
     # below the plateau the force falls linearly: 100 g at 2/3 of the onset activation
     assert t == pytest.approx((act - onset * 100 / 150) / 0.1, abs=0.3)
+
+
+def test_a_niti_open_coil_that_cannot_fit_the_space_is_refused():
+    k = D.modules.niti_open_coil.load_deflection_g_per_mm.value
+    with pytest.raises(ModuleError, match="available"):
+        fit_module(ModuleKind.niti_open_coil, 20 * k, span_mm=10.0)
+    m, act = fit_module(ModuleKind.ss_open_coil, 20 * k, span_mm=10.0)
+    assert force_at(m, act) == pytest.approx(20 * k)

@@ -59,7 +59,7 @@ class ForceModule(BaseModel):
         name = self.kind.value.replace("_", " ").replace("niti", "NiTi").replace("ss ", "SS ")
         bits = [name]
         if self.nominal_g:
-            bits.append(f"{self.nominal_g:g} g")
+            bits.append(f"{self.nominal_g:.0f} g")
         if self.length_mm:
             bits.append(f"length {self.length_mm:.1f} mm")
         return ", ".join(bits)
@@ -267,7 +267,14 @@ def fit_module(
             if activation_mm is not None
             else force_g / oc.load_deflection_g_per_mm.value
         )
-        length = max(span_mm or 0.0, comp / oc.max_compression_fraction.value)
+        length = comp / oc.max_compression_fraction.value
+        if span_mm is not None and length > span_mm:
+            raise ModuleError(
+                f"NiTi open coil: {force_g:.0f} g needs {comp:.1f} mm of compression, a "
+                f"{length:.0f} mm spring, but only {span_mm:.0f} mm is available "
+                f"({oc.load_deflection_g_per_mm.source}); use stainless steel or less force"
+            )
+        length = max(span_mm or 0.0, length)
         return ForceModule(kind=kind, nominal_g=nominal, length_mm=length), comp
     if kind == ModuleKind.ss_open_coil:
         ss = m.ss_open_coil

@@ -88,6 +88,8 @@ SLIDING = {
     MovementKind.protraction,
     MovementKind.distalisation,
 }
+NO_TOOTH_DOSE = {MovementKind.expansion, MovementKind.anchorage_maintenance}
+"""Goals whose force is not a tooth-movement dose (orthopedic expansion, holding)."""
 ELEVATED = ("power arm", "power hook", "lever", "power_arm", "power_hook")
 LINGUAL_POINT = ("button", "palatal", "lingual", "tpa")
 
@@ -350,6 +352,8 @@ def dose_range(
     the predicted movement times the number of teeth."""
     data = data or mechanics_data()
     jaw = fdi.arch(teeth[0])
+    if goal is not None and goal.kind in NO_TOOTH_DOSE:
+        return None
     if goal is not None:
         for r in data.ranges.goal_ranges:
             if r.matches(goal.kind, len(teeth), _types(teeth), jaw):
@@ -709,7 +713,18 @@ def analyse_design(
             extra = f", plus {fr:.0%} friction" if fr else ""
             notes.append(f"no force given: {applied:.0f} g (middle of the cited range{extra})")
         else:
-            raise MechanicsError(f"connection {conn.id}: no force_g and no cited range")
+            results.append(
+                ConnectionForce(
+                    connection_id=conn.id,
+                    kind=kind,
+                    role="ignored",
+                    implant_id=conn.from_implant,
+                    goal_id=gid,
+                    teeth=teeth,
+                    notes=["no force given and no cited force range for this goal"],
+                )
+            )
+            continue
         f_applied = direction * applied * G
         f_eff = f_applied
         if fr > 0 and goal is not None:
@@ -939,7 +954,14 @@ def suggest_module(
     """A module and activation that deliver ``target_g`` (g) at placement."""
     data = data or mechanics_data()
     if kind in COMPRESSION:
-        m, act = mod.fit_module(mod.ModuleKind.niti_open_coil, target_g, span_mm, None, data)
+        try:
+            m, act = mod.fit_module(mod.ModuleKind.niti_open_coil, target_g, span_mm, None, data)
+        except mod.ModuleError:
+            m, act = mod.fit_module(mod.ModuleKind.ss_open_coil, target_g, span_mm, None, data)
+            return (
+                f"stainless-steel open-coil spring ({m.length_mm:.0f} mm), compressed "
+                f"{act:.1f} mm ({target_g:.0f} g; it loses force quickly as the tooth moves)"
+            )
         return (
             f"NiTi open-coil spring labelled {m.nominal_g:.0f} g, compressed {act:.1f} mm "
             f"({mod.force_at(m, act, 0, data):.0f} g)"
