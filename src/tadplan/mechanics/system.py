@@ -636,6 +636,18 @@ def analyse_design(
                 )
             )
             continue
+        if len({fdi.arch(t) for t in teeth}) > 1:
+            results.append(
+                ConnectionForce(
+                    connection_id=conn.id,
+                    kind=kind,
+                    role="ignored",
+                    implant_id=conn.from_implant,
+                    teeth=teeth,
+                    notes=["teeth in both arches (intermaxillary): not modelled"],
+                )
+            )
+            continue
         try:
             unit = make_unit(teeth, landmarks, data)
         except GeometryError as exc:
