@@ -251,12 +251,12 @@ def fit_module(
         return ForceModule(kind=kind, nominal_g=force_g), act
     if kind == ModuleKind.elastomeric_chain:
         strain = _strain_for(force_g, data)
-        span = span_mm if span_mm else 10.0 * (1 + strain)
+        span = _need(span_mm, ForceModule(kind=kind), "span_mm (the distance it bridges)")
         length = span / (1 + strain)
         return ForceModule(kind=kind, length_mm=length), strain * length
     if kind == ModuleKind.latex_elastic:
         f = m.latex_elastic.rated_extension_factor.value
-        span = span_mm if span_mm else 3.0 * f
+        span = _need(span_mm, ForceModule(kind=kind), "span_mm (the distance it bridges)")
         lumen = span / f
         return ForceModule(kind=kind, nominal_g=force_g, length_mm=lumen), span - lumen
     if kind == ModuleKind.niti_open_coil:
