@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tadplan.case import fdi
-from tadplan.case.model import Case, SiteRef, SiteRegion
+from tadplan.case.model import Case, SiteRef
 from tadplan.knowledge import Knowledge, Rule
 from tadplan.knowledge.conditions import other_goals
 from tadplan.knowledge.context import GoalContext, InstanceSide, Side, quadrant_tooth
@@ -210,7 +210,7 @@ def _connections(
         if ct.force_g is not None and ct.force_source is not None:
             add_unique(sources, refs([ct.force_source]))
             notes.append(
-                f"{ct.kind.value.replace('_', ' ')}: about {ct.force_g:g} g per side "
+                f"{ct.kind.value.replace('_', ' ')}: about {ct.force_g:g} g "
                 f"({ct.force_source.key}"
                 + (f", {ct.force_source.detail}" if ct.force_source.detail else "")
                 + ")"
@@ -369,4 +369,4 @@ def propose(case: Case, knowledge: Knowledge) -> list[GoalDrafts]:
     return out
 
 
-__all__ = ["Draft", "DraftImplant", "GoalDrafts", "SiteRegion", "propose", "site_matches"]
+__all__ = ["Draft", "DraftImplant", "GoalDrafts", "propose", "site_matches"]
