@@ -28,7 +28,10 @@ def test_leaves_and_facts() -> None:
     assert ok
     assert "goal kind = intrusion" in facts
     assert "finding incisor_inclination = retroclined" in facts
-    assert compile_condition({"jaw": "mandible"})(c) == (False, [])
+    assert compile_condition({"jaw": "mandible"})(c) == (False, ["jaw: mandible"])
+    # a failed 'all' names the sub-condition that failed
+    failed = compile_condition({"all": [{"jaw": "maxilla"}, {"symmetry": "asymmetric"}]})(c)
+    assert failed == (False, ["symmetry: asymmetric"])
     assert compile_condition({"not": {"jaw": "mandible"}})(c)[0]
     assert compile_condition({"any": [{"jaw": "mandible"}, {"symmetry": "symmetric"}]})(c)[0]
     assert compile_condition({"finding": {"sagittal_class": ["II/1", "II/2"]}})(c)[0]

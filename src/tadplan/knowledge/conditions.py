@@ -157,7 +157,22 @@ def other_goals(ctx: GoalContext, f: OtherGoalFilter) -> list[int]:
 
 
 def compile_condition(data: object, where: str = "when") -> Condition:
-    """Compile a condition tree; raises :class:`ConditionError` naming the field."""
+    """Compile a condition tree; raises :class:`ConditionError` naming the field.
+
+    The closure returns ``(True, facts that matched)`` or ``(False, [the condition that
+    failed])``.
+    """
+    fn = _compile(data, where)
+    text = _describe(data)
+
+    def explained(ctx: GoalContext) -> Result:
+        ok, facts = fn(ctx)
+        return (True, facts) if ok else (False, facts or [text])
+
+    return explained
+
+
+def _compile(data: object, where: str) -> Condition:
     if not isinstance(data, dict) or len(data) != 1:
         raise ConditionError(
             where, "a condition is a mapping with exactly one key, e.g. {goal_kind_in: [intrusion]}"
@@ -179,7 +194,7 @@ def compile_condition(data: object, where: str = "when") -> Condition:
                 for s in subs:
                     ok, f = s(ctx)
                     if not ok:
-                        return False, []
+                        return False, f
                     facts += f
                 return True, facts
 

@@ -313,7 +313,7 @@ def propose(case: Case, knowledge: Knowledge) -> list[GoalDrafts]:
                         rule_id=rule.id,
                         goal_id=ctx.goal_id,
                         fired=False,
-                        reason="conditions not met",
+                        reason=f"not met: {facts[0]}" if facts else "not met",
                     )
                 )
                 continue
@@ -362,7 +362,7 @@ def propose(case: Case, knowledge: Knowledge) -> list[GoalDrafts]:
                     facts=facts if hit else [],
                     reason=("modified: " + "; ".join(d.title for d in hit))
                     if hit
-                    else ("no matching design" if ok else "conditions not met"),
+                    else ("no matching design" if ok else f"not met: {'; '.join(facts)}"),
                 )
             )
         out.append(gd)
