@@ -17,7 +17,17 @@ from matplotlib.patches import Arc, Circle, FancyArrowPatch, Polygon
 
 from tadplan.case import MovementKind, fdi
 from tadplan.planner.model import ConnectionKind, Design, Implant
-from tadplan.report.figures import GREY, INK, LIGHT, PAPER, Figure, FigureKind, new_figure, tag
+from tadplan.report.figures import (
+    GREY,
+    INK,
+    LIGHT,
+    PAPER,
+    Figure,
+    FigureKind,
+    draw_line,
+    new_figure,
+    tag,
+)
 from tadplan.report.geometry import ToothShape, implant_is_palatal
 from tadplan.report.mechanics_view import (
     G_PER_N,
@@ -123,19 +133,25 @@ def _choose_view(
         title = f"lateral view from the patient's {side}, anterior to the right"
     else:
         linked = {t for c in design.connections for t in c.teeth}
-        teeth = [
-            t
-            for t in fdi.arch_order(jaw)
-            if t in shapes
-            and fdi.position(t) >= 4
-            and (fdi.position(t) == 6 or t in linked or t in goal_teeth)
-        ]
-        # a coronal section shows one tooth per side: keep the most posterior linked one
+        # a coronal section shows one tooth per side: the most posterior tooth a connection
+        # reaches, else the first molar
         by_side: dict[str, int] = {}
-        for t in teeth:
-            s = fdi.side(t)
-            if s not in by_side or (t in linked or t in goal_teeth):
-                by_side[s] = t
+        for s_ in ("right", "left"):
+            cands = [
+                t
+                for t in linked
+                if t in shapes and fdi.arch(t) == jaw and fdi.side(t) == s_ and fdi.position(t) >= 3
+            ]
+            q = {
+                ("maxilla", "right"): 1,
+                ("maxilla", "left"): 2,
+                ("mandible", "left"): 3,
+                ("mandible", "right"): 4,
+            }[(jaw, s_)]
+            if cands:
+                by_side[s_] = max(cands, key=fdi.position)
+            elif q * 10 + 6 in shapes:
+                by_side[s_] = q * 10 + 6
         teeth = sorted(by_side.values(), key=fdi.arch_index)
         title = "frontal view (section through the molars), patient's right on the left"
     return _View(plane, jaw, side, teeth, title)
@@ -212,7 +228,7 @@ def force_figure(
                 lw=1.1 if moved else 0.6,
                 zorder=2,
             )
-            ax.add_patch(poly)
+            ax.add_artist(poly)
             tag(poly, f"tooth{' moved' if moved else ''}", str(t))
             pts += [proj(p) for p in outline]
         lm = shapes[t].landmarks
@@ -227,7 +243,7 @@ def force_figure(
             color=INK if moved else GREY,
         )
     xs = [p[0] for p in pts] or [-10.0, 10.0]
-    ax.plot([min(xs) - 4, max(xs) + 4], [0, 0], color=GREY, lw=0.5, ls=(0, (6, 3)), zorder=1)
+    draw_line(ax, [min(xs) - 4, max(xs) + 4], [0, 0], color=GREY, lw=0.5, ls=(0, (6, 3)), zorder=1)
     ax.text(
         min(xs) - 4.5, 0.0, "occlusal\nplane", fontsize=5.5, color=GREY, ha="right", va="center"
     )
@@ -257,7 +273,7 @@ def force_figure(
                 hatch="----",
                 zorder=7,
             )
-            ax.add_patch(body)
+            ax.add_artist(body)
             tag(body, "implant", imp.id)
         disc = Circle(
             (float(h2[0]), float(h2[1])),
@@ -266,12 +282,14 @@ def force_figure(
             edgecolor=INK,
             zorder=8,
         )
-        ax.add_patch(disc)
+        ax.add_artist(disc)
         tag(disc, "implant", imp.id)
+        n_lab = sum(1 for a in ax.texts if a.get_gid() == "implant-label")
         ax.annotate(
             imp.id,
+            gid="implant-label",
             xy=(float(h2[0]), float(h2[1])),
-            xytext=(5, 5),
+            xytext=(5, 5 + 9 * n_lab),
             textcoords="offset points",
             fontsize=7,
             fontweight="bold",
@@ -282,6 +300,7 @@ def force_figure(
     horiz, vert = _component_words(view.jaw, view.plane)
     scale = 0.08  # mm of arrow per gram
     table: list[str] = []
+    n_drawn = 0
     for f in forces:
         name = f"{f.connection.id} ({CONNECTION_NAMES[f.connection.kind]}, from {f.implant.id})"
         delivered = (
@@ -299,9 +318,10 @@ def force_figure(
         )
         gid = f"force connection {f.connection.kind.value}|{f.connection.id}"
         ud = d2 / max(float(np.hypot(*d2)), 1e-9)
-        (line,) = ax.plot(
-            [p2[0] - ud[0] * 60, p2[0] + ud[0] * 60],
-            [p2[1] - ud[1] * 60, p2[1] + ud[1] * 60],
+        (line,) = draw_line(
+            ax,
+            [p2[0] - ud[0] * 25, p2[0] + ud[0] * 25],
+            [p2[1] - ud[1] * 25, p2[1] + ud[1] * 25],
             color=GREY,
             lw=0.6,
             ls="-.",
@@ -318,12 +338,12 @@ def force_figure(
             lw=1.6,
             zorder=9,
         )
-        ax.add_patch(arrow)
+        ax.add_artist(arrow)
         tag(arrow, gid.split("|")[0], f.connection.id)
         ax.annotate(
             f"{f.connection.id}: {fmt_num(f.applied_g, 0)} g",
             xy=(float(tip[0]), float(tip[1])),
-            xytext=(0, -14 if d2[1] >= 0 else 8),
+            xytext=(0, (-14 - 10 * n_drawn) if d2[1] >= 0 else (8 + 10 * n_drawn)),
             textcoords="offset points",
             ha="center",
             fontsize=7,
@@ -338,7 +358,7 @@ def force_figure(
         for vec, _w, mag in comps:
             if mag >= 0.5:
                 end = p2 + vec * scale
-                ax.add_patch(
+                ax.add_artist(
                     FancyArrowPatch(
                         (float(p2[0]), float(p2[1])),
                         (float(end[0]), float(end[1])),
@@ -355,12 +375,18 @@ def force_figure(
             words += f", {fmt_num(abs(oop), 0)} g {_out_of_plane_word(view, oop)}"
         table.append(f"{name}: {fmt_num(f.applied_g, 0)} g{delivered}; components {words}")
         pts.append(tip)
+        n_drawn += 1
+    unforced = [
+        c for c in design.connections if c.from_implant and not c.passive and c.force_g is None
+    ]
     if not forces:
+        notes.append("no active force from an implant in this design: no force arrow")
+    if unforced and fs is None:
         notes.append(
-            "no active force from an implant in this design (passive or indirect "
-            "anchorage): no force arrow"
+            "the plan gives no force for "
+            + ", ".join(f"{c.id} ({CONNECTION_NAMES[c.kind]})" for c in unforced)
         )
-    elif not forces[0].from_mechanics:
+    if forces and not forces[0].from_mechanics:
         notes.append(
             "no mechanics result in the plan: forces drawn from the plan's nominal "
             "force along the implant-attachment line at schematic positions; centre of "
@@ -373,8 +399,10 @@ def force_figure(
             if not view.on_side(cr):
                 continue
             c2 = proj(cr)
-            (mark,) = ax.plot(c2[0], c2[1], marker="o", ms=7, mfc=PAPER, mec=INK, mew=1.2, zorder=9)
-            ax.plot(c2[0], c2[1], marker="+", ms=7, color=INK, zorder=10)
+            (mark,) = draw_line(
+                ax, c2[0], c2[1], marker="o", ms=7, mfc=PAPER, mec=INK, mew=1.2, zorder=9
+            )
+            draw_line(ax, c2[0], c2[1], marker="+", ms=7, color=INK, zorder=10)
             mark.set_gid(f"centre_of_resistance|cr{k + 1}")
             ax.annotate(
                 f"CR{k + 1}",
@@ -400,7 +428,7 @@ def force_figure(
                     zorder=9,
                 )
                 arc.set_gid(f"moment|m{k + 1}")
-                ax.add_patch(arc)
+                ax.add_artist(arc)
                 end = math.radians(300 if ccw else 150)
                 e = c2 + 5.0 * np.array([math.cos(end), math.sin(end)])
                 tang = np.array([-math.sin(end), math.cos(end)]) * (1 if ccw else -1)

@@ -73,7 +73,12 @@ def implant_heads(
                 axis if axis is not None else np.asarray(load.axis),
             )
         else:
-            out[imp.id] = (implant_head_mm(imp, shapes), axis)
+            head = implant_head_mm(imp, shapes)
+            # two implants at one named region (e.g. two paramedian screws) get the same
+            # schematic point: set them 4 mm apart along the arch so both are seen
+            while any(float(np.linalg.norm(head - h)) < 1.0 for h, _ in out.values()):
+                head = head + np.array([0.0, -4.0, 0.0])
+            out[imp.id] = (head, axis)
     return out
 
 

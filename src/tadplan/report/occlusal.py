@@ -20,7 +20,7 @@ from matplotlib.patches import Circle, Ellipse, Patch, Rectangle
 
 from tadplan.case import Case, ToothStatus, fdi
 from tadplan.planner.model import Connection, ConnectionKind, Design, Implant
-from tadplan.report.figures import GREY, INK, LIGHT, PAPER, Figure, new_figure, tag
+from tadplan.report.figures import GREY, INK, LIGHT, PAPER, Figure, draw_line, new_figure, tag
 from tadplan.report.geometry import (
     ToothShape,
     attachment_points_mm,
@@ -111,7 +111,9 @@ def _coil(ax: Axes, a: P2, b: P2, pitch: float, gid: str, lw: float = 1.0) -> No
         pts.append(a + u * s + n * (0.9 if i % 2 == 0 else -0.9))
     pts += [a + u * (length - lead), b]
     arr = np.array(pts)
-    (line,) = ax.plot(arr[:, 0], arr[:, 1], color=INK, lw=lw, solid_joinstyle="miter", zorder=6)
+    (line,) = draw_line(
+        ax, arr[:, 0], arr[:, 1], color=INK, lw=lw, solid_joinstyle="miter", zorder=6
+    )
     line.set_gid(gid)
 
 
@@ -125,9 +127,9 @@ def _chain(ax: Axes, a: P2, b: P2, gid: str) -> None:
     for i in range(k + 1):
         c = a + u * length * i / k
         ring = Circle(tuple(c), 0.55, facecolor=PAPER, edgecolor=INK, lw=0.9, zorder=6)
-        ax.add_patch(ring)
+        ax.add_artist(ring)
         group.append(ring)
-    (line,) = ax.plot([a[0], b[0]], [a[1], b[1]], color=INK, lw=0.9, zorder=5)
+    (line,) = draw_line(ax, [a[0], b[0]], [a[1], b[1]], color=INK, lw=0.9, zorder=5)
     for art in [*group, line]:
         art.set_gid(gid)
 
@@ -142,14 +144,14 @@ def _ligature(ax: Axes, a: P2, b: P2, gid: str) -> None:
     for phase in (0.0, math.pi):
         off = 0.35 * np.sin(s / 0.9 + phase)
         pts = a[None, :] + s[:, None] * u[None, :] + off[:, None] * n[None, :]
-        (line,) = ax.plot(pts[:, 0], pts[:, 1], color=INK, lw=0.6, zorder=6)
+        (line,) = draw_line(ax, pts[:, 0], pts[:, 1], color=INK, lw=0.6, zorder=6)
         line.set_gid(gid)
 
 
 def _wire(ax: Axes, pts: Sequence[P2], gid: str, lw: float = 2.0, style: object = "-") -> None:
     arr = np.array(pts)
-    (line,) = ax.plot(
-        arr[:, 0], arr[:, 1], color=INK, lw=lw, ls=style, zorder=5, solid_capstyle="round"
+    (line,) = draw_line(
+        ax, arr[:, 0], arr[:, 1], color=INK, lw=lw, ls=style, zorder=5, solid_capstyle="round"
     )
     line.set_gid(gid)
 
@@ -170,13 +172,13 @@ def _tube(ax: Axes, p: P2, along: P2, gid: str) -> None:
     )
     r.set_angle(ang + 90)
     r.set_gid(gid)
-    ax.add_patch(r)
+    ax.add_artist(r)
 
 
 def _blob(ax: Axes, p: P2, gid: str) -> None:
     c = Circle(tuple(p), 1.0, facecolor=GREY, edgecolor=INK, lw=0.8, zorder=7, hatch="....")
     c.set_gid(gid)
-    ax.add_patch(c)
+    ax.add_artist(c)
 
 
 def _hook(ax: Axes, p: P2, out: P2, gid: str) -> None:
@@ -193,14 +195,14 @@ def _elastic(ax: Axes, a: P2, b: P2, gid: str) -> None:
     n = np.array([-d[1], d[0]]) * 0.12
     t = np.linspace(0, 1, 30)
     pts = a[None, :] + t[:, None] * d[None, :] + (4 * t * (1 - t))[:, None] * n[None, :]
-    (line,) = ax.plot(pts[:, 0], pts[:, 1], color=INK, lw=1.2, ls=(0, (5, 1.5)), zorder=6)
+    (line,) = draw_line(ax, pts[:, 0], pts[:, 1], color=INK, lw=1.2, ls=(0, (5, 1.5)), zorder=6)
     line.set_gid(gid)
 
 
 def _helix_loop(ax: Axes, c: P2, gid: str, r: float = 1.2) -> None:
     loop = Circle(tuple(c), r, facecolor="none", edgecolor=INK, lw=1.6, zorder=6)
     loop.set_gid(gid)
-    ax.add_patch(loop)
+    ax.add_artist(loop)
 
 
 # ----------------------------------------------------------------------------- connections
@@ -311,7 +313,7 @@ def _draw_connection(
             zorder=6,
         )
         body.set_gid(gid)
-        ax.add_patch(body)
+        ax.add_artist(body)
         for p in targets:
             _wire(ax, [head, p], gid, lw=1.8)
     elif k == ConnectionKind.distaliser:
@@ -414,11 +416,12 @@ def occlusal_figure(
                 lw=1.3 if key == "moved" else 0.8,
                 zorder=2,
             )
-            ax.add_patch(tag(e, f"tooth {key}", str(t)))
+            ax.add_artist(tag(e, f"tooth {key}", str(t)))
             if status == "extracted":
                 r = sh.md_width_mm * 0.25
                 for sgn in (1, -1):
-                    ax.plot(
+                    draw_line(
+                        ax,
                         [c[0] - r, c[0] + r],
                         [c[1] - sgn * r, c[1] + sgn * r],
                         color=GREY,
@@ -455,9 +458,13 @@ def occlusal_figure(
             heads[imp.id] = p
             r = max(imp.diameter_mm / 2.0, 1.0)
             circ = Circle(tuple(p), r, facecolor=INK, edgecolor=INK, lw=0.8, zorder=8)
-            ax.add_patch(tag(circ, "implant", imp.id))
-            ax.plot([p[0] - r * 0.6, p[0] + r * 0.6], [p[1], p[1]], color=PAPER, lw=0.9, zorder=9)
-            ax.plot([p[0], p[0]], [p[1] - r * 0.6, p[1] + r * 0.6], color=PAPER, lw=0.9, zorder=9)
+            ax.add_artist(tag(circ, "implant", imp.id))
+            draw_line(
+                ax, [p[0] - r * 0.6, p[0] + r * 0.6], [p[1], p[1]], color=PAPER, lw=0.9, zorder=9
+            )
+            draw_line(
+                ax, [p[0], p[0]], [p[1] - r * 0.6, p[1] + r * 0.6], color=PAPER, lw=0.9, zorder=9
+            )
             callouts.append(_Callout((float(p[0]), float(p[1])), _wrap(implant_label(imp))))
         for conn in design.connections:
             conn_jaws = {fdi.arch(t) for t in conn.teeth}

@@ -63,7 +63,7 @@ def site_figure(
         poly = Polygon(
             [proj(p) for p in crown], closed=True, facecolor=PAPER, edgecolor=INK, lw=0.8, zorder=2
         )
-        ax.add_patch(poly)
+        ax.add_artist(poly)
         tag(poly, "tooth", str(t))
         pts += [proj(p) for p in crown]
         for start, apex, (semi_md, _semi_bl) in root_axes(
@@ -86,7 +86,7 @@ def site_figure(
                 lw=0.8,
                 zorder=2,
             )
-            ax.add_patch(rp)
+            ax.add_artist(rp)
             tag(rp, "root", str(t))
             pts += [proj(p) for p in root]
         c = proj(tip)
@@ -127,7 +127,7 @@ def site_figure(
         hatch=_STATUS_HATCH[safety.status],
         zorder=6,
     )
-    ax.add_patch(sp)
+    ax.add_artist(sp)
     tag(sp, "implant", implant.id)
     pts += [h, tip2]
     arr = np.array(pts)
