@@ -31,7 +31,9 @@ class Cited:
 
     def ref(self) -> dict[str, str]:
         """As a ``SourceRef``-shaped mapping (key, detail with the provenance tag)."""
-        return {"key": self.source, "detail": f"{self.detail} [{self.tag}]"}
+        tag = f"[{self.tag}]"
+        detail = self.detail if self.detail.endswith(tag) else f"{self.detail} {tag}"
+        return {"key": self.source, "detail": detail.strip()}
 
 
 def data_dir() -> Path:

@@ -250,8 +250,12 @@ def _arch_lines(
     return out
 
 
-def present_permanent(case: Case | None) -> list[int]:
-    """Permanent teeth in the mouth (planned extractions still there), in FDI order."""
+def present_permanent(case: Case | None, teeth: Iterable[int] | None = None) -> list[int]:
+    """Permanent teeth in the mouth (planned extractions still there), in FDI order;
+    ``teeth`` restricts the set further."""
+    if teeth is not None:
+        keep = set(teeth)
+        return [t for t in present_permanent(case) if t in keep]
     if case is None:
         return list(fdi.PERMANENT)
     present = case.dentition.present_teeth()
@@ -352,17 +356,20 @@ def root_axes(
 
 
 def average_landmarks(
-    case: Case | None = None, custom: Customisation | None = None
+    case: Case | None = None,
+    custom: Customisation | None = None,
+    *,
+    teeth: Iterable[int] | None = None,
 ) -> dict[int, ToothLandmarks]:
     """Landmarks of the built-in average dentition for the teeth present in ``case``
-    (all 32 permanent teeth if None), in the patient frame, millimetres.
+    (all 32 permanent teeth if None; ``teeth`` restricts further), in the patient frame, mm.
 
     Missing, extracted, implant and pontic teeth are left out; the other teeth keep their
     average positions (spaces are not closed). Primary teeth are not modelled.
     """
     custom = custom or Customisation()
     custom.check()
-    return {t: _place(t, custom) for t in present_permanent(case)}
+    return {t: _place(t, custom) for t in present_permanent(case, teeth)}
 
 
 def teeth_of(landmarks: Mapping[int, ToothLandmarks], jaw: fdi.Arch) -> list[int]:

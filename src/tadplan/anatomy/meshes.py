@@ -11,7 +11,7 @@ The shape between the cited diameters is a modelling choice, not a measurement.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -183,11 +183,13 @@ def average_dentition(
     case: Case | None = None,
     custom: Customisation | None = None,
     resolution: Resolution = "clinical",
+    *,
+    teeth: Iterable[int] | None = None,
 ) -> DentitionModel:
     """The built-in average dentition with crown and root meshes for the teeth present in
     ``case`` (all permanent teeth if None). ``clinical`` resolution has over 200k
     triangles for a full dentition; ``coarse`` is for quick tests."""
-    lms = average_landmarks(case, custom)
+    lms = average_landmarks(case, custom, teeth=teeth)
     scale = (custom or Customisation()).tooth_size_scale
     meshes = {t: tooth_mesh(lm, size_of(t).scaled(scale), resolution) for t, lm in lms.items()}
     return DentitionModel(lms, meshes)

@@ -1,0 +1,146 @@
+"""Named insertion regions without roots in the screw path: anterior palate (T-zone),
+paramedian palate, median palatal suture, infrazygomatic crest, mandibular buccal shelf.
+
+Their safety rests on cited bone depths (``data/sites.yaml`` ``regions``): a screw whose
+intraosseous length (length minus the mucosa it crosses) exceeds the cited bone depth is
+amber (it reaches the nasal floor, sinus or far cortex); one thinner than the cited minimum
+diameter is amber. Regions without usable data (retromolar, tuberosity, edentulous ridge)
+are ``unknown``. The head point is placed from the teeth's landmarks as each region's
+``level`` says; it is an approximation for force directions, not a measured position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from tadplan.anatomy._data import load
+from tadplan.anatomy.landmarks import ToothLandmarks
+from tadplan.anatomy.search import default_grid, site_value
+from tadplan.case import Case, fdi
+from tadplan.case.model import SiteRef
+from tadplan.planner.model import SiteSafety, SourceRef
+
+if TYPE_CHECKING:
+    from tadplan.anatomy.safety import Insertion, Workflow
+
+
+def region_insertion(
+    case: Case | None,
+    site: SiteRef,
+    *,
+    sizes: Sequence[tuple[float, float]] | None = None,
+    workflow: Workflow = "freehand",
+    strict_size: bool = True,
+) -> Insertion:
+    from tadplan.anatomy.safety import Insertion, _refs, dentition_model
+
+    region = site.region.value
+    data = load("sites")["regions"].get(region)
+    model = dentition_model(case)
+    if data is None:
+        safety = SiteSafety(
+            status="unknown",
+            notes=[f"{site.label()}: no published bone data in tadplan; assess on CBCT"],
+        )
+        head = _fallback_head(model.landmarks, site)
+        return Insertion(
+            site, head, head, (0.0, 0.0, 1.0), 0.0, 0.0, None, None, None, None, safety
+        )
+    depth = site_value("regions", region, "bone_depth_mm")
+    soft = site_value("regions", region, "soft_tissue_mm")
+    dmin = site_value("regions", region, "min_diameter_mm")
+    where = site_value("regions", region, "level_source")
+    grid = default_grid()
+    cands = (
+        list(sizes)
+        if sizes
+        else [(float(d), float(L)) for d in grid.diameters_mm for L in grid.lengths_mm]
+    )
+    if strict_size and sizes:
+        for d, L in cands:
+            if not (
+                np.isclose(grid.diameters_mm, d).any() and np.isclose(grid.lengths_mm, L).any()
+            ):
+                raise ValueError(f"sizes: {d} x {L} mm is not in the screw catalogue")
+
+    def grade(d: float, L: float) -> tuple[int, float]:
+        in_bone = L - soft.value
+        bad = (in_bone > depth.value) + (d < dmin.value - 1e-9)
+        # prefer: fits, thick enough, longest engagement, then widest
+        return int(bad), -(min(in_bone, depth.value) + 0.1 * d)
+
+    d_best, l_best = min(cands, key=lambda c: grade(*c))
+    in_bone = l_best - soft.value
+    notes = [
+        f"cited bone depth {depth.value:g} mm; mucosa {soft.value:g} mm ({workflow} insertion)"
+    ]
+    status: Literal["green", "amber"] = "green"
+    if in_bone > depth.value:
+        status = "amber"
+        notes.append(f"{in_bone:.1f} mm in bone exceeds the cited {depth.value:g} mm")
+    if d_best < dmin.value - 1e-9:
+        status = "amber"
+        notes.append(f"diameter below the recommended {dmin.value:g} mm")
+    head_v, axis_v = _place(model.landmarks, site, data["level"])
+    entry = head_v + soft.value * axis_v
+    safety = SiteSafety(
+        status=status,
+        min_root_clearance_mm=None,
+        bone_depth_mm=depth.value,
+        soft_tissue=str(data.get("soft_label", "")),
+        notes=notes,
+        sources=_refs(depth, soft, dmin, where),
+    )
+    return Insertion(
+        site, _t(head_v), _t(entry), _t(axis_v), d_best, l_best, None, None, None, None, safety
+    )
+
+
+def _t(v: object) -> tuple[float, float, float]:
+    a = np.asarray(v, dtype=float)
+    return (round(float(a[0]), 3), round(float(a[1]), 3), round(float(a[2]), 3))
+
+
+def _side_sign(site: SiteRef) -> float:
+    return 1.0 if site.side == "left" else (-1.0 if site.side == "right" else 0.0)
+
+
+def _place(
+    lms: Mapping[int, ToothLandmarks], site: SiteRef, level: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    jaw = site.jaw
+    quads = (1, 2) if jaw == "maxilla" else (4, 3)
+    sign = _side_sign(site)
+    if sign == 0.0 and level.get("lateral_mm", 0.0) and "above_cej_mm" in level:
+        sign = -1.0  # buccal regions need a side; right by default
+    qs = [quads[0]] if sign < 0 else [quads[1]] if sign > 0 else list(quads)
+    teeth = [10 * q + p for q in qs for p in level["teeth"] if 10 * q + p in lms]
+    if not teeth:
+        teeth = [t for t in lms if fdi.arch(t) == jaw][:1]
+    cent = np.mean([lms[t].crown_centre_mm for t in teeth], axis=0)
+    cej = np.mean([lms[t].cej_mm for t in teeth], axis=0)
+    up = np.array([0.0, 0.0, 1.0 if jaw == "maxilla" else -1.0])
+    if "above_cej_mm" in level:  # buccal extra-alveolar regions
+        out = np.array([np.sign(cent[0]) or sign, 0.0, 0.0])
+        head = cej + out * level["lateral_mm"] + up * abs(level["above_cej_mm"])
+        tilt = np.radians(level.get("axis_from_vertical_deg", 0.0))
+        axis = -out * np.sin(tilt) + up * np.cos(tilt)
+        return head, axis / np.linalg.norm(axis)
+    # palatal regions: vault surface above the palatal cervical line
+    x = sign * level["lateral_mm"]
+    head = np.array([x, cent[1], cej[2] + level["vault_above_cej_mm"]])
+    return head, up
+
+
+def _fallback_head(lms: Mapping[int, ToothLandmarks], site: SiteRef) -> tuple[float, float, float]:
+    teeth = [t for t in lms if fdi.arch(t) == site.jaw]
+    if not teeth:
+        return (0.0, 0.0, 0.0)
+    last = min(teeth, key=lambda t: lms[t].crown_centre_mm[1])
+    return _t(lms[last].crown_centre_mm)
+
+
+__all__ = ["SourceRef", "region_insertion"]

@@ -1,0 +1,408 @@
+"""Site safety: traffic lights, ranking, and the planner-facing insertion functions.
+
+Traffic light of one insertion (margins in ``data/sites.yaml``):
+
+- **red**: the screw comes within the periodontal ligament (clearance < ``pdl_mm``) or
+  touches a root, or the height is in a ruled-out zone (mental foramen);
+- **amber**: clear of the PDL as planned, but the clearance reduced by the expected
+  insertion error of the workflow (freehand or guided; linear error plus the angular error
+  over the distance to the closest approach) is below ``septal_bone_each_side_mm``, or the
+  screw is longer than the bone along its axis (perforates the far cortex or the sinus);
+- **green**: otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tadplan.anatomy._data import Cited
+from tadplan.anatomy.distance_grid import PartFields
+from tadplan.anatomy.meshes import DentitionModel, average_dentition
+from tadplan.anatomy.search import (
+    SearchGrid,
+    SiteScan,
+    build_root_fields,
+    default_grid,
+    exact_clearance,
+    scan_sites,
+    site_value,
+)
+from tadplan.anatomy.sites import SiteFrame, interradicular_distance, site_frame
+from tadplan.case import Case, fdi
+from tadplan.case.model import SiteRef, SiteRegion
+from tadplan.planner.model import SiteSafety, SourceRef
+
+Workflow = Literal["freehand", "guided"]
+F64 = NDArray[np.float64]
+
+
+class SiteUnavailable(ValueError):
+    """The site cannot be assessed (a bounding tooth is absent, not neighbours...)."""
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """A planned screw: where and how it goes in, and what anatomy says about it."""
+
+    site: SiteRef
+    head_position_mm: tuple[float, float, float]
+    """Screw head on the mucosa, patient frame (mm)."""
+    entry_mm: tuple[float, float, float]
+    """Where the axis enters the bone."""
+    axis: tuple[float, float, float]
+    """Unit, head towards tip."""
+    diameter_mm: float
+    length_mm: float
+    height_mm: float | None
+    mesiodistal_mm: float | None
+    vertical_deg: float | None
+    horizontal_deg: float | None
+    safety: SiteSafety
+    score: float = 0.0
+    alternatives: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _refs(*cs: Cited) -> list[SourceRef]:
+    seen: dict[tuple[str, str], SourceRef] = {}
+    for c in cs:
+        r = c.ref()
+        seen.setdefault((r["key"], r["detail"]), SourceRef(key=r["key"], detail=r["detail"]))
+    return list(seen.values())
+
+
+def insertion_error(workflow: Workflow) -> tuple[Cited, Cited]:
+    if workflow not in ("freehand", "guided"):
+        raise ValueError(f"workflow: {workflow!r} is not 'freehand' or 'guided'")
+    return (
+        site_value("insertion_error", workflow, "linear_mm"),
+        site_value("insertion_error", workflow, "angular_deg"),
+    )
+
+
+def soft_tissue_label(surface: str, height_mm: float) -> str:
+    if surface == "buccal":
+        ag = site_value("soft_tissue", "attached_gingiva_height_mm").value
+        return "attached gingiva" if height_mm <= ag else "mobile mucosa"
+    return "palatal masticatory mucosa" if surface == "palatal" else "lingual mucosa"
+
+
+def soft_tissue_mm(surface: str) -> Cited:
+    key = {
+        "buccal": "buccal_thickness_mm",
+        "palatal": "palatal_thickness_mm",
+        "lingual": "lingual_thickness_mm",
+    }[surface]
+    return site_value("soft_tissue", key)
+
+
+# ----------------------------------------------------------------------------- ranking
+
+
+@dataclass(frozen=True, eq=False)
+class RankedSite:
+    """All candidates of one site, scored; ``best`` indexes (h, m, v, b, L, D)."""
+
+    scan: SiteScan
+    clearance_mm: NDArray[np.float32]
+    status: NDArray[np.int8]
+    """0 green, 1 amber, 2 red."""
+    score: NDArray[np.float32]
+    best: tuple[int, int, int, int, int, int]
+
+
+def rank_site(
+    scan: SiteScan,
+    grid: SearchGrid,
+    workflow: Workflow = "freehand",
+    sizes: Sequence[tuple[float, float]] | None = None,
+) -> RankedSite:
+    """Score every candidate of one site (see module docstring for the traffic light and
+    ``data/sites.yaml`` ``ranking`` for the weights)."""
+    g = scan.geometry
+    rk = _ranking()
+    pdl = site_value("margins", "pdl_mm").value
+    septal = site_value("margins", "septal_bone_each_side_mm").value
+    e_lin, e_ang = insertion_error(workflow)
+    radius = (grid.diameters_mm / 2).astype(np.float32)
+    clear = scan.dmin_mm[..., None] - radius  # (nh, nm, nv, nb, nL, nD)
+    err = e_lin.value + scan.tmin_mm * np.float32(np.sin(np.radians(e_ang.value)))
+    widened = clear - err[..., None]
+    depth = g.bone_depth_mm[:, None, :, :, None]  # (nh, 1, nv, nb, 1)
+    perforates = (grid.lengths_mm[None, None, None, None, :] > depth)[..., None]
+    excl = g.excluded[:, None, None, None, None, None]
+    red = (clear < pdl) | excl
+    amber = ~red & ((widened < septal) | perforates)
+    status = np.where(red, 2, np.where(amber, 1, 0)).astype(np.int8)
+    jaw = g.frame.jaw
+    lo_v, hi_v = rk["preferred_vertical_deg"][jaw]
+    v = grid.vertical_deg
+    angle_pen = rk["angle_penalty_per_deg"] * (np.maximum(lo_v - v, 0) + np.maximum(v - hi_v, 0))
+    cort = (
+        rk["cortical_weight"]
+        * site_value("cortical_thickness_mm", "oblique_gain_at_45_deg").value
+        * np.minimum(v / 45.0, 1.0)
+    )
+    hor_pen = rk["horizontal_penalty_per_deg"] * np.abs(grid.horizontal_deg)
+    ag = site_value("soft_tissue", "attached_gingiva_height_mm").value
+    gingiva = np.where(
+        (g.frame.surface == "buccal") & (grid.heights_mm <= ag), rk["attached_gingiva_bonus"], 0.0
+    )
+    gingiva = gingiva - rk["height_penalty_per_mm_above_attached_gingiva"] * np.maximum(
+        grid.heights_mm - ag, 0.0
+    )
+    dia_b = np.where(grid.diameters_mm > rk["diameter_bonus_above_mm"], rk["diameter_bonus"], 0.0)
+    len_b = np.where(grid.lengths_mm >= rk["length_bonus_from_mm"], rk["length_bonus"], 0.0)
+    score = (
+        rk["clearance_weight"] * np.minimum(widened, rk["clearance_cap_mm"])
+        - np.where(status == 2, rk["red_penalty"], np.where(status == 1, rk["amber_penalty"], 0.0))
+        + gingiva[:, None, None, None, None, None]
+        + (cort - angle_pen)[None, None, :, None, None, None]
+        - hor_pen[None, None, None, :, None, None]
+        + len_b[None, None, None, None, :, None]
+        + dia_b[None, None, None, None, None, :]
+    ).astype(np.float32)
+    if sizes is not None:
+        allowed = np.zeros(clear.shape[-2:], dtype=bool)
+        for d, length in sizes:
+            li = np.flatnonzero(np.isclose(grid.lengths_mm, length))
+            di = np.flatnonzero(np.isclose(grid.diameters_mm, d))
+            if not len(li) or not len(di):
+                raise ValueError(f"sizes: {d} x {length} mm is not in the screw catalogue")
+            allowed[li[0], di[0]] = True
+        score = np.where(allowed, score, -np.inf).astype(np.float32)
+    best = np.unravel_index(int(np.argmax(score)), score.shape)
+    return RankedSite(scan, clear.astype(np.float32), status, score, tuple(int(i) for i in best))  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1)
+def _ranking() -> dict:
+    from tadplan.anatomy._data import load
+
+    return dict(load("sites")["ranking"])
+
+
+# ----------------------------------------------------------------------------- case API
+
+
+@lru_cache(maxsize=16)
+def _model_for(present: tuple[int, ...]) -> DentitionModel:
+    return average_dentition(teeth=present)
+
+
+def dentition_model(case: Case | None) -> DentitionModel:
+    """The average dentition of the case's present teeth (cached by tooth set)."""
+    present = tuple(sorted(case.dentition.present_teeth())) if case else tuple(fdi.PERMANENT)
+    return _model_for(present)
+
+
+_FIELDS: dict[tuple[int, tuple[int, ...]], PartFields] = {}
+
+
+def _fields_for(model: DentitionModel, teeth: tuple[int, ...]) -> PartFields:
+    key = (id(model), teeth)
+    if key not in _FIELDS:
+        if len(_FIELDS) > 64:
+            _FIELDS.clear()
+        _FIELDS[key] = build_root_fields(model, list(teeth), threads=1)
+    return _FIELDS[key]
+
+
+def _frame_for(model: DentitionModel, site: SiteRef) -> SiteFrame:
+    assert site.between is not None and site.surface is not None
+    a, b = site.between
+    for t in (a, b):
+        if t not in model.landmarks:
+            raise SiteUnavailable(f"site {site.label()}: tooth {t} is not present")
+    if b not in fdi.neighbours(a) or fdi.is_primary(a):
+        raise SiteUnavailable(
+            f"site {site.label()}: {a} and {b} are not neighbouring permanent teeth"
+        )
+    return site_frame(model, a, b, site.surface.value)
+
+
+def _safety_at(
+    model: DentitionModel,
+    frame: SiteFrame,
+    ranked: RankedSite,
+    idx: tuple[int, int, int, int, int, int],
+    grid: SearchGrid,
+    workflow: Workflow,
+) -> tuple[SiteSafety, F64, F64, F64]:
+    i, j, v, w, li, di = idx
+    g = ranked.scan.geometry
+    entry = g.entries[i, j]
+    d = g.dirs[v, w]
+    length = float(grid.lengths_mm[li])
+    diameter = float(grid.diameters_mm[di])
+    per_tooth = exact_clearance(model, g.neighbours, entry, d, length, diameter / 2)
+    clearance = min(per_tooth.values())
+    pdl = site_value("margins", "pdl_mm")
+    septal = site_value("margins", "septal_bone_each_side_mm")
+    e_lin, e_ang = insertion_error(workflow)
+    t_closest = float(ranked.scan.tmin_mm[i, j, v, w, li])
+    err = e_lin.value + t_closest * np.sin(np.radians(e_ang.value))
+    at_risk = sorted(t for t, c in per_tooth.items() if c - err < septal.value)
+    depth = float(g.bone_depth_mm[i, v, w])
+    height = float(grid.heights_mm[i])
+    notes = [f"workflow {workflow}: expected error {err:.2f} mm at the closest approach"]
+    status: Literal["green", "amber", "red"]
+    if clearance < pdl.value or g.excluded[i]:
+        status = "red"
+        if clearance <= 0:
+            notes.append("the screw touches a root")
+        elif clearance < pdl.value:
+            notes.append("the screw enters the periodontal ligament")
+        if g.excluded[i]:
+            notes.append("height in the mental foramen zone")
+    elif clearance - err < septal.value or length > depth:
+        status = "amber"
+        if clearance - err < septal.value:
+            notes.append(
+                f"less than {septal.value} mm of septal bone once the insertion "
+                "error is allowed for"
+            )
+        if length > depth:
+            notes.append(f"screw longer than the {depth:.1f} mm of bone along its axis")
+    else:
+        status = "green"
+    soft = soft_tissue_mm(frame.surface)
+    ird, _, _ = interradicular_distance(model, frame, height)
+    sources = _refs(
+        pdl, septal, e_lin, e_ang, soft, site_value("soft_tissue", "attached_gingiva_height_mm")
+    )
+    safety = SiteSafety(
+        status=status,
+        min_root_clearance_mm=round(clearance, 3),
+        teeth_at_risk=at_risk,
+        bone_depth_mm=round(depth, 2) if np.isfinite(depth) else None,
+        interradicular_width_mm=round(ird, 2) if np.isfinite(ird) else None,
+        insertion_height_mm=height,
+        vertical_angle_deg=float(grid.vertical_deg[v]),
+        horizontal_angle_deg=float(grid.horizontal_deg[w]),
+        soft_tissue=soft_tissue_label(frame.surface, height),
+        notes=notes,
+        sources=sources,
+    )
+    head = entry - d * soft.value
+    return safety, head, entry, d
+
+
+def _site_grid(grid: SearchGrid, height_mm: float | None) -> SearchGrid:
+    if height_mm is None:
+        return grid
+    return SearchGrid(
+        np.array([float(height_mm)]),
+        grid.mesiodistal_mm,
+        grid.vertical_deg,
+        grid.horizontal_deg,
+        grid.diameters_mm,
+        grid.lengths_mm,
+    )
+
+
+def best_insertion(
+    case: Case | None,
+    site: SiteRef,
+    *,
+    sizes: Sequence[tuple[float, float]] | None = None,
+    workflow: Workflow = "freehand",
+    height_mm: float | None = None,
+) -> Insertion:
+    """The best insertion at ``site`` over the search grid (every height, offset, angle and
+    catalogue size, or only ``sizes`` as (diameter, length) pairs), on the case's average
+    dentition. Named regions (palate, crest, shelf, retromolar) use cited bone data."""
+    if site.region != SiteRegion.interradicular:
+        from tadplan.anatomy.regions import region_insertion
+
+        return region_insertion(case, site, sizes=sizes, workflow=workflow)
+    model = dentition_model(case)
+    frame = _frame_for(model, site)
+    grid = _site_grid(default_grid(), height_mm)
+    neigh = _neighbour_teeth(model, frame)
+    scan = scan_sites(model, _fields_for(model, neigh), [frame], grid)[0]
+    ranked = rank_site(scan, grid, workflow, sizes)
+    safety, head, entry, d = _safety_at(model, frame, ranked, ranked.best, grid, workflow)
+    i, j, v, w, li, di = ranked.best
+    return Insertion(
+        site=site,
+        head_position_mm=_t(head),
+        entry_mm=_t(entry),
+        axis=_t(d),
+        diameter_mm=float(grid.diameters_mm[di]),
+        length_mm=float(grid.lengths_mm[li]),
+        height_mm=float(grid.heights_mm[i]),
+        mesiodistal_mm=float(grid.mesiodistal_mm[j]),
+        vertical_deg=float(grid.vertical_deg[v]),
+        horizontal_deg=float(grid.horizontal_deg[w]),
+        safety=safety,
+        score=float(ranked.score[ranked.best]),
+    )
+
+
+def assess_insertion(
+    case: Case | None,
+    site: SiteRef,
+    *,
+    diameter_mm: float,
+    length_mm: float,
+    height_mm: float | None = None,
+    mesiodistal_mm: float = 0.0,
+    vertical_deg: float | None = None,
+    horizontal_deg: float = 0.0,
+    workflow: Workflow = "freehand",
+) -> SiteSafety:
+    """Safety of one screw size at ``site``. With ``height_mm`` and ``vertical_deg`` given,
+    that exact insertion is assessed (exact capsule distances); otherwise the best insertion
+    for this size is found first."""
+    if diameter_mm <= 0 or diameter_mm > 3:
+        raise ValueError(f"diameter_mm: {diameter_mm} is not a mini-implant diameter (0-3 mm)")
+    if length_mm <= 0 or length_mm > 20:
+        raise ValueError(f"length_mm: {length_mm} is not a mini-implant length (0-20 mm)")
+    if site.region != SiteRegion.interradicular:
+        from tadplan.anatomy.regions import region_insertion
+
+        return region_insertion(
+            case, site, sizes=[(diameter_mm, length_mm)], workflow=workflow, strict_size=False
+        ).safety
+    grid0 = default_grid()
+    if height_mm is None or vertical_deg is None:
+        grid = SearchGrid(
+            grid0.heights_mm if height_mm is None else np.array([float(height_mm)]),
+            grid0.mesiodistal_mm,
+            grid0.vertical_deg,
+            grid0.horizontal_deg,
+            np.array([float(diameter_mm)]),
+            np.array([float(length_mm)]),
+        )
+    else:
+        grid = SearchGrid(
+            np.array([float(height_mm)]),
+            np.array([float(mesiodistal_mm)]),
+            np.array([float(vertical_deg)]),
+            np.array([float(horizontal_deg)]),
+            np.array([float(diameter_mm)]),
+            np.array([float(length_mm)]),
+        )
+    model = dentition_model(case)
+    frame = _frame_for(model, site)
+    neigh = _neighbour_teeth(model, frame)
+    scan = scan_sites(model, _fields_for(model, neigh), [frame], grid)[0]
+    ranked = rank_site(scan, grid, workflow)
+    return _safety_at(model, frame, ranked, ranked.best, grid, workflow)[0]
+
+
+def _neighbour_teeth(model: DentitionModel, frame: SiteFrame) -> tuple[int, ...]:
+    neigh = {frame.a, frame.b}
+    for t in (frame.a, frame.b):
+        neigh |= set(fdi.neighbours(t, set(model.landmarks)))
+    return tuple(sorted(neigh))
+
+
+def _t(v: F64) -> tuple[float, float, float]:
+    return (round(float(v[0]), 3), round(float(v[1]), 3), round(float(v[2]), 3))

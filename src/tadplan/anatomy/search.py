@@ -1,0 +1,409 @@
+"""Exhaustive safe-site search over inter-radicular sites, and exact capsule clearance.
+
+The screw is a capsule: its axis runs from the entry point E on the bone surface along the
+unit direction d for the thread length L, with radius = diameter / 2. Its clearance is the
+smallest distance from that segment to any root surface, minus the radius (negative or zero:
+the screw touches or enters a root).
+
+Grid (``data/sites.yaml`` ``search_grid``): heights 2-12 mm from the crest every 0.5 mm,
+mesiodistal offsets -1.5 to +1.5 mm from the middle of the site every 0.25 mm, vertical
+angle 0-60 deg every 5 deg (0 = perpendicular to the occlusal plane's normal, i.e. horizontal
+into the alveolus; + tilts the tip apically), horizontal angle -20 to +20 deg every 10 deg
+(+ turns the tip towards the second tooth of the site), and every catalogue size.
+
+Fast clearance: per-root narrow-band distance grids (:mod:`distance_grid`), gathered along
+each axis with Lipschitz steps (the distance changes at most 1 mm per mm: a point at
+distance d lets the walk skip d - best + 0.02 mm, never less than 0.25 mm) so one walk gives
+the running minimum for every catalogue length; the diameter is subtracted afterwards.
+Exact clearance: python-fcl capsule-to-mesh distance (:func:`exact_clearance`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numba as nb
+import numpy as np
+from numpy.typing import NDArray
+
+from tadplan.anatomy._data import Cited, cited, load
+from tadplan.anatomy.dentition import arch_value, neighbour_pairs, size_of
+from tadplan.anatomy.distance_grid import PartFields, build_part_fields, min_parts
+from tadplan.anatomy.meshes import DentitionModel
+from tadplan.anatomy.sites import SiteFrame, axis_point_at, site_frame, surface_for
+from tadplan.case import fdi
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def site_value(*path: str) -> Cited:
+    node: object = load("sites")
+    for p in path:
+        assert isinstance(node, dict), path
+        node = node[p]
+    return cited(node, "sites.yaml: " + ".".join(path))
+
+
+@dataclass(frozen=True)
+class SearchGrid:
+    heights_mm: F64
+    mesiodistal_mm: F64
+    vertical_deg: F64
+    horizontal_deg: F64
+    diameters_mm: F64
+    lengths_mm: F64
+
+    @property
+    def n_candidates_per_site(self) -> int:
+        return (
+            len(self.heights_mm)
+            * len(self.mesiodistal_mm)
+            * len(self.vertical_deg)
+            * len(self.horizontal_deg)
+            * len(self.diameters_mm)
+            * len(self.lengths_mm)
+        )
+
+
+def _range(spec: dict[str, float]) -> F64:
+    n = round((spec["stop"] - spec["start"]) / spec["step"]) + 1
+    return spec["start"] + spec["step"] * np.arange(n, dtype=np.float64)
+
+
+@cache
+def default_grid() -> SearchGrid:
+    g = load("sites")["search_grid"]
+    cat = load("sites")["catalogue"]
+    return SearchGrid(
+        _range(g["heights_mm"]),
+        _range(g["mesiodistal_mm"]),
+        _range(g["vertical_deg"]),
+        _range(g["horizontal_deg"]),
+        np.array(cat["diameters_mm"]["values"], dtype=np.float64),
+        np.array(cat["lengths_mm"]["values"], dtype=np.float64),
+    )
+
+
+# ----------------------------------------------------------------------------- fields
+
+
+def root_parts(model: DentitionModel, teeth: list[int] | None = None) -> tuple[list, list]:
+    """(owner, vertices, faces) of every closed component, and its clip box: the part
+    apical to the CEJ (screws never reach the crowns)."""
+    parts, clip = [], []
+    for t in teeth if teeth is not None else list(model.meshes):
+        m = model.meshes[t]
+        cej_z = float(model.landmarks[t].cej_mm[2])
+        up = fdi.arch(t) == "maxilla"
+        for a, b in m.components:
+            f = m.faces[a:b]
+            used = np.unique(f)
+            remap = np.full(len(m.vertices), -1, dtype=np.int64)
+            remap[used] = np.arange(len(used))
+            lo = np.full(3, -1e9)
+            hi = np.full(3, 1e9)
+            if up:
+                lo[2] = cej_z
+            else:
+                hi[2] = cej_z
+            parts.append((t, m.vertices[used], remap[f]))
+            clip.append((lo, hi))
+    return parts, clip
+
+
+def build_root_fields(
+    model: DentitionModel,
+    teeth: list[int] | None = None,
+    *,
+    h_mm: float = 0.35,
+    band_mm: float = 3.1,
+    threads: int = 2,
+) -> PartFields:
+    """Distance grids of every root component (h = 0.35 mm, band 3.1 mm: clearances up to
+    2 mm for screws up to 2 mm thick are inside the band)."""
+    parts, clip = root_parts(model, teeth)
+    return build_part_fields(
+        parts,
+        clip=clip,
+        h_mm=h_mm,
+        band_mm=band_mm,
+        seed_band_mm=0.7,
+        max_sweeps=3,
+        threads=threads,
+    )
+
+
+# ----------------------------------------------------------------------------- site geometry
+
+
+@dataclass(frozen=True, eq=False)
+class SiteGeometry:
+    frame: SiteFrame
+    entries: F64
+    """(n_heights, n_md, 3) entry points on the bone surface."""
+    dirs: F64
+    """(n_vertical, n_horizontal, 3) unit screw axes."""
+    bone_depth_mm: F64
+    """(n_heights, n_vertical, n_horizontal) bone along the axis before the far cortex (or
+    the sinus floor)."""
+    excluded: NDArray[np.bool_]
+    """(n_heights,) heights ruled out (mental foramen zone)."""
+    neighbours: tuple[int, ...]
+    """Teeth whose roots are checked (the two site teeth and their other neighbours)."""
+
+
+def _root_half_width(model: DentitionModel, tooth: int, z: float) -> float:
+    """Buccolingual half-width of a root at height z (taper profile of meshes.py)."""
+    lm = model.landmarks[tooth]
+    size = size_of(tooth)
+    taper = arch_value("roots", "taper").value
+    depth = (z - lm.cej_mm[2]) / lm.axis[2]
+    t = float(np.clip(depth / lm.root_length_mm, 0.0, 1.0))
+    scale = lm.root_length_mm / size.root_length_mm  # tooth_size_scale
+    return size.bl_cervix_mm * scale / 2 * (1 - taper * t) * float(np.sqrt(max(0.0, 1 - t**4)))
+
+
+def site_geometry(model: DentitionModel, frame: SiteFrame, grid: SearchGrid) -> SiteGeometry:
+    jaw = frame.jaw
+    outer_key = f"{jaw}_{'buccal' if frame.surface == 'buccal' else frame.surface}"
+    inner_key = f"{jaw}_{'buccal' if frame.surface != 'buccal' else surface_for(jaw, True)}"
+    wall_out = site_value("bone_over_roots_mm", outer_key).value
+    wall_in = site_value("bone_over_roots_mm", inner_key).value
+    nh = len(grid.heights_mm)
+    entries = np.empty((nh, len(grid.mesiodistal_mm), 3))
+    s_out = np.empty(nh)
+    s_in = np.empty(nh)
+    for i, h in enumerate(grid.heights_mm):
+        z = frame.level_z(float(h))
+        pts = [axis_point_at(model, t, z) for t in (frame.a, frame.b)]
+        mid = (pts[0] + pts[1]) / 2
+        half = [_root_half_width(model, t, z) for t in (frame.a, frame.b)]
+        offs = [float((p - mid) @ frame.out) for p in pts]
+        s_out[i] = max(o + w for o, w in zip(offs, half, strict=True)) + wall_out
+        s_in[i] = min(o - w for o, w in zip(offs, half, strict=True)) - wall_in
+        base = mid + s_out[i] * frame.out
+        entries[i] = base[None, :] + grid.mesiodistal_mm[:, None] * frame.md[None, :]
+    a = np.radians(grid.vertical_deg)[:, None]
+    b = np.radians(grid.horizontal_deg)[None, :]
+    dirs = (
+        np.cos(a)[..., None] * np.cos(b)[..., None] * (-frame.out)
+        + np.cos(a)[..., None] * np.sin(b)[..., None] * frame.md
+        + np.sin(a)[..., None] * np.ones_like(b)[..., None] * frame.apical
+    )
+    dirs /= np.linalg.norm(dirs, axis=-1, keepdims=True)
+    inward = np.cos(a) * np.cos(b)  # component along -out, (nv, nb)
+    depth = (s_out - s_in)[:, None, None] / np.maximum(inward[None], 1e-6)
+    pa, pb = sorted((fdi.position(frame.a), fdi.position(frame.b)))
+    if jaw == "maxilla" and pa >= 4 and frame.a // 10 == frame.b // 10:
+        # sinus floor: above the first molar's furcation (applied from 4-5 backwards)
+        trunk = arch_value("roots", "root_trunk_mm", "maxilla").value
+        cej = (model.landmarks[frame.a].cej_mm[2] + model.landmarks[frame.b].cej_mm[2]) / 2
+        z_sinus = cej + trunk + site_value("sinus_floor_above_furcation_mm").value
+        rise = np.sin(a) * np.ones_like(b)  # (nv, nb) apical component
+        ez = np.array([frame.level_z(float(h)) for h in grid.heights_mm])
+        room = np.maximum(z_sinus - ez, 0.0)[:, None, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            to_sinus = np.where(rise[None] > 1e-9, room / rise[None], np.inf)
+        depth = np.minimum(depth, to_sinus)
+    excluded = np.zeros(nh, dtype=bool)
+    if jaw == "mandible" and frame.surface == "buccal" and (pa, pb) == (4, 5):
+        excluded = grid.heights_mm >= site_value("mental_foramen_from_crest_mm").value
+    neigh = {frame.a, frame.b}
+    for t in (frame.a, frame.b):
+        neigh |= set(fdi.neighbours(t, set(model.landmarks)))
+    return SiteGeometry(frame, entries, dirs, depth, excluded, tuple(sorted(neigh)))
+
+
+# ----------------------------------------------------------------------------- kernel
+
+
+@nb.njit(cache=True, parallel=True)
+def _scan(
+    entries: F64,
+    dirs: F64,
+    parts: I64,
+    lengths: F64,
+    flat: NDArray[np.float32],
+    offset: I64,
+    shape: I64,
+    lo: F64,
+    hi: F64,
+    h: float,
+    band: float,
+    step_min: float,
+    eps: float,
+    stop_below: float,
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """entries (S, nh, nm, 3), dirs (S, nv, nb, 3), parts (S, P) padded with -1, lengths
+    ascending -> running minimum distance and where it occurs, (S, nh, nm, nv, nb, nL).
+    Once the minimum falls to ``stop_below`` (the smallest screw radius) the walk stops: the
+    remaining lengths get that minimum, an upper bound (those screws touch a root anyway)."""
+    S, nh, nm = entries.shape[0], entries.shape[1], entries.shape[2]
+    nv, nbh = dirs.shape[1], dirs.shape[2]
+    nl = lengths.shape[0]
+    dmin = np.empty((S, nh, nm, nv, nbh, nl), dtype=np.float32)
+    tmin = np.empty((S, nh, nm, nv, nbh, nl), dtype=np.float32)
+    for job in nb.prange(S * nh):
+        s = job // nh
+        i = job % nh
+        np_ = 0
+        while np_ < parts.shape[1] and parts[s, np_] >= 0:
+            np_ += 1
+        pl = parts[s, :np_]
+        for j in range(nm):
+            ex, ey, ez = entries[s, i, j, 0], entries[s, i, j, 1], entries[s, i, j, 2]
+            for v in range(nv):
+                for w in range(nbh):
+                    dx, dy, dz = dirs[s, v, w, 0], dirs[s, v, w, 1], dirs[s, v, w, 2]
+                    t = 0.0
+                    m = 1e30
+                    tm = 0.0
+                    li = 0
+                    while li < nl:
+                        d = min_parts(
+                            flat,
+                            offset,
+                            shape,
+                            lo,
+                            hi,
+                            h,
+                            band,
+                            pl,
+                            ex + t * dx,
+                            ey + t * dy,
+                            ez + t * dz,
+                        )
+                        if d < m:
+                            m = d
+                            tm = t
+                        while li < nl and t >= lengths[li] - 1e-9:
+                            dmin[s, i, j, v, w, li] = m
+                            tmin[s, i, j, v, w, li] = tm
+                            li += 1
+                        if m <= stop_below and li < nl:
+                            # every catalogue screw already touches a root: the longer
+                            # lengths keep this (upper-bound) minimum
+                            while li < nl:
+                                dmin[s, i, j, v, w, li] = m
+                                tmin[s, i, j, v, w, li] = tm
+                                li += 1
+                        if li < nl:
+                            step = d - m + eps
+                            if step < step_min:
+                                step = step_min
+                            t = min(t + step, lengths[li])
+    return dmin, tmin
+
+
+@dataclass(frozen=True, eq=False)
+class SiteScan:
+    geometry: SiteGeometry
+    dmin_mm: NDArray[np.float32]
+    """(nh, nm, nv, nb, nL) smallest axis-to-root distance over the first L mm."""
+    tmin_mm: NDArray[np.float32]
+    """Where along the axis that minimum lies."""
+
+
+def scan_sites(
+    model: DentitionModel,
+    fields: PartFields,
+    frames: list[SiteFrame],
+    grid: SearchGrid | None = None,
+) -> list[SiteScan]:
+    """Fast clearance for every site, insertion point, angle pair and catalogue length."""
+    grid = grid or default_grid()
+    geoms = [site_geometry(model, f, grid) for f in frames]
+    if not geoms:
+        return []
+    parts = [fields.parts_of(list(g.neighbours)) for g in geoms]
+    width = max(1, max(len(p) for p in parts))
+    packed = np.full((len(geoms), width), -1, dtype=np.int64)
+    for n, p in enumerate(parts):
+        packed[n, : len(p)] = p
+    entries = np.ascontiguousarray(np.stack([g.entries for g in geoms]))
+    dirs = np.ascontiguousarray(np.stack([g.dirs for g in geoms]))
+    dmin, tmin = _scan(
+        entries,
+        dirs,
+        packed,
+        np.ascontiguousarray(grid.lengths_mm),
+        fields.flat,
+        fields.offset,
+        fields.shape,
+        fields.lo,
+        fields.hi,
+        fields.h,
+        fields.band_mm,
+        0.25,
+        0.02,
+        float(grid.diameters_mm.min()) / 2,
+    )
+    return [SiteScan(g, dmin[n], tmin[n]) for n, g in enumerate(geoms)]
+
+
+def all_site_frames(model: DentitionModel) -> list[SiteFrame]:
+    """Buccal and palatal/lingual frames of every pair of neighbouring teeth present."""
+    out = []
+    for a, b in neighbour_pairs(model.landmarks):
+        jaw = fdi.arch(a)
+        out += [site_frame(model, a, b, surface_for(jaw, inner)) for inner in (False, True)]
+    return out
+
+
+# ----------------------------------------------------------------------------- exact
+
+
+def exact_clearance(
+    model: DentitionModel,
+    teeth: list[int] | tuple[int, ...],
+    entry: F64,
+    direction: F64,
+    length_mm: float,
+    radius_mm: float,
+) -> dict[int, float]:
+    """Exact capsule-to-root-surface clearance per tooth (python-fcl); <= 0 means contact."""
+    import fcl
+
+    d = np.asarray(direction, dtype=np.float64)
+    d = d / np.linalg.norm(d)
+    z = np.array([0.0, 0.0, 1.0])
+    v = np.cross(z, d)
+    c = float(z @ d)
+    if np.linalg.norm(v) < 1e-12:
+        rot = np.eye(3) if c > 0 else np.diag([1.0, -1.0, -1.0])
+    else:
+        vx = np.array([[0, -v[2], v[1]], [v[2], 0, -v[0]], [-v[1], v[0], 0]])
+        rot = np.eye(3) + vx + vx @ vx * (1 / (1 + c))
+    centre = np.asarray(entry, dtype=np.float64) + d * length_mm / 2
+    cap = fcl.CollisionObject(fcl.Capsule(radius_mm, length_mm), fcl.Transform(rot, centre))
+    out = {}
+    for t in teeth:
+        obj = _fcl_tooth(model, t)
+        req = fcl.DistanceRequest(enable_nearest_points=False)
+        res = fcl.DistanceResult()
+        out[t] = float(fcl.distance(cap, obj, req, res))
+    return out
+
+
+_FCL_CACHE: dict[tuple[int, int], object] = {}
+
+
+def _fcl_tooth(model: DentitionModel, tooth: int) -> object:
+    import fcl
+
+    key = (id(model), tooth)
+    if key not in _FCL_CACHE:
+        m = model.meshes[tooth]
+        bvh = fcl.BVHModel()
+        bvh.beginModel(len(m.vertices), len(m.faces))
+        bvh.addSubModel(m.vertices, m.faces.astype(np.int32))
+        bvh.endModel()
+        if len(_FCL_CACHE) > 256:
+            _FCL_CACHE.clear()
+        _FCL_CACHE[key] = fcl.CollisionObject(bvh, fcl.Transform())
+    return _FCL_CACHE[key]
