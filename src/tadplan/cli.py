@@ -329,6 +329,83 @@ def _demo_steps() -> list[Callable[[Case, Path], None]]:
     return [*steps, write_plan]
 
 
+@app.command()
+def sites(
+    case: Annotated[Path, typer.Argument(help="Case file (.yaml/.yml/.json).")],
+    search: Annotated[
+        bool, typer.Option("--search", help="Rank the best insertion of every site.")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Directory for clearance-map PNGs (--search).")
+    ] = None,
+    guided: Annotated[
+        bool, typer.Option("--guided", help="Printed-guide insertion accuracy (default freehand).")
+    ] = False,
+) -> None:
+    """Inter-radicular distances of the case's average dentition; with --search, the best
+    insertion per site (ranked) and clearance maps."""
+    from tadplan.anatomy.meshes import average_dentition
+    from tadplan.anatomy.sites import DEFAULT_HEIGHTS_MM, interradicular_table
+
+    c = _load(case)
+    model = average_dentition(c)
+    rows = interradicular_table(model)
+    heights = list(DEFAULT_HEIGHTS_MM)
+    t = Table(title=f"{c.id}: inter-radicular distance (mm) by height from the alveolar crest")
+    t.add_column("site")
+    for h in heights:
+        t.add_column(f"{h:g}", justify="right")
+    by_site: dict[str, dict[float, float]] = {}
+    for r in rows:
+        by_site.setdefault(r.site, {})[r.height_mm] = r.ird_mm
+    for label, vals in by_site.items():
+        t.add_row(label, *[("-" if vals[h] == float("inf") else f"{vals[h]:.2f}") for h in heights])
+    console.print(t)
+    console.print("'-' = above the apex of a root (no root there); root-to-root minimum distance.")
+    if not search:
+        return
+    from tadplan.anatomy.survey import search_all_sites, write_maps
+
+    sv = search_all_sites(c, "guided" if guided else "freehand", model=model)
+    best = Table(
+        title=f"best insertion per site ({sv.n_candidates:,} candidates, "
+        f"{'guided' if guided else 'freehand'})"
+    )
+    for col in (
+        "rank",
+        "site",
+        "status",
+        "clearance",
+        "size",
+        "height",
+        "md",
+        "angles",
+        "bone",
+        "soft tissue",
+        "at risk",
+    ):
+        best.add_column(col)
+    for k, ins in enumerate(sv.best, 1):
+        s = ins.safety
+        best.add_row(
+            str(k),
+            ins.site.label(),
+            s.status,
+            f"{s.min_root_clearance_mm:.2f}",
+            f"{ins.diameter_mm:g}x{ins.length_mm:g}",
+            f"{ins.height_mm:g}",
+            f"{ins.mesiodistal_mm:+g}",
+            f"{ins.vertical_deg:g}/{ins.horizontal_deg:+g}",
+            "-" if s.bone_depth_mm is None else f"{s.bone_depth_mm:.1f}",
+            s.soft_tissue or "",
+            ",".join(map(str, s.teeth_at_risk)) or "-",
+        )
+    console.print(best)
+    if out is not None:
+        paths = write_maps(sv, out)
+        console.print(f"wrote {len(paths)} clearance maps to {out}")
+
+
 # ----------------------------------------------------------------------------- entry
 
 
