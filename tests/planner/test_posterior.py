@@ -149,6 +149,8 @@ def test_ruled_out_premolar_site_gives_lever_arm_from_another_site() -> None:
     ds = designs(p, "mesialise")
     assert ds[0].rule_id == "molar-mesialisation-lever-arm"
     assert ConnectionKind.lever_arm in kinds(ds[0])
+    # the mandibular 2-3 site of the lever arm carries Monnerat's caution
+    assert any(s.key == "monnerat2009" for w in ds[0].warnings for s in w.sources)
     ruled_out = {(33, 34), (34, 36)}
     assert not any(i.site.between in ruled_out for d in ds for i in d.implants)
     notes = " ".join(p.goals[0].notes)

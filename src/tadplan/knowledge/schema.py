@@ -174,6 +174,16 @@ class DesignTemplate(_Strict):
         return self
 
 
+class SiteMatch(_Strict):
+    region: SiteRegion | None = None
+    jaw: Literal["maxilla", "mandible"] | None = None
+    surface: Surface | None = None
+    side: Literal["midline", "lateral"] | None = None
+    max_position: int | None = Field(
+        default=None, ge=1, le=8, description="inter-radicular: most distal tooth position"
+    )
+
+
 class DesignFilter(_Strict):
     """Which designs a modifier applies to (all given fields must match)."""
 
@@ -183,6 +193,9 @@ class DesignFilter(_Strict):
     anchorage: AnchorageType | None = None
     rule_in: list[str] | None = None
     has_implants: bool | None = None
+    implant_site: SiteMatch | None = Field(
+        default=None, description="an implant's site matches (region, jaw, surface, position)"
+    )
     implant_next_to_teeth_of: OtherGoalFilter | None = Field(
         default=None,
         description="an inter-radicular implant is next to a tooth another matching goal moves",
@@ -225,16 +238,6 @@ class RuleFile(_Strict):
 
 class Sourced(_Strict):
     sources: list[SourceSpec] = Field(min_length=1)
-
-
-class SiteMatch(_Strict):
-    region: SiteRegion | None = None
-    jaw: Literal["maxilla", "mandible"] | None = None
-    surface: Surface | None = None
-    side: Literal["midline", "lateral"] | None = None
-    max_position: int | None = Field(
-        default=None, ge=1, le=8, description="inter-radicular: most distal tooth position"
-    )
 
 
 class ScrewDefault(Sourced):

@@ -268,6 +268,10 @@ def design_matches(f: DesignFilter, d: Draft, ctx: GoalContext) -> bool:
     """Does design ``d`` (of the goal ``ctx``) match the modifier filter ``f``?"""
     if f.implant_next_to_teeth_of is not None and not _next_to_moved(f, d, ctx):
         return False
+    if f.implant_site is not None and not any(
+        site_matches(f.implant_site, i.site) for i in d.implants
+    ):
+        return False
     if f.connection_kind_in is not None and not any(
         c.kind in f.connection_kind_in for c in d.connections
     ):
