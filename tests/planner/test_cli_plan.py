@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tadplan.examples import example_path
 from tadplan.planner.model import Plan
 
@@ -45,6 +47,7 @@ def test_schema_plan_is_the_plan_json_schema() -> None:
     assert "goals" in schema["properties"]
 
 
+@pytest.mark.slow
 def test_rules_lists_rules_and_extra_dir(tmp_path: Path) -> None:
     r = run("rules")
     assert r.returncode == 0, r.stderr
