@@ -191,7 +191,7 @@ def plan_fixture() -> Plan:
 
 def with_mechanics(plan: Plan) -> Plan:
     """``plan`` with every design's force system from :func:`tadplan.mechanics.analyse_design`
-    (what the planner will attach), as JSON data like a plan read back from a file."""
+    (what the planner attaches)."""
     from tadplan.anatomy import average_landmarks
     from tadplan.mechanics import analyse_design
 
@@ -199,11 +199,7 @@ def with_mechanics(plan: Plan) -> Plan:
     goals = []
     for gp in plan.goals:
         designs = [
-            d.model_copy(
-                update={
-                    "mechanics": analyse_design(plan.case, d, landmarks).model_dump(mode="json")
-                }
-            )
+            d.model_copy(update={"mechanics": analyse_design(plan.case, d, landmarks)})
             for d in gp.designs
         ]
         goals.append(gp.model_copy(update={"designs": designs}))

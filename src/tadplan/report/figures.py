@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import matplotlib
 
@@ -27,7 +27,7 @@ from matplotlib.lines import Line2D
 
 FigureKind = Literal["occlusal", "lateral", "frontal", "site", "force_time"]
 
-STYLE: dict[str, object] = {
+STYLE: dict[str, Any] = {
     "svg.fonttype": "none",  # real <text>: searchable, small, rendered by browsers/WeasyPrint
     "svg.hashsalt": "tadplan",  # deterministic ids
     "font.family": "DejaVu Sans",
@@ -68,7 +68,7 @@ class Figure:
 
 
 def new_figure(width_in: float, height_in: float) -> MplFigure:
-    with plt.rc_context(STYLE):  # a bare Figure: no pyplot registry to leak into
+    with plt.rc_context(cast(Any, STYLE)):  # a bare Figure: no pyplot registry to leak into
         fig = MplFigure(figsize=(width_in, height_in))
     return fig
 
@@ -103,7 +103,7 @@ def to_svg(fig: MplFigure, prefix: str = "", title: str | None = None) -> str:
     """The figure as an inline-ready ``<svg>`` element (no XML prolog), with tagged
     artists turned into ``id``/``class``/``data-ref`` attributes."""
     buf = io.StringIO()
-    with plt.rc_context(STYLE):
+    with plt.rc_context(cast(Any, STYLE)):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     text = _HEAD.sub("", buf.getvalue(), count=1)
 
@@ -126,6 +126,6 @@ def _attr(text: str) -> str:
 
 def to_png(fig: MplFigure, dpi: int = 150) -> bytes:
     buf = io.BytesIO()
-    with plt.rc_context(STYLE):
+    with plt.rc_context(cast(Any, STYLE)):
         fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()

@@ -55,35 +55,6 @@ def view_plane(design: Design, goal_kinds: Sequence[MovementKind]) -> str:
     return "lateral"
 
 
-def _component_names(jaw: fdi.Arch, plane: str) -> tuple[tuple[str, str], tuple[str, str]]:
-    """(horizontal -, +), (vertical -, +) names for the components."""
-    horiz = ("posterior", "anterior") if plane == "lateral" else ("to the right", "to the left")
-    vert = ("extrusive", "intrusive") if jaw == "maxilla" else ("intrusive", "extrusive")
-    return horiz, vert
-
-
-def _tooth_outline(sh: ToothShape, width_dir: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Crown and root outlines (3-D points) in the plane of ``width_dir`` and the axis."""
-    lm = sh.landmarks
-    ax = lm.axis
-    w = width_dir - np.dot(width_dir, ax) * ax
-    w = w / np.linalg.norm(w)
-    half = sh.md_width_mm / 2.0 if abs(np.dot(width_dir, lm.mesial)) > 0.7 else sh.bl_width_mm / 2
-    tip = lm.crown_centre_mm - ax * lm.crown_length_mm / 2.0
-    cej = lm.cej_mm
-    crown = [
-        tip - w * half * 0.8,
-        tip + w * half * 0.8,
-        tip + w * half + ax * 1.0,
-        cej + w * half * 0.8,
-        cej - w * half * 0.8,
-        tip - w * half + ax * 1.0,
-    ]
-    apex = cej + ax * lm.root_length_mm
-    root = [cej - w * half * 0.75, cej + w * half * 0.75, apex + w * 0.6, apex - w * 0.6]
-    return np.array(crown), np.array(root)
-
-
 @dataclass(frozen=True)
 class _View:
     plane: str
@@ -429,9 +400,9 @@ def force_figure(
                 )
                 arc.set_gid(f"moment|m{k + 1}")
                 ax.add_artist(arc)
-                end = math.radians(300 if ccw else 150)
-                e = c2 + 5.0 * np.array([math.cos(end), math.sin(end)])
-                tang = np.array([-math.sin(end), math.cos(end)]) * (1 if ccw else -1)
+                end_ang = math.radians(300 if ccw else 150)
+                e = c2 + 5.0 * np.array([math.cos(end_ang), math.sin(end_ang)])
+                tang = np.array([-math.sin(end_ang), math.cos(end_ang)]) * (1 if ccw else -1)
                 ax.annotate(
                     "",
                     xy=(float(e[0] + tang[0]), float(e[1] + tang[1])),

@@ -1,8 +1,8 @@
 """Where things are, for drawing: teeth, implant heads and attachment points in the
 patient frame (:mod:`tadplan.anatomy.frame`, millimetres).
 
-Tooth positions and sizes come from the anatomy package (the average dentition); this
-module only adds the drawing conventions (schematic site points when a plan gives none).
+Tooth positions and sizes come from the anatomy package (the average dentition), default
+implant positions from the mechanics package; nothing here adds a number of its own.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import numpy as np
 from tadplan.anatomy import average_landmarks
 from tadplan.anatomy.dentition import size_of
 from tadplan.anatomy.landmarks import ToothLandmarks, Vec
-from tadplan.case import Case, SiteRef, SiteRegion, Surface
+from tadplan.case import Case, SiteRegion, Surface, fdi
+from tadplan.mechanics import default_head_position, default_implant_axis
+from tadplan.mechanics.geometry import GeometryError
 from tadplan.planner.model import Connection, Implant
 
 
@@ -59,66 +61,30 @@ def dentition_shapes(case: Case) -> dict[int, ToothShape]:
 # ----------------------------------------------------------------------------- sites
 
 
-def _mid(a: Vec, b: Vec) -> Vec:
-    return (np.asarray(a) + np.asarray(b)) / 2.0
-
-
-def site_point_mm(site: SiteRef, shapes: Mapping[int, ToothShape], lift: float = 0.0) -> Vec:
-    """A schematic point for a site, for drawing when the plan gives no head position:
-    inter-radicular sites between the two crowns on their surface, named regions next to
-    the teeth that bound them. Inter-radicular heads sit ``lift`` mm apical to the CEJ
-    (signed along +z; the site's insertion height when anatomy gives one)."""
-    jaw = site.jaw
-    right = site.side != "left"
-    sx = -1.0 if right else 1.0
-
-    def lm(t: int) -> ToothLandmarks:
-        return shapes[t].landmarks
-
-    if site.between is not None:
-        a, b = site.between
-        sa, sb = shapes[a], shapes[b]
-        centre = _mid(sa.landmarks.crown_centre_mm, sb.landmarks.crown_centre_mm)
-        out_dir = _mid(sa.landmarks.buccal, sb.landmarks.buccal)
-        half_bl = (sa.bl_width_mm + sb.bl_width_mm) / 4.0
-        sign = 1.0 if site.surface == Surface.buccal else -1.0
-        p = centre + sign * out_dir * (half_bl + 1.5)
-        return np.array([p[0], p[1], _mid(sa.landmarks.cej_mm, sb.landmarks.cej_mm)[2] + lift])
-    q_up = 1 if right else 2
-    q_low = 4 if right else 3
-    region = site.region
-    if region == SiteRegion.anterior_palate:
-        y = _mid(lm(14).crown_centre_mm, lm(24).crown_centre_mm)[1]
-        return np.array([0.0 if site.side in (None, "midline") else sx * 3.0, y, 12.0])
-    if region == SiteRegion.median_palatal_suture:
-        return np.array([0.0, _mid(lm(15).crown_centre_mm, lm(16).crown_centre_mm)[1], 12.0])
-    if region == SiteRegion.paramedian_palate:
-        return np.array([sx * 5.0, _mid(lm(15).crown_centre_mm, lm(16).crown_centre_mm)[1], 12.0])
-    if region == SiteRegion.infrazygomatic_crest:
-        t6, t7 = lm(q_up * 10 + 6), lm(q_up * 10 + 7)
-        p = _mid(t6.crown_centre_mm, t7.crown_centre_mm) + _mid(t6.buccal, t7.buccal) * 8.0
-        return np.array([p[0], p[1], 14.0])
-    if region == SiteRegion.mandibular_buccal_shelf:
-        t6, t7 = lm(q_low * 10 + 6), lm(q_low * 10 + 7)
-        p = _mid(t6.crown_centre_mm, t7.crown_centre_mm) + _mid(t6.buccal, t7.buccal) * 8.0
-        return np.array([p[0], p[1], -12.0])
-    if region in (SiteRegion.retromolar, SiteRegion.tuberosity):
-        q = q_up if jaw == "maxilla" else q_low
-        t7 = shapes[q * 10 + 7]
-        p = t7.landmarks.crown_centre_mm - t7.landmarks.mesial * (t7.md_width_mm / 2.0 + 5.0)
-        return np.array([p[0], p[1], 10.0 if jaw == "maxilla" else -10.0])
-    # edentulous ridge or anything else: the arch midline point of the jaw
-    q = q_up if jaw == "maxilla" else q_low
-    return np.asarray(lm(q * 10 + 5).crown_centre_mm, dtype=float)
-
-
 def implant_head_mm(implant: Implant, shapes: Mapping[int, ToothShape]) -> Vec:
-    """The implant's head position (patient frame): the plan's, else a schematic point."""
+    """The implant's head position (patient frame): the plan's, else the default position
+    :mod:`tadplan.mechanics` uses for the site (at the assessed insertion height when the
+    site assessment gives one)."""
     if implant.head_position_mm is not None:
         return np.asarray(implant.head_position_mm, dtype=float)
+    landmarks = {t: sh.landmarks for t, sh in shapes.items()}
     height = implant.safety.insertion_height_mm if implant.safety else None
-    up = 1.0 if implant.site.jaw == "maxilla" else -1.0
-    return site_point_mm(implant.site, shapes, lift=up * (height or 0.0))
+    try:
+        return np.asarray(default_head_position(implant.site, landmarks, height), dtype=float)
+    except (GeometryError, KeyError):
+        teeth = implant.site.between or tuple(t for t in shapes if fdi.arch(t) == implant.site.jaw)
+        return np.mean([shapes[t].landmarks.crown_centre_mm for t in teeth], axis=0)
+
+
+def implant_axis(implant: Implant, shapes: Mapping[int, ToothShape]) -> Vec | None:
+    """Unit axis, head towards tip: the plan's, else the mechanics default for the site."""
+    if implant.axis is not None:
+        return np.asarray(implant.axis, dtype=float)
+    landmarks = {t: sh.landmarks for t, sh in shapes.items()}
+    try:
+        return np.asarray(default_implant_axis(implant.site, landmarks), dtype=float)
+    except (GeometryError, KeyError):
+        return None
 
 
 def implant_is_palatal(implant: Implant) -> bool:

@@ -20,6 +20,7 @@ from tadplan.planner.model import Design, Plan, RankCriterion, SourceRef
 from tadplan.report.diagrams import design_figures
 from tadplan.report.figures import Figure
 from tadplan.report.geometry import dentition_shapes
+from tadplan.report.mechanics_view import force_system_of
 from tadplan.report.text import CONNECTION_NAMES, fmt_num, implant_size
 
 Embed = Literal["svg", "svg-img", "png-img"]
@@ -189,16 +190,69 @@ def materials(design: Design) -> list[str]:
 
 
 def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
-    m = design.mechanics or {}
-    rows = []
-    for k, v in m.items():
-        if isinstance(v, float):
-            text = fmt_num(v, 2)
-        elif isinstance(v, list | tuple) and all(isinstance(x, int | float) for x in v):
-            text = "(" + ", ".join(fmt_num(float(x), 2) for x in v) + ")"
-        else:
-            text = str(v)
-        rows.append((k.replace("_", " "), text))
+    """The force system in words: per moved unit, per implant load, time and warnings."""
+    fs = force_system_of(design)
+    if fs is None:
+        return []
+    rows: list[tuple[str, str]] = []
+    for u in fs.units:
+        c = u.components
+        what = (
+            f"resultant {fmt_num(u.force_g, 0)} g (mesial {fmt_num(c.mesial_g, 0)}, "
+            f"buccal {fmt_num(c.buccal_g, 0)}, intrusive {fmt_num(c.intrusive_g, 0)} g); "
+            f"predicted {u.movement.value.replace('_', ' ')}"
+        )
+        if u.moment_to_force_mm is not None:
+            what += f"; M/F {fmt_num(u.moment_to_force_mm)} mm"
+        effects = "; ".join([*u.effects, *u.side_effects])
+        rows.append(
+            (
+                f"teeth {', '.join(map(str, u.teeth))}",
+                what + (f". {effects}" if effects else "") + f" (CR: {u.cr_note})",
+            )
+        )
+    for u in fs.anchorage:
+        rows.append(
+            (
+                f"anchorage teeth {', '.join(map(str, u.teeth))}",
+                f"reaction {fmt_num(u.force_g, 0)} g; {u.movement.value.replace('_', ' ')}",
+            )
+        )
+    for cf in fs.connections:
+        if cf.dose is not None:
+            rows.append(
+                (
+                    f"{cf.connection_id} dose",
+                    f"{fmt_num(cf.dose.delivered_g, 0)} g "
+                    f"delivered, {cf.dose.status} {fmt_num(cf.dose.low_g, 0)}-"
+                    f"{fmt_num(cf.dose.high_g, 0)} g ({cf.dose.source})"
+                    + (f"; {cf.dose.suggestion}" if cf.dose.suggestion else ""),
+                )
+            )
+    for load in fs.implants:
+        rows.append(
+            (
+                f"implant {load.implant_id} load",
+                f"{fmt_num(load.force_g, 0)} g, torsion {fmt_num(load.torsion_nmm)} N·mm, "
+                f"bending {fmt_num(load.bending_nmm)} N·mm"
+                + (f"; {'; '.join(load.flags)}" if load.flags else ""),
+            )
+        )
+    for g in fs.goals:
+        if g.duration_weeks is not None:
+            rows.append(
+                (
+                    f"goal {g.goal_id} time",
+                    f"about {fmt_num(g.duration_weeks, 0)} weeks"
+                    + (
+                        f" at {fmt_num(g.rate_mm_per_month, 2)} mm/month ({g.rate_source})"
+                        if g.rate_mm_per_month
+                        else ""
+                    ),
+                )
+            )
+    for w in fs.warnings:
+        rows.append((w.severity, w.text + (f" [{', '.join(w.sources)}]" if w.sources else "")))
     return rows
 
 

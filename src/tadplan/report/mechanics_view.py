@@ -15,6 +15,7 @@ from tadplan.planner.model import Connection, ConnectionKind, Design, Implant
 from tadplan.report.geometry import (
     ToothShape,
     attachment_points_mm,
+    implant_axis,
     implant_head_mm,
     implant_is_palatal,
 )
@@ -59,7 +60,7 @@ def implant_heads(
     design: Design, shapes: Mapping[int, ToothShape], fs: ForceSystem | None
 ) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
     """Implant id -> (head position, axis or None): the plan's, else the mechanics
-    result's, else a schematic point at the site."""
+    result's, else the mechanics package's default for the site."""
     from_fs = {i.implant_id: i for i in fs.implants} if fs else {}
     out: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
     for imp in design.implants:
@@ -74,8 +75,9 @@ def implant_heads(
             )
         else:
             head = implant_head_mm(imp, shapes)
-            # two implants at one named region (e.g. two paramedian screws) get the same
-            # schematic point: set them 4 mm apart along the arch so both are seen
+            axis = axis if axis is not None else implant_axis(imp, shapes)
+            # two implants in one named region (e.g. two paramedian screws) get the same
+            # default point: set them 4 mm apart along the arch so both are seen
             while any(float(np.linalg.norm(head - h)) < 1.0 for h, _ in out.values()):
                 head = head + np.array([0.0, -4.0, 0.0])
             out[imp.id] = (head, axis)

@@ -12,8 +12,10 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Ellipse, Patch, Rectangle
@@ -38,7 +40,7 @@ class _Callout:
     text: str
 
 
-STATUS_STYLE: dict[str, dict[str, object]] = {
+STATUS_STYLE: dict[str, dict[str, Any]] = {
     "present": {"facecolor": PAPER, "edgecolor": INK, "linestyle": "-", "hatch": None},
     "moved": {"facecolor": LIGHT, "edgecolor": INK, "linestyle": "-", "hatch": None},
     "missing": {"facecolor": "none", "edgecolor": GREY, "linestyle": (0, (3, 2)), "hatch": None},
@@ -333,7 +335,9 @@ def _place_callouts(ax: Axes, callouts: list[_Callout], side: str) -> None:
     if not callouts:
         return
     y0, y1 = ax.get_ylim()
-    fig_h = ax.figure.get_figheight() * ax.get_position().height
+    root = ax.get_figure(root=True)
+    assert root is not None
+    fig_h = float(root.get_figheight()) * ax.get_position().height
     line_frac = (8.5 / 72.0) / fig_h
     items = sorted(callouts, key=lambda c: -c.anchor[1])
     heights = [line_frac * (c.text.count("\n") + 1) + line_frac * 0.45 for c in items]
@@ -451,8 +455,8 @@ def occlusal_figure(
                 p3 = implant_head_mm(imp, shapes)
             if imp.head_position_mm is None and imp.id not in (heads_mm or {}):
                 notes.append(
-                    f"{imp.id}: no head position in the plan; drawn at the site "
-                    f"({imp.site.label()}) schematically"
+                    f"{imp.id}: no head position in the plan; drawn at the mechanics "
+                    f"default for {imp.site.label()}"
                 )
             p = _xy(p3, mirror)
             heads[imp.id] = p
@@ -468,12 +472,12 @@ def occlusal_figure(
             callouts.append(_Callout((float(p[0]), float(p[1])), _wrap(implant_label(imp))))
         for conn in design.connections:
             conn_jaws = {fdi.arch(t) for t in conn.teeth}
-            imp = implants.get(conn.from_implant) if conn.from_implant else None
-            if imp is not None:
-                conn_jaws.add(imp.site.jaw)
+            cimp = implants.get(conn.from_implant) if conn.from_implant else None
+            if cimp is not None:
+                conn_jaws.add(cimp.site.jaw)
             if jaw not in conn_jaws:
                 continue
-            palatal = (imp is not None and implant_is_palatal(imp)) or conn.kind in (
+            palatal = (cimp is not None and implant_is_palatal(cimp)) or conn.kind in (
                 ConnectionKind.tpa,
                 ConnectionKind.quadhelix,
                 ConnectionKind.horseshoe_arch,
@@ -490,9 +494,9 @@ def occlusal_figure(
                 if t in shapes
             ]
             head = heads.get(conn.from_implant or "")
-            if head is None and imp is not None:  # implant in the other jaw
-                other = (heads_mm or {}).get(imp.id)
-                head = _xy(other if other is not None else implant_head_mm(imp, shapes), mirror)
+            if head is None and cimp is not None:  # implant in the other jaw
+                other = (heads_mm or {}).get(cimp.id)
+                head = _xy(other if other is not None else implant_head_mm(cimp, shapes), mirror)
             arch_path = []
             if len(in_jaw.teeth) >= 2:  # palatal points of every tooth between the two ends
                 ends = sorted(in_jaw.teeth, key=fdi.arch_index)
@@ -501,7 +505,7 @@ def occlusal_figure(
                     for t in fdi.span(ends[0], ends[-1])
                     if t in shapes
                 ]
-            anchor = _draw_connection(ax, conn, imp, head, targets, outward, arch_path)
+            anchor = _draw_connection(ax, conn, cimp, head, targets, outward, arch_path)
             callouts.append(
                 _Callout((float(anchor[0]), float(anchor[1])), _wrap(connection_label(conn)))
             )
@@ -531,7 +535,7 @@ def occlusal_figure(
         view = "from below" if jaw == "maxilla" else "from above"
         ax.set_title(f"{jaw_name(jaw)} — occlusal view {view}, anterior at top", fontsize=8, pad=2)
         # legend of the tooth statuses shown, under the arch
-        handles = []
+        handles: list[Artist] = []
         for key in (
             "moved",
             "present",
