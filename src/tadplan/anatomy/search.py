@@ -13,7 +13,7 @@ into the alveolus; + tilts the tip apically), horizontal angle -20 to +20 deg ev
 
 Fast clearance: per-root narrow-band distance grids (:mod:`distance_grid`), gathered along
 each axis with Lipschitz steps (the distance changes at most 1 mm per mm: a point at
-distance d lets the walk skip d - best + 0.02 mm, never less than 0.25 mm) so one walk gives
+distance d lets the walk skip d - best + 0.02 mm, never less than 0.35 mm) so one walk gives
 the running minimum for every catalogue length; the diameter is subtracted afterwards.
 Exact clearance: python-fcl capsule-to-mesh distance (:func:`exact_clearance`).
 """
@@ -132,7 +132,7 @@ def build_root_fields(
         clip=clip,
         h_mm=h_mm,
         band_mm=band_mm,
-        seed_band_mm=0.7,
+        seed_band_mm=0.45,
         max_sweeps=3,
         threads=threads,
     )
@@ -339,7 +339,7 @@ def scan_sites(
         fields.hi,
         fields.h,
         fields.band_mm,
-        0.25,
+        0.35,
         0.02,
         float(grid.diameters_mm.min()) / 2,
     )

@@ -82,10 +82,23 @@ def axis_point_at(model: DentitionModel, tooth: int, z: float) -> F64:
     return lm.cej_mm + t * lm.axis
 
 
+_TM: dict[int, tuple[ToothMesh, trimesh.Trimesh]] = {}
+
+
+def _trimesh(mesh: ToothMesh) -> trimesh.Trimesh:
+    hit = _TM.get(id(mesh))
+    if hit is None or hit[0] is not mesh:
+        if len(_TM) > 512:
+            _TM.clear()
+        hit = (mesh, trimesh.Trimesh(mesh.vertices, mesh.faces, process=False))
+        _TM[id(mesh)] = hit
+    return hit[1]
+
+
 def section_points(mesh: ToothMesh, z: float, spacing_mm: float = 0.05) -> F64:
     """Points along the horizontal section of a tooth mesh at height ``z`` (empty if none)."""
     segs = trimesh.intersections.mesh_plane(
-        trimesh.Trimesh(mesh.vertices, mesh.faces, process=False),
+        _trimesh(mesh),
         plane_normal=[0.0, 0.0, 1.0],
         plane_origin=[0.0, 0.0, z],
     )

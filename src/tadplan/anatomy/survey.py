@@ -66,7 +66,7 @@ def search_all_sites(
     best = []
     for r in ranked:
         f = r.scan.geometry.frame
-        safety, head, entry, d = _safety_at(model, f, r, r.best, grid, workflow)
+        safety, head, entry, d = _safety_at(model, f, r, r.best, grid, workflow, fields)
         i, j, v, w, li, di = r.best
         best.append(
             Insertion(
@@ -96,7 +96,7 @@ def search_all_sites(
             "fields": t2 - t1,
             "scan": t3 - t2,
             "rank": t4 - t3,
-            "exact_check_of_best": t5 - t4,
+            "safety_of_best": t5 - t4,
         },
     )
 
