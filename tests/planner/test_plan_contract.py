@@ -36,6 +36,9 @@ def test_plan_sources_list_every_cited_key(all_plans: dict) -> None:
         cited |= {
             s.key for gp in p.goals for d in gp.designs for w in d.warnings for s in w.sources
         }
+        cited |= {
+            k for gp in p.goals for d in gp.designs if d.mechanics for k in d.mechanics.sources
+        }
         listed = [s.key for s in p.sources]
         assert set(listed) == cited, name
         assert len(listed) == len(set(listed))

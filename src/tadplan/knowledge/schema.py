@@ -259,6 +259,8 @@ class RankWeights(_Strict):
     implant_count: float = Field(ge=0)
     preference: float = Field(ge=0)
     shared: float = Field(ge=0)
+    mechanics: float = Field(ge=0)
+    site_safety: float = Field(ge=0)
 
 
 class Threshold(Sourced):

@@ -1,4 +1,5 @@
-"""``plan(case)``: propose -> combine -> (anatomy, mechanics: added later) -> rank -> cite.
+"""``plan(case)``: propose -> combine -> rank -> place and analyse (anatomy, mechanics) and
+re-rank -> cite.
 
 Each step is a separate function so later steps (anatomy places and checks sites,
 mechanics computes force systems) slot in between :func:`combine` and :func:`rank`.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from tadplan import __version__
 from tadplan.case.model import Case
 from tadplan.knowledge import Knowledge, load_knowledge
+from tadplan.planner.analyse import analyse_designs
 from tadplan.planner.combine import combine
 from tadplan.planner.model import (
     Connection,
@@ -152,6 +154,10 @@ def cite_all(plan: Plan, knowledge: Knowledge) -> Plan:
         )
         for gp in plan.goals
     ]
+    for gp in goals:
+        for d in gp.designs:
+            if d.mechanics is not None:
+                c([SourceRef(key=k) for k in d.mechanics.sources])
     warnings = w(plan.warnings)
     sources = [SourceRef(key=k, text=knowledge.cite(k)) for k in keys]
     return plan.model_copy(update={"goals": goals, "warnings": warnings, "sources": sources})
@@ -162,7 +168,7 @@ def plan(case: Case, knowledge: Knowledge | None = None) -> Plan:
     kb = knowledge if knowledge is not None else load_knowledge()
     goals = propose(case, kb)
     shared = combine(goals)
-    goal_plans = rank(goals, kb)
+    goal_plans = analyse_designs(rank(goals, kb), case, kb)
     warnings = [
         Warning(
             severity="caution",
