@@ -91,6 +91,11 @@ def test_force_at_the_buccal_point_tips_the_incisor_buccally():
     """II.1 Anterior tooth intrusion (Fig. 11): 'buccal tipping of teeth can occur when force
     is exerted on the buccal point'."""
     case, lm = _case("04b_asymmetric_intrusion")
+    # one tooth on its own: without a bracketed archwire the pull moves 11 alone (with one,
+    # the archwire would carry it to the whole goal segment 13-11)
+    from tadplan.case.model import Attachments
+
+    case = case.model_copy(update={"attachments": Attachments()})
     t = lm[11]
     above = tuple(t.bracket_mm + t.axis * 12.0)
     d = design(

@@ -46,11 +46,11 @@ def _fs(flags: list[str]) -> ForceSystem:
 
 
 def test_mechanics_criterion_penalises_flagged_implants_and_failures() -> None:
-    clean = mechanics_criterion(_fs([]), 0.15, None)
-    flagged = mechanics_criterion(_fs(["over immediate-loading limit"]), 0.15, None)
-    failed = mechanics_criterion(None, 0.15, "force system not computed: x")
+    clean = mechanics_criterion(_fs([]), "g1", 0.15, None)
+    flagged = mechanics_criterion(_fs(["over immediate-loading limit"]), "g1", 0.15, None)
+    failed = mechanics_criterion(None, "g1", 0.15, "force system not computed: x")
     assert clean.value == 1.0
-    assert flagged.value == 0.75 and "i1" in flagged.note
+    assert flagged.value == 0.5 and "i1" in flagged.note
     assert failed.value == 0.0
 
 

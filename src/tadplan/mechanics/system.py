@@ -480,6 +480,25 @@ def _goal_for(
     return best
 
 
+def _consolidated(
+    case: Case,
+    teeth: Sequence[int],
+    goal_teeth: Sequence[int],
+    landmarks: Mapping[int, ToothLandmarks],
+) -> list[int]:
+    """The teeth a pull on ``teeth`` actually moves: when the goal moves a unit of several
+    teeth that are bracketed on one archwire (``attachments.brackets``), a hook or spring on
+    one of them moves the whole unit (en-masse mechanics); otherwise just ``teeth``."""
+    jaw = fdi.arch(teeth[0])
+    unit = [t for t in goal_teeth if t in landmarks and fdi.arch(t) == jaw]
+    if len(unit) <= len(teeth) or not set(teeth) <= set(unit):
+        return list(teeth)
+    brackets = case.attachments.brackets
+    bonded = set(fdi.PERMANENT) if brackets == "all" else set(brackets or ())
+    bonded |= set(case.attachments.bands)
+    return unit if set(unit) <= bonded else list(teeth)
+
+
 def _attachment_point(
     conn: Connection,
     unit: Unit,
@@ -648,12 +667,18 @@ def analyse_design(
                 )
             )
             continue
-        try:
-            unit = make_unit(teeth, landmarks, data)
-        except GeometryError as exc:
-            raise MechanicsError(f"connection {conn.id}: {exc}") from None
         gid, goal = _goal_for(teeth, goals)
         notes: list[str] = []
+        unit_teeth = _consolidated(case, teeth, goals[gid][1] if gid else (), landmarks)
+        if unit_teeth != teeth:
+            notes.append(
+                f"attached at {' '.join(map(str, teeth))}; the archwire carries the force to "
+                f"the whole unit {' '.join(map(str, unit_teeth))}"
+            )
+        try:
+            unit = make_unit(unit_teeth, landmarks, data)
+        except GeometryError as exc:
+            raise MechanicsError(f"connection {conn.id}: {exc}") from None
         anchor_point: Vec | None = None
         head: Vec | None = None
         anchor_teeth: list[int] = []
@@ -716,8 +741,8 @@ def analyse_design(
         else:
             direction = unit_vector(head - point)
         span = float(np.linalg.norm(head - point)) if head is not None else None
-        rng0 = dose_range(goal, teeth, MovementType.translation, data)
-        fr, fr_src = _friction(case, goal, kind, teeth, data)
+        rng0 = dose_range(goal, unit_teeth, MovementType.translation, data)
+        fr, fr_src = _friction(case, goal, kind, unit_teeth, data)
         if conn.force_g is not None:
             applied = float(conn.force_g)
         elif rng0 is not None:
@@ -769,7 +794,7 @@ def analyse_design(
         else:
             module = None
         system = unit_force_system(unit, [(point, f_eff)], goal=goal, data=data)
-        rng = dose_range(goal, teeth, system.movement, data)
+        rng = dose_range(goal, unit_teeth, system.movement, data)
         dose = None
         if rng is not None:
             delivered = float(np.linalg.norm(f_eff)) / G
@@ -808,7 +833,7 @@ def analyse_design(
                 )
             if module is not None and module_use is not None:
                 curve = _curve(
-                    module, module_use.activation_mm, rng.low_g / (1 - fr), goal, teeth, data
+                    module, module_use.activation_mm, rng.low_g / (1 - fr), goal, unit_teeth, data
                 )
                 day = 1.0
                 if (
@@ -854,7 +879,7 @@ def analyse_design(
                 notes=notes,
             )
         )
-        key = tuple(teeth)
+        key = tuple(unit_teeth)
         per_unit.setdefault(key, []).append((point, f_eff))
         unit_goal[key] = goal
         # reactions

@@ -5,8 +5,8 @@ design's force system, then let what the physics says take part in the ranking.
   size check and its :class:`~tadplan.planner.model.SiteSafety`;
 - mechanics (:mod:`tadplan.mechanics`) gives the design's :class:`ForceSystem`;
 - the ``mechanics`` criterion (weight in ``tables.yaml`` ``rank_weights``) scores the force
-  system: 1 when every dose is within its cited range and no implant is flagged, lowered
-  for each out-of-range dose, flagged implant and danger warning;
+  system for the goal it is listed under: 1 when the goal's doses are within their cited
+  ranges and no implant is flagged (see :func:`mechanics_criterion`);
 - the ``site_safety`` criterion scores the placed sites: green 1, amber 0.5, red 0.
 """
 
@@ -26,25 +26,30 @@ Placer = Callable[[Case, Implant], Implant]
 _SAFETY_VALUE = {"green": 1.0, "amber": 0.5, "red": 0.0}
 
 
-def mechanics_criterion(fs: ForceSystem | None, weight: float, error: str | None) -> RankCriterion:
-    """Score a force system 0-1: -0.25 per dose out of range, -0.25 per flagged implant,
-    -0.25 per danger warning (floor 0). A design whose mechanics failed scores 0."""
+def mechanics_criterion(
+    fs: ForceSystem | None, goal_id: str, weight: float, error: str | None
+) -> RankCriterion:
+    """Score a force system 0-1 for one goal: half of it is the share of this goal's
+    connections whose dose lies within its cited range, half the share of the design's
+    implants that carry no flag (overload, unresisted moment). A design whose mechanics
+    could not be computed scores 0."""
     if fs is None:
         return RankCriterion(name="mechanics", value=0.0, weight=weight, note=error or "")
-    out_of_range = [
-        c.connection_id for c in fs.connections if c.dose is not None and c.dose.status != "within"
-    ]
+    dosed = [c for c in fs.connections if c.dose is not None and c.goal_id == goal_id]
+    off = [c.connection_id for c in dosed if c.dose is not None and c.dose.status != "within"]
     flagged = [f"{i.implant_id}: {', '.join(i.flags)}" for i in fs.implants if i.flags]
-    danger = [w.text for w in fs.warnings if w.severity == "danger"]
-    value = max(0.0, 1.0 - 0.25 * (len(out_of_range) + len(flagged) + len(danger)))
+    dose_ok = 1.0 - len(off) / len(dosed) if dosed else 1.0
+    load_ok = 1.0 - len(flagged) / len(fs.implants) if fs.implants else 1.0
+    value = 0.5 * dose_ok + 0.5 * load_ok
     notes = []
-    if out_of_range:
-        notes.append(f"dose out of range: {', '.join(out_of_range)}")
+    if off:
+        notes.append(f"dose out of the cited range: {', '.join(off)}")
     notes.extend(flagged)
-    if not notes and not danger:
-        notes.append("doses within cited ranges, no implant flagged")
     return RankCriterion(
-        name="mechanics", value=round(value, 3), weight=weight, note="; ".join(notes)
+        name="mechanics",
+        value=round(value, 3),
+        weight=weight,
+        note="; ".join(notes) or "doses within cited ranges, no implant flagged",
     )
 
 
@@ -99,7 +104,7 @@ def analyse_designs(
                 done[d.id] = (placed, fs, err)
             placed, fs, err = done[d.id]
             extra = [
-                mechanics_criterion(fs, weights.mechanics, err),
+                mechanics_criterion(fs, gp.goal.id, weights.mechanics, err),
                 safety_criterion(placed, weights.site_safety),
             ]
             cs = [c for c in d.criteria if c.name not in ("mechanics", "site_safety")] + extra
