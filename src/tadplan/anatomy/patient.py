@@ -1,0 +1,224 @@
+"""Patient geometry: per-tooth meshes (STL, PLY, OBJ) and an optional bone or gingiva surface.
+
+Teeth are labelled by FDI number from the file name (``16.stl``, ``tooth_16.ply``,
+``UL6-16.obj``: the first two-digit permanent FDI number standing alone) or by a manifest
+(YAML/JSON)::
+
+    units: mm            # or m: vertices are then multiplied by 1000
+    teeth: {16: upper_right_first_molar.stl, 15: ur5.stl}
+    bone: maxilla_bone.stl      # optional, may be an open surface
+    gingiva: gingiva.ply        # optional
+
+Meshes must already be in the patient frame (:mod:`tadplan.anatomy.frame`, mm). Refused,
+each with a message naming the file: files that are not meshes, empty meshes, teeth that
+are not closed manifold surfaces, sizes that look like metres (or micrometres), labels that
+are not permanent FDI teeth, and a tooth given twice.
+
+Landmarks of a patient tooth: the long axis is the mesh's principal axis (oriented to the
+apex: +z in the maxilla, -z in the mandible); the CEJ splits the axis extent in the ratio of
+the average crown and root lengths (Wheeler, ``teeth.yaml``), an estimate until crown/root
+segmentation is available.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import trimesh
+import yaml
+
+from tadplan.anatomy.dentition import arch_value, size_of
+from tadplan.anatomy.landmarks import ToothLandmarks
+from tadplan.anatomy.meshes import DentitionModel, ToothMesh
+from tadplan.case import fdi
+
+MESH_SUFFIXES = (".stl", ".ply", ".obj")
+_LABEL = re.compile(r"(?<!\d)([1-4][1-8])(?!\d)")
+# plausible largest extent of one tooth, mm (a third molar is ~ 18 mm, a canine ~ 27 mm)
+_TOOTH_EXTENT_MM = (8.0, 45.0)
+
+
+class PatientMeshError(ValueError):
+    """A patient mesh or manifest is refused; the message names the file and the reason."""
+
+
+@dataclass(frozen=True, eq=False)
+class PatientGeometry:
+    model: DentitionModel
+    bone: trimesh.Trimesh | None = None
+    gingiva: trimesh.Trimesh | None = None
+
+
+def label_from_name(path: Path) -> int:
+    found = _LABEL.findall(path.stem)
+    if not found:
+        raise PatientMeshError(
+            f"{path.name}: no FDI tooth number in the file name (e.g. 16.stl); use a manifest"
+        )
+    tooth = int(found[0])
+    if not fdi.is_tooth(tooth):
+        raise PatientMeshError(f"{path.name}: {tooth} is not an FDI tooth number")
+    return tooth
+
+
+def _load_mesh(path: Path, scale: float, *, closed: bool) -> trimesh.Trimesh:
+    if not path.is_file():
+        raise PatientMeshError(f"{path}: file not found")
+    if path.suffix.lower() not in MESH_SUFFIXES:
+        raise PatientMeshError(f"{path.name}: not a mesh file (expected STL, PLY or OBJ)")
+    try:
+        loaded = trimesh.load(path, force="mesh", process=True)
+    except Exception as exc:
+        raise PatientMeshError(f"{path.name}: not a readable mesh ({exc})") from None
+    if not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0:
+        raise PatientMeshError(f"{path.name}: empty mesh (no triangles)")
+    mesh = loaded
+    if scale != 1.0:
+        mesh.apply_scale(scale)
+    if closed:
+        if not mesh.is_watertight:
+            open_edges = len(trimesh.grouping.group_rows(mesh.edges_sorted, require_count=1))
+            raise PatientMeshError(
+                f"{path.name}: not a closed manifold surface ({open_edges} open edges); "
+                "repair the mesh"
+            )
+        if not mesh.is_winding_consistent:
+            raise PatientMeshError(f"{path.name}: inconsistent face winding; repair the mesh")
+        if mesh.volume < 0:
+            mesh.invert()
+    extent = float(mesh.extents.max())
+    if closed and extent < _TOOTH_EXTENT_MM[0]:
+        hint = " (metres? give units: m in a manifest)" if extent < 0.1 else ""
+        raise PatientMeshError(
+            f"{path.name}: a tooth {extent:.4g} units long is too small for millimetres{hint}"
+        )
+    if closed and extent > _TOOTH_EXTENT_MM[1]:
+        raise PatientMeshError(
+            f"{path.name}: a tooth {extent:.4g} units long is too large for millimetres "
+            "(micrometres? scale the mesh)"
+        )
+    return mesh
+
+
+def _arch_centre(tooth: int) -> np.ndarray:
+    """A point inside the arch (on the midline, level with the average first molars): the
+    buccal direction of a patient tooth points away from it."""
+    from tadplan.anatomy.dentition import average_landmarks
+
+    molars = (16, 26) if fdi.arch(tooth) == "maxilla" else (36, 46)
+    lm = average_landmarks(teeth=molars)
+    return np.array([0.0, float(np.mean([lm[t].crown_centre_mm[1] for t in molars])), 0.0])
+
+
+def _landmarks(tooth: int, mesh: trimesh.Trimesh) -> ToothLandmarks:
+    v = np.asarray(mesh.vertices, dtype=np.float64)
+    c = v.mean(axis=0)
+    _, _, vt = np.linalg.svd(v - c, full_matrices=False)
+    axis = vt[0]
+    up = 1.0 if fdi.arch(tooth) == "maxilla" else -1.0
+    if axis[2] * up < 0:
+        axis = -axis
+    along = (v - c) @ axis
+    tip = c + axis * along.min()
+    total = float(along.max() - along.min())
+    avg = size_of(tooth)
+    crown = total * avg.crown_length_mm / (avg.crown_length_mm + avg.root_length_mm)
+    cej = tip + axis * crown
+    outward = c - _arch_centre(tooth)
+    outward[2] = 0.0
+    outward -= (outward @ axis) * axis
+    buccal = outward / np.linalg.norm(outward)
+    mesial = np.cross(axis, buccal)
+    to_midline = np.array([-c[0], -c[1], 0.0])  # towards the incisal point, the origin
+    if mesial @ to_midline < 0:
+        mesial = -mesial
+    crest = cej + axis * arch_value("periodontium", "crest_below_cej_mm").value
+    return ToothLandmarks(
+        fdi=tooth,
+        crown_centre_mm=tip + axis * crown / 2,
+        bracket_mm=tip + axis * crown / 2 + buccal * avg.bl_crown_mm / 2,
+        cej_mm=cej,
+        apex_mm=tip + axis * total,
+        axis=axis,
+        mesial=mesial,
+        buccal=buccal,
+        crown_length_mm=crown,
+        root_length_mm=total - crown,
+        n_roots=avg.n_roots,
+        alveolar_crest_mm=crest,
+    )
+
+
+def _read_manifest(path: Path) -> dict[str, object]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise PatientMeshError(f"{path.name}: unreadable manifest ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("teeth"), dict):
+        raise PatientMeshError(f"{path.name}: a manifest needs 'teeth: {{FDI: file}}'")
+    return data
+
+
+def load_patient(source: Path | str) -> PatientGeometry:
+    """Read a directory of tooth meshes (labels from file names) or a manifest file."""
+    src = Path(source)
+    scale = 1.0
+    bone_file = gingiva_file = None
+    files: list[tuple[int, Path]] = []
+    if src.is_dir():
+        for p in sorted(src.iterdir()):
+            if p.suffix.lower() in MESH_SUFFIXES and not p.stem.lower().startswith(
+                ("bone", "gingiva")
+            ):
+                files.append((label_from_name(p), p))
+            elif p.stem.lower().startswith("bone") and p.suffix.lower() in MESH_SUFFIXES:
+                bone_file = p
+            elif p.stem.lower().startswith("gingiva") and p.suffix.lower() in MESH_SUFFIXES:
+                gingiva_file = p
+    else:
+        m = _read_manifest(src)
+        units = str(m.get("units", "mm"))
+        if units not in ("mm", "m"):
+            raise PatientMeshError(f"{src.name}: units: {units!r} is not 'mm' or 'm'")
+        scale = 1000.0 if units == "m" else 1.0
+        teeth = m["teeth"]
+        assert isinstance(teeth, Mapping)
+        for key, name in teeth.items():
+            try:
+                tooth = int(key)
+            except (TypeError, ValueError):
+                raise PatientMeshError(f"{src.name}: teeth: {key!r} is not an FDI number") from None
+            if not fdi.is_tooth(tooth):
+                raise PatientMeshError(f"{src.name}: teeth: {tooth} is not an FDI tooth number")
+            files.append((tooth, src.parent / str(name)))
+        bone_file = src.parent / str(m["bone"]) if m.get("bone") else None
+        gingiva_file = src.parent / str(m["gingiva"]) if m.get("gingiva") else None
+    if not files:
+        raise PatientMeshError(f"{src}: no tooth meshes found")
+    seen: dict[int, Path] = {}
+    for tooth, p in files:
+        if fdi.is_primary(tooth):
+            raise PatientMeshError(f"{p.name}: primary tooth {tooth} is not supported yet")
+        if tooth in seen:
+            raise PatientMeshError(f"tooth {tooth} is given twice: {seen[tooth].name} and {p.name}")
+        seen[tooth] = p
+    meshes = {t: _load_mesh(p, scale, closed=True) for t, p in files}
+    lms = {t: _landmarks(t, m) for t, m in sorted(meshes.items())}
+    tm = {
+        t: ToothMesh(
+            t,
+            np.asarray(m.vertices, dtype=np.float64),
+            np.asarray(m.faces, dtype=np.int64),
+            ((0, len(m.faces)),),
+        )
+        for t, m in sorted(meshes.items())
+    }
+    bone = _load_mesh(bone_file, scale, closed=False) if bone_file else None
+    gingiva = _load_mesh(gingiva_file, scale, closed=False) if gingiva_file else None
+    return PatientGeometry(DentitionModel(lms, tm, source=str(src)), bone, gingiva)

@@ -1,0 +1,112 @@
+"""Patient tooth meshes: loading, landmarks, and every class of bad input refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import trimesh
+import yaml
+
+from tadplan.anatomy.meshes import average_dentition
+from tadplan.anatomy.patient import PatientMeshError, load_patient
+from tadplan.anatomy.safety import rank_site
+from tadplan.anatomy.search import build_root_fields, default_grid, scan_sites
+from tadplan.anatomy.sites import interradicular_distance, site_frame
+
+TEETH = [14, 15, 16, 17]
+
+
+def _write_teeth(d: Path, scale: float = 1.0, name: str = "tooth_{t}.stl") -> dict[int, str]:
+    model = average_dentition(resolution="coarse", teeth=TEETH)
+    out = {}
+    for t, m in model.meshes.items():
+        # one file per tooth: its closed shells (crown-and-trunk body, roots) together
+        body = trimesh.Trimesh(m.vertices, m.faces)
+        body.apply_scale(scale)
+        fn = name.format(t=t)
+        body.export(d / fn)
+        out[t] = fn
+    return out
+
+
+def test_loads_teeth_from_file_names_and_measures_like_the_average(tmp_path):
+    _write_teeth(tmp_path)
+    geo = load_patient(tmp_path)
+    assert sorted(geo.model.meshes) == TEETH
+    avg = average_dentition(resolution="coarse", teeth=TEETH)
+    for t in TEETH:
+        a, p = avg.landmarks[t], geo.model.landmarks[t]
+        assert abs(a.axis @ p.axis) > 0.97  # same long axis within ~14 deg
+        assert p.buccal @ a.buccal > 0.8 and p.mesial @ a.mesial > 0.8
+    # the same measurements run on patient geometry
+    f = site_frame(geo.model, 16, 15, "buccal")
+    assert 1.0 < interradicular_distance(geo.model, f, 4.0)[0] < 6.0
+    fields = build_root_fields(geo.model, threads=1)
+    scan = scan_sites(geo.model, fields, [f])[0]
+    ranked = rank_site(scan, default_grid())
+    assert np.isfinite(ranked.score).any()
+
+
+def test_manifest_with_metres_is_scaled(tmp_path):
+    files = _write_teeth(tmp_path, scale=0.001)
+    (tmp_path / "case.yaml").write_text(yaml.safe_dump({"units": "m", "teeth": files}))
+    geo = load_patient(tmp_path / "case.yaml")
+    assert geo.model.landmarks[16].root_length_mm > 8
+
+
+def test_metres_without_a_manifest_are_refused(tmp_path):
+    _write_teeth(tmp_path, scale=0.001)
+    with pytest.raises(PatientMeshError, match="metres"):
+        load_patient(tmp_path)
+
+
+def test_unknown_tooth_label_is_refused(tmp_path):
+    files = _write_teeth(tmp_path)
+    files[19] = files.pop(17)  # 19 is not an FDI tooth
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump({"teeth": files}))
+    with pytest.raises(PatientMeshError, match="19 is not an FDI"):
+        load_patient(tmp_path / "m.yaml")
+
+
+def test_duplicated_tooth_is_refused(tmp_path):
+    _write_teeth(tmp_path)
+    (tmp_path / "copy_of_16.stl").write_bytes((tmp_path / "tooth_16.stl").read_bytes())
+    with pytest.raises(PatientMeshError, match="tooth 16 is given twice"):
+        load_patient(tmp_path)
+
+
+def test_open_surface_is_refused(tmp_path):
+    _write_teeth(tmp_path)
+    m = trimesh.load(tmp_path / "tooth_15.stl")
+    m.update_faces(np.arange(len(m.faces)) > 10)  # punch a hole
+    m.export(tmp_path / "tooth_15.stl")
+    with pytest.raises(PatientMeshError, match=r"tooth_15\.stl: not a closed manifold"):
+        load_patient(tmp_path)
+
+
+def test_empty_and_garbage_files_are_refused(tmp_path):
+    _write_teeth(tmp_path)
+    (tmp_path / "tooth_14.stl").write_text("solid empty\nendsolid empty\n")
+    with pytest.raises(PatientMeshError, match=r"tooth_14\.stl"):
+        load_patient(tmp_path)
+    (tmp_path / "tooth_14.stl").write_bytes(b"\x00\x01 this is not a mesh at all" * 3)
+    with pytest.raises(PatientMeshError, match=r"tooth_14\.stl"):
+        load_patient(tmp_path)
+
+
+def test_non_mesh_file_in_a_manifest_is_refused(tmp_path):
+    files = _write_teeth(tmp_path)
+    (tmp_path / "notes.txt").write_text("hello")
+    files[15] = "notes.txt"
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump({"teeth": files}))
+    with pytest.raises(PatientMeshError, match=r"notes\.txt: not a mesh file"):
+        load_patient(tmp_path / "m.yaml")
+
+
+def test_file_name_without_a_label_is_refused(tmp_path):
+    _write_teeth(tmp_path)
+    (tmp_path / "molar.stl").write_bytes((tmp_path / "tooth_16.stl").read_bytes())
+    with pytest.raises(PatientMeshError, match=r"molar\.stl: no FDI tooth number"):
+        load_patient(tmp_path)
