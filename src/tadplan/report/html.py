@@ -279,6 +279,9 @@ class _DesignView:
     risk_rows: list[RankCriterion]
     sizes: dict[str, str]
     names: dict[Any, str] = field(default_factory=lambda: dict(CONNECTION_NAMES))
+    ref_to: str | None = None
+    """Key of the same design drawn under an earlier goal (then only a reference is shown)."""
+    ref_goal: str | None = None
 
     @staticmethod
     def mm(v: float | None) -> str:
@@ -344,6 +347,7 @@ def build_context(
     all_goal_teeth: set[int] = set()
     plan_materials: list[str] = []
     seen: dict[str, int] = {}
+    drawn: dict[str, tuple[str, Design, str]] = {}
     for gp in plan.goals:
         all_goal_teeth.update(gp.goal.teeth)
         designs = []
@@ -351,6 +355,23 @@ def build_context(
             n = seen.get(d.id, 0)
             seen[d.id] = n + 1
             key = d.id if n == 0 else f"{d.id}-{n}"
+            first = drawn.get(d.id)
+            if first is not None and first[1] == d:  # one design serving several goals
+                designs.append(
+                    _DesignView(
+                        key=key,
+                        design=d,
+                        figures=[],
+                        materials=[],
+                        mechanics_rows=[],
+                        risk_rows=[],
+                        sizes={},
+                        ref_to=first[0],
+                        ref_goal=first[2],
+                    )
+                )
+                continue
+            drawn.setdefault(d.id, (key, d, gp.goal.id))
             figs = figures_for(plan, gp, d, shapes, key)
             views = []
             for f in figs:

@@ -12,6 +12,8 @@ from tadplan.report.text import CONNECTION_NAMES, fmt_num
 
 _STYLES = ["-", (0, (5, 2)), (0, (1, 1.5)), "-."]
 _MARKERS = ["o", "s", "^", "D"]
+MAX_MARKED = 12
+"""More reactivation points than this are summarised in words, not drawn one by one."""
 
 
 def force_time_figure(design: Design, fig_id: str) -> Figure | None:
@@ -25,10 +27,11 @@ def force_time_figure(design: Design, fig_id: str) -> Figure | None:
     if not curves:
         return None
     names = {c.id: c for c in design.connections}
-    fig = new_figure(6.4, 2.6)
+    fig = new_figure(6.4, 2.2)
     ax = fig.add_axes((0.09, 0.18, 0.56, 0.72))
     lines = []
     thresholds: dict[float, list[str]] = {}
+    notes: list[str] = []
     for i, cf in enumerate(curves[:4]):
         curve = cf.curve
         assert curve is not None
@@ -39,7 +42,14 @@ def force_time_figure(design: Design, fig_id: str) -> Figure | None:
         (line,) = ax.plot(t, f, color=INK, lw=1.3, ls=_STYLES[i % 4], label=label)
         tag(line, f"force_curve {cf.kind}", cf.connection_id)
         lines.append(line)
-        if curve.reactivation_days:
+        if len(curve.reactivation_days) > MAX_MARKED:
+            step = curve.reactivation_interval_days or curve.reactivation_days[0]
+            notes.append(
+                f"{cf.connection_id}: the mechanics result reactivates it every "
+                f"{fmt_num(step, 2)} days ({len(curve.reactivation_days)} times): the module "
+                "falls below the useful force almost at once; points not marked"
+            )
+        elif curve.reactivation_days:
             r = np.asarray(curve.reactivation_days, dtype=float)
             fr = np.interp(r, t, f)
             ax.plot(
@@ -78,4 +88,6 @@ def force_time_figure(design: Design, fig_id: str) -> Figure | None:
         "Force delivered by each active module from activation, with the points at "
         "which it is reactivated (from the mechanics result)."
     )
-    return Figure(fig_id, "force_time", f"Force over time: {design.title}", caption, fig)
+    if notes:
+        fig.text(0.09, 0.01, "\n".join(notes), fontsize=6, style="italic", va="bottom")
+    return Figure(fig_id, "force_time", f"Force over time: {design.title}", caption, fig, notes)
