@@ -39,6 +39,8 @@ from tadplan.report.mechanics_view import (
 from tadplan.report.text import CONNECTION_NAMES, fmt_num
 
 TRANSVERSE = frozenset({MovementKind.expansion, MovementKind.crossbite_correction})
+ARMS = frozenset({ConnectionKind.lever_arm, ConnectionKind.power_hook, ConnectionKind.cantilever})
+"""Connections that move the point of force application away from the bracket."""
 FRONTAL_CONNECTIONS = frozenset(
     {ConnectionKind.tpa, ConnectionKind.quadhelix, ConnectionKind.expander}
 )
@@ -267,13 +269,49 @@ def force_figure(
             zorder=9,
         )
         pts += [h2, tip2]
-    # forces
+    # arms that carry the point of force application away from the bracket
+    fs_points = {cf.connection_id: cf.point_mm for cf in fs.connections} if fs else {}
+    for c in design.connections:
+        if c.kind not in ARMS or not c.teeth or c.teeth[0] not in shapes:
+            continue
+        base = shapes[c.teeth[0]].landmarks.bracket_mm
+        end3 = fs_points.get(c.id) or c.attachment_point_mm
+        if end3 is None or not view.on_side(base):
+            continue
+        end = np.asarray(end3, dtype=float)
+        if float(np.linalg.norm(end - base)) < 0.5:
+            continue
+        b2, e2 = proj(base), proj(end)
+        (arm,) = draw_line(
+            ax, [b2[0], e2[0]], [b2[1], e2[1]], lw=2.4, zorder=8, solid_capstyle="round"
+        )
+        tag(arm, f"connection {c.kind.value}", c.id)
+        pts += [b2, e2]
+    # forces (several connections along one line of action, e.g. a chain on a lever arm,
+    # are drawn once)
     horiz, vert = _component_words(view.jaw, view.plane)
     scale = 0.08  # mm of arrow per gram
     table: list[str] = []
     n_drawn = 0
+    drawn: list[ForceVector] = []
     for f in forces:
         name = f"{f.connection.id} ({CONNECTION_NAMES[f.connection.kind]}, from {f.implant.id})"
+        same = next(
+            (
+                g
+                for g in drawn
+                if float(np.linalg.norm(g.point_mm - f.point_mm)) < 0.5
+                and float(g.direction @ f.direction) > 0.999
+                and abs(g.applied_g - f.applied_g) < 1.0
+            ),
+            None,
+        )
+        if same is not None:
+            table.append(
+                f"{name}: {fmt_num(f.applied_g, 0)} g along the same line as "
+                f"{same.connection.id} (one force)"
+            )
+            continue
         delivered = (
             f", {fmt_num(f.delivered_g, 0)} g reach the teeth after friction"
             if f.delivered_g is not None and abs(f.delivered_g - f.applied_g) >= 1
@@ -282,6 +320,7 @@ def force_figure(
         if not view.on_side(f.point_mm):
             table.append(f"{name}: {fmt_num(f.applied_g, 0)} g on the other side (mirror image)")
             continue
+        drawn.append(f)
         p2 = proj(f.point_mm)
         d2 = proj(f.direction * f.applied_g)
         oop = f.applied_g * float(
