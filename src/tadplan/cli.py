@@ -348,11 +348,12 @@ def sites(
     from tadplan.anatomy.sites import DEFAULT_HEIGHTS_MM, interradicular_table
 
     c = _load(case)
+    wide = Console(highlight=False, width=max(console.width, 150))
     model = average_dentition(c)
     rows = interradicular_table(model)
     heights = list(DEFAULT_HEIGHTS_MM)
     t = Table(title=f"{c.id}: inter-radicular distance (mm) by height from the alveolar crest")
-    t.add_column("site")
+    t.add_column("site", no_wrap=True)
     for h in heights:
         t.add_column(f"{h:g}", justify="right")
     by_site: dict[str, dict[float, float]] = {}
@@ -360,8 +361,8 @@ def sites(
         by_site.setdefault(r.site, {})[r.height_mm] = r.ird_mm
     for label, vals in by_site.items():
         t.add_row(label, *[("-" if vals[h] == float("inf") else f"{vals[h]:.2f}") for h in heights])
-    console.print(t)
-    console.print("'-' = above the apex of a root (no root there); root-to-root minimum distance.")
+    wide.print(t)
+    wide.print("'-' = above the apex of a root (no root there); root-to-root minimum distance.")
     if not search:
         return
     from tadplan.anatomy.survey import search_all_sites, write_maps
@@ -384,7 +385,7 @@ def sites(
         "soft tissue",
         "at risk",
     ):
-        best.add_column(col)
+        best.add_column(col, no_wrap=True)
     for k, ins in enumerate(sv.best, 1):
         s = ins.safety
         best.add_row(
@@ -400,7 +401,7 @@ def sites(
             s.soft_tissue or "",
             ",".join(map(str, s.teeth_at_risk)) or "-",
         )
-    console.print(best)
+    wide.print(best)
     if out is not None:
         paths = write_maps(sv, out)
         console.print(f"wrote {len(paths)} clearance maps to {out}")

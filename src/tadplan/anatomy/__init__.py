@@ -1,7 +1,48 @@
 """Anatomy: the average dentition with roots, patient meshes, CBCT, site measurements and the
-safe-site search. Frame and units: :mod:`tadplan.anatomy.frame` (millimetres)."""
+safe-site search. Frame and units: :mod:`tadplan.anatomy.frame` (millimetres).
+
+Public entry points (heavier modules are imported on first use):
+
+- :func:`average_landmarks` (case) -> {fdi: :class:`ToothLandmarks`}
+- :func:`average_dentition` (case) -> :class:`DentitionModel` (landmarks + crown/root meshes)
+- :func:`interradicular_table` (model) -> rows of inter-radicular distance by site and height
+- :func:`best_insertion` / :func:`assess_insertion` (case, site) -> :class:`Insertion` /
+  :class:`~tadplan.planner.model.SiteSafety`; :func:`place_implant` is the planner's placer
+- :func:`search_all_sites` (case) -> the exhaustive both-arch survey
+- :func:`load_patient` (dir or manifest) -> patient meshes; :func:`read_dicom_series`,
+  :func:`measure_axis` -> CBCT volume and tissue along a screw axis
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from tadplan.anatomy.dentition import Customisation, average_landmarks
 from tadplan.anatomy.landmarks import ToothLandmarks
 
-__all__ = ["Customisation", "ToothLandmarks", "average_landmarks"]
+_LAZY = {
+    "average_dentition": "tadplan.anatomy.meshes",
+    "DentitionModel": "tadplan.anatomy.meshes",
+    "interradicular_table": "tadplan.anatomy.sites",
+    "best_insertion": "tadplan.anatomy.safety",
+    "assess_insertion": "tadplan.anatomy.safety",
+    "place_implant": "tadplan.anatomy.safety",
+    "Insertion": "tadplan.anatomy.safety",
+    "SiteUnavailable": "tadplan.anatomy.safety",
+    "search_all_sites": "tadplan.anatomy.survey",
+    "load_patient": "tadplan.anatomy.patient",
+    "PatientMeshError": "tadplan.anatomy.patient",
+    "read_dicom_series": "tadplan.anatomy.cbct",
+    "measure_axis": "tadplan.anatomy.cbct",
+    "CBCTError": "tadplan.anatomy.cbct",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'tadplan.anatomy' has no attribute {name!r}")
+
+
+__all__ = ["Customisation", "ToothLandmarks", "average_landmarks", *sorted(_LAZY)]

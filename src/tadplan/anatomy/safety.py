@@ -36,7 +36,7 @@ from tadplan.anatomy.search import (
 from tadplan.anatomy.sites import SiteFrame, interradicular_distance, site_frame
 from tadplan.case import Case, fdi
 from tadplan.case.model import SiteRef, SiteRegion
-from tadplan.planner.model import SiteSafety, SourceRef
+from tadplan.planner.model import Implant, SiteSafety, SourceRef
 
 Workflow = Literal["freehand", "guided"]
 F64 = NDArray[np.float64]
@@ -417,3 +417,54 @@ def _neighbour_teeth(model: DentitionModel, frame: SiteFrame) -> tuple[int, ...]
 
 def _t(v: F64) -> tuple[float, float, float]:
     return (round(float(v[0]), 3), round(float(v[1]), 3), round(float(v[2]), 3))
+
+
+@lru_cache(maxsize=256)
+def _best_cached(
+    present: tuple[int, ...], site_json: str, size: tuple[float, float] | None, workflow: str
+) -> Insertion:
+    site = SiteRef.model_validate_json(site_json)
+    case = _PresentCase(present)
+    sizes = [size] if size is not None else None
+    return best_insertion(case, site, sizes=sizes, workflow=workflow)  # type: ignore[arg-type]
+
+
+class _PresentCase:
+    """Stand-in for a case in the placement cache: only the present teeth matter."""
+
+    def __init__(self, present: tuple[int, ...]) -> None:
+        self.dentition = self
+        self._present = frozenset(present)
+
+    def present_teeth(self) -> frozenset[int]:
+        return self._present
+
+
+def place_implant(case: Case, implant: Implant) -> Implant:
+    """The planner's placer: head position, axis and :class:`SiteSafety` for ``implant`` at
+    its site on the case's average dentition. The implant keeps its size when the size is
+    in the catalogue; otherwise the nearest catalogue size is assessed and a note says so.
+    The workflow is guided when ``case.constraints.guided_insertion`` is set."""
+    grid = default_grid()
+    workflow: Workflow = "guided" if case.constraints.guided_insertion else "freehand"
+    d = float(grid.diameters_mm[np.argmin(np.abs(grid.diameters_mm - implant.diameter_mm))])
+    length = float(grid.lengths_mm[np.argmin(np.abs(grid.lengths_mm - implant.length_mm))])
+    present = tuple(sorted(case.dentition.present_teeth()))
+    try:
+        ins = _best_cached(present, implant.site.model_dump_json(), (d, length), workflow)
+    except SiteUnavailable as exc:
+        return implant.model_copy(update={"safety": SiteSafety(status="red", notes=[str(exc)])})
+    safety = ins.safety
+    if (d, length) != (implant.diameter_mm, implant.length_mm):
+        safety = safety.model_copy(
+            update={
+                "notes": [
+                    *safety.notes,
+                    f"assessed as the catalogue size {d:g} x {length:g} mm "
+                    f"(planned {implant.diameter_mm:g} x {implant.length_mm:g} mm)",
+                ]
+            }
+        )
+    return implant.model_copy(
+        update={"head_position_mm": ins.head_position_mm, "axis": ins.axis, "safety": safety}
+    )
