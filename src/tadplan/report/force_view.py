@@ -339,6 +339,7 @@ def force_figure(
         )
         line.set_gid(gid)
         tip = p2 + d2 * scale
+        nrm = np.array([ud[1], -ud[0]]) if ud[0] >= 0 else np.array([-ud[1], ud[0]])
         arrow = FancyArrowPatch(
             (float(p2[0]), float(p2[1])),
             (float(tip[0]), float(tip[1])),
@@ -352,10 +353,12 @@ def force_figure(
         tag(arrow, gid.split("|")[0], f.connection.id)
         ax.annotate(
             f"{f.connection.id}: {fmt_num(f.applied_g, 0)} g",
-            xy=(float(tip[0]), float(tip[1])),
-            xytext=(0, (-14 - 10 * n_drawn) if d2[1] >= 0 else (8 + 10 * n_drawn)),
+            # beside the middle of the arrow, on its lower side, away from the implant head
+            xy=(float((p2[0] + tip[0]) / 2), float((p2[1] + tip[1]) / 2)),
+            xytext=(float(nrm[0]) * 9, float(nrm[1]) * 9 - 10 * n_drawn),
             textcoords="offset points",
-            ha="center",
+            ha="left" if nrm[0] > 0.3 else ("right" if nrm[0] < -0.3 else "center"),
+            va="top" if nrm[1] < -0.3 else ("bottom" if nrm[1] > 0.3 else "center"),
             fontsize=7,
             fontweight="bold",
             zorder=10,
@@ -461,7 +464,7 @@ def force_figure(
         if not fs.units:
             notes.append("the mechanics result has no moved unit for this design")
     arr = np.array(pts) if pts else np.array([[-10.0, -10.0], [10.0, 10.0]])
-    ax.set_xlim(arr[:, 0].min() - 4, arr[:, 0].max() + 4)
+    ax.set_xlim(arr[:, 0].min() - 10, arr[:, 0].max() + 10)
     ax.set_ylim(arr[:, 1].min() - 4, arr[:, 1].max() + 4)
     fig.text(
         0.05,

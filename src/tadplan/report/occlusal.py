@@ -510,8 +510,10 @@ def occlusal_figure(
                 _Callout((float(anchor[0]), float(anchor[1])), _wrap(connection_label(conn)))
             )
         # frame the arch, then lay the labels out on both sides
-        xs = [shapes[t].landmarks.crown_centre_mm[0] for t in teeth]
-        ys = [shapes[t].landmarks.crown_centre_mm[1] for t in teeth]
+        xs = [float(_xy(shapes[t].landmarks.crown_centre_mm, mirror)[0]) for t in teeth]
+        ys = [float(shapes[t].landmarks.crown_centre_mm[1]) for t in teeth]
+        xs += [c.anchor[0] for c in callouts]
+        ys += [c.anchor[1] for c in callouts]
         pad = 8.0
         ax.set_xlim(min(xs) - pad, max(xs) + pad)
         ax.set_ylim(min(ys) - pad, max(ys) + pad)
