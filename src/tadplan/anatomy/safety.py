@@ -131,14 +131,15 @@ def rank_site(
     e_lin, e_ang = insertion_error(workflow)
     radius = (grid.diameters_mm / 2).astype(np.float32)
     clear = scan.dmin_mm[..., None] - radius  # (nh, nm, nv, nb, nL, nD)
-    err = e_lin.value + scan.tmin_mm * np.float32(np.sin(np.radians(e_ang.value)))
+    err = np.float32(e_lin.value) + scan.tmin_mm * np.float32(np.sin(np.radians(e_ang.value)))
     widened = clear - err[..., None]
     depth = g.bone_depth_mm[:, None, :, :, None]  # (nh, 1, nv, nb, 1)
     perforates = (grid.lengths_mm[None, None, None, None, :] > depth)[..., None]
     excl = g.excluded[:, None, None, None, None, None]
     red = (clear < pdl) | excl
     amber = ~red & ((widened < septal) | perforates)
-    status = np.where(red, 2, np.where(amber, 1, 0)).astype(np.int8)
+    status = red.astype(np.int8) * 2 + amber.astype(np.int8)
+    f32 = np.float32
     jaw = g.frame.jaw
     lo_v, hi_v = rk["preferred_vertical_deg"][jaw]
     v = grid.vertical_deg
@@ -158,15 +159,19 @@ def rank_site(
     )
     dia_b = np.where(grid.diameters_mm > rk["diameter_bonus_above_mm"], rk["diameter_bonus"], 0.0)
     len_b = np.where(grid.lengths_mm >= rk["length_bonus_from_mm"], rk["length_bonus"], 0.0)
-    score = (
-        rk["clearance_weight"] * np.minimum(widened, rk["clearance_cap_mm"])
-        - np.where(status == 2, rk["red_penalty"], np.where(status == 1, rk["amber_penalty"], 0.0))
-        + gingiva[:, None, None, None, None, None]
-        + (cort - angle_pen)[None, None, :, None, None, None]
-        - hor_pen[None, None, None, :, None, None]
-        + len_b[None, None, None, None, :, None]
-        + dia_b[None, None, None, None, None, :]
-    ).astype(np.float32)
+    penalty = np.array([0.0, rk["amber_penalty"], rk["red_penalty"]], dtype=f32)
+    # terms that do not depend on the candidate's clearance, broadcast once (float32)
+    fixed = (
+        gingiva.astype(f32)[:, None, None, None, None, None]
+        + (cort - angle_pen).astype(f32)[None, None, :, None, None, None]
+        - hor_pen.astype(f32)[None, None, None, :, None, None]
+        + len_b.astype(f32)[None, None, None, None, :, None]
+        + dia_b.astype(f32)[None, None, None, None, None, :]
+    )
+    score = np.minimum(widened, f32(rk["clearance_cap_mm"]))
+    score *= f32(rk["clearance_weight"])
+    score -= penalty[status]
+    score += fixed
     if sizes is not None:
         allowed = np.zeros(clear.shape[-2:], dtype=bool)
         for d, length in sizes:
@@ -177,7 +182,7 @@ def rank_site(
             allowed[li[0], di[0]] = True
         score = np.where(allowed, score, -np.inf).astype(np.float32)
     best = np.unravel_index(int(np.argmax(score)), score.shape)
-    return RankedSite(scan, clear.astype(np.float32), status, score, tuple(int(i) for i in best))  # type: ignore[arg-type]
+    return RankedSite(scan, clear, status, score, tuple(int(i) for i in best))  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=1)

@@ -102,6 +102,14 @@ def root_parts(model: DentitionModel, teeth: list[int] | None = None) -> tuple[l
         up = fdi.arch(t) == "maxilla"
         for a, b in m.components:
             f = m.faces[a:b]
+            # crown triangles wholly coronal to 0.5 mm short of the CEJ are never the
+            # nearest surface to a screw 2 mm or more apical to the crest: leave them out
+            zs = m.vertices[f][:, :, 2]
+            sign = 1.0 if up else -1.0
+            keep = ((zs - cej_z) * sign > -0.5).any(axis=1)
+            if not keep.any():
+                continue
+            f = f[keep]
             used = np.unique(f)
             remap = np.full(len(m.vertices), -1, dtype=np.int64)
             remap[used] = np.arange(len(used))
@@ -254,12 +262,32 @@ def _scan(
         np_ = 0
         while np_ < parts.shape[1] and parts[s, np_] >= 0:
             np_ += 1
-        pl = parts[s, :np_]
+        pall = parts[s, :np_]
+        pl = np.empty(np_, dtype=np.int64)
+        lmax = lengths[nl - 1]
         for j in range(nm):
             ex, ey, ez = entries[s, i, j, 0], entries[s, i, j, 1], entries[s, i, j, 2]
             for v in range(nv):
                 for w in range(nbh):
                     dx, dy, dz = dirs[s, v, w, 0], dirs[s, v, w, 1], dirs[s, v, w, 2]
+                    # parts whose grid box meets the axis segment's box
+                    x0, x1 = min(ex, ex + lmax * dx), max(ex, ex + lmax * dx)
+                    y0, y1 = min(ey, ey + lmax * dy), max(ey, ey + lmax * dy)
+                    z0, z1 = min(ez, ez + lmax * dz), max(ez, ez + lmax * dz)
+                    npl = 0
+                    for q in range(np_):
+                        p = pall[q]
+                        if (
+                            x1 >= lo[p, 0]
+                            and x0 <= hi[p, 0]
+                            and y1 >= lo[p, 1]
+                            and y0 <= hi[p, 1]
+                            and z1 >= lo[p, 2]
+                            and z0 <= hi[p, 2]
+                        ):
+                            pl[npl] = p
+                            npl += 1
+                    pa = pl[:npl]
                     t = 0.0
                     m = 1e30
                     tm = 0.0
@@ -273,7 +301,7 @@ def _scan(
                             hi,
                             h,
                             band,
-                            pl,
+                            pa,
                             ex + t * dx,
                             ey + t * dy,
                             ez + t * dz,
