@@ -109,3 +109,16 @@ def test_not_dicom_is_refused(tmp_path):
     (tmp_path / "a.txt").write_text("not dicom")
     with pytest.raises(CBCTError, match="no DICOM image files"):
         read_dicom_series(tmp_path)
+
+
+def test_planned_insertion_is_measured_through_a_registration(series):
+    from tadplan.anatomy.cbct import measure_insertion
+
+    # the patient frame is the volume shifted by 10 mm in y
+    to_volume = np.eye(4)
+    to_volume[1, 3] = 10.0
+    m = measure_insertion(
+        series, np.array([2.0, -4.0, 6.0]), np.array([1.0, 0.0, 0.0]), 8.0, to_volume
+    )
+    assert m.soft_tissue_mm == pytest.approx(2.0, abs=0.15)
+    assert m.cortical_mm == pytest.approx(1.5, abs=0.15)

@@ -186,3 +186,20 @@ def test_single_height_grid(scanned):
     fields = build_root_fields(model, [15, 16, 14, 17], threads=1)
     s = scan_sites(model, fields, [site_frame(model, 16, 15, "buccal")], g)[0]
     assert s.dmin_mm.shape == (1, 1, 1, 1, 1)
+
+
+def test_place_implant_fills_position_axis_and_safety():
+    from tadplan.anatomy import place_implant
+    from tadplan.planner.model import Implant
+
+    case = load_example("07a_posterior_anchorage")
+    imp = Implant(
+        id="i1", site=SiteRef(between=(15, 16), surface="buccal"), diameter_mm=1.6, length_mm=8
+    )
+    out = place_implant(case, imp)
+    assert out.head_position_mm is not None and out.axis is not None
+    assert out.safety is not None and out.safety.status in ("green", "amber", "red")
+    assert (out.diameter_mm, out.length_mm) == (1.6, 8)
+    odd = place_implant(case, imp.model_copy(update={"length_mm": 9.0}))
+    assert odd.safety is not None
+    assert any("catalogue size" in n for n in odd.safety.notes)

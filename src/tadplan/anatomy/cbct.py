@@ -166,3 +166,22 @@ def measure_axis(
             depth = _crossing(t, v, i_bone + k, bone) - t_bone
             break
     return AxisMeasurement(soft, cort, depth, t, v)
+
+
+def measure_insertion(
+    volume: Volume,
+    head_mm: F64,
+    axis: F64,
+    length_mm: float,
+    to_volume: F64 | None = None,
+    lead_in_mm: float = 3.0,
+) -> AxisMeasurement:
+    """Tissue along a planned insertion (e.g. an :class:`~tadplan.anatomy.safety.Insertion`'s
+    ``head_position_mm`` and ``axis``), starting ``lead_in_mm`` before the head so the
+    profile begins in the oral cavity. ``to_volume`` (4 x 4) maps the patient frame to the
+    volume's coordinates; identity if None."""
+    m = np.eye(4) if to_volume is None else np.asarray(to_volume, dtype=np.float64)
+    head = m[:3, :3] @ np.asarray(head_mm, dtype=np.float64) + m[:3, 3]
+    d = m[:3, :3] @ np.asarray(axis, dtype=np.float64)
+    d = d / np.linalg.norm(d)
+    return measure_axis(volume, head - lead_in_mm * d, d, length_mm + lead_in_mm)

@@ -84,6 +84,13 @@ def region_insertion(
     if d_best < dmin.value - 1e-9:
         status = "amber"
         notes.append(f"diameter below the recommended {dmin.value:g} mm")
+    fits = sorted({L for _d, L in cands if L - soft.value <= depth.value})
+    notes.append(
+        "lengths that fit the cited bone: "
+        + (", ".join(f"{L:g}" for L in fits) + " mm" if fits else "none in the catalogue")
+    )
+    if region in ("anterior_palate", "paramedian_palate", "median_palatal_suture"):
+        notes.append("keep at least 3 mm posterior to the incisive foramen (canal)")
     head_v, axis_v = _place(model.landmarks, site, data["level"])
     entry = head_v + soft.value * axis_v
     safety = SiteSafety(
