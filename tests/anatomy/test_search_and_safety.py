@@ -203,3 +203,16 @@ def test_place_implant_fills_position_axis_and_safety():
     odd = place_implant(case, imp.model_copy(update={"length_mm": 9.0}))
     assert odd.safety is not None
     assert any("catalogue size" in n for n in odd.safety.notes)
+
+
+def test_site_across_an_extraction_space_is_wide():
+    case = load_example("01a_agenesis_bilateral_protraction")
+    present = case.dentition.present_teeth()
+    gap = next(t for t in (15, 25, 12, 22, 35, 45) if t not in present)
+    a, b = gap - 1, gap + 1
+    assert a in present and b in present
+    ins = best_insertion(case, SiteRef(between=(a, b), surface="buccal"))
+    assert ins.safety.interradicular_width_mm is None or ins.safety.interradicular_width_mm > 5
+    assert ins.safety.status in ("green", "amber")
+    with pytest.raises(SiteUnavailable, match="not neighbouring"):
+        best_insertion(None, SiteRef(between=(14, 16), surface="buccal"))

@@ -377,14 +377,11 @@ def teeth_of(landmarks: Mapping[int, ToothLandmarks], jaw: fdi.Arch) -> list[int
 
 
 def neighbour_pairs(teeth: Iterable[int]) -> list[tuple[int, int]]:
-    """Pairs of teeth next to each other along each arch (midline pairs included)."""
+    """Pairs of teeth next to each other along each arch among ``teeth`` (midline pairs
+    included; across a missing tooth's space the two teeth bounding it form a pair)."""
     present = set(teeth)
     out = []
     for jaw in JAWS:
         seq = [t for t in fdi.arch_order(jaw) if t in present]
-        out += [
-            (a, b)
-            for a, b in itertools.pairwise(seq)
-            if abs(fdi.arch_index(a) - fdi.arch_index(b)) == 1
-        ]
+        out += list(itertools.pairwise(seq))
     return out

@@ -224,9 +224,10 @@ def _frame_for(model: DentitionModel, site: SiteRef) -> SiteFrame:
     for t in (a, b):
         if t not in model.landmarks:
             raise SiteUnavailable(f"site {site.label()}: tooth {t} is not present")
-    if b not in fdi.neighbours(a) or fdi.is_primary(a):
+    if b not in fdi.neighbours(a, set(model.landmarks)) or fdi.is_primary(a):
         raise SiteUnavailable(
-            f"site {site.label()}: {a} and {b} are not neighbouring permanent teeth"
+            f"site {site.label()}: {a} and {b} are not neighbouring permanent teeth "
+            "(teeth between them are present)"
         )
     return site_frame(model, a, b, site.surface.value)
 
