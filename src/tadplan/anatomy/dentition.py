@@ -330,22 +330,15 @@ def root_axes(
     div = np.radians(arch_value("roots", "divergence_deg").value)
     start = cej + axis * trunk
     rest = size.root_length_mm - trunk
-    if size.n_roots == 3:  # MB, DB, P
-        offs = [
-            (mesial * 0.5 + buccal * 0.5, (a_md * 0.45, a_bl * 0.4)),
-            (-mesial * 0.5 + buccal * 0.5, (a_md * 0.4, a_bl * 0.4)),
-            (-buccal * 0.55, (a_md * 0.55, a_bl * 0.45)),
-        ]
-    elif jaw == "maxilla":  # two-rooted upper premolar: buccal + palatal
-        offs = [
-            (buccal * 0.5, (a_md * 0.85, a_bl * 0.45)),
-            (-buccal * 0.5, (a_md * 0.8, a_bl * 0.45)),
-        ]
-    else:  # lower molars: mesial + distal
-        offs = [
-            (mesial * 0.55, (a_md * 0.38, a_bl * 0.9)),
-            (-mesial * 0.55, (a_md * 0.36, a_bl * 0.85)),
-        ]
+    kind = {3: "maxilla_molar"}.get(size.n_roots) or (
+        "maxilla_premolar" if jaw == "maxilla" else "mandible_molar"
+    )
+    arch_value("roots", "layout_source")  # checks the citation
+    offs = []
+    for root in load("arch")["roots"]["layout"][kind]:
+        om, ob = (float(x) for x in root["offset"])
+        sm, sb = (float(x) for x in root["semi"])
+        offs.append((mesial * om + buccal * ob, (a_md * sm, a_bl * sb)))
     out = []
     for off, semi in offs:
         shift = (np.dot(off, mesial) * a_md) * mesial + (np.dot(off, buccal) * a_bl) * buccal

@@ -98,10 +98,10 @@ def _ends(n: int) -> F64:
     return (1 - np.cos(np.linspace(0.0, np.pi, n))) / 2
 
 
-def _crown_close(t: F64) -> F64:
-    """Occlusal closing of the crown section: 1 up to the height of contour (t = 0.65 of the
-    crown from the CEJ), then an elliptical dome to 0 at the occlusal end (t = 1)."""
-    return np.sqrt(np.clip(1 - (np.clip(t - 0.65, 0, None) / 0.35) ** 2, 0, 1))
+def _crown_close(t: F64, contour: float) -> F64:
+    """Occlusal closing of the crown section: 1 up to the height of contour (``contour`` of
+    the crown from the CEJ), then an elliptical dome to 0 at the occlusal end (t = 1)."""
+    return np.sqrt(np.clip(1 - (np.clip(t - contour, 0, None) / (1 - contour)) ** 2, 0, 1))
 
 
 def tooth_mesh(
@@ -109,17 +109,18 @@ def tooth_mesh(
 ) -> ToothMesh:
     n_seg, n_single, n_root = _RES[resolution]
     taper = arch_value("roots", "taper").value
+    contour = arch_value("crown", "height_of_contour").value
     tip = lm.cej_mm - lm.axis * size.crown_length_mm
     cm, cb = size.md_cervix_mm / 2, size.bl_cervix_mm / 2
     km, kb = size.md_crown_mm / 2, size.bl_crown_mm / 2
 
     def crown_rings(d: F64) -> tuple[F64, F64]:  # d: distance from the tip, 0..crown
         t = 1 - d / size.crown_length_mm
-        p = _crown_close(t)
-        grow = np.clip(t / 0.65, 0, 1)
+        p = _crown_close(t, contour)
+        grow = np.clip(t / contour, 0, 1)
         grow = grow * grow * (3 - 2 * grow)
-        a = np.where(t <= 0.65, cm + (km - cm) * grow, km * p)
-        b = np.where(t <= 0.65, cb + (kb - cb) * grow, kb * p)
+        a = np.where(t <= contour, cm + (km - cm) * grow, km * p)
+        b = np.where(t <= contour, cb + (kb - cb) * grow, kb * p)
         return a, b
 
     parts: list[tuple[F64, I64]] = []
@@ -137,7 +138,7 @@ def tooth_mesh(
     else:
         roots = root_axes(lm.fdi, lm.cej_mm, lm.axis, lm.mesial, lm.buccal, size)
         trunk = float((roots[0][0] - lm.cej_mm) @ lm.axis)
-        dome = 1.0
+        dome = arch_value("roots", "furcation_dome_mm").value
         total = size.crown_length_mm + trunk + dome
         d = _ends(n_single * 2 // 3) * total
         a, b = crown_rings(np.minimum(d, size.crown_length_mm))
@@ -157,7 +158,7 @@ def tooth_mesh(
             v = np.cross(axis, u)
             if v @ lm.buccal < 0:
                 v = -v
-            cap = 1.5  # mm of rounded cap inside the trunk
+            cap = 1.5  # mm of rounded cap hidden inside the trunk (never an outer surface)
             q = _ends(n_root) * (length + cap) - cap
             t = np.clip(q / length, 0, 1)
             f = np.where(

@@ -39,8 +39,15 @@ from tadplan.case import fdi
 
 MESH_SUFFIXES = (".stl", ".ply", ".obj")
 _LABEL = re.compile(r"(?<!\d)([1-4][1-8])(?!\d)")
-# plausible largest extent of one tooth, mm (a third molar is ~ 18 mm, a canine ~ 27 mm)
-_TOOTH_EXTENT_MM = (8.0, 45.0)
+
+
+def _tooth_extent_mm() -> tuple[float, float]:
+    """Plausible largest extent of one tooth: half the shortest to 1.6 x the longest average
+    tooth (crown + root, ``teeth.yaml``); outside it the units are wrong."""
+    from tadplan.anatomy.dentition import tooth_sizes
+
+    lengths = [s.crown_length_mm + s.root_length_mm for s in tooth_sizes().values()]
+    return 0.5 * min(lengths), 1.6 * max(lengths)
 
 
 class PatientMeshError(ValueError):
@@ -92,12 +99,13 @@ def _load_mesh(path: Path, scale: float, *, closed: bool) -> trimesh.Trimesh:
         if mesh.volume < 0:
             mesh.invert()
     extent = float(mesh.extents.max())
-    if closed and extent < _TOOTH_EXTENT_MM[0]:
+    lo, hi = _tooth_extent_mm()
+    if closed and extent < lo:
         hint = " (metres? give units: m in a manifest)" if extent < 0.1 else ""
         raise PatientMeshError(
             f"{path.name}: a tooth {extent:.4g} units long is too small for millimetres{hint}"
         )
-    if closed and extent > _TOOTH_EXTENT_MM[1]:
+    if closed and extent > hi:
         raise PatientMeshError(
             f"{path.name}: a tooth {extent:.4g} units long is too large for millimetres "
             "(micrometres? scale the mesh)"
