@@ -122,3 +122,32 @@ def test_planned_insertion_is_measured_through_a_registration(series):
     )
     assert m.soft_tissue_mm == pytest.approx(2.0, abs=0.15)
     assert m.cortical_mm == pytest.approx(1.5, abs=0.15)
+
+
+def test_cbct_bone_depth_makes_a_long_screw_amber(series):
+    from tadplan.anatomy.cbct import assess_with_cbct
+    from tadplan.anatomy.safety import Insertion
+    from tadplan.case.model import SiteRef
+    from tadplan.planner.model import SiteSafety
+
+    def insertion(length):
+        return Insertion(
+            site=SiteRef(between=(15, 16), surface="buccal"),
+            head_position_mm=(2.5, 6.0, 6.0),
+            entry_mm=(4.5, 6.0, 6.0),
+            axis=(1.0, 0.0, 0.0),
+            diameter_mm=1.6,
+            length_mm=length,
+            height_mm=4.0,
+            mesiodistal_mm=0.0,
+            vertical_deg=0.0,
+            horizontal_deg=0.0,
+            safety=SiteSafety(status="green"),
+        )
+
+    short = assess_with_cbct(series, insertion(6.0))  # 4 mm in bone of 6 mm found
+    assert short.status == "green"
+    assert short.bone_depth_mm == pytest.approx(6.0, abs=0.15)
+    long = assess_with_cbct(series, insertion(12.0))  # 10 mm in bone: too long
+    assert long.status == "amber"
+    assert any("exceeds" in n for n in long.notes)

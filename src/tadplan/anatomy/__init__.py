@@ -10,7 +10,8 @@ Public entry points (heavier modules are imported on first use):
   :class:`~tadplan.planner.model.SiteSafety`; :func:`place_implant` is the planner's placer
 - :func:`search_all_sites` (case) -> the exhaustive both-arch survey
 - :func:`load_patient` (dir or manifest) -> patient meshes; :func:`read_dicom_series`,
-  :func:`measure_axis` -> CBCT volume and tissue along a screw axis
+  :func:`measure_axis`, :func:`assess_with_cbct` -> CBCT volume, tissue along a screw
+  axis, and an insertion's safety updated with the measured bone depth
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ _LAZY = {
     "read_dicom_series": "tadplan.anatomy.cbct",
     "measure_axis": "tadplan.anatomy.cbct",
     "CBCTError": "tadplan.anatomy.cbct",
+    "assess_with_cbct": "tadplan.anatomy.cbct",
 }
 
 

@@ -16,12 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import map_coordinates
 
 from tadplan.anatomy.search import site_value
+from tadplan.planner.model import SiteSafety
+
+if TYPE_CHECKING:
+    from tadplan.anatomy.safety import Insertion
 
 F64 = NDArray[np.float64]
 
@@ -185,3 +190,40 @@ def measure_insertion(
     d = m[:3, :3] @ np.asarray(axis, dtype=np.float64)
     d = d / np.linalg.norm(d)
     return measure_axis(volume, head - lead_in_mm * d, d, length_mm + lead_in_mm)
+
+
+def assess_with_cbct(
+    volume: Volume,
+    insertion: Insertion,
+    to_volume: F64 | None = None,
+) -> SiteSafety:
+    """The insertion's :class:`SiteSafety` updated with what the patient's CBCT shows along
+    the screw axis: measured bone depth (the screw is amber if longer than the bone it
+    finds), cortical thickness and soft tissue, in the notes. Root clearance stays that of
+    the dentition used for the plan (segment the roots to check it on the CBCT)."""
+    m = measure_insertion(
+        volume,
+        np.asarray(insertion.head_position_mm),
+        np.asarray(insertion.axis),
+        insertion.length_mm + 5.0,
+        to_volume,
+    )
+    s = insertion.safety
+    notes = list(s.notes)
+    status = s.status
+    if m.bone_depth_mm is None:
+        notes.append("CBCT: no bone found along the axis")
+        status = "red"
+    else:
+        in_bone = insertion.length_mm - (m.soft_tissue_mm or 0.0)
+        notes.append(
+            f"CBCT: soft tissue {m.soft_tissue_mm:.1f} mm, cortex "
+            f"{'-' if m.cortical_mm is None else f'{m.cortical_mm:.1f}'} mm, bone depth "
+            f"{m.bone_depth_mm:.1f} mm along the axis"
+        )
+        if in_bone > m.bone_depth_mm and status == "green":
+            status = "amber"
+            notes.append(
+                f"CBCT: {in_bone:.1f} mm in bone exceeds the {m.bone_depth_mm:.1f} mm found"
+            )
+    return s.model_copy(update={"status": status, "bone_depth_mm": m.bone_depth_mm, "notes": notes})
