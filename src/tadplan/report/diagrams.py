@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
+
 from tadplan.case import MovementKind
-from tadplan.planner.model import Design, GoalPlan, Plan
+from tadplan.planner.model import Design, GoalPlan, Implant, Plan
 from tadplan.report.figures import Figure
 from tadplan.report.force_view import force_figure
 from tadplan.report.geometry import ToothShape, dentition_shapes
@@ -28,10 +30,13 @@ def design_figures(
     design: Design,
     shapes: Mapping[int, ToothShape] | None = None,
     key: str | None = None,
+    sites_done: dict[str, str] | None = None,
 ) -> list[Figure]:
     """The diagrams of one design: occlusal view, force diagram (lateral or frontal), force
     over time (when the mechanics result has force curves) and one site view per
-    inter-radicular implant with a site assessment. Callers close the figures."""
+    inter-radicular implant. With ``sites_done`` (shared across the designs of a report) an
+    insertion already drawn for another design is referred to, not drawn again. Callers
+    close the figures."""
     shapes = shapes if shapes is not None else dentition_shapes(plan.case)
     key = key or design.id
     goals = served_goals(plan, design, goal_plan)
@@ -57,10 +62,26 @@ def design_figures(
         figs[1].notes.append("force over time: the plan has no force curve for this design")
     for imp in design.implants:
         head, axis = heads[imp.id]
-        site = site_figure(imp, head, axis, shapes, f"{key}-site-{imp.id}")
+        same = _site_key(imp, head)
+        if sites_done is not None and same in sites_done:
+            figs[0].notes.append(
+                f"site view of {imp.id} ({imp.site.label()}): the same "
+                f"insertion is drawn with design {sites_done[same]}"
+            )
+            continue
+        site = site_figure(imp, head, axis, shapes, f"{key}-site-{imp.id}", plan.case)
         if site is not None:
             figs.append(site)
+            if sites_done is not None:
+                sites_done[same] = key
     return figs
+
+
+def _site_key(imp: Implant, head: np.ndarray) -> str:
+    """Same site, size, head and assessment: the same picture."""
+    pos = ",".join(f"{v:.1f}" for v in head)
+    safety = imp.safety.model_dump_json() if imp.safety else ""
+    return f"{imp.site.label()}|{imp.diameter_mm}|{imp.length_mm}|{pos}|{safety}"
 
 
 def plan_figures(plan: Plan) -> dict[str, list[Figure]]:

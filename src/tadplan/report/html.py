@@ -348,6 +348,7 @@ def build_context(
     plan_materials: list[str] = []
     seen: dict[str, int] = {}
     drawn: dict[str, tuple[str, Design, str]] = {}
+    sites_done: dict[str, str] = {}
     for gp in plan.goals:
         all_goal_teeth.update(gp.goal.teeth)
         designs = []
@@ -372,7 +373,7 @@ def build_context(
                 )
                 continue
             drawn.setdefault(d.id, (key, d, gp.goal.id))
-            figs = figures_for(plan, gp, d, shapes, key)
+            figs = figures_for(plan, gp, d, shapes, key, sites_done)
             views = []
             for f in figs:
                 views.append(_FigView(f.id, f.kind, f.caption, f.notes, _markup(f, embed)))

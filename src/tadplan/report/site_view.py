@@ -1,16 +1,21 @@
 """The screw between the roots: a view of an inter-radicular site from its surface (buccal
 or palatal/lingual), the two neighbouring teeth with their roots, the screw at its insertion
-height, and the clearances the anatomy assessment reports. Drawn only where the plan carries
-a site assessment (:class:`tadplan.planner.model.SiteSafety`)."""
+height, the clearances of the plan's site assessment (:class:`SiteSafety`) where it has
+one, and the room between the roots by height as the anatomy package measures it on the
+average dentition (against the width the screw needs with the anatomy package's margins)."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 
 import numpy as np
+from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Polygon
 
 from tadplan.anatomy.dentition import root_axes, size_of
+from tadplan.anatomy.search import site_value
+from tadplan.case import Case
 from tadplan.planner.model import Implant
 from tadplan.report.figures import GREY, INK, LIGHT, PAPER, Figure, new_figure, tag
 from tadplan.report.geometry import ToothShape
@@ -26,10 +31,13 @@ def site_figure(
     axis: np.ndarray | None,
     shapes: Mapping[int, ToothShape],
     fig_id: str,
+    case: Case | None = None,
 ) -> Figure | None:
-    """The site view of one inter-radicular implant with a safety assessment, else None."""
+    """The site view of one inter-radicular implant (None for other regions): the screw
+    between the roots, the plan's site assessment, and the inter-radicular distance by
+    height on the anatomy package's average dentition of ``case``."""
     site, safety = implant.site, implant.safety
-    if site.between is None or safety is None or any(t not in shapes for t in site.between):
+    if site.between is None or any(t not in shapes for t in site.between):
         return None
     a, b = site.between
     la, lb = shapes[a].landmarks, shapes[b].landmarks
@@ -43,8 +51,8 @@ def site_figure(
         d = np.asarray(p, dtype=float) - origin
         return float(d @ md), float(d @ up)  # mesiodistal, apical height from the CEJ level
 
-    fig = new_figure(6.4, 3.0)
-    ax = fig.add_axes((0.04, 0.08, 0.5, 0.82))
+    fig = new_figure(6.4, 3.4)
+    ax = fig.add_axes((0.04, 0.06, 0.48, 0.84))
     ax.set_aspect("equal", adjustable="box")
     ax.set_axis_off()
     pts: list[tuple[float, float]] = []
@@ -124,7 +132,7 @@ def site_figure(
         facecolor=INK,
         edgecolor=INK,
         lw=0.8,
-        hatch=_STATUS_HATCH[safety.status],
+        hatch=_STATUS_HATCH[safety.status if safety else "unknown"],
         zorder=6,
     )
     ax.add_artist(sp)
@@ -135,42 +143,118 @@ def site_figure(
     ax.set_ylim(arr[:, 1].min() - 3, arr[:, 1].max() + 2)
     surface = site.surface.value if site.surface else ""
     ax.set_title(f"Site {a}-{b}, seen from {surface}; apical up", fontsize=8, pad=2)
-    rows = [
-        implant_label(implant),
-        f"assessment: {safety.status} ({_STATUS_WORD[safety.status]})",
-    ]
-    for label, value, unit in (
-        ("minimum root clearance", safety.min_root_clearance_mm, "mm"),
-        ("inter-radicular width", safety.interradicular_width_mm, "mm"),
-        ("bone depth", safety.bone_depth_mm, "mm"),
-        ("insertion height from the crest", safety.insertion_height_mm, "mm"),
-        ("vertical angle", safety.vertical_angle_deg, "°"),
-        ("horizontal angle", safety.horizontal_angle_deg, "°"),
-    ):
-        rows.append(f"{label}: {fmt_num(value) + ' ' + unit if value is not None else 'not given'}")
-    if safety.teeth_at_risk:
-        rows.append("teeth at risk: " + ", ".join(map(str, safety.teeth_at_risk)))
-    if safety.soft_tissue:
-        rows.append(f"soft tissue: {safety.soft_tissue}")
-    rows += safety.notes[:3]
-    import textwrap
-
+    rows = [implant_label(implant)]
+    notes: list[str] = []
+    if safety is None:
+        rows.append("site assessment: not in the plan")
+        notes.append(
+            f"{implant.id}: the plan carries no site assessment (clearances) for {site.label()}"
+        )
+    else:
+        rows.append(f"assessment: {safety.status} ({_STATUS_WORD[safety.status]})")
+        for label, value, unit in (
+            ("minimum root clearance", safety.min_root_clearance_mm, "mm"),
+            ("inter-radicular width", safety.interradicular_width_mm, "mm"),
+            ("bone depth", safety.bone_depth_mm, "mm"),
+            ("insertion height from the crest", safety.insertion_height_mm, "mm"),
+            ("vertical angle", safety.vertical_angle_deg, "°"),
+            ("horizontal angle", safety.horizontal_angle_deg, "°"),
+        ):
+            text = f"{fmt_num(value)} {unit}" if value is not None else "not given"
+            rows.append(f"{label}: {text}")
+        if safety.teeth_at_risk:
+            rows.append("teeth at risk: " + ", ".join(map(str, safety.teeth_at_risk)))
+        if safety.soft_tissue:
+            rows.append(f"soft tissue: {safety.soft_tissue}")
+        rows += safety.notes[:2]
     fig.text(
-        0.58,
-        0.9,
-        "\n".join(textwrap.fill(r, 46) for r in rows),
-        fontsize=6.8,
+        0.56,
+        0.95,
+        "\n".join(textwrap.fill(r, 50) for r in rows),
+        fontsize=6.6,
         va="top",
-        linespacing=1.35,
+        linespacing=1.3,
     )
+    profile = ird_profile(case, a, b, site.surface.value if site.surface else "buccal")
+    if profile:
+        _draw_profile(fig, implant, profile, safety.insertion_height_mm if safety else None)
+    else:
+        notes.append(f"inter-radicular distance by height: not available for {a}-{b}")
     caption = (
-        f"The screw {implant.id} between the roots of {a} and {b} at its insertion height, "
-        "with the clearances from the site assessment."
+        f"The screw {implant.id} between the roots of {a} and {b}"
+        + (", with the clearances from the site assessment" if safety else "")
+        + "; right: the room between the roots by height on the average dentition."
     )
-    notes = []
     if implant.head_position_mm is None:
         notes.append(
             f"{implant.id}: head position not in the plan; drawn where the mechanics "
-            "result or the site's insertion height puts it"
+            "result or its defaults put it"
         )
     return Figure(fig_id, "site", f"Site {implant.id}: {site.label()}", caption, fig, notes)
+
+
+_IRD_CACHE: dict[tuple[tuple[int, ...] | None, int, int, str], list[tuple[float, float]] | None]
+_IRD_CACHE = {}
+
+
+def ird_profile(
+    case: Case | None, a: int, b: int, surface: str
+) -> list[tuple[float, float]] | None:
+    """(height from the crest mm, inter-radicular distance mm) on the average dentition of
+    the case's teeth (anatomy package); None when anatomy cannot measure the site.
+    Cached per tooth set and site (designs of a plan share their sites)."""
+    from tadplan.anatomy.safety import dentition_model
+    from tadplan.anatomy.sites import DEFAULT_HEIGHTS_MM, interradicular_distance, site_frame
+
+    key = (tuple(sorted(case.dentition.present_teeth())) if case else None, a, b, surface)
+    if key in _IRD_CACHE:
+        return _IRD_CACHE[key]
+    try:
+        model = dentition_model(case)
+        frame = site_frame(model, a, b, surface)
+        out = [(h, interradicular_distance(model, frame, h)[0]) for h in DEFAULT_HEIGHTS_MM]
+    except (KeyError, ValueError):
+        out = []
+    result = [(h, d) for h, d in out if np.isfinite(d)] or None
+    if len(_IRD_CACHE) > 512:
+        _IRD_CACHE.clear()
+    _IRD_CACHE[key] = result
+    return result
+
+
+def _draw_profile(
+    fig: MplFigure,
+    implant: Implant,
+    profile: list[tuple[float, float]],
+    height_mm: float | None,
+) -> None:
+    """Inter-radicular distance by height, against the width the screw needs."""
+    septal = site_value("margins", "septal_bone_each_side_mm")
+    pdl = site_value("margins", "pdl_mm")
+    ax = fig.add_axes((0.62, 0.12, 0.34, 0.36))
+    h = np.array([p[0] for p in profile])
+    d = np.array([p[1] for p in profile])
+    (ln,) = ax.plot(d, h, color=INK, lw=1.3, marker="o", ms=3)
+    tag(ln, "ird_profile", implant.id)
+    need = implant.diameter_mm + 2 * septal.value
+    touch = implant.diameter_mm + 2 * pdl.value
+    ax.axvline(need, color=INK, lw=0.9, ls=(0, (4, 2)))
+    ax.axvline(touch, color=GREY, lw=0.9, ls=(0, (1, 1.5)))
+    ax.text(
+        need, h.max(), f" Ø + 2×{fmt_num(septal.value)} mm bone", fontsize=5.5, va="top", ha="left"
+    )
+    ax.text(touch, h.min(), "Ø + 2×PDL ", fontsize=5.5, va="bottom", ha="right", color=GREY)
+    if height_mm is not None:
+        ax.axhline(height_mm, color=GREY, lw=0.8)
+        ax.text(d.max(), height_mm, " planned", fontsize=5.5, va="bottom", ha="right")
+    ax.set_xlabel("room between the roots (mm)", fontsize=6.5)
+    ax.set_ylabel("height from the crest, apical (mm)", fontsize=6.5)
+    ax.tick_params(labelsize=6)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_xlim(0, max(float(d.max()), need) * 1.1)
+    ax.set_title(
+        f"sources: {septal.source} [{septal.tag}], average dentition",
+        fontsize=5.5,
+        color=GREY,
+        pad=2,
+    )
