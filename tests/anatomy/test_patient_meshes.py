@@ -110,3 +110,29 @@ def test_file_name_without_a_label_is_refused(tmp_path):
     (tmp_path / "molar.stl").write_bytes((tmp_path / "tooth_16.stl").read_bytes())
     with pytest.raises(PatientMeshError, match=r"molar\.stl: no FDI tooth number"):
         load_patient(tmp_path)
+
+
+def test_bone_surface_gives_entry_points_and_bone_depth(tmp_path):
+    from tadplan.anatomy.search import SearchGrid, site_geometry
+
+    _write_teeth(tmp_path)
+    # a slab of bone around the right posterior teeth: buccal face x = -30, palatal x = -16
+    box = trimesh.creation.box(bounds=[[-30.0, -50.0, 0.0], [-16.0, -5.0, 30.0]])
+    box.export(tmp_path / "bone.stl")
+    geo = load_patient(tmp_path)
+    assert geo.bone is not None and geo.model.bone_vertices is not None
+    g = SearchGrid(
+        np.array([4.0, 6.0]),
+        np.array([-0.5, 0.0, 0.5]),
+        np.array([0.0, 30.0]),
+        np.array([0.0]),
+        np.array([1.6]),
+        np.array([8.0]),
+    )
+    sg = site_geometry(geo.model, site_frame(geo.model, 16, 15, "buccal"), g)
+    out = sg.frame.out
+    # entries on the slab's buccal face (the face is x = -30; out is nearly -x)
+    for e in sg.entries.reshape(-1, 3):
+        assert e[0] == pytest.approx(-30.0, abs=1e-6)
+    # horizontal axis: leaves the slab at its palatal face, 14 mm across along -out
+    assert sg.bone_depth_mm[0, 0, 0] == pytest.approx(14.0 / abs(out[0]), abs=0.05)

@@ -55,6 +55,9 @@ class DentitionModel:
     landmarks: Mapping[int, ToothLandmarks]
     meshes: Mapping[int, ToothMesh]
     source: str = "average"
+    bone_vertices: F64 | None = None
+    """Optional bone surface (patient geometry): entry points and bone depth come from it."""
+    bone_faces: I64 | None = None
 
     @property
     def n_triangles(self) -> int:

@@ -229,4 +229,11 @@ def load_patient(source: Path | str) -> PatientGeometry:
     }
     bone = _load_mesh(bone_file, scale, closed=False) if bone_file else None
     gingiva = _load_mesh(gingiva_file, scale, closed=False) if gingiva_file else None
-    return PatientGeometry(DentitionModel(lms, tm, source=str(src)), bone, gingiva)
+    model = DentitionModel(
+        lms,
+        tm,
+        source=str(src),
+        bone_vertices=None if bone is None else np.asarray(bone.vertices, dtype=np.float64),
+        bone_faces=None if bone is None else np.asarray(bone.faces, dtype=np.int64),
+    )
+    return PatientGeometry(model, bone, gingiva)

@@ -206,6 +206,8 @@ def site_geometry(model: DentitionModel, frame: SiteFrame, grid: SearchGrid) -> 
     dirs /= np.linalg.norm(dirs, axis=-1, keepdims=True)
     inward = np.cos(a) * np.cos(b)  # component along -out, (nv, nb)
     depth = (s_out - s_in)[:, None, None] / np.maximum(inward[None], 1e-6)
+    if model.bone_vertices is not None and model.bone_faces is not None:
+        entries, depth = _bone_surface(model, frame, entries, dirs, depth)
     pa, pb = sorted((fdi.position(frame.a), fdi.position(frame.b)))
     if jaw == "maxilla" and pa >= 4 and frame.a // 10 == frame.b // 10:
         # sinus floor: above the first molar's furcation (applied from 4-5 backwards)
@@ -225,6 +227,75 @@ def site_geometry(model: DentitionModel, frame: SiteFrame, grid: SearchGrid) -> 
     for t in (frame.a, frame.b):
         neigh |= set(fdi.neighbours(t, set(model.landmarks)))
     return SiteGeometry(frame, entries, dirs, depth, excluded, tuple(sorted(neigh)))
+
+
+def _bone_surface(
+    model: DentitionModel, frame: SiteFrame, entries: F64, dirs: F64, depth: F64
+) -> tuple[F64, F64]:
+    """Entry points on the patient's bone surface (rays cast inwards along -out from 10 mm
+    outside the estimated surface) and, where the surface is closed, bone depth to where the
+    axis leaves it. Without a hit the estimate stays."""
+    assert model.bone_vertices is not None and model.bone_faces is not None
+    tris = np.ascontiguousarray(model.bone_vertices[model.bone_faces], dtype=np.float64)
+    centre = entries.reshape(-1, 3).mean(axis=0)
+    near = (np.abs(tris.mean(axis=1) - centre) < 30.0).all(axis=1)
+    tris = np.ascontiguousarray(tris[near])
+    if len(tris) == 0:
+        return entries, depth
+    nh, nm = entries.shape[:2]
+    start = entries.reshape(-1, 3) + 10.0 * frame.out
+    t = _first_hits(tris, start, np.tile(-frame.out, (len(start), 1)), 0.0)
+    hit = np.isfinite(t)
+    flat = entries.reshape(-1, 3).copy()
+    flat[hit] = start[hit] - t[hit, None] * frame.out
+    new_entries = flat.reshape(nh, nm, 3)
+    mid = new_entries[:, nm // 2]  # depth along each direction from the middle entry
+    nv, nb = dirs.shape[:2]
+    o = np.repeat(mid, nv * nb, axis=0)
+    d = np.tile(dirs.reshape(-1, 3), (nh, 1))
+    exit_t = _first_hits(tris, o, d, 0.05).reshape(nh, nv, nb)
+    return new_entries, np.where(np.isfinite(exit_t), exit_t, depth)
+
+
+@nb.njit(cache=True, parallel=True)
+def _first_hits(tris: F64, origins: F64, dirs: F64, tmin: float) -> F64:
+    """Distance to the first triangle hit beyond ``tmin`` per ray (Moller-Trumbore); inf if
+    none."""
+    n = origins.shape[0]
+    out = np.full(n, np.inf)
+    for r in nb.prange(n):
+        ox, oy, oz = origins[r, 0], origins[r, 1], origins[r, 2]
+        dx, dy, dz = dirs[r, 0], dirs[r, 1], dirs[r, 2]
+        best = np.inf
+        for k in range(tris.shape[0]):
+            e1x = tris[k, 1, 0] - tris[k, 0, 0]
+            e1y = tris[k, 1, 1] - tris[k, 0, 1]
+            e1z = tris[k, 1, 2] - tris[k, 0, 2]
+            e2x = tris[k, 2, 0] - tris[k, 0, 0]
+            e2y = tris[k, 2, 1] - tris[k, 0, 1]
+            e2z = tris[k, 2, 2] - tris[k, 0, 2]
+            px = dy * e2z - dz * e2y
+            py = dz * e2x - dx * e2z
+            pz = dx * e2y - dy * e2x
+            det = e1x * px + e1y * py + e1z * pz
+            if abs(det) < 1e-12:
+                continue
+            inv = 1.0 / det
+            tx, ty, tz = ox - tris[k, 0, 0], oy - tris[k, 0, 1], oz - tris[k, 0, 2]
+            u = (tx * px + ty * py + tz * pz) * inv
+            if u < 0.0 or u > 1.0:
+                continue
+            qx = ty * e1z - tz * e1y
+            qy = tz * e1x - tx * e1z
+            qz = tx * e1y - ty * e1x
+            v = (dx * qx + dy * qy + dz * qz) * inv
+            if v < 0.0 or u + v > 1.0:
+                continue
+            t = (e2x * qx + e2y * qy + e2z * qz) * inv
+            if tmin < t < best:
+                best = t
+        out[r] = best
+    return out
 
 
 # ----------------------------------------------------------------------------- kernel
