@@ -58,3 +58,13 @@ def test_safety_criterion_takes_the_worst_site(all_plans: dict[str, Plan]) -> No
     d = next(d for p in all_plans.values() for gp in p.goals for d in gp.designs)
     unknown = safety_criterion(d.model_copy(update={"implants": []}), 0.15)
     assert unknown.value == 0.5 and "no site measured" in unknown.note
+    measured = [i for i in d.implants if i.safety is not None]
+    assert measured, "placement must give the implants a safety verdict"
+    worst = min(
+        {"green": 1.0, "amber": 0.5, "red": 0.0}[i.safety.status]
+        for i in measured
+        if i.safety and i.safety.status != "unknown"
+    )
+    assert safety_criterion(d, 0.15).value == worst
+    reused = safety_criterion(d, 0.15, frozenset(i.id for i in d.implants))
+    assert reused.value == 1.0 and "another goal" in reused.note

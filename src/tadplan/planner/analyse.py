@@ -53,15 +53,25 @@ def mechanics_criterion(
     )
 
 
-def safety_criterion(design: Design, weight: float) -> RankCriterion:
-    states = [(i.id, i.safety.status) for i in design.implants if i.safety is not None]
-    known = [(iid, s) for iid, s in states if s in _SAFETY_VALUE]
-    if not known:
+def safety_criterion(
+    design: Design, weight: float, placed: frozenset[str] = frozenset()
+) -> RankCriterion:
+    """The worst traffic light among the design's new implants (green 1, amber 0.5, red 0).
+    Implants in ``placed`` (put in by another goal's best design) add no new risk, as in
+    :mod:`tadplan.planner.rank`."""
+    states = [
+        (i.id, i.safety.status)
+        for i in design.implants
+        if i.safety is not None and i.id not in placed and i.safety.status in _SAFETY_VALUE
+    ]
+    if not states:
+        reused = any(i.id in placed for i in design.implants)
+        note = "all implants placed for another goal" if reused else "no site measured"
         return RankCriterion(
-            name="site_safety", value=0.5, weight=weight, note="no site measured on the dentition"
+            name="site_safety", value=1.0 if reused else 0.5, weight=weight, note=note
         )
-    worst = min(_SAFETY_VALUE[s] for _, s in known)
-    note = ", ".join(f"{iid} {s}" for iid, s in known)
+    worst = min(_SAFETY_VALUE[s] for _, s in states)
+    note = ", ".join(f"{iid} {s}" for iid, s in states)
     return RankCriterion(name="site_safety", value=worst, weight=weight, note=note)
 
 
@@ -86,26 +96,30 @@ def analyse_designs(
     weights = knowledge.tables.rank_weights
     assert weights is not None
     done: dict[str, tuple[Design, ForceSystem | None, str | None]] = {}
+    best = [gp.designs[0] if gp.designs else None for gp in goal_plans]
     out: list[GoalPlan] = []
-    for gp in goal_plans:
+    for n, gp in enumerate(goal_plans):
+        placed = frozenset(
+            imp.id for j, b in enumerate(best) if j != n and b is not None for imp in b.implants
+        )
         designs = []
         for d in gp.designs:
             if d.id not in done:
-                placed = d
+                sited = d
                 if place is not None:
-                    placed = d.model_copy(
+                    sited = d.model_copy(
                         update={"implants": [place(case, imp) for imp in d.implants]}
                     )
                 try:
-                    fs: ForceSystem | None = analyse_design(case, placed, lms)
+                    fs: ForceSystem | None = analyse_design(case, sited, lms)
                     err = None
                 except MechanicsError as exc:
                     fs, err = None, f"force system not computed: {exc}"
-                done[d.id] = (placed, fs, err)
-            placed, fs, err = done[d.id]
+                done[d.id] = (sited, fs, err)
+            sited, fs, err = done[d.id]
             extra = [
                 mechanics_criterion(fs, gp.goal.id, weights.mechanics, err),
-                safety_criterion(placed, weights.site_safety),
+                safety_criterion(sited, weights.site_safety, placed),
             ]
             cs = [c for c in d.criteria if c.name not in ("mechanics", "site_safety")] + extra
             warnings = list(d.warnings)
@@ -116,7 +130,7 @@ def analyse_designs(
             designs.append(
                 d.model_copy(
                     update={
-                        "implants": placed.implants,
+                        "implants": sited.implants,
                         "mechanics": fs,
                         "estimated_duration_weeks": fs.estimated_duration_weeks if fs else None,
                         "criteria": cs,

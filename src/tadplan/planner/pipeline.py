@@ -8,6 +8,7 @@ mechanics computes force systems) slot in between :func:`combine` and :func:`ran
 from __future__ import annotations
 
 from tadplan import __version__
+from tadplan.anatomy.safety import place_implant
 from tadplan.case.model import Case
 from tadplan.knowledge import Knowledge, load_knowledge
 from tadplan.planner.analyse import analyse_designs
@@ -168,7 +169,7 @@ def plan(case: Case, knowledge: Knowledge | None = None) -> Plan:
     kb = knowledge if knowledge is not None else load_knowledge()
     goals = propose(case, kb)
     shared = combine(goals)
-    goal_plans = analyse_designs(rank(goals, kb), case, kb)
+    goal_plans = analyse_designs(rank(goals, kb), case, kb, place=place_implant)
     warnings = [
         Warning(
             severity="caution",
