@@ -4,6 +4,7 @@ and text it should."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 
 import pytest
@@ -123,8 +124,15 @@ def test_pdf_is_a4_with_numbered_pages_and_the_texts(plan_fixture: Plan) -> None
 def test_mechanics_result_is_drawn_cr_moment_and_force_curves(mech_plan: Plan) -> None:
     gp = mech_plan.goals[0]
     d = gp.designs[0]
-    figs = {f.kind: f for f in design_figures(mech_plan, gp, d)}
+    all_figs = design_figures(mech_plan, gp, d)
+    figs = {f.kind: f for f in all_figs if not f.id.endswith("site-i2")}
     assert {"occlusal", "lateral", "force_time", "site"} <= set(figs)
+    # one site view per inter-radicular implant: i1 with its assessment, i2 without one
+    assert [f.id for f in all_figs if f.kind == "site"] == [
+        "retract-a-site-i1",
+        "retract-a-site-i2",
+    ]
+    assert any("no site assessment" in n for f in all_figs for n in f.notes)
     force_svg = figs["lateral"].svg()
     assert "centre_of_resistance" in force_svg and 'class="moment"' in force_svg
     assert (
@@ -137,7 +145,7 @@ def test_mechanics_result_is_drawn_cr_moment_and_force_curves(mech_plan: Plan) -
     assert _svg_refs(site_svg, "implant") == {"i1"}
     assert _svg_refs(site_svg, "root") == {"15", "16"}
     assert "0.9 mm" in site_svg  # minimum root clearance from the assessment
-    for f in figs.values():
+    for f in all_figs:
         f.close()
 
 
@@ -150,3 +158,21 @@ def test_without_mechanics_no_cr_and_no_force_curve_is_invented(plan_fixture: Pl
             assert any("force curve" in n for f in figs for n in f.notes)
             for f in figs:
                 f.close()
+
+
+def test_room_between_the_roots_widens_apically(plan_fixture: Plan) -> None:
+    """The site view's profile: inter-radicular distance rises from the cervical towards
+    the apical level (Hu 2009, Park & Cho 2009; literature.md §1.1), and the screw's
+    needed width is drawn against it."""
+    from tadplan.report.site_view import ird_profile
+
+    profile = ird_profile(plan_fixture.case, 15, 16, "buccal")
+    assert profile is not None
+    upto8 = [d for h, d in profile if h <= 8]
+    assert len(upto8) >= 4
+    assert all(b >= a - 0.05 for a, b in itertools.pairwise(upto8))
+    assert upto8[-1] > upto8[0]
+    gp = plan_fixture.goals[0]
+    site = next(f for f in design_figures(plan_fixture, gp, gp.designs[0]) if f.kind == "site")
+    assert 'class="ird_profile"' in site.svg()
+    site.close()
