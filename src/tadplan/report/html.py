@@ -204,7 +204,7 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
         )
         if u.moment_to_force_mm is not None:
             what += f"; M/F {fmt_num(u.moment_to_force_mm)} mm"
-        effects = "; ".join([*u.effects, *u.side_effects])
+        effects = "; ".join(dict.fromkeys([*u.effects, *u.side_effects]))
         rows.append(
             (
                 f"teeth {', '.join(map(str, u.teeth))}",

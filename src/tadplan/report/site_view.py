@@ -166,7 +166,8 @@ def site_figure(
             rows.append("teeth at risk: " + ", ".join(map(str, safety.teeth_at_risk)))
         if safety.soft_tissue:
             rows.append(f"soft tissue: {safety.soft_tissue}")
-        rows += safety.notes[:2]
+        if safety.notes:
+            rows.append(f"(+{len(safety.notes)} note(s) in the site table)")
     fig.text(
         0.56,
         0.95,
@@ -231,7 +232,7 @@ def _draw_profile(
     """Inter-radicular distance by height, against the width the screw needs."""
     septal = site_value("margins", "septal_bone_each_side_mm")
     pdl = site_value("margins", "pdl_mm")
-    ax = fig.add_axes((0.62, 0.12, 0.34, 0.36))
+    ax = fig.add_axes((0.62, 0.11, 0.34, 0.33))
     h = np.array([p[0] for p in profile])
     d = np.array([p[1] for p in profile])
     (ln,) = ax.plot(d, h, color=INK, lw=1.3, marker="o", ms=3)
