@@ -8,6 +8,7 @@ shape, and every element is named in a callout outside the arch.
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -218,6 +219,7 @@ def _draw_connection(
     targets: list[P2],
     outward: list[P2],
     arch_path: list[P2],
+    via: Sequence[P2] = (),
 ) -> P2:
     """Draw one connection; return the point its callout points at."""
     gid = f"connection {conn.kind.value}|{conn.id}"
@@ -229,22 +231,23 @@ def _draw_connection(
         targets = targets[1:] or targets
     nearest = min(targets, key=lambda p: float(np.hypot(*(p - head)))) if targets else head
     mid = (head + nearest) / 2.0
+    path = [head, *via, nearest]  # modules run along the arch, outside the crowns
+    legs = list(itertools.pairwise(path))
+    if via:
+        mid = via[len(via) // 2]
     if k in (ConnectionKind.niti_tension_spring, ConnectionKind.compression_spring):
-        _coil(
-            ax,
-            head,
-            nearest,
-            pitch=0.55 if k == ConnectionKind.niti_tension_spring else 1.3,
-            gid=gid,
-        )
+        for a, b in legs:
+            _coil(ax, a, b, pitch=0.55 if k == ConnectionKind.niti_tension_spring else 1.3, gid=gid)
         if k == ConnectionKind.compression_spring:  # an open coil rides on a wire
-            _wire(ax, [head, nearest], gid, lw=0.6)
+            _wire(ax, path, gid, lw=0.6)
     elif k == ConnectionKind.elastic_chain:
-        _chain(ax, head, nearest, gid)
+        for a, b in legs:
+            _chain(ax, a, b, gid)
     elif k == ConnectionKind.elastic:
         _elastic(ax, head, nearest, gid)
     elif k == ConnectionKind.ligature_tie_back:
-        _ligature(ax, head, nearest, gid)
+        for a, b in legs:
+            _ligature(ax, a, b, gid)
     elif k in (
         ConnectionKind.segmental_arch,
         ConnectionKind.cross_tube,
@@ -326,6 +329,56 @@ def _draw_connection(
     return mid
 
 
+ROUTED = frozenset(
+    {
+        ConnectionKind.niti_tension_spring,
+        ConnectionKind.compression_spring,
+        ConnectionKind.elastic_chain,
+        ConnectionKind.ligature_tie_back,
+    }
+)
+"""Modules drawn along the arch (outside the crowns) from an inter-radicular implant."""
+
+
+def _via_points(
+    conn: Connection,
+    implant: Implant | None,
+    teeth: Sequence[int],
+    shapes: Mapping[int, ToothShape],
+    mirror: bool,
+    palatal: bool,
+) -> list[P2]:
+    """Points just outside the crowns between an inter-radicular implant and the tooth the
+    module runs to, so that it is drawn along the arch rather than across the teeth."""
+    if conn.kind not in ROUTED or implant is None or implant.site.between is None or not teeth:
+        return []
+    a, b = implant.site.between
+    if fdi.arch(a) != fdi.arch(teeth[0]):
+        return []
+    order = fdi.arch_order(fdi.arch(a))
+    ia, ib = sorted((order.index(a), order.index(b)))
+    it = min((order.index(t) for t in teeth), key=lambda i: min(abs(i - ia), abs(i - ib)))
+    if it < ia:
+        idx = list(range(ia, it, -1))
+    elif it > ib:
+        idx = list(range(ib, it))
+    else:
+        return []
+    out = []
+    for i in idx:
+        t = order[i]
+        if t not in shapes:
+            continue
+        sh = shapes[t]
+        p = (
+            sh.palatal_point_mm - sh.landmarks.buccal * 2.0
+            if palatal
+            else sh.landmarks.bracket_mm + sh.landmarks.buccal * 2.0
+        )
+        out.append(_xy(p, mirror))
+    return out
+
+
 # ----------------------------------------------------------------------------- figure
 
 
@@ -384,7 +437,7 @@ def occlusal_figure(
     """The occlusal view(s) of one design: one panel per arch it touches. ``heads_mm``:
     implant id -> head position (else the plan's, else a schematic point at the site)."""
     jaws = design_jaws(design, goal_teeth)
-    panel = 3.1
+    panel = 2.8
     height = panel * len(jaws) + 0.55
     fig = new_figure(6.4, height)
     implants = {i.id: i for i in design.implants}
@@ -505,7 +558,8 @@ def occlusal_figure(
                     for t in fdi.span(ends[0], ends[-1])
                     if t in shapes
                 ]
-            anchor = _draw_connection(ax, conn, cimp, head, targets, outward, arch_path)
+            via = _via_points(conn, cimp, in_jaw.teeth, shapes, mirror, palatal)
+            anchor = _draw_connection(ax, conn, cimp, head, targets, outward, arch_path, via)
             callouts.append(
                 _Callout((float(anchor[0]), float(anchor[1])), _wrap(connection_label(conn)))
             )
