@@ -39,6 +39,15 @@ from tadplan.report.mechanics_view import (
 from tadplan.report.text import CONNECTION_NAMES, fmt_num
 
 TRANSVERSE = frozenset({MovementKind.expansion, MovementKind.crossbite_correction})
+PALATAL_WIRES = frozenset(
+    {
+        ConnectionKind.tpa,
+        ConnectionKind.quadhelix,
+        ConnectionKind.horseshoe_arch,
+        ConnectionKind.expander,
+    }
+)
+"""Appliances drawn as a wire across the palate in the frontal view."""
 ARMS = frozenset({ConnectionKind.lever_arm, ConnectionKind.power_hook, ConnectionKind.cantilever})
 """Connections that move the point of force application away from the bracket."""
 FRONTAL_CONNECTIONS = frozenset(
@@ -269,6 +278,27 @@ def force_figure(
             zorder=9,
         )
         pts += [h2, tip2]
+    # palatal appliances in the frontal section: the wire from each molar to the implant
+    if view.plane == "frontal":
+        for c in design.connections:
+            if c.kind not in PALATAL_WIRES:
+                continue
+            ends = [shapes[t].palatal_point_mm for t in c.teeth if t in view.teeth]
+            if not ends:
+                continue
+            ends = sorted(ends, key=lambda p: float(p[0]))
+            hub = heads.get(c.from_implant or "")
+            path3 = (
+                [ends[0], hub[0], ends[-1]]
+                if hub is not None and len(ends) > 1
+                else ([ends[0], hub[0]] if hub is not None else ends)
+            )
+            path2 = np.array([proj(p) for p in path3])
+            (wire,) = draw_line(
+                ax, path2[:, 0], path2[:, 1], lw=2.0, zorder=6, solid_capstyle="round"
+            )
+            tag(wire, f"connection {c.kind.value}", c.id)
+            pts += list(path2)
     # arms that carry the point of force application away from the bracket
     fs_points = {cf.connection_id: cf.point_mm for cf in fs.connections} if fs else {}
     for c in design.connections:
