@@ -74,7 +74,10 @@ def test_passive_design_gets_a_frontal_view_without_forces(plan_fixture: Plan) -
     figs = design_figures(plan_fixture, gp, d)
     force = figs[1]
     assert force.kind == "frontal"
-    assert _svg_refs(force.svg(), "implant") == {"i4"}
+    svg = force.svg()
+    assert _svg_refs(svg, "implant") == {"i4"}
+    # the palatal appliances are drawn across the palate to the implant
+    assert {"c6", "c7"} <= _svg_refs(svg, "connection")
     for f in figs:
         f.close()
 

@@ -283,7 +283,11 @@ def force_figure(
         for c in design.connections:
             if c.kind not in PALATAL_WIRES:
                 continue
-            ends = [shapes[t].palatal_point_mm for t in c.teeth if t in view.teeth]
+            ends = [
+                shapes[t].palatal_point_mm
+                for t in c.teeth
+                if t in shapes and fdi.arch(t) == view.jaw
+            ]
             if not ends:
                 continue
             ends = sorted(ends, key=lambda p: float(p[0]))
