@@ -106,3 +106,33 @@ def test_html_embedding_choices_carry_the_same_diagrams() -> None:
     n = sum(len(g.designs) for g in plan.goals)
     assert inline.count("<svg") >= 2 * n
     assert as_img.count('src="data:image/svg+xml;base64,') == inline.count("<svg")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name", ["demo", "07a_posterior_anchorage", "08a_molar_intrusion", "13_surgical_decompensation"]
+)
+def test_occlusal_labels_sit_outside_the_arch_and_apart(name: str) -> None:
+    """Callouts are laid out beside the drawing: none overlaps the arch panel or another."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Annotation, Text
+
+    plan = _plan(name)
+    for gp in plan.goals:
+        for d in gp.designs:
+            fig = design_figures(plan, gp, d)[0]
+            canvas = FigureCanvasAgg(fig.mpl)
+            canvas.draw()
+            renderer = canvas.get_renderer()
+            for ax in fig.mpl.axes:
+                panel = ax.get_window_extent(renderer)
+                boxes = [  # the label's own box, without its leader line
+                    Text.get_window_extent(a, renderer)
+                    for a in ax.texts
+                    if isinstance(a, Annotation) and a.get_text()
+                ]
+                for i, b in enumerate(boxes):
+                    assert not b.overlaps(panel), (d.id, i)
+                    for c in boxes[i + 1 :]:
+                        assert not b.overlaps(c), (d.id, i)
+            fig.close()
