@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,6 +19,10 @@ from rich.table import Table
 from tadplan import __version__
 from tadplan.case import Case, CaseError, Problem, fdi, load_case
 from tadplan.case.model import Case as CaseModel
+
+if TYPE_CHECKING:
+    from tadplan.mechanics import ForceSystem
+    from tadplan.planner.model import Plan
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -183,21 +186,23 @@ class Format(StrEnum):
     pdf = "pdf"
 
 
-def _plan_and_write(c: Case, fmt: Format, out: Path | None, rules: Path | None) -> Any:
+def _make_plan(c: Case, rules: Path | None) -> Plan:
     from tadplan.planner import plan as make_plan
 
-    kwargs: dict[str, Any] = {}
-    if rules is not None:
-        from tadplan.knowledge import KnowledgeError, load_knowledge
+    if rules is None:
+        return make_plan(c)
+    from tadplan.knowledge import KnowledgeError, load_knowledge
 
-        try:
-            kwargs["knowledge"] = load_knowledge(extra_dirs=[rules])
-        except KnowledgeError as exc:
-            raise InputError(str(rules), [Problem(exc.where, exc.reason)]) from None
-    result = make_plan(c, **kwargs)
+    try:
+        kb = load_knowledge(extra_dirs=[rules])
+    except KnowledgeError as exc:
+        raise InputError(str(rules), [Problem(exc.where, exc.reason)]) from None
+    return make_plan(c, knowledge=kb)
+
+
+def _write_plan(result: Plan, fmt: Format, out: Path | None) -> None:
     if fmt == Format.json:
-        text = result.model_dump_json(indent=2)
-        _emit(text, out)
+        _emit(result.model_dump_json(indent=2), out)
     elif fmt == Format.text:
         from tadplan.planner.text import plan_text
 
@@ -212,7 +217,6 @@ def _plan_and_write(c: Case, fmt: Format, out: Path | None, rules: Path | None) 
         else:
             out.write_bytes(render_pdf(result))
         console.print(f"wrote {out}")
-    return result
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -236,7 +240,10 @@ def plan(
     ] = None,
 ) -> None:
     """Propose ranked anchorage designs for every goal of a case."""
-    _plan_and_write(_load(case), format, out, rules)
+    c = _load(case)
+    if format in (Format.html, Format.pdf) and out is None:
+        raise InputError("--out", [Problem("--out", f"--format {format.value} needs --out PATH")])
+    _write_plan(_make_plan(c, rules), format, out)
 
 
 @app.command()
@@ -265,6 +272,16 @@ def rules(
     console.print(t)
 
 
+def _force_systems(result: Plan) -> list[ForceSystem]:
+    """The force system of every design of the plan, once per design."""
+    seen: dict[str, ForceSystem] = {}
+    for gp in result.goals:
+        for d in gp.designs:
+            if d.mechanics is not None:
+                seen.setdefault(d.id, d.mechanics)
+    return list(seen.values())
+
+
 @app.command()
 def mechanics(
     case: Annotated[Path | None, typer.Argument(help="Case file (.yaml/.yml/.json).")] = None,
@@ -274,10 +291,8 @@ def mechanics(
     ] = False,
 ) -> None:
     """Print the force system of every design of the case's plan (on the average dentition)."""
-    from tadplan.anatomy import average_landmarks
-    from tadplan.mechanics import analyse_design, format_force_system
+    from tadplan.mechanics import format_force_system
     from tadplan.mechanics.text import format_modules
-    from tadplan.planner import plan as make_plan
 
     if modules:
         _emit(format_modules(), None)
@@ -285,9 +300,7 @@ def mechanics(
         if not modules:
             raise InputError("mechanics", [Problem("CASE", "give a case file (or --modules)")])
         return
-    c = _load(case)
-    landmarks = average_landmarks(c)
-    systems = [analyse_design(c, d, landmarks) for gp in make_plan(c).goals for d in gp.designs]
+    systems = _force_systems(_make_plan(_load(case), None))
     if as_json:
         _emit(json.dumps([s.model_dump(mode="json") for s in systems], indent=2), None)
     else:
@@ -298,35 +311,25 @@ def mechanics(
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("tadplan-demo"),
 ) -> None:
-    """What `make demo` runs: plan the bundled demo case and write its outputs."""
+    """What `make demo` runs: plan the bundled demo case and write the case, the plan (text,
+    JSON), the force systems, the HTML and PDF reports into the output directory."""
     from tadplan.examples import example_path
+    from tadplan.mechanics import format_force_system
+    from tadplan.planner.text import plan_text
 
     c = load_case(example_path("demo"))
     out.mkdir(parents=True, exist_ok=True)
     console.print(summarise(c))
-    for step in _demo_steps():
-        step(c, out)
-
-
-def _demo_steps() -> list[Callable[[Case, Path], None]]:
-    def write_case(c: Case, out: Path) -> None:
-        (out / "case.json").write_text(c.model_dump_json(indent=2), encoding="utf-8")
-        console.print(f"wrote {out / 'case.json'}")
-
-    def write_plan(c: Case, out: Path) -> None:
-        from tadplan.planner.text import plan_text
-
-        result = _plan_and_write(c, Format.json, out / "plan.json", None)
-        console.print(plan_text(result))
-        for fmt, name in ((Format.html, "report.html"), (Format.pdf, "report.pdf")):
-            _plan_and_write(c, fmt, out / name, None)
-
-    steps: list[Callable[[Case, Path], None]] = [write_case]
-    try:
-        import tadplan.planner  # noqa: F401
-    except ImportError:  # the planner package is not built yet
-        return steps
-    return [*steps, write_plan]
+    (out / "case.json").write_text(c.model_dump_json(indent=2), encoding="utf-8")
+    result = _make_plan(c, None)
+    text = plan_text(result)
+    console.print(text)
+    _emit(text, out / "plan.txt")
+    _write_plan(result, Format.json, out / "plan.json")
+    mech = [format_force_system(fs) for fs in _force_systems(result)]
+    _emit("\n\n".join(mech), out / "mechanics.txt")
+    _write_plan(result, Format.html, out / "report.html")
+    _write_plan(result, Format.pdf, out / "report.pdf")
 
 
 @app.command()
