@@ -225,9 +225,18 @@ def force_figure(
             color=INK if moved else GREY,
         )
     xs = [p[0] for p in pts] or [-10.0, 10.0]
-    draw_line(ax, [min(xs) - 4, max(xs) + 4], [0, 0], color=GREY, lw=0.5, ls=(0, (6, 3)), zorder=1)
+    draw_line(
+        ax, [min(xs) - 10, max(xs) + 10], [0, 0], color=GREY, lw=0.5, ls=(0, (6, 3)), zorder=1
+    )
+    # beyond the teeth, on the side of the line away from the crowns
     ax.text(
-        min(xs) - 4.5, 0.0, "occlusal\nplane", fontsize=5.5, color=GREY, ha="right", va="center"
+        max(xs) + 9.5,
+        -0.6 if view.jaw == "maxilla" else 0.6,
+        "occlusal plane",
+        fontsize=5.5,
+        color=GREY,
+        ha="right",
+        va="top" if view.jaw == "maxilla" else "bottom",
     )
     # implants: head (black disc) and shaft along the axis
     for imp in design.implants:
@@ -491,8 +500,18 @@ def force_figure(
                 )
             teeth = ", ".join(map(str, unit.teeth))
             table.append(
-                f"CR{k + 1} ({teeth}): resultant {fmt_num(unit.force_g, 0)} g{sense}; "
-                f"predicted {unit.movement.value.replace('_', ' ')}"
+                f"CR{k + 1} ({teeth}): resultant {fmt_num(unit.force_g, 0)} g{sense}"
+                + (
+                    f"; line of action {fmt_num(unit.lever_mm)} mm from the CR"
+                    if unit.lever_mm is not None
+                    else ""
+                )
+                + (
+                    f"; M/F {fmt_num(unit.moment_to_force_mm)} mm at the bracket"
+                    if unit.moment_to_force_mm is not None
+                    else ""
+                )
+                + f"; predicted {unit.movement.value.replace('_', ' ')}"
             )
             pts.append(c2)
         if not fs.units:
