@@ -416,7 +416,15 @@ def _place_callouts(ax: Axes, callouts: list[_Callout], side: str) -> None:
             ha="right" if side == "left" else "left",
             va="center",
             fontsize=6.8,
-            arrowprops={"arrowstyle": "-", "color": GREY, "lw": 0.5, "shrinkA": 1, "shrinkB": 1},
+            arrowprops={
+                "arrowstyle": "-",
+                "color": GREY,
+                "lw": 0.5,
+                "shrinkA": 2,
+                "shrinkB": 1,
+                "patchA": None,
+                "relpos": (1.0, 0.5) if side == "left" else (0.0, 0.5),
+            },
             annotation_clip=False,
             zorder=10,
         )
