@@ -96,6 +96,11 @@ def test_html_is_self_contained_and_complete(plan_fixture: Plan) -> None:
     assert patient_info()["title"] in html
     assert "Papageorgiou" in html  # the success rate quoted to patients has its source
     assert 'id="fdi-chart"' in html
+    # one page, many figures: every id is unique and every internal reference resolves
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    refs = set(re.findall(r'(?:url\(#|href="#)([^)"]+)', html))
+    assert refs <= set(ids)
 
 
 def test_patient_sheet_sources_are_registered() -> None:

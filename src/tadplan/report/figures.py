@@ -97,6 +97,8 @@ def tag(artist: Artist, cls: str, ref: str) -> Artist:
 
 _GID = re.compile(r'id="([^"|]*)\|([^"]*)"')
 _HEAD = re.compile(r"^.*?(?=<svg)", re.S)
+_AUTO_ID = re.compile(r'id="([A-Za-z][A-Za-z0-9.]*_\d+)"')
+_HASH_REF = re.compile(r'(id="|url\(#|href="#)([mph][0-9a-f]{10})\b')
 
 
 def to_svg(fig: MplFigure, prefix: str = "", title: str | None = None) -> str:
@@ -107,12 +109,21 @@ def to_svg(fig: MplFigure, prefix: str = "", title: str | None = None) -> str:
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     text = _HEAD.sub("", buf.getvalue(), count=1)
 
+    seen: dict[str, int] = {}
+
     def _attrs(m: re.Match[str]) -> str:
         cls, ref = m.group(1), m.group(2)
-        first = cls.split()[0]
-        return f'id="{prefix}{first}-{ref}" class="{cls}" data-ref="{ref}"'
+        base = f"{prefix}{cls.split()[0]}-{ref}"
+        n = seen[base] = seen.get(base, 0) + 1  # one element drawn in several pieces
+        uid = base if n == 1 else f"{base}-{n}"
+        return f'id="{uid}" class="{cls}" data-ref="{ref}"'
 
     text = _GID.sub(_attrs, text)
+    # matplotlib's own element ids (figure_1, patch_3...) repeat in every figure: make them
+    # unique in a page that holds many figures
+    text = _AUTO_ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', text)
+    # hashed definitions (markers, clip paths, hatches) and their references
+    text = _HASH_REF.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", text)
     if title:
         safe = title.replace("&", "&amp;").replace("<", "&lt;")
         label = f' role="img" aria-label="{_attr(title)}"><title>{safe}</title>'

@@ -275,10 +275,10 @@ def force_figure(
         )
         ax.add_artist(disc)
         tag(disc, "implant", imp.id)
-        n_lab = sum(1 for a in ax.texts if a.get_gid() == "implant-label")
+        n_lab = sum(1 for a in ax.texts if str(a.get_gid()).startswith("implant_label|"))
         ax.annotate(
             imp.id,
-            gid="implant-label",
+            gid=f"implant_label|{imp.id}",
             xy=(float(h2[0]), float(h2[1])),
             xytext=(5, 5 + 9 * n_lab),
             textcoords="offset points",
