@@ -3,6 +3,19 @@
 An adapter around the core: it reads a :class:`tadplan.planner.model.Plan` and never
 changes it. Diagrams are generated from the plan's own data with matplotlib; the HTML
 embeds them as inline SVG, the PDF is laid out by WeasyPrint.
+
+- :func:`render_html` (plan) -> str: one self-contained HTML file.
+- :func:`render_pdf` (plan) -> bytes: A4 PDF with page numbers.
+- :func:`design_figures` (plan, goal_plan, design) -> list of :class:`Figure`: the occlusal
+  view, the lateral/frontal force diagram, the force-over-time plot (when the mechanics
+  result has force curves) and one site view per inter-radicular implant;
+  ``Figure.svg()`` / ``Figure.png(dpi)``; close them with ``Figure.close()``.
+- :func:`plan_figures` (plan) -> {design key: figures} for every design.
+
+In the SVG, implants and connections carry ``class="implant"`` /
+``class="connection <kind>"`` and ``data-ref="<plan id>"``. Where the plan lacks data
+(no mechanics result, no site assessment, no force given) the figure says so in its notes
+instead of drawing an invented value.
 """
 
 from tadplan.report.diagrams import design_figures, plan_figures
