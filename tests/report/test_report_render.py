@@ -187,3 +187,23 @@ def test_room_between_the_roots_widens_apically(plan_fixture: Plan) -> None:
     site = next(f for f in design_figures(plan_fixture, gp, gp.designs[0]) if f.kind == "site")
     assert 'class="ird_profile"' in site.svg()
     site.close()
+
+
+def test_fdi_chart_rows_show_statuses_and_retained_primary_teeth(plan_fixture: Plan) -> None:
+    from tadplan.report.html import fdi_rows
+
+    case = plan_fixture.case
+    rows = fdi_rows(case, [13, 23])
+    assert [r["cls"] for r in rows] == ["upper", "lower"]
+    cells = {c["fdi"]: c for r in rows for c in r["cells"]}
+    assert "planned_extraction" in cells[14]["cls"] and cells[14]["sym"] == "E"
+    assert "missing" in cells[18]["cls"] and cells[18]["sym"] == "○"
+    assert "goal" in cells[13]["cls"]
+    assert "B" in cells[17]["sym"]  # banded second molar
+    kept = case.model_copy(
+        update={"dentition": case.dentition.model_copy(update={"primary_present": [55]})}
+    )
+    rows = fdi_rows(kept, [])
+    assert [r["cls"] for r in rows] == ["upper", "primary", "primary", "lower"]
+    assert [c["fdi"] for c in rows[1]["cells"] if c["fdi"]] == [55]
+    assert all(len(r["cells"]) == 16 for r in rows)

@@ -154,6 +154,25 @@ def fdi_rows(case: Case, goal_teeth: Iterable[int]) -> list[dict[str, Any]]:
                 classes.append("mid")
             cells.append({"fdi": t, "cls": " ".join(classes), "sym": sym, "title": title})
         rows.append({"cls": cls, "cells": cells})
+    if case.dentition.primary_present:  # retained primary teeth under their successors
+        blank: dict[str, object] = {"fdi": "", "cls": "blank", "sym": "", "title": ""}
+        jaws: tuple[fdi.Arch, ...] = ("maxilla", "mandible")
+        for jaw in jaws:
+            cls = "primary"
+            cells = [blank] * 3
+            for t in fdi.arch_order(jaw, primary=True):
+                kept = t in case.dentition.primary_present
+                cells.append(
+                    {
+                        "fdi": t if kept else "",
+                        "cls": "primary" if kept else "blank",
+                        "sym": "p" if kept else "",
+                        "title": "retained primary tooth" if kept else "",
+                    }
+                )
+            rows.insert(
+                1 if jaw == "maxilla" else 2, {"cls": cls, "cells": cells + [blank] * 3}
+            )
     return rows
 
 
@@ -165,6 +184,7 @@ FDI_LEGEND = [
     ("P", "pontic"),
     ("B", "banded"),
     ("▲ / bold box", "tooth of a goal"),
+    ("p", "retained primary tooth (own row)"),
 ]
 
 
