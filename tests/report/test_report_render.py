@@ -207,3 +207,14 @@ def test_fdi_chart_rows_show_statuses_and_retained_primary_teeth(plan_fixture: P
     assert [r["cls"] for r in rows] == ["upper", "primary", "primary", "lower"]
     assert [c["fdi"] for c in rows[1]["cells"] if c["fdi"]] == [55]
     assert all(len(r["cells"]) == 16 for r in rows)
+
+
+def test_goal_without_designs_is_reported_not_dropped(plan_fixture: Plan) -> None:
+    empty = plan_fixture.goals[1].model_copy(
+        update={"designs": [], "notes": ["every candidate site was ruled out"]}
+    )
+    plan = plan_fixture.model_copy(update={"goals": [plan_fixture.goals[0], empty]})
+    html = render_html(plan)
+    assert 'id="goal-hold-molars"' in html
+    assert "No design was proposed for this goal." in html
+    assert "every candidate site was ruled out" in html
