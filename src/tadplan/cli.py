@@ -344,15 +344,30 @@ def sites(
     guided: Annotated[
         bool, typer.Option("--guided", help="Printed-guide insertion accuracy (default freehand).")
     ] = False,
+    meshes: Annotated[
+        Path | None,
+        typer.Option(
+            "--meshes",
+            help="Patient tooth meshes: a directory (FDI labels in file names) or a manifest.",
+        ),
+    ] = None,
 ) -> None:
-    """Inter-radicular distances of the case's average dentition; with --search, the best
-    insertion per site (ranked) and clearance maps."""
+    """Inter-radicular distances of the case's dentition (the average one, or the patient's
+    meshes with --meshes); with --search, the best insertion per site (ranked) and clearance
+    maps."""
     from tadplan.anatomy.meshes import average_dentition
+    from tadplan.anatomy.patient import PatientMeshError, load_patient
     from tadplan.anatomy.sites import DEFAULT_HEIGHTS_MM, interradicular_table
 
     c = _load(case)
     wide = Console(highlight=False, width=max(console.width, 150))
-    model = average_dentition(c)
+    if meshes is None:
+        model = average_dentition(c)
+    else:
+        try:
+            model = load_patient(meshes).model
+        except (PatientMeshError, OSError) as exc:
+            raise InputError(str(meshes), [Problem("--meshes", str(exc))]) from None
     rows = interradicular_table(model)
     heights = list(DEFAULT_HEIGHTS_MM)
     t = Table(title=f"{c.id}: inter-radicular distance (mm) by height from the alveolar crest")
