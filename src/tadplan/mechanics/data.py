@@ -58,14 +58,24 @@ class CitedList(_Model):
     tag: Tag
 
 
+Basis = Literal["applied", "delivered"]
+
+
 class CitedRange(_Model):
-    """A force range in grams-force, with its source."""
+    """A force range in grams-force, with its source.
+
+    ``basis``: ``applied`` - the force a module applied in a clinical study of the same
+    mechanics (in sliding mechanics it already met the study's ordinary sliding friction);
+    ``delivered`` - the force that should reach the teeth. ``basis_detail`` says why.
+    """
 
     low_g: float = Field(ge=0)
     high_g: float = Field(gt=0)
     source: str
     detail: str
     tag: Tag
+    basis: Basis
+    basis_detail: str
 
     @model_validator(mode="after")
     def _ordered(self) -> CitedRange:

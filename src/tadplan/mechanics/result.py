@@ -90,13 +90,30 @@ class ModuleUse(_Model):
 
 
 class DoseCheck(_Model):
+    """The force of one connection against its cited range.
+
+    ``basis`` says what the range measures: ``applied`` (the module's force in a clinical study
+    of the same mechanics, which met ordinary sliding friction) or ``delivered`` (the force on
+    the teeth). ``compared_g`` is the force put against the range on that basis.
+    """
+
     low_g: float
     high_g: float
     source: str
+    basis: Literal["applied", "delivered"]
+    basis_detail: str = ""
     delivered_g: float = Field(description="force reaching the unit after friction")
+    compared_g: float = Field(
+        description="applied basis: the applied force the study would have needed for the same "
+        "delivered force at its ordinary sliding friction; delivered basis: delivered_g"
+    )
+    ordinary_friction_fraction: float = Field(
+        default=0.0, description="sliding friction already inside an applied-basis range"
+    )
     status: Literal["below", "within", "above"]
-    required_applied_g: float = Field(
-        description="module force that lands mid-range after friction"
+    required_applied_g: float = Field(description="module force that lands mid-range")
+    useful_min_applied_g: float = Field(
+        description="module force at which the dose reaches the bottom of the range"
     )
     suggestion: str | None = None
 

@@ -54,6 +54,7 @@ from tadplan.mechanics.result import (
     MovementType,
     UnitForceSystem,
 )
+from tadplan.mechanics.text import dose_words
 
 if TYPE_CHECKING:
     from tadplan.planner.model import Connection, Design
@@ -357,9 +358,7 @@ def dose_range(
     if goal is not None:
         for r in data.ranges.goal_ranges:
             if r.matches(goal.kind, len(teeth), _types(teeth), jaw):
-                return CitedRange(
-                    low_g=r.low_g, high_g=r.high_g, source=r.source, detail=r.detail, tag=r.tag
-                )
+                return CitedRange.model_validate(r.model_dump(include=set(CitedRange.model_fields)))
     per = data.ranges.per_tooth_by_movement
     key = movement.value
     if goal is not None and goal.kind in (MovementKind.intrusion, MovementKind.extrusion):
@@ -374,6 +373,8 @@ def dose_range(
         source=base.source,
         detail=f"{base.detail} per tooth x {n}",
         tag=base.tag,
+        basis=base.basis,
+        basis_detail=base.basis_detail,
     )
 
 
@@ -561,6 +562,33 @@ def _friction(
     return c.value, f"{c.source} [{c.tag}]"
 
 
+def after_friction(force: Vec, sliding: Vec | None, loss_fraction: float) -> Vec:
+    """The force reaching the unit when friction takes ``loss_fraction`` of the component of
+    ``force`` along the sliding direction ``sliding`` (unit vector); the other components and a
+    force against the sliding direction pass unchanged."""
+    if sliding is None or loss_fraction <= 0:
+        return np.asarray(force, dtype=float)
+    along = float(np.dot(force, sliding))
+    return force - loss_fraction * along * sliding if along > 0 else np.asarray(force, dtype=float)
+
+
+def dose_scale(
+    basis: str, direction: Vec, sliding: Vec | None, loss_fraction: float, ordinary_fraction: float
+) -> float:
+    """Factor c such that c x (the module's applied force) is what a dose range measures.
+
+    ``delivered`` basis: the force reaching the unit after all friction, per g applied.
+    ``applied`` basis: the applied force the cited study would have needed to deliver the same
+    force at its own ``ordinary_fraction`` of sliding friction, per g applied here; so only
+    friction beyond the ordinary raises the requirement (seed II.1, Fig. 12).
+    """
+    k = float(np.linalg.norm(after_friction(direction, sliding, loss_fraction)))
+    if basis == "delivered":
+        return k
+    k0 = float(np.linalg.norm(after_friction(direction, sliding, ordinary_fraction)))
+    return k / k0
+
+
 def analyse_design(
     case: Case,
     design: Design,
@@ -743,11 +771,14 @@ def analyse_design(
         span = float(np.linalg.norm(head - point)) if head is not None else None
         rng0 = dose_range(goal, unit_teeth, MovementType.translation, data)
         fr, fr_src = _friction(case, goal, kind, unit_teeth, data)
+        fr0 = data.friction.sliding_loss_fraction.value if fr > 0 else 0.0
+        sliding = goal_direction(goal, unit) if fr > 0 and goal is not None else None
         if conn.force_g is not None:
             applied = float(conn.force_g)
         elif rng0 is not None:
-            applied = (rng0.low_g + rng0.high_g) / 2 / (1 - fr)
-            extra = f", plus {fr:.0%} friction" if fr else ""
+            scale0 = dose_scale(rng0.basis, direction, sliding, fr, fr0)
+            applied = (rng0.low_g + rng0.high_g) / 2 / scale0
+            extra = " allowing for friction" if abs(scale0 - 1) > 1e-9 else ""
             notes.append(f"no force given: {applied:.0f} g (middle of the cited range{extra})")
         else:
             results.append(
@@ -763,12 +794,7 @@ def analyse_design(
             )
             continue
         f_applied = direction * applied * G
-        f_eff = f_applied
-        if fr > 0 and goal is not None:
-            s = goal_direction(goal, unit)
-            along = float(np.dot(f_applied, s))
-            if along > 0:
-                f_eff = f_applied - fr * along * s
+        f_eff = after_friction(f_applied, sliding, fr)
         # the module
         module_use = curve = None
         mkind = MODULE_OF.get(kind)
@@ -798,22 +824,29 @@ def analyse_design(
         dose = None
         if rng is not None:
             delivered = float(np.linalg.norm(f_eff)) / G
+            scale = dose_scale(rng.basis, direction, sliding, fr, fr0)
+            compared = applied * scale
             status = (
                 "below"
-                if delivered < rng.low_g
+                if compared < rng.low_g - 0.5
                 else "above"
-                if delivered > rng.high_g
+                if compared > rng.high_g + 0.5
                 else "within"
-            )
-            required = (rng.low_g + rng.high_g) / 2 / (1 - fr)
+            )  # 0.5 g: not flagged for rounding
+            required = (rng.low_g + rng.high_g) / 2 / scale
             sugg = suggest_module(required, kind, span, data) if status != "within" else None
             dose = DoseCheck(
                 low_g=rng.low_g,
                 high_g=rng.high_g,
                 source=f"{rng.source}: {rng.detail} [{rng.tag}]",
+                basis=rng.basis,
+                basis_detail=rng.basis_detail,
                 delivered_g=delivered,
+                compared_g=compared,
+                ordinary_friction_fraction=fr0 if rng.basis == "applied" else 0.0,
                 status=status,
                 required_applied_g=required,
+                useful_min_applied_g=rng.low_g / scale,
                 suggestion=sugg,
             )
             sources.add(rng.source)
@@ -821,19 +854,14 @@ def analyse_design(
                 warnings.append(
                     MechWarning(
                         severity="caution",
-                        text=(
-                            f"connection {conn.id}: {delivered:.0f} g reaches {unit.label()} "
-                            f"({status} the cited {rng.low_g:g}-{rng.high_g:g} g"
-                            + (f" after {fr:.0%} friction" if fr else "")
-                            + ")"
-                            + (f"; suggest {sugg}" if sugg else "")
-                        ),
+                        text=f"connection {conn.id}: {dose_words(dose, applied, fr)}"
+                        + (f"; suggest {sugg}" if sugg else ""),
                         sources=[rng.source],
                     )
                 )
             if module is not None and module_use is not None:
                 curve = _curve(
-                    module, module_use.activation_mm, rng.low_g / (1 - fr), goal, unit_teeth, data
+                    module, module_use.activation_mm, rng.low_g / scale, goal, unit_teeth, data
                 )
                 day = 1.0
                 if (

@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
-from tadplan.mechanics.result import ForceSystem, UnitForceSystem
+from tadplan.mechanics.result import DoseCheck, ForceSystem, UnitForceSystem
+
+
+def dose_words(dose: DoseCheck, applied_g: float, friction: float) -> str:
+    """One sentence: the force of a connection against its cited range, on the range's basis."""
+    rng = f"{dose.low_g:g}-{dose.high_g:g} g"
+    if dose.basis == "delivered":
+        fr = f" after {friction:.0%} friction" if friction else ""
+        head = f"{dose.delivered_g:.0f} g reaches the teeth{fr}: {dose.status} the cited {rng}"
+    elif friction > dose.ordinary_friction_fraction + 1e-9:
+        head = (
+            f"{applied_g:.0f} g applied against {friction:.0%} friction is worth "
+            f"{dose.compared_g:.0f} g at the {dose.ordinary_friction_fraction:.0%} sliding "
+            f"friction of the cited studies: {dose.status} the cited {rng} applied"
+        )
+    else:
+        head = f"{applied_g:.0f} g applied: {dose.status} the cited {rng} applied"
+    if dose.status != "within":
+        head += f"; about {dose.required_applied_g:.0f} g applied would reach mid-range"
+    return head
 
 
 def _unit_line(u: UnitForceSystem, indent: str = "    ") -> list[str]:
@@ -53,8 +72,8 @@ def format_force_system(result: ForceSystem) -> str:
         out.append(f"  {c.connection_id} {c.kind} {src}: {c.applied_g:.0f} g{mod}{fr}")
         if c.dose:
             out.append(
-                f"    dose: {c.dose.delivered_g:.0f} g is {c.dose.status} "
-                f"{c.dose.low_g:g}-{c.dose.high_g:g} g ({c.dose.source})"
+                f"    dose: {dose_words(c.dose, c.applied_g, c.friction_loss_fraction)} "
+                f"({c.dose.source})"
                 + (f"; suggest {c.dose.suggestion}" if c.dose.suggestion else "")
             )
         if c.curve and c.curve.reactivation_interval_days is not None:
