@@ -261,6 +261,14 @@ class RankWeights(_Strict):
     shared: float = Field(ge=0)
     mechanics: float = Field(ge=0)
     site_safety: float = Field(ge=0)
+    warnings: float = Field(default=0.0, ge=0)
+
+
+class WarningPenalty(_Strict):
+    """How much one rule warning of each severity takes off the ``warnings`` criterion (0-1)."""
+
+    caution: float = Field(ge=0, le=1)
+    danger: float = Field(ge=0, le=1)
 
 
 class Threshold(Sourced):
@@ -273,4 +281,5 @@ class TablesFile(_Strict):
     site_risks: list[SiteRisk] = Field(default_factory=list)
     rank_weights: RankWeights | None = None
     rank_weights_note: str | None = None
+    warning_penalty: WarningPenalty | None = None
     min_interradicular_width_mm: Threshold | None = None

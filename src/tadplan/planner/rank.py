@@ -13,17 +13,37 @@ case: a design that reuses them adds no implant, no failure and no root risk to 
 (marginal cost). Ranking runs twice: once per goal alone, then with the other goals'
 best designs known.
 - ``preference``: the rule author's stated preference (e.g. NiTi spring over chain);
-- ``shared``: fraction of the design's implants that also serve other goals.
+- ``shared``: fraction of the design's implants that also serve other goals;
+- ``warnings``: 1 minus ``tables.yaml`` ``warning_penalty`` for each caution/danger warning
+  the rules attached to the design (e.g. an implant in the path of teeth another goal
+  moves), not below 0; info notes and the force system's warnings (in ``mechanics``) do not
+  count.
 """
 
 from __future__ import annotations
 
 from tadplan.case.model import AnchorageDemand
 from tadplan.knowledge import Knowledge
-from tadplan.planner.model import RankCriterion
+from tadplan.planner.model import RankCriterion, Warning
 from tadplan.planner.propose import Draft, site_matches
 
 DEMANDS = list(AnchorageDemand)
+
+
+def warnings_criterion(warnings: list[Warning], knowledge: Knowledge) -> RankCriterion:
+    """Score the rule engine's caution/danger warnings of a design (1 none, 0 worst)."""
+    w = knowledge.tables.rank_weights
+    assert w is not None
+    pen = knowledge.tables.warning_penalty
+    penalty = {"caution": pen.caution, "danger": pen.danger} if pen else {}
+    hits = [x for x in warnings if penalty.get(x.severity, 0.0) > 0]
+    value = max(0.0, 1.0 - sum(penalty[x.severity] for x in hits))
+    note = (
+        "; ".join(f"{x.severity}: {x.text[:70]}" for x in hits)
+        if hits
+        else "no caution or danger from the rules"
+    )
+    return RankCriterion(name="warnings", value=round(value, 3), weight=w.warnings, note=note)
 
 
 def criteria(
@@ -85,6 +105,7 @@ def criteria(
             weight=w.shared,
             note="fraction of implants that also serve other goals",
         ),
+        warnings_criterion(d.warnings, knowledge),
     ]
 
 

@@ -1,0 +1,157 @@
+"""Goals that had no design (anterior crossbite, dentoalveolar posterior crossbite, derotation,
+dentoalveolar expansion), the ``warnings`` ranking criterion, and combined-goal cases."""
+
+from __future__ import annotations
+
+import pytest
+from planner_helpers import by_rule, designs
+
+from tadplan.case import fdi
+from tadplan.case.model import SiteRegion, Surface
+from tadplan.examples import load_example
+from tadplan.knowledge import load_knowledge
+from tadplan.planner.model import ConnectionKind, Plan, Warning
+from tadplan.planner.rank import warnings_criterion
+
+
+def kinds(d) -> set[ConnectionKind]:  # type: ignore[no-untyped-def]
+    return {c.kind for c in d.connections}
+
+
+def test_every_example_goal_gets_a_design(all_plans: dict[str, Plan]) -> None:
+    empty = [(n, gp.goal.id) for n, p in all_plans.items() for gp in p.goals if not gp.designs]
+    assert empty == []
+
+
+def test_anterior_crossbite_class_iii_elastics_to_mandibular_implants(
+    all_plans: dict[str, Plan],
+) -> None:
+    """Dahabreh 2019: screws between the lower canine and first premolar, Class III elastics."""
+    p = all_plans["17_anterior_crossbite"]
+    best = designs(p, "anterior-crossbite")[0]
+    assert best.rule_id == "anterior-crossbite-class-iii-elastics"
+    assert {i.site.between for i in best.implants} == {(44, 43), (33, 34)}
+    assert all(i.site.jaw == "mandible" for i in best.implants)
+    assert ConnectionKind.elastic in kinds(best)
+    assert any("bite plate" in x for x in best.prerequisites)
+    # the alternative holds the upper buccal segments (indirect) and pushes with open coils
+    alt = by_rule(p, "anterior-crossbite", "anterior-crossbite-open-coil-indirect")
+    assert alt.anchorage == "indirect" and ConnectionKind.compression_spring in kinds(alt)
+
+
+def test_dentoalveolar_palatal_crossbite_of_one_molar(all_plans: dict[str, Plan]) -> None:
+    """Semin Orthod 2022 (direct, palatal vault on the line of action); Jung 2021; Binder 2004."""
+    p = all_plans["18_dental_posterior_crossbite"]
+    ds = designs(p, "crossbite-26")
+    rules = [d.rule_id for d in ds]
+    assert "crossbite-marpe" not in rules  # not skeletal
+    arm = by_rule(p, "crossbite-26", "posterior-crossbite-palatal-arm")
+    assert [i.site.region for i in arm.implants] == [SiteRegion.paramedian_palate]
+    assert arm.implants[0].site.side == "left"  # only the crossbite side
+    cross = by_rule(p, "crossbite-26", "posterior-crossbite-cross-elastic-to-lower-implant")
+    assert cross.implants[0].site.jaw == "mandible"
+    assert cross.implants[0].site.surface == Surface.buccal
+    assert all(c.teeth == [26] for c in cross.connections)
+    assert any("dentoalveolar" in x for d in ds for x in d.prerequisites)
+
+
+def test_skeletal_crossbite_gets_no_dentoalveolar_design(all_plans: dict[str, Plan]) -> None:
+    p = all_plans["12_crossbite_correction"]
+    rules = {d.rule_id for gp in p.goals for d in gp.designs}
+    assert "expansion-dentoalveolar-palatal-quadhelix" not in rules
+    assert "posterior-crossbite-palatal-arm" not in rules
+
+
+def test_canine_derotation_on_a_5_6_implant_with_a_compression_spring(
+    all_plans: dict[str, Plan],
+) -> None:
+    """Seed I.1 Fig. 1: NiTi segment, compression spring from a 6-5 implant to tooth 3."""
+    d = designs(all_plans["19_canine_derotation"], "derotate-13")[0]
+    assert d.rule_id == "derotation-segmental-compression-spring"
+    assert d.implants[0].site.between == (16, 15)
+    (c,) = d.connections
+    assert c.kind == ConnectionKind.compression_spring and c.teeth == [13]
+    assert c.force_g is not None and 50 <= c.force_g <= 75  # rotation 50-75 g [R2]
+
+
+def test_molar_derotation_uses_a_palatal_couple() -> None:
+    case = load_example("19_canine_derotation")
+    goal = case.goals[0].model_copy(update={"teeth": [16], "id": "derotate-16"})
+    p = _plan(case.model_copy(update={"goals": [goal]}))
+    rules = [d.rule_id for d in designs(p, "derotate-16")]
+    assert rules[0] == "derotation-palatal-couple"
+    assert "derotation-segmental-compression-spring" not in rules
+
+
+def test_dentoalveolar_expansion_quadhelix_on_a_palatal_implant(
+    all_plans: dict[str, Plan],
+) -> None:
+    """Seed I.6 Fig. 6: a quadhelix stabilised by a palatal mini-implant (wide slot)."""
+    d = designs(all_plans["20_dentoalveolar_expansion"], "expand")[0]
+    assert d.rule_id == "expansion-dentoalveolar-palatal-quadhelix"
+    assert d.implants[0].site.region == SiteRegion.anterior_palate
+    (c,) = d.connections
+    assert c.kind == ConnectionKind.quadhelix and sorted(c.teeth) == [16, 26]
+
+
+def test_intrusion_during_retraction_avoids_implants_in_the_path(
+    all_plans: dict[str, Plan],
+) -> None:
+    """Seed II.1 (deep bite: apical retraction implants open the bite) and II.2 Fig. 26 (an
+    implant must not block moved teeth): the intrusion design without implants between the
+    retracted teeth ranks first and shares the retraction implants."""
+    p = all_plans["16_combined_retraction_intrusion"]
+    intr = designs(p, "intrude")
+    best = intr[0]
+    assert best.rule_id == "anterior-intrusion-by-apical-retraction"
+    assert not any("can block" in w.text for w in best.warnings)
+    retracted = set(p.goals[0].goal.teeth)
+    assert all(not set(i.site.between or ()) & retracted for i in best.implants)
+    ret_best = designs(p, "retract")[0]
+    assert {i.id for i in best.implants} == {i.id for i in ret_best.implants}
+    blocked = [d for d in intr if any("can block" in w.text for w in d.warnings)]
+    assert blocked and all(d.rank > best.rank for d in blocked)
+    crit = {c.name: c for c in blocked[0].criteria}["warnings"]
+    assert crit.value < {c.name: c for c in best.criteria}["warnings"].value
+
+
+def test_warnings_criterion_counts_caution_and_danger_not_info() -> None:
+    kb = load_knowledge()
+    pen = kb.tables.warning_penalty
+    assert pen is not None and 0 < pen.caution < pen.danger <= 1
+    assert warnings_criterion([], kb).value == 1.0
+    info = Warning(severity="info", text="note")
+    assert warnings_criterion([info], kb).value == 1.0
+    caution = Warning(severity="caution", text="risk")
+    danger = Warning(severity="danger", text="contraindication")
+    assert warnings_criterion([caution], kb).value == pytest.approx(1 - pen.caution)
+    assert warnings_criterion([caution, danger], kb).value == pytest.approx(
+        max(0.0, 1 - pen.caution - pen.danger)
+    )
+    assert warnings_criterion([danger] * 3, kb).value == 0.0
+    assert warnings_criterion([caution], kb).weight == kb.tables.rank_weights.warnings  # type: ignore[union-attr]
+
+
+def test_ruled_out_lower_site_moves_the_anterior_crossbite_to_the_alternative() -> None:
+    case = load_example("17_anterior_crossbite")
+    from tadplan.case.model import SiteAssessment, SiteRef
+
+    out = [
+        SiteAssessment(site=SiteRef(between=pair, surface=Surface.buccal), available=False)
+        for pair in [(43, 44), (44, 45), (33, 34), (34, 35)]
+    ]
+    findings = case.findings.model_copy(update={"site_assessments": out})
+    p = _plan(case.model_copy(update={"findings": findings}))
+    ds = designs(p, "anterior-crossbite")
+    assert ds and ds[0].rule_id == "anterior-crossbite-open-coil-indirect"
+    gp = next(g for g in p.goals if g.goal.id == "anterior-crossbite")
+    assert any("anterior-crossbite-class-iii-elastics" in n for n in gp.notes)
+    assert all(
+        fdi.arch(t) == "maxilla" for d in ds for i in d.implants for t in i.site.between or ()
+    )
+
+
+def _plan(case):  # type: ignore[no-untyped-def]
+    from tadplan.planner import plan
+
+    return plan(case)
