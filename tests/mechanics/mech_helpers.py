@@ -63,3 +63,21 @@ def design(
         ],
         connections=[Connection(**c) for c in (connections or [])],
     )
+
+
+def assert_points_into_its_jaw(name: str, designs: list[Design], lm) -> None:
+    """Every implant of ``designs`` has a head and an axis that points into its jaw's bone
+    (issue 4, fix 3; the per-example test plans every bundled example)."""
+    implants = [i for d in designs for i in d.implants]
+    assert implants
+    for imp in implants:
+        assert imp.axis is not None and imp.head_position_mm is not None, imp.id
+        axis = np.asarray(imp.axis)
+        where = f"{name} {imp.id} {imp.site.label()} axis {imp.axis}"
+        # the maxilla's bone lies above the occlusal plane, the mandible's below
+        assert axis[2] > 0 if imp.site.jaw == "maxilla" else axis[2] < 0, where
+        if imp.site.between is not None and imp.site.surface is not None:
+            # from the buccal (palatal/lingual) surface inwards: against the teeth's buccal
+            out = sum(lm[t].buccal for t in imp.site.between if t in lm)
+            inward = -1.0 if imp.site.surface.value == "buccal" else 1.0
+            assert inward * float(np.dot(axis, out)) > 0, where

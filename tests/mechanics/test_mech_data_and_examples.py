@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from mech_helpers import assert_points_into_its_jaw
 
 from tadplan.anatomy import average_landmarks
 from tadplan.examples import example_paths, load_example
@@ -77,6 +78,7 @@ def test_every_example_design_gets_a_sourced_force_system(name):
     lm = average_landmarks(case)
     designs = [d for gp in plan(case).goals for d in gp.designs]
     assert designs
+    assert_points_into_its_jaw(name, designs, lm)
     for d in designs:
         fs = analyse_design(case, d, lm)
         assert ForceSystem.model_validate_json(fs.model_dump_json()) == fs

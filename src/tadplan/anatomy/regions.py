@@ -12,6 +12,7 @@ are ``unknown``. The head point is placed from the teeth's landmarks as each reg
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -45,10 +46,8 @@ def region_insertion(
             status="unknown",
             notes=[f"{site.label()}: no published bone data in tadplan; assess on CBCT"],
         )
-        head = _fallback_head(model.landmarks, site)
-        return Insertion(
-            site, head, head, (0.0, 0.0, 1.0), 0.0, 0.0, None, None, None, None, safety
-        )
+        head, axis = _fallback_place(model.landmarks, site)
+        return Insertion(site, head, head, axis, 0.0, 0.0, None, None, None, None, safety)
     depth = site_value("regions", region, "bone_depth_mm")
     soft = site_value("regions", region, "soft_tissue_mm")
     dmin = site_value("regions", region, "min_diameter_mm")
@@ -142,12 +141,40 @@ def _place(
     return head, up
 
 
-def _fallback_head(lms: Mapping[int, ToothLandmarks], site: SiteRef) -> tuple[float, float, float]:
-    teeth = [t for t in lms if fdi.arch(t) == site.jaw]
+def _fallback_place(
+    lms: Mapping[int, ToothLandmarks], site: SiteRef
+) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """Head and axis for a region without bone data, from the teeth alone: an edentulous ridge
+    at the gingiva between the teeth bounding the widest gap on the site's side; retromolar,
+    tuberosity (and a ridge without a bounded gap) half a tooth distal to the last tooth. The
+    axis points into the jaw's bone (+z maxilla, -z mandible)."""
+    jaw = site.jaw
+    up = (0.0, 0.0, 1.0 if jaw == "maxilla" else -1.0)
+    sign = _side_sign(site)
+    teeth = [
+        t for t in lms if fdi.arch(t) == jaw and (sign == 0.0 or np.sign(lms[t].cej_mm[0]) == sign)
+    ]
     if not teeth:
-        return (0.0, 0.0, 0.0)
-    last = min(teeth, key=lambda t: lms[t].crown_centre_mm[1])
-    return _t(lms[last].crown_centre_mm)
+        return (0.0, 0.0, 0.0), up
+    by_quadrant: dict[int, list[int]] = {}
+    for t in sorted(teeth, key=fdi.position):
+        by_quadrant.setdefault(t // 10, []).append(t)
+    if site.region.value == "edentulous_ridge":
+        gaps = [
+            (fdi.position(b) - fdi.position(a), a, b)
+            for q in by_quadrant.values()
+            for a, b in pairwise(q)
+            if fdi.position(b) - fdi.position(a) > 1
+        ]
+        if gaps:
+            _, a, b = max(gaps)
+            return _t((lms[a].cej_mm + lms[b].cej_mm) / 2), up
+    last = max(teeth, key=lambda t: (fdi.position(t), -abs(lms[t].cej_mm[0])))
+    row = by_quadrant[last // 10]
+    head = lms[last].cej_mm
+    if len(row) > 1:
+        head = head + (head - lms[row[-2]].cej_mm) / 2  # half a tooth pitch distal
+    return _t(head), up
 
 
 __all__ = ["SourceRef", "region_insertion"]

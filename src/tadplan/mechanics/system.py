@@ -266,9 +266,10 @@ def describe(
                         out.append((f"{w} crown tipping", f"tip{ax}{'+' if c > 0 else '-'}"))
         about_axis = float(np.dot(m, unit.axis))
         if mag > 1e-9 and abs(about_axis) >= frac * mag and not unit.spans_midline:
+            # the mesial surface moves along about_axis * (axis x mesial)
             sense = np.dot(np.cross(unit.axis, unit.mesial), unit.buccal) * about_axis
             out.append(
-                (f"rotation (mesial surface {words['buccal'][1 if sense > 0 else 0]})", "rotation")
+                (f"rotation (mesial surface {words['buccal'][0 if sense > 0 else 1]})", "rotation")
             )
     texts = [f"{t} of {noun}" for t, _ in out]
     extra = _bite(unit, out)
