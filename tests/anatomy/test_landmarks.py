@@ -119,12 +119,18 @@ def test_first_molar_width_is_the_cited_width():
         assert tip[left][0] - tip[r][0] == pytest.approx(width, abs=0.05)
 
 
-def test_andrews_angulation_and_inclination_signs(lm):
-    # upper canine: crown tipped mesially, so its apex lies distal to the CEJ along the arch
-    for t, m in ((13, 12), (23, 22), (16, 15)):
+def test_angulation_and_inclination_signs(lm):
+    def apex_mesial_mm(t, m):
         towards_mesial = lm[m].crown_centre_mm - lm[t].crown_centre_mm
         towards_mesial[2] = 0
-        assert (lm[t].apex_mm - lm[t].cej_mm) @ towards_mesial < -1.0
+        return (lm[t].apex_mm - lm[t].cej_mm) @ towards_mesial / np.linalg.norm(towards_mesial)
+
+    # Tong 2012 whole-tooth angulation: upper canine 11 deg, its apex well distal to the CEJ;
+    # upper first molar just above 0; upper second molar -6 deg, its apex mesial
+    for t, m in ((13, 12), (23, 22)):
+        assert apex_mesial_mm(t, m) < -2.5
+    assert -1.0 < apex_mesial_mm(16, 15) < 0.5
+    assert apex_mesial_mm(17, 16) > 0.5
     # upper incisors proclined: apex palatal to the incisal edge
     assert lm[11].apex_mm[1] < lm[11].cej_mm[1] - 3
     # lower molars: crowns lingually inclined, roots buccal (curve of Wilson)

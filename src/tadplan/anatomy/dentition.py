@@ -12,8 +12,12 @@ Construction (every number from ``data/teeth.yaml`` and ``data/arch.yaml``):
   ``first_molar_width_mm`` apart. Third molars continue straight on along the arch end.
 - The lower arch line is the same construction with mandibular sizes, set ``overjet_mm``
   behind the upper.
-- Long axes: Andrews' mean crown angulation (apex distal for +) and crown inclination plus
-  the facial-to-axis offset (apex lingual for +).
+- Long axes: the whole-tooth mesiodistal angulation of Tong et al. (2012) in the maxilla and
+  Andrews' mean crown angulation in the mandible (apex distal for +); Andrews' crown
+  inclination plus the facial-to-axis offset (apex lingual for +).
+- Roots: Wheeler's root lengths, a tapering section (the root trunk of multi-rooted teeth
+  tapers too) and a root layout per tooth type calibrated to the published
+  inter-radicular findings (``roots`` in ``arch.yaml``).
 
 Frame: :mod:`tadplan.anatomy.frame` (mm; origin upper incisal point; +x patient's left,
 +y anterior, +z superior; occlusal plane z = 0).
@@ -107,14 +111,23 @@ class AxisNorm:
 
 @cache
 def axis_norms() -> dict[tuple[str, int], AxisNorm]:
+    """Long-axis norms per (jaw, position): the whole-tooth angulation where ``arch.yaml``
+    has one (Tong 2012, maxilla), else Andrews' crown angulation; Andrews' crown inclination
+    plus the facial-to-axis offset."""
     a = load("arch")["axis_norms"]
     off = a["facial_to_axis_deg"]
+    whole = a.get("whole_tooth_angulation_deg", {})
     out: dict[tuple[str, int], AxisNorm] = {}
     for jaw in JAWS:
         for pos in range(1, 9):
             row = a[jaw][pos]
+            if jaw in whole:
+                where = f"arch.yaml: axis_norms.whole_tooth_angulation_deg.{jaw}.{pos}"
+                angulation = cited(whole[jaw][pos], where).value
+            else:
+                angulation = float(row["angulation_deg"])
             out[(jaw, pos)] = AxisNorm(
-                float(row["angulation_deg"]),
+                angulation,
                 float(row["inclination_deg"]) + float(off[jaw][pos]),
             )
     return out
@@ -327,24 +340,24 @@ def root_axes(
         return [(cej, cej + axis * size.root_length_mm, (a_md, a_bl))]
     key = "maxilla_premolar" if (jaw == "maxilla" and pos in (4, 5)) else jaw
     trunk = arch_value("roots", "root_trunk_mm", key).value
-    div = np.radians(arch_value("roots", "divergence_deg").value)
     start = cej + axis * trunk
     rest = size.root_length_mm - trunk
+    # the trunk tapers like a root (meshes.py); the roots take over at its width there
+    narrow = 1.0 - arch_value("roots", "taper").value * trunk / size.root_length_mm
     kind = {3: "maxilla_molar"}.get(size.n_roots) or (
         "maxilla_premolar" if jaw == "maxilla" else "mandible_molar"
     )
     arch_value("roots", "layout_source")  # checks the citation
-    offs = []
+    out = []
     for root in load("arch")["roots"]["layout"][kind]:
         om, ob = (float(x) for x in root["offset"])
         sm, sb = (float(x) for x in root["semi"])
-        offs.append((mesial * om + buccal * ob, (a_md * sm, a_bl * sb)))
-    out = []
-    for off, semi in offs:
-        shift = (np.dot(off, mesial) * a_md) * mesial + (np.dot(off, buccal) * a_bl) * buccal
+        div = np.radians(float(root["divergence_deg"]))
+        off = mesial * om + buccal * ob
+        shift = (om * a_md) * mesial + (ob * a_bl) * buccal
         d = _unit(axis + np.tan(div) * _unit(off))
-        s0 = start + shift
-        out.append((s0, s0 + d * rest, semi))
+        s0 = start + shift * narrow
+        out.append((s0, s0 + d * rest, (a_md * sm * narrow, a_bl * sb * narrow)))
     return out
 
 

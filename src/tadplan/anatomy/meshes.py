@@ -147,7 +147,9 @@ def tooth_mesh(
         a, b = crown_rings(np.minimum(d, size.crown_length_mm))
         below = d > size.crown_length_mm
         closing = np.sqrt(np.clip(1 - ((d - size.crown_length_mm - trunk) / dome) ** 2, 0, 1))
-        s = np.where(d > size.crown_length_mm + trunk, closing, 1.0)
+        # the trunk tapers as a root does (t from the CEJ over the whole root length)
+        narrow = 1 - taper * np.clip(d - size.crown_length_mm, 0, trunk) / size.root_length_mm
+        s = np.where(d > size.crown_length_mm + trunk, closing, 1.0) * narrow
         a = np.where(below, cm * s, a)
         b = np.where(below, cb * s, b)
         a[0] = b[0] = a[-1] = b[-1] = 0.0
