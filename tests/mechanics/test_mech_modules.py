@@ -15,7 +15,7 @@ from tadplan.mechanics import (
     reactivation_interval_days,
     sample_curve,
 )
-from tadplan.mechanics.modules import G_TO_N, ModuleError
+from tadplan.mechanics.modules import G_TO_N, ModuleError, appointment_days
 
 D = mechanics_data()
 
@@ -88,9 +88,31 @@ def test_reactivation_when_the_chain_falls_below_the_useful_range():
     m, act = fit_module(ModuleKind.elastomeric_chain, 200.0, span_mm=15.0)
     t = reactivation_interval_days(m, act, 150.0)
     assert t is not None and 0 < t < 1.0  # 200 g falls below 150 g within hours
-    curve = sample_curve(m, act, 150.0, duration_days=10.0)
-    assert curve.reactivation_days and curve.reactivation_days[0] == pytest.approx(t)
+    assert force_at(m, act, t) == pytest.approx(150.0, abs=1.0)  # found to about a minute
+    visit = appointment_days()
+    assert 21 <= visit <= 42  # a usual interval between visits
+    curve = sample_curve(m, act, 150.0, duration_days=3.5 * visit)
+    # reactivated only at visits, once each: not every few hours
+    assert curve.reactivation_days == pytest.approx([visit, 2 * visit, 3 * visit])
     assert max(curve.force_g) == pytest.approx(200.0)
+    assert len(curve.t_days) < 200
+    # between visits it works at the decayed force
+    mid = np.interp(visit / 2, curve.t_days, curve.force_g)
+    assert mid == pytest.approx(force_at(m, act, visit / 2))
+    assert mid < 150.0
+
+
+def test_a_module_that_stays_in_range_is_reactivated_only_at_the_visit_before_it_would_not():
+    m, act = fit_module(ModuleKind.niti_closed_coil, 150.0)
+    per_day = 0.1
+    t = reactivation_interval_days(m, act, 100.0, movement_mm_per_day=per_day)
+    assert t is not None
+    visit = appointment_days()
+    curve = sample_curve(m, act, 100.0, duration_days=3 * visit, movement_mm_per_day=per_day)
+    first = curve.reactivation_days[0]
+    assert first % visit == pytest.approx(0.0)
+    assert first <= t < first + visit  # the last visit before the force would fall too low
+    assert min(curve.force_g) >= 100.0 - 1e-6
 
 
 def test_tooth_movement_deactivates_a_niti_spring_until_it_needs_reactivation():

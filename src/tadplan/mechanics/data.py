@@ -217,6 +217,7 @@ class SsOpenCoil(_Model):
 
 class ModulesFile(_Model):
     version: Literal[1]
+    appointment_interval_days: Cited
     niti_closed_coil: NitiClosedCoil
     elastomeric_chain: ElastomericChain
     latex_elastic: LatexElastic

@@ -309,6 +309,13 @@ class Curve:
     reactivation_days: tuple[float, ...]
 
 
+def _force_since(
+    module: ForceModule, activation_mm: float, t_days: float, per_day: float, data: MechanicsData
+) -> float:
+    """Force ``t_days`` after (re)activation while the teeth move ``per_day`` mm a day."""
+    return force_at(module, max(activation_mm - per_day * t_days, 0.0), t_days, data)
+
+
 def reactivation_interval_days(
     module: ForceModule,
     activation_mm: float,
@@ -319,21 +326,37 @@ def reactivation_interval_days(
     data: MechanicsData | None = None,
 ) -> float | None:
     """Days until the force falls below ``useful_min_g`` (decay plus deactivation by tooth
-    movement at ``movement_mm_per_day``); None if it stays in range over ``horizon_days``.
-    Latex elastics are replaced at the cited interval at the latest."""
+    movement at ``movement_mm_per_day``), to about a minute; 0 if it starts below; None if it
+    stays in range over ``horizon_days``. Latex elastics are replaced at the cited interval
+    at the latest."""
     data = data or mechanics_data()
     if module.kind in PASSIVE:
         return None
     cap = horizon_days
     if module.kind == ModuleKind.latex_elastic:
         cap = min(cap, data.modules.latex_elastic.replace_every_days.value)
+
+    def below(t: float) -> bool:
+        return _force_since(module, activation_mm, t, movement_mm_per_day, data) < useful_min_g
+
+    if below(0.0):
+        return 0.0
     t = 0.0
-    while t <= cap:
-        act = max(activation_mm - movement_mm_per_day * t, 0.0)
-        if force_at(module, act, t, data) < useful_min_g:
-            return t
-        t += step_days
+    while t < cap:
+        nxt = min(t + step_days, cap)
+        if below(nxt):
+            lo, hi = t, nxt  # in range at lo, below at hi: bisect to ~1 minute
+            while hi - lo > 1.0 / 1440:
+                mid = (lo + hi) / 2
+                lo, hi = (lo, mid) if below(mid) else (mid, hi)
+            return hi
+        t = nxt
     return cap if cap < horizon_days else None
+
+
+def appointment_days(data: MechanicsData | None = None) -> float:
+    """The cited interval between visits (days), at which modules are reactivated/replaced."""
+    return (data or mechanics_data()).modules.appointment_interval_days.value
 
 
 def sample_curve(
@@ -344,32 +367,48 @@ def sample_curve(
     movement_mm_per_day: float = 0.0,
     n: int = 120,
     data: MechanicsData | None = None,
+    visit_every_days: float | None = None,
 ) -> Curve:
-    """Force over ``duration_days`` with the module reactivated (reset to ``activation_mm``)
-    whenever the force falls below ``useful_min_g``."""
+    """Force over ``duration_days`` as it happens clinically: the module is reactivated (reset
+    to ``activation_mm``) only at a visit, every ``visit_every_days`` (default: the cited
+    appointment interval), and only when its force would fall below ``useful_min_g`` (or below
+    its own starting force, if that is lower) before the next visit. At most one reactivation
+    per visit. Latex elastics are changed by the patient at their cited interval (not marked).
+    """
     data = data or mechanics_data()
-    interval = reactivation_interval_days(
-        module,
-        activation_mm,
-        useful_min_g,
-        movement_mm_per_day,
-        horizon_days=max(duration_days, 1.0),
-        data=data,
-    )
-    if interval is not None and interval <= 0:
-        interval = None  # below the range from the start: reactivating does not help
-    ts = np.linspace(0.0, duration_days, n)
-    if interval:
-        ts = np.unique(np.concatenate([ts, np.arange(interval, duration_days, interval)]))
+    visit = visit_every_days or appointment_days(data)
+    if visit <= 0:
+        raise ModuleError(f"visit_every_days must be > 0, got {visit}")
+    per = movement_mm_per_day
+    if module.kind == ModuleKind.latex_elastic:
+        cycle = data.modules.latex_elastic.replace_every_days.value
+        ts = np.linspace(0.0, duration_days, n)
+        forces = [_force_since(module, activation_mm, float(t) % cycle, per, data) for t in ts]
+        return Curve(tuple(float(t) for t in ts), tuple(float(f) for f in forces), ())
+    f0 = _force_since(module, activation_mm, 0.0, per, data)
+    floor = min(useful_min_g, f0) - 1e-6
+    starts: list[float] = [0.0]
+    k = 1
+    while k * visit < duration_days:
+        tv = k * visit
+        nxt = min(tv + visit, duration_days)
+        if _force_since(module, activation_mm, nxt - starts[-1], per, data) < floor:
+            starts.append(tv)
+        k += 1
+    early = np.array([0.0, 1, 2, 4, 8, 12, 18]) / 24.0  # hours after (re)activation
+    grid = [np.linspace(0.0, duration_days, n)]
+    grid += [s + early for s in starts]
+    grid += [np.array([s - 1e-3]) for s in starts[1:]]  # just before each reactivation
+    ts = np.unique(np.clip(np.concatenate(grid), 0.0, duration_days))
     forces = []
     for t in ts:
-        since = t % interval if interval else t
-        act = max(activation_mm - movement_mm_per_day * since, 0.0)
-        forces.append(force_at(module, act, since, data))
-    react = (
-        tuple(float(x) for x in np.arange(interval, duration_days, interval)) if interval else ()
+        since = float(t) - max(s for s in starts if s <= t + 1e-12)
+        forces.append(_force_since(module, activation_mm, since, per, data))
+    return Curve(
+        tuple(float(t) for t in ts),
+        tuple(float(f) for f in forces),
+        tuple(float(s) for s in starts[1:]),
     )
-    return Curve(tuple(float(t) for t in ts), tuple(float(f) for f in forces), react)
 
 
 def months_to_days(months: float) -> float:

@@ -74,11 +74,31 @@ class UnitForceSystem(_Model):
 
 
 class ForceCurve(_Model):
+    """Force of one module over the goal's duration, reactivated only at visits."""
+
     t_days: list[float]
     force_g: list[float]
-    reactivation_days: list[float]
-    useful_min_g: float = Field(description="applied force below which the module is reactivated")
-    reactivation_interval_days: float | None = None
+    reactivation_days: list[float] = Field(
+        description="visits at which the module is reactivated or replaced (at most one each)"
+    )
+    useful_min_g: float = Field(
+        description="applied force at the bottom of the cited dose range; not a threshold the "
+        "module reaches when starts_below_range"
+    )
+    reactivation_interval_days: float | None = Field(
+        default=None,
+        description="days after (re)activation until the force falls below useful_min_g; "
+        "None: it stays in range (or starts below it)",
+    )
+    appointment_interval_days: float = Field(description="cited interval between visits")
+    starts_below_range: bool = Field(
+        default=False, description="the force at placement is already below useful_min_g"
+    )
+    works_at_g: float | None = Field(
+        default=None,
+        description="when it falls below range within a day: about the force it then works at "
+        "until the next visit (middle of the interval)",
+    )
 
 
 class ModuleUse(_Model):

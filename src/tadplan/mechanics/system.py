@@ -54,7 +54,7 @@ from tadplan.mechanics.result import (
     MovementType,
     UnitForceSystem,
 )
-from tadplan.mechanics.text import dose_words
+from tadplan.mechanics.text import curve_words, dose_words
 
 if TYPE_CHECKING:
     from tadplan.planner.model import Connection, Design
@@ -864,23 +864,12 @@ def analyse_design(
                 curve = _curve(
                     module, module_use.activation_mm, rng.low_g / scale, goal, unit_teeth, data
                 )
-                day = 1.0
-                if (
-                    module.kind == mod.ModuleKind.elastomeric_chain
-                    and curve.reactivation_interval_days is not None
-                    and curve.reactivation_interval_days < day
-                ):
-                    later = mod.force_at(module, module_use.activation_mm, day, data)
+                if curve.works_at_g is not None:
                     warnings.append(
                         MechWarning(
                             severity="info",
-                            text=(
-                                f"connection {conn.id}: the chain falls below "
-                                f"{curve.useful_min_g:.0f} g within "
-                                f"{curve.reactivation_interval_days * 24:.0f} h and then works "
-                                f"at about {later:.0f} g; "
-                                "a NiTi closed-coil spring keeps a constant force (seed I.2)"
-                            ),
+                            text=f"connection {conn.id}: {curve_words(curve)}; "
+                            "a NiTi closed-coil spring keeps a constant force (seed I.2)",
                             sources=["buchmann2012", "seed"],
                         )
                     )
@@ -995,18 +984,24 @@ def _curve(
         duration = mod.months_to_days(goal.amount_mm / rate.value)
     else:
         duration = mod.DAYS_PER_MONTH * 3
+    visit = mod.appointment_days(data)
     c = mod.sample_curve(module, activation, useful_min, duration, per_day, data=data)
     interval = mod.reactivation_interval_days(
         module, activation, useful_min, per_day, horizon_days=max(duration, 1.0), data=data
     )
-    if interval is not None and interval <= 0:
-        interval = None  # below the useful force from the start: see the dose check
+    starts_below = interval is not None and interval <= 0
+    works_at = None
+    if interval is not None and 0 < interval < 1.0:
+        works_at = mod.force_at(module, max(activation - per_day * visit / 2, 0.0), visit / 2, data)
     return ForceCurve(
         t_days=list(c.t_days),
         force_g=list(c.force_g),
         reactivation_days=list(c.reactivation_days),
         useful_min_g=useful_min,
-        reactivation_interval_days=interval,
+        reactivation_interval_days=None if starts_below else interval,
+        appointment_interval_days=visit,
+        starts_below_range=starts_below,
+        works_at_g=works_at,
     )
 
 

@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
-from tadplan.mechanics.result import DoseCheck, ForceSystem, UnitForceSystem
+from tadplan.mechanics.result import DoseCheck, ForceCurve, ForceSystem, UnitForceSystem
+
+
+def curve_words(curve: ForceCurve) -> str:
+    """How long the module stays in range and what happens at the visits."""
+    visit = f"the next visit (every {curve.appointment_interval_days:g} days)"
+    lo = f"{curve.useful_min_g:.0f} g"
+    if curve.starts_below_range:
+        f0 = curve.force_g[0] if curve.force_g else 0.0
+        return f"{f0:.0f} g at placement is already below the useful {lo}"
+    t = curve.reactivation_interval_days
+    if t is None:
+        return f"stays above {lo} until {visit} and over the whole movement"
+    if curve.works_at_g is not None:
+        return (
+            f"below {lo} after {t * 24:.0f} h; works at about {curve.works_at_g:.0f} g until "
+            f"{visit}"
+        )
+    if t < curve.appointment_interval_days:
+        return f"below {lo} after {t:.0f} days, before {visit}"
+    return f"stays above {lo} for {t:.0f} days, past {visit}"
 
 
 def dose_words(dose: DoseCheck, applied_g: float, friction: float) -> str:
@@ -76,11 +96,21 @@ def format_force_system(result: ForceSystem) -> str:
                 f"({c.dose.source})"
                 + (f"; suggest {c.dose.suggestion}" if c.dose.suggestion else "")
             )
-        if c.curve and c.curve.reactivation_interval_days is not None:
-            out.append(
-                f"    reactivate every {c.curve.reactivation_interval_days:.1f} days "
-                f"(force below {c.curve.useful_min_g:.0f} g)"
+        if c.curve:
+            visits = c.curve.reactivation_days
+            every = len(visits) > 3 and all(
+                abs(d - (i + 1) * c.curve.appointment_interval_days) < 1e-6
+                for i, d in enumerate(visits)
             )
+            days = ", ".join(f"{d:.0f}" for d in visits)
+            again = (
+                f"; reactivated or replaced at every visit ({len(visits)} times)"
+                if every
+                else f"; reactivated at the visits on day {days}"
+                if visits
+                else ""
+            )
+            out.append(f"    force over time: {curve_words(c.curve)}{again}")
         for n in c.notes:
             out.append(f"    note: {n}")
     if result.units:
