@@ -7,6 +7,7 @@ import io
 import itertools
 import re
 
+import numpy as np
 import pytest
 from markupsafe import Markup
 from pypdf import PdfReader
@@ -187,6 +188,36 @@ def test_room_between_the_roots_widens_apically(plan_fixture: Plan) -> None:
     site = next(f for f in design_figures(plan_fixture, gp, gp.designs[0]) if f.kind == "site")
     assert 'class="ird_profile"' in site.svg()
     site.close()
+
+
+def test_site_view_draws_the_clearance_map_with_the_planned_insertion(
+    plan_fixture: Plan,
+) -> None:
+    """Issues 5/6: the site view carries the anatomy package's clearance map of the screw
+    (height x mesiodistal), its PDL and safety-margin contours, and the planned insertion
+    starred at the height the placer chose."""
+    from tadplan.anatomy.safety import place_implant
+    from tadplan.report.geometry import dentition_shapes
+    from tadplan.report.site_view import site_clearance_map, site_figure
+
+    case = plan_fixture.case
+    imp = place_implant(case, plan_fixture.goals[0].designs[0].implants[0])
+    assert imp.safety is not None and imp.head_position_mm is not None
+    cmap = site_clearance_map(case, imp)
+    assert cmap is not None
+    assert cmap.vertical_deg == imp.safety.vertical_angle_deg
+    i, _j = cmap.nearest_cell(np.array(imp.head_position_mm), np.array(imp.axis))
+    assert cmap.heights_mm[i] == imp.safety.insertion_height_mm
+    fig = site_figure(
+        imp, np.array(imp.head_position_mm), np.array(imp.axis), dentition_shapes(case), "s", case
+    )
+    assert fig is not None
+    svg = fig.svg()
+    fig.close()
+    assert _svg_refs(svg, "clearance_map") == {imp.id}
+    assert _svg_refs(svg, "planned_insertion") == {imp.id}
+    assert _svg_refs(svg, "clearance_contour") == {imp.id}
+    assert "safety margin" in svg
 
 
 def test_fdi_chart_rows_show_statuses_and_retained_primary_teeth(plan_fixture: Plan) -> None:

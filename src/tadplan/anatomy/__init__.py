@@ -9,6 +9,8 @@ Public entry points (heavier modules are imported on first use):
 - :func:`best_insertion` / :func:`assess_insertion` (case, site) -> :class:`Insertion` /
   :class:`~tadplan.planner.model.SiteSafety`; :func:`place_implant` is the planner's placer
 - :func:`search_all_sites` (case) -> the exhaustive both-arch survey
+- :func:`clearance_map` (case, site, diameter_mm=, length_mm=) -> :class:`ClearanceMap`:
+  root clearance of one screw over insertion height x mesiodistal position
 - :func:`load_patient` (dir or manifest) -> patient meshes; :func:`read_dicom_series`,
   :func:`measure_axis`, :func:`assess_with_cbct` -> CBCT volume, tissue along a screw
   axis, and an insertion's safety updated with the measured bone depth
@@ -32,6 +34,8 @@ _LAZY = {
     "Insertion": "tadplan.anatomy.safety",
     "SiteUnavailable": "tadplan.anatomy.safety",
     "search_all_sites": "tadplan.anatomy.survey",
+    "clearance_map": "tadplan.anatomy.clearance",
+    "ClearanceMap": "tadplan.anatomy.clearance",
     "load_patient": "tadplan.anatomy.patient",
     "PatientMeshError": "tadplan.anatomy.patient",
     "read_dicom_series": "tadplan.anatomy.cbct",

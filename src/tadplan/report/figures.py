@@ -98,7 +98,7 @@ def tag(artist: Artist, cls: str, ref: str) -> Artist:
 _GID = re.compile(r'id="([^"|]*)\|([^"]*)"')
 _HEAD = re.compile(r"^.*?(?=<svg)", re.S)
 _AUTO_ID = re.compile(r'id="([A-Za-z][A-Za-z0-9.]*_\d+)"')
-_HASH_REF = re.compile(r'(id="|url\(#|href="#)([mph][0-9a-f]{10})\b')
+_HASH_REF = re.compile(r'(id="|url\(#|href="#)([mph][0-9a-f]{10}|image[0-9a-f]{10})\b')
 
 
 def to_svg(fig: MplFigure, prefix: str = "", title: str | None = None) -> str:
@@ -122,7 +122,7 @@ def to_svg(fig: MplFigure, prefix: str = "", title: str | None = None) -> str:
     # matplotlib's own element ids (figure_1, patch_3...) repeat in every figure: make them
     # unique in a page that holds many figures
     text = _AUTO_ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', text)
-    # hashed definitions (markers, clip paths, hatches) and their references
+    # hashed definitions (markers, clip paths, hatches, images) and their references
     text = _HASH_REF.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", text)
     if title:
         safe = title.replace("&", "&amp;").replace("<", "&lt;")

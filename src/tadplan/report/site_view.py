@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Polygon
 
+from tadplan.anatomy.clearance import ClearanceMap
 from tadplan.anatomy.dentition import root_axes, size_of
 from tadplan.anatomy.search import site_value
 from tadplan.case import Case
@@ -51,8 +52,8 @@ def site_figure(
         d = np.asarray(p, dtype=float) - origin
         return float(d @ md), float(d @ up)  # mesiodistal, apical height from the CEJ level
 
-    fig = new_figure(6.4, 3.4)
-    ax = fig.add_axes((0.04, 0.06, 0.48, 0.84))
+    fig = new_figure(6.4, 5.6)
+    ax = fig.add_axes((0.04, 0.47, 0.48, 0.48))
     ax.set_aspect("equal", adjustable="box")
     ax.set_axis_off()
     pts: list[tuple[float, float]] = []
@@ -142,7 +143,7 @@ def site_figure(
     ax.set_xlim(arr[:, 0].min() - 2, arr[:, 0].max() + 6)
     ax.set_ylim(arr[:, 1].min() - 3, arr[:, 1].max() + 2)
     surface = site.surface.value if site.surface else ""
-    ax.set_title(f"Site {a}-{b}, seen from {surface}; apical up", fontsize=8, pad=2)
+    ax.set_title(f"Site {a}-{b}, seen from {surface}; apical up", fontsize=8, pad=2, y=1.0)
     rows = [implant_label(implant)]
     notes: list[str] = []
     if safety is None:
@@ -170,7 +171,7 @@ def site_figure(
             rows.append(f"(+{len(safety.notes)} note(s) in the site table)")
     fig.text(
         0.56,
-        0.95,
+        0.97,
         "\n".join(textwrap.fill(r, 50) for r in rows),
         fontsize=6.6,
         va="top",
@@ -181,10 +182,17 @@ def site_figure(
         _draw_profile(fig, implant, profile, safety.insertion_height_mm if safety else None)
     else:
         notes.append(f"inter-radicular distance by height: not available for {a}-{b}")
+    cmap = site_clearance_map(case, implant)
+    if cmap is not None:
+        _draw_clearance_map(fig, implant, cmap, head_mm, axis)
+    else:
+        notes.append(f"clearance map: the anatomy package cannot map {site.label()}")
     caption = (
         f"The screw {implant.id} between the roots of {a} and {b}"
         + (", with the clearances from the site assessment" if safety else "")
-        + "; right: the room between the roots by height on the average dentition."
+        + "; below left: the clearance map of this screw over insertion height and "
+        "mesiodistal position (the planned insertion starred); below right: the room "
+        "between the roots by height on the average dentition."
     )
     if implant.head_position_mm is None:
         notes.append(
@@ -232,7 +240,7 @@ def _draw_profile(
     """Inter-radicular distance by height, against the width the screw needs."""
     septal = site_value("margins", "septal_bone_each_side_mm")
     pdl = site_value("margins", "pdl_mm")
-    ax = fig.add_axes((0.62, 0.11, 0.34, 0.33))
+    ax = fig.add_axes((0.64, 0.14, 0.33, 0.26))
     h = np.array([p[0] for p in profile])
     d = np.array([p[1] for p in profile])
     (ln,) = ax.plot(d, h, color=INK, lw=1.3, marker="o", ms=3)
@@ -258,4 +266,125 @@ def _draw_profile(
         fontsize=5.5,
         color=GREY,
         pad=2,
+        y=1.0,
+    )
+
+
+_MAP_CACHE: dict[tuple[object, ...], ClearanceMap | None] = {}
+
+
+def site_clearance_map(case: Case | None, implant: Implant) -> ClearanceMap | None:
+    """The anatomy package's clearance map of ``implant`` at its site (its size; the
+    angles of its site assessment, else the best angles for its size; the case's
+    workflow), or None when anatomy cannot map the site. Cached per tooth set and screw
+    (designs of a plan share their insertions)."""
+    from tadplan.anatomy.clearance import clearance_map
+    from tadplan.anatomy.safety import SiteUnavailable
+
+    safety = implant.safety
+    vertical = safety.vertical_angle_deg if safety else None
+    horizontal = (safety.horizontal_angle_deg if safety else None) or 0.0
+    guided = bool(case and case.constraints.guided_insertion)
+    key = (
+        tuple(sorted(case.dentition.present_teeth())) if case else None,
+        implant.site.model_dump_json(),
+        implant.diameter_mm,
+        implant.length_mm,
+        vertical,
+        horizontal,
+        guided,
+    )
+    if key not in _MAP_CACHE:
+        try:
+            result: ClearanceMap | None = clearance_map(
+                case,
+                implant.site,
+                diameter_mm=implant.diameter_mm,
+                length_mm=implant.length_mm,
+                vertical_deg=vertical,
+                horizontal_deg=horizontal,
+                workflow="guided" if guided else "freehand",
+            )
+        except (SiteUnavailable, ValueError, KeyError):
+            result = None
+        if len(_MAP_CACHE) > 256:
+            _MAP_CACHE.clear()
+        _MAP_CACHE[key] = result
+    return _MAP_CACHE[key]
+
+
+def _draw_clearance_map(
+    fig: MplFigure,
+    implant: Implant,
+    cmap: ClearanceMap,
+    head_mm: np.ndarray,
+    axis: np.ndarray | None,
+) -> None:
+    """Clearance over insertion height x mesiodistal position in grey (dark: near or in a
+    root), the PDL contour (white) and the safety-margin contour (black, dashed), the
+    planned insertion starred."""
+    ax = fig.add_axes((0.09, 0.14, 0.36, 0.26))
+    cax = fig.add_axes((0.46, 0.14, 0.012, 0.26))
+    md, h = cmap.mesiodistal_mm, cmap.heights_mm
+    dm, dh = float(md[1] - md[0]) / 2, float(h[1] - h[0]) / 2
+    vmax = 2.0
+    im = ax.imshow(
+        np.clip(cmap.clearance_mm, 0.0, vmax),
+        origin="lower",
+        aspect="auto",
+        cmap="gray",
+        vmin=0.0,
+        vmax=vmax,
+        interpolation="nearest",
+        extent=(md[0] - dm, md[-1] + dm, h[0] - dh, h[-1] + dh),
+    )
+    tag(im, "clearance_map", implant.id)
+    pdl, margin = cmap.pdl_mm.value, cmap.safety_margin_mm
+    levels = [(pdl, PAPER, "solid"), (margin, INK, "dashed")]
+    for level, colour, style in levels:
+        if cmap.clearance_mm.min() < level < cmap.clearance_mm.max():
+            cs = ax.contour(
+                md,
+                h,
+                cmap.clearance_mm,
+                levels=[level],
+                colors=colour,
+                linewidths=1.0,
+                linestyles=style,
+            )
+            tag(cs, "clearance_contour", implant.id)
+    i, j = cmap.nearest_cell(head_mm, axis)
+    (star,) = ax.plot(
+        [md[j]], [h[i]], marker="*", ms=9, color=PAPER, markeredgecolor=INK, mew=0.8, ls=""
+    )
+    tag(star, "planned_insertion", implant.id)
+    ax.set_xlim(md[0] - dm, md[-1] + dm)
+    ax.set_ylim(h[0] - dh, h[-1] + dh)
+    _a, b = implant.site.between or (0, 0)
+    ax.set_xlabel(f"mesiodistal position (mm, + towards {b})", fontsize=6.5)
+    ax.set_ylabel("height from the crest, apical (mm)", fontsize=6.5)
+    ax.tick_params(labelsize=6)
+    ax.set_title(
+        f"clearance of Ø {fmt_num(cmap.diameter_mm)} × {fmt_num(cmap.length_mm)} mm at "
+        f"{fmt_num(cmap.vertical_deg, 0)}°/{fmt_num(cmap.horizontal_deg, 0)}° ({cmap.workflow})",
+        fontsize=6.5,
+        pad=2,
+        y=1.0,
+    )
+    fig.colorbar(im, cax=cax)
+    cax.tick_params(labelsize=5.5)
+    cax.set_ylabel("root clearance (mm)", fontsize=6)
+    fig.text(
+        0.02,
+        0.045,
+        f"Clearance map: white line = PDL ({fmt_num(pdl)} mm, {cmap.pdl_mm.source} "
+        f"[{cmap.pdl_mm.tag}]); dashed = safety margin {fmt_num(margin)} mm (septal bone "
+        f"{fmt_num(cmap.septal_bone_mm.value)} mm, {cmap.septal_bone_mm.source} "
+        f"[{cmap.septal_bone_mm.tag}], + {cmap.workflow} linear error "
+        f"{fmt_num(cmap.linear_error_mm.value)} mm);\n★ the planned insertion at "
+        f"{fmt_num(h[i])} mm from the crest, {fmt_num(md[j])} mm mesiodistally. "
+        "Average dentition; clearances from distance grids (above about 2 mm: lower bounds).",
+        fontsize=5.5,
+        va="center",
+        color=INK,
     )
