@@ -3,11 +3,14 @@ orthodontist reads it, on the average dentition of real examples."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from mech_helpers import design
 
 from tadplan.anatomy import average_landmarks
+from tadplan.case.model import SiteRef
 from tadplan.examples import load_example
-from tadplan.mechanics import make_unit, unit_force_system
+from tadplan.mechanics import analyse_design, make_unit, unit_force_system
 from tadplan.mechanics.modules import G_TO_N
 
 LM = average_landmarks(load_example("05_anterior_retraction_deep_bite"))
@@ -36,3 +39,124 @@ def test_a_pull_on_the_buccal_tube_rotates_the_molar_about_its_palatal_root(toot
     # and the crown tips the way it is pulled
     tip = "mesial crown tipping" if sign > 0 else "distal crown tipping"
     assert tip in " ".join(u.effects)
+
+
+MESIAL = load_example("10_molar_mesialisation")
+MESIAL_LM = average_landmarks(MESIAL)
+
+
+def _mesialise(connections):
+    return analyse_design(
+        MESIAL,
+        design([("i1", SiteRef(between=(44, 45), surface="buccal"))], connections, ["mesialise"]),
+        MESIAL_LM,
+    )
+
+
+def test_a_power_hook_is_where_the_implant_pulls_not_a_second_force():
+    """II.2 Mesialisation (Fig. 22): spring from a premolar-region implant to a power hook on
+    the molar; 'the anterior teeth are not loaded'."""
+    spring = dict(
+        id="s",
+        kind="niti_tension_spring",
+        from_implant="i1",
+        teeth=[47],
+        force_g=175,
+        attachment="power hook on the molar",
+    )
+    fs = _mesialise([spring, dict(id="h", kind="power_hook", teeth=[47])])
+    roles = {c.connection_id: c.role for c in fs.connections}
+    assert roles == {"s": "active", "h": "attachment"}
+    assert fs.anchorage == []  # no reaction on the anterior teeth
+    (unit,) = fs.units
+    assert unit.force_g == pytest.approx(fs.connections[0].delivered_g)
+    (imp,) = fs.implants
+    assert imp.force_g == pytest.approx(175.0)
+    # the hook raises the line of action towards the CR: closer to translation than a bracket
+    plain = _mesialise([{**spring, "attachment": "molar tube"}])
+    assert unit.lever_mm is not None and plain.units[0].lever_mm is not None
+    assert abs(unit.moment_components.about_buccal_nmm) < abs(
+        plain.units[0].moment_components.about_buccal_nmm
+    )
+
+
+def test_a_lever_arm_carries_the_chain_from_its_end_and_bends_the_implant():
+    """I. Lever arm: a stiff arm from the implant head brings the line of force to the level
+    of the attachment; it adds no force of its own."""
+    fs = _mesialise(
+        [
+            dict(id="arm", kind="lever_arm", from_implant="i1", teeth=[47]),
+            dict(
+                id="ch",
+                kind="elastic_chain",
+                from_implant="i1",
+                teeth=[47],
+                force_g=175,
+                attachment="from the end of the lever arm to the power hook",
+            ),
+        ]
+    )
+    arm, chain = fs.connections
+    assert arm.role == "attachment" and chain.role == "active"
+    assert chain.direction is not None and chain.direction[2] == pytest.approx(0.0, abs=1e-9)
+    (imp,) = fs.implants
+    assert imp.force_g == pytest.approx(175.0)  # one pull, not two
+    assert imp.bending_nmm > 1.0  # the arm's moment on the screw
+
+
+def test_a_chain_from_both_canines_to_the_molars_pulls_each_side_to_its_own_molar():
+    """A tooth-borne chain hooked on 13 and 23 is two chains, each to its own side's molar:
+    the anterior segment is retracted straight back, without a sideways pull or rotation."""
+    demo = load_example("demo")
+    lm = average_landmarks(demo)
+    d = design(
+        [
+            ("i3", SiteRef(between=(16, 17), surface="buccal")),
+            ("i4", SiteRef(between=(26, 27), surface="buccal")),
+        ],
+        [
+            dict(id="r", kind="segmental_arch", from_implant="i3", teeth=[16], passive=True),
+            dict(id="l", kind="segmental_arch", from_implant="i4", teeth=[26], passive=True),
+            dict(id="ch", kind="elastic_chain", teeth=[13, 23], force_g=250),
+        ],
+        ["retract"],
+    )
+    fs = analyse_design(demo, d, lm)
+    sides = [c for c in fs.connections if c.connection_id.startswith("ch")]
+    assert [c.connection_id for c in sides] == ["ch (right)", "ch (left)"]
+    assert [c.teeth for c in sides] == [[13], [23]]
+    (unit,) = fs.units
+    assert abs(unit.force_n[0]) < 0.02 * np.linalg.norm(unit.force_n)
+    assert not any("patient's" in e or "rotation" in e for e in unit.effects)
+    i3, i4 = fs.implants
+    assert i3.force_g == pytest.approx(i4.force_g, rel=0.05)
+
+
+def test_an_occlusal_button_tips_the_molar_upright_without_rotating_it():
+    """II.2 Repositioning of tipped molars (Fig. 21): chain from a distal implant to the
+    crown; 'an uprighting moment because of the coronal, eccentric force'."""
+    case = load_example("09_molar_uprighting")
+    lm = average_landmarks(case)
+    fs = analyse_design(
+        case,
+        design(
+            [("i2", SiteRef(region="retromolar", side="left"))],
+            [
+                dict(
+                    id="c",
+                    kind="elastic_chain",
+                    from_implant="i2",
+                    teeth=[37],
+                    force_g=75,
+                    attachment="button on the occlusal/mesial part of the crown",
+                )
+            ],
+            ["upright-37"],
+        ),
+        lm,
+    )
+    (unit,) = fs.units
+    effects = " ".join(unit.effects)
+    assert "distal crown tipping of the molar" in effects
+    assert "rotation" not in effects
+    assert unit.side_effects == [] or all("tipping" not in s for s in unit.side_effects)

@@ -141,7 +141,10 @@ class DoseCheck(_Model):
 class ConnectionForce(_Model):
     connection_id: str
     kind: str
-    role: Literal["active", "rigid_link", "tooth_borne", "ignored"]
+    role: Literal["active", "rigid_link", "tooth_borne", "attachment", "ignored"] = Field(
+        description="attachment: a lever arm or power hook through which another connection "
+        "pulls (no force of its own)"
+    )
     implant_id: str | None = None
     goal_id: str | None = None
     teeth: list[int] = Field(default_factory=list)

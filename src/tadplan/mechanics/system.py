@@ -503,23 +503,29 @@ def _consolidated(
 
 def _attachment_point(
     conn: Connection,
-    unit: Unit,
+    teeth: Sequence[int],
     landmarks: Mapping[int, ToothLandmarks],
     towards: Vec | None,
     data: MechanicsData,
+    raised: bool = False,
 ) -> Vec:
+    """Where the module acts: the bracket of the connection's tooth nearest ``towards``; on
+    the occlusal surface, the lingual side or raised on a power hook when the attachment says
+    so (or ``raised``: the tooth carries a power hook)."""
     if conn.attachment_point_mm is not None:
         return np.asarray(conn.attachment_point_mm, dtype=float)
-    teeth = list(unit.teeth)
+    teeth = list(teeth)
     if towards is not None:
         tooth = min(teeth, key=lambda t: float(np.linalg.norm(landmarks[t].bracket_mm - towards)))
     else:
         tooth = teeth[0]
     lm = landmarks[tooth]
     text = f"{conn.attachment} {conn.kind}".lower()
+    if "occlusal" in text:  # a button on the occlusal surface: on the long axis
+        return lm.cej_mm - lm.axis * lm.crown_length_mm
     if any(w in text for w in LINGUAL_POINT):
         return 2 * lm.crown_centre_mm - lm.bracket_mm
-    if any(w in text for w in ELEVATED):
+    if raised or any(w in text for w in ELEVATED):
         return lm.bracket_mm + lm.axis * data.geometry.power_arm_height_mm.value
     return lm.bracket_mm.copy()
 
@@ -588,6 +594,30 @@ def dose_scale(
         return k
     k0 = float(np.linalg.norm(after_friction(direction, sliding, ordinary_fraction)))
     return k / k0
+
+
+def _kind(conn: Connection) -> str:
+    return str(conn.kind.value if hasattr(conn.kind, "value") else conn.kind)
+
+
+def _side(tooth: int) -> str:
+    """The patient's side of a tooth (FDI quadrants 1, 4, 5, 8 are on the right)."""
+    return "right" if tooth // 10 in (1, 4, 5, 8) else "left"
+
+
+def _sides(
+    conn: Connection, kind: str, teeth: list[int]
+) -> list[tuple[Connection, str, list[int], str | None]]:
+    """A tooth-borne spring or chain hooked on both sides of the arch (e.g. canine to molar on
+    each side) is two modules, one per side, each anchored on its own side; anything else is
+    one piece."""
+    sides = {_side(t) for t in teeth}
+    if conn.from_implant is not None or kind not in TENSION | COMPRESSION or len(sides) < 2:
+        return [(conn, conn.id, teeth, None)]
+    return [
+        (conn, f"{conn.id} ({s})", [t for t in teeth if _side(t) == s], s)
+        for s in ("right", "left")
+    ]
 
 
 def analyse_design(
@@ -664,15 +694,67 @@ def analyse_design(
                     teeth=teeth,
                 )
             )
+    pulls = [
+        c
+        for c in design.connections
+        if c.from_implant is not None and not c.passive and _kind(c) not in RIGID
+    ]
+    arms = {  # lever arms that carry another module's pull from their implant
+        c.id: c.from_implant
+        for c in pulls
+        if _kind(c) == "lever_arm"
+        and any(
+            o.from_implant == c.from_implant and _kind(o) in TENSION - {"lever_arm"} for o in pulls
+        )
+    }
+    arm_of = {imp: cid for cid, imp in arms.items()}
+    pulled = {t for c in pulls if c.id not in arms for t in c.teeth}
+    hook_teeth = {
+        t
+        for c in design.connections
+        if _kind(c) == "power_hook" and c.from_implant is None and not c.passive
+        for t in c.teeth
+    }
+    work: list[tuple[Connection, str, list[int], str | None]] = []
     for conn in design.connections:
-        kind = str(conn.kind.value if hasattr(conn.kind, "value") else conn.kind)
+        kind = _kind(conn)
         if conn.from_implant is not None and (conn.passive or kind in RIGID):
             continue
-        teeth = [t for t in conn.teeth if t in landmarks]
+        work.extend(_sides(conn, kind, [t for t in conn.teeth if t in landmarks]))
+    for conn, cid, teeth, side in work:
+        kind = _kind(conn)
+        if cid in arms or (
+            kind == "power_hook" and conn.from_implant is None and set(teeth) & pulled
+        ):
+            pulling = [c.id for c in pulls if c.id not in arms and set(c.teeth) & set(teeth)]
+            results.append(
+                ConnectionForce(
+                    connection_id=cid,
+                    kind=kind,
+                    role="attachment",
+                    implant_id=conn.from_implant,
+                    teeth=teeth,
+                    notes=[
+                        "stiff arm on the implant head: the pull of "
+                        + ", ".join(
+                            c.id
+                            for c in pulls
+                            if c.from_implant == conn.from_implant and c.id != cid
+                        )
+                        + " starts from its end, at the height of the attachment; the implant "
+                        "carries that force's moment about its head"
+                        if cid in arms
+                        else f"power hook on the tooth: {', '.join(pulling)} pull(s) through it "
+                        "(line of action raised towards the centre of resistance); no force "
+                        "of its own"
+                    ],
+                )
+            )
+            continue
         if conn.passive or not teeth:
             results.append(
                 ConnectionForce(
-                    connection_id=conn.id,
+                    connection_id=cid,
                     kind=kind,
                     role="ignored",
                     teeth=teeth,
@@ -687,7 +769,7 @@ def analyse_design(
         if len({fdi.arch(t) for t in teeth}) > 1:
             results.append(
                 ConnectionForce(
-                    connection_id=conn.id,
+                    connection_id=cid,
                     kind=kind,
                     role="ignored",
                     implant_id=conn.from_implant,
@@ -707,24 +789,36 @@ def analyse_design(
         try:
             unit = make_unit(unit_teeth, landmarks, data)
         except GeometryError as exc:
-            raise MechanicsError(f"connection {conn.id}: {exc}") from None
+            raise MechanicsError(f"connection {cid}: {exc}") from None
         anchor_point: Vec | None = None
         head: Vec | None = None
         anchor_teeth: list[int] = []
         if conn.from_implant is not None:
             head = implants[conn.from_implant].head
-            point = _attachment_point(conn, unit, landmarks, head, data)
+            point = _attachment_point(
+                conn, teeth, landmarks, head, data, raised=bool(set(teeth) & hook_teeth)
+            )
             role = "active"
+            if conn.from_implant in arm_of:  # pulled from the end of a lever arm
+                head = head.copy()
+                head[2] = point[2]
+                notes.append(
+                    f"from the end of lever arm {arm_of[conn.from_implant]}, "
+                    f"{float(np.linalg.norm(head - implants[conn.from_implant].head)):.0f} mm "
+                    "from the implant head at the attachment's height"
+                )
         else:
             role = "tooth_borne"
             anchor_teeth = _anchor_teeth(
                 case, design, unit.jaw, rigid.get(unit.jaw, ([], []))[0], landmarks
             )
             anchor_teeth = [t for t in anchor_teeth if t not in teeth]
+            if side is not None:  # one side of a bilateral module: that side's anchorage
+                anchor_teeth = [t for t in anchor_teeth if _side(t) == side] or anchor_teeth
             if not anchor_teeth:
                 warnings.append(
                     MechWarning(
-                        text=f"connection {conn.id}: no anchorage teeth "
+                        text=f"connection {cid}: no anchorage teeth "
                         "found for its reaction (no rigid link, anchorage "
                         "goal or bands in this arch)"
                     )
@@ -735,7 +829,9 @@ def analyse_design(
                 else None
             )
             if kind in TENSION | COMPRESSION:
-                point = _attachment_point(conn, unit, landmarks, ref, data)
+                point = _attachment_point(
+                    conn, teeth, landmarks, ref, data, raised=bool(set(teeth) & hook_teeth)
+                )
             elif conn.attachment_point_mm is not None:
                 point = np.asarray(conn.attachment_point_mm, dtype=float)
             else:  # a wire (utility arch, cantilever) engages the whole unit
@@ -756,7 +852,7 @@ def analyse_design(
             if goal is None:
                 results.append(
                     ConnectionForce(
-                        connection_id=conn.id,
+                        connection_id=cid,
                         kind=kind,
                         role="ignored",
                         teeth=teeth,
@@ -784,7 +880,7 @@ def analyse_design(
         else:
             results.append(
                 ConnectionForce(
-                    connection_id=conn.id,
+                    connection_id=cid,
                     kind=kind,
                     role="ignored",
                     implant_id=conn.from_implant,
@@ -815,7 +911,7 @@ def analyse_design(
                 )
             except mod.ModuleError as exc:
                 warnings.append(
-                    MechWarning(text=f"connection {conn.id}: {exc}", sources=["buchmann2012"])
+                    MechWarning(text=f"connection {cid}: {exc}", sources=["buchmann2012"])
                 )
                 module = None
         else:
@@ -855,7 +951,7 @@ def analyse_design(
                 warnings.append(
                     MechWarning(
                         severity="caution",
-                        text=f"connection {conn.id}: {dose_words(dose, applied, fr)}"
+                        text=f"connection {cid}: {dose_words(dose, applied, fr)}"
                         + (f"; suggest {sugg}" if sugg else ""),
                         sources=[rng.source],
                     )
@@ -868,7 +964,7 @@ def analyse_design(
                     warnings.append(
                         MechWarning(
                             severity="info",
-                            text=f"connection {conn.id}: {curve_words(curve)}; "
+                            text=f"connection {cid}: {curve_words(curve)}; "
                             "a NiTi closed-coil spring keeps a constant force (seed I.2)",
                             sources=["buchmann2012", "seed"],
                         )
@@ -878,7 +974,7 @@ def analyse_design(
             sources.add(fr_src.split(" ")[0] if fr_src else "")
         results.append(
             ConnectionForce(
-                connection_id=conn.id,
+                connection_id=cid,
                 kind=kind,
                 role=role,
                 implant_id=conn.from_implant,
@@ -906,6 +1002,8 @@ def analyse_design(
             st.force = st.force - f_applied
             if kind in PUSHERS:  # clamped in the head: the head carries the moment too
                 st.moment = st.moment + np.cross(point - st.head, -f_applied)
+            elif conn.from_implant in arm_of and head is not None:  # through the lever arm
+                st.moment = st.moment + np.cross(head - st.head, -f_applied)
         elif anchor_teeth:
             reactions.setdefault(unit.jaw, []).append(
                 (

@@ -70,8 +70,10 @@ def format_force_system(result: ForceSystem) -> str:
     """A short text report of one design's force system."""
     out = [f"design {result.design_id}: force system"]
     for c in result.connections:
-        if c.role in ("rigid_link", "ignored"):
-            what = "rigid link" if c.role == "rigid_link" else "not analysed"
+        if c.role in ("rigid_link", "attachment", "ignored"):
+            what = {"rigid_link": "rigid link", "attachment": "attachment"}.get(
+                c.role, "not analysed"
+            )
             note = f" ({'; '.join(c.notes)})" if c.notes else ""
             out.append(
                 f"  {c.connection_id} {c.kind}: {what} "
