@@ -87,7 +87,10 @@ def test_ranking_prefers_the_design_meeting_the_demand() -> None:
     ds = designs(plan_of("05_anterior_retraction_deep_bite"), "retract")
     indirect = next(d for d in ds if d.rule_id == "anterior-retraction-indirect-cross-tube")
     met = next(c for c in indirect.criteria if c.name == "demand_met")
-    assert met.value < 1 and indirect.rank == len(ds)
+    assert met.value < 1
+    best = ds[0]
+    assert best.anchorage == "direct" and best.rank < indirect.rank
+    assert next(c for c in best.criteria if c.name == "demand_met").value == 1
 
 
 def test_failure_criterion_uses_site_failure_rates() -> None:
@@ -109,7 +112,11 @@ def test_smoker_warning_and_implants_in_the_path_of_other_goals() -> None:
             if d.implants:
                 assert any("smoker" in w.text.lower() for w in d.warnings)
     intr = designs(p, "intrude")
-    assert all(any("can block" in w.text for w in d.warnings) for d in intr)
+    retracted = set(next(gp.goal.teeth for gp in p.goals if gp.goal.id == "retract"))
+    for d in intr:
+        in_path = any(set(i.site.between or ()) & retracted for i in d.implants)
+        assert in_path == any("can block" in w.text for w in d.warnings), d.rule_id
+    assert any(any("can block" in w.text for w in d.warnings) for d in intr)
     assert not any("can block" in w.text for d in designs(p, "retract") for w in d.warnings)
     assert not any(
         "smoker" in w.text.lower() for d in designs(plan_of("demo"), "retract") for w in d.warnings

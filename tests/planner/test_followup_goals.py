@@ -74,13 +74,15 @@ def test_canine_derotation_on_a_5_6_implant_with_a_compression_spring(
     assert c.force_g is not None and 50 <= c.force_g <= 75  # rotation 50-75 g [R2]
 
 
-def test_molar_derotation_uses_a_palatal_couple() -> None:
-    case = load_example("19_canine_derotation")
-    goal = case.goals[0].model_copy(update={"teeth": [16], "id": "derotate-16"})
-    p = _plan(case.model_copy(update={"goals": [goal]}))
-    rules = [d.rule_id for d in designs(p, "derotate-16")]
-    assert rules[0] == "derotation-palatal-couple"
-    assert "derotation-segmental-compression-spring" not in rules
+def test_molar_derotation_uses_a_palatal_couple(all_plans: dict[str, Plan]) -> None:
+    """Seed I.1 Fig. 1 (implant-anchored derotation); rotation 50-75 g (literature.md §6.1)."""
+    ds = designs(all_plans["19b_molar_derotation"], "derotate-26")
+    assert ds[0].rule_id == "derotation-palatal-couple"
+    assert "derotation-segmental-compression-spring" not in [d.rule_id for d in ds]
+    assert ds[0].implants[0].site.region == SiteRegion.paramedian_palate
+    assert ds[0].implants[0].site.side == "left"
+    (c,) = ds[0].connections
+    assert c.teeth == [26] and c.force_g == 50
 
 
 def test_dentoalveolar_expansion_quadhelix_on_a_palatal_implant(
@@ -155,3 +157,14 @@ def _plan(case):  # type: ignore[no-untyped-def]
     from tadplan.planner import plan
 
     return plan(case)
+
+
+def test_symmetric_intrusion_gets_mirror_image_sites(all_plans: dict[str, Plan]) -> None:
+    """Seed II.1 Fig. 11: symmetric intrusion on two implants. With 13-12 too narrow (2.1 mm,
+    below the 3 mm of lee_kj2009) the right implant moves to 12-11, and the left one to the
+    mirror site 21-22 rather than staying at 22-23, so the two forces stay symmetric."""
+    for d in designs(all_plans["14_intrusion_site_ruled_out"], "intrude"):
+        pos = sorted(
+            tuple(sorted(fdi.position(t) for t in i.site.between or ())) for i in d.implants
+        )
+        assert pos == [(1, 2), (1, 2)], d.rule_id

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tadplan.case import fdi
-from tadplan.case.model import Case, SiteRef
+from tadplan.case.model import Case, SiteRef, Symmetry
 from tadplan.knowledge import Knowledge, Rule
 from tadplan.knowledge.conditions import other_goals
 from tadplan.knowledge.context import GoalContext, InstanceSide, Side, quadrant_tooth
@@ -21,6 +21,7 @@ from tadplan.knowledge.schema import (
     DesignFilter,
     ImplantTemplate,
     SiteMatch,
+    SiteTemplate,
     SourceSpec,
     WarningSpec,
 )
@@ -130,16 +131,41 @@ def _instance_sides(tpl: ImplantTemplate, ctx: GoalContext) -> list[InstanceSide
     return [tpl.sides]
 
 
+def _single_sites(tpl: ImplantTemplate) -> list[SiteTemplate]:
+    """The template's site options with every inter-radicular pair as its own option."""
+    out: list[SiteTemplate] = []
+    for o in tpl.site:
+        pairs = o.between or []
+        if len(pairs) > 1:
+            out += [o.model_copy(update={"between": [p]}) for p in pairs]
+        else:
+            out.append(o)
+    return out
+
+
 def _place_implants(
     tpl: ImplantTemplate, ctx: GoalContext, knowledge: Knowledge
 ) -> tuple[list[DraftImplant], list[SourceRef], str | None]:
-    """Implants of one template on every side, or the reason it cannot be placed."""
+    """Implants of one template on every side, or the reason it cannot be placed.
+
+    A symmetric goal with implants on both sides gets mirror-image sites (the same tooth
+    positions right and left) when one option is usable on both sides; otherwise each
+    side takes its first usable option."""
     out: list[DraftImplant] = []
     sources: list[SourceRef] = []
-    for side in _instance_sides(tpl, ctx):
+    sides = _instance_sides(tpl, ctx)
+    options = {side: list(tpl.site) for side in sides}
+    if len(sides) == 2 and ctx.goal.symmetry == Symmetry.symmetric:
+        mirrored = next(
+            (o for o in _single_sites(tpl) if all(ctx.resolve(o, s).available for s in sides)),
+            None,
+        )
+        if mirrored is not None:
+            options = {side: [mirrored] for side in sides}
+    for side in sides:
         reasons = []
         chosen = None
-        for option in tpl.site:
+        for option in options[side]:
             r = ctx.resolve(option, side)
             if r.available and r.site is not None:
                 chosen = (r.site, option)
