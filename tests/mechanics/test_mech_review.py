@@ -10,7 +10,7 @@ from mech_helpers import design
 from tadplan.anatomy import average_landmarks
 from tadplan.case.model import SiteRef
 from tadplan.examples import load_example
-from tadplan.mechanics import analyse_design, make_unit, unit_force_system
+from tadplan.mechanics import analyse_design, make_unit, mechanics_data, unit_force_system
 from tadplan.mechanics.modules import G_TO_N
 
 LM = average_landmarks(load_example("05_anterior_retraction_deep_bite"))
@@ -160,3 +160,43 @@ def test_an_occlusal_button_tips_the_molar_upright_without_rotating_it():
     assert "distal crown tipping of the molar" in effects
     assert "rotation" not in effects
     assert unit.side_effects == [] or all("tipping" not in s for s in unit.side_effects)
+
+
+def test_a_negligible_moment_arm_is_not_called_tipping():
+    """02 (extrusion): a 428 g pull with 0.1 mm of mesio-distal arm is not 'crown tipping to
+    the patient's right'; the 0.7 mm bucco-lingual arm still is."""
+    from mech_helpers import upright_tooth
+
+    lm = {11: upright_tooth(11)}
+    unit = make_unit([11], lm)
+    tol = mechanics_data().classification.negligible_moment_arm_mm.value
+    f = np.array([0.0, 0.0, -4.0])  # extrusive (the tooth stands along +z)
+    point = unit.cr_mm + np.array([0.2 * tol, 1.4 * tol, -5.0])
+    u = unit_force_system(unit, [(point, f)])
+    words = " ".join(u.effects)
+    assert "buccal crown tipping" in words or "palatal crown tipping" in words
+    assert "mesial crown tipping" not in words and "distal crown tipping" not in words
+
+
+def test_two_springs_on_one_unit_share_its_per_tooth_dose():
+    """02 (anterior extrusion): a spring on each side of the four incisors; the textbook
+    range per tooth x 4 is the dose of the unit, so each spring is compared with half of it."""
+    case = load_example("02_anterior_extrusion")
+    lm = average_landmarks(case)
+    conns = [
+        dict(id="r", kind="compression_spring", from_implant="i1", teeth=[12, 11], force_g=125),
+        dict(id="l", kind="compression_spring", from_implant="i2", teeth=[21, 22], force_g=125),
+    ]
+    sites = [
+        ("i1", SiteRef(between=(12, 13), surface="buccal")),
+        ("i2", SiteRef(between=(22, 23), surface="buccal")),
+    ]
+    goal = case.goal_ids()[0]
+    fs = analyse_design(case, design(sites, conns, [goal]), lm)
+    per = mechanics_data().ranges.per_tooth_by_movement
+    assert len(fs.connections) == 2
+    for c in fs.connections:
+        assert c.dose is not None
+        assert c.dose.source.startswith(f"{per.extrusion.source}: {per.extrusion.detail}")
+        assert c.dose.high_g == pytest.approx(2 * per.extrusion.high_g)
+        assert c.dose.status == "within"

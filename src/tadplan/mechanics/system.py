@@ -257,7 +257,7 @@ def describe(
         if vn > 1e-9:
             for i, ax in ((0, "mesial"), (1, "buccal")):
                 c = float(np.dot(v, unit.mesial if i == 0 else unit.buccal))
-                if abs(c) >= frac * vn:
+                if abs(c) >= frac * vn and (fmag < 1e-9 or abs(c) / fmag >= tol):
                     w = words[ax][0 if c > 0 else 1]
                     if kind == MovementType.root_movement:
                         w = words[ax][1 if c > 0 else 0]  # the root moves against the crown tip
@@ -265,7 +265,12 @@ def describe(
                     else:
                         out.append((f"{w} crown tipping", f"tip{ax}{'+' if c > 0 else '-'}"))
         about_axis = float(np.dot(m, unit.axis))
-        if mag > 1e-9 and abs(about_axis) >= frac * mag and not unit.spans_midline:
+        if (
+            mag > 1e-9
+            and abs(about_axis) >= frac * mag
+            and (fmag < 1e-9 or abs(about_axis) / fmag >= tol)
+            and not unit.spans_midline
+        ):
             # the mesial surface moves along about_axis * (axis x mesial)
             sense = np.dot(np.cross(unit.axis, unit.mesial), unit.buccal) * about_axis
             out.append(
@@ -349,9 +354,11 @@ def dose_range(
     teeth: Sequence[int],
     movement: MovementType,
     data: MechanicsData | None = None,
+    n_teeth: float | None = None,
 ) -> CitedRange | None:
     """The cited force range (g per side) for a goal on ``teeth``; else the per-tooth range of
-    the predicted movement times the number of teeth."""
+    the predicted movement times ``n_teeth`` (default: the number of teeth; less when several
+    modules share the unit, e.g. one per side)."""
     data = data or mechanics_data()
     jaw = fdi.arch(teeth[0])
     if goal is not None and goal.kind in NO_TOOTH_DOSE:
@@ -367,12 +374,12 @@ def dose_range(
     base = getattr(per, key, None)
     if base is None:
         return None
-    n = len(teeth)
+    n = len(teeth) if n_teeth is None else n_teeth
     return CitedRange(
         low_g=base.low_g * n,
         high_g=base.high_g * n,
         source=base.source,
-        detail=f"{base.detail} per tooth x {n}",
+        detail=f"{base.detail} per tooth x {n:g}",
         tag=base.tag,
         basis=base.basis,
         basis_detail=base.basis_detail,
@@ -721,11 +728,23 @@ def analyse_design(
         if conn.from_implant is not None and (conn.passive or kind in RIGID):
             continue
         work.extend(_sides(conn, kind, [t for t in conn.teeth if t in landmarks]))
+
+    def attachment_only(conn: Connection, cid: str, teeth: list[int]) -> bool:
+        return cid in arms or (
+            _kind(conn) == "power_hook" and conn.from_implant is None and bool(set(teeth) & pulled)
+        )
+
+    sharing: dict[tuple[int, ...], int] = {}  # unit -> number of modules acting on it
+    for conn, cid, teeth, _ in work:
+        if conn.passive or not teeth or attachment_only(conn, cid, teeth):
+            continue
+        if len({fdi.arch(t) for t in teeth}) == 1:
+            g = _goal_for(teeth, goals)[0]
+            key = tuple(_consolidated(case, teeth, goals[g][1] if g else (), landmarks))
+            sharing[key] = sharing.get(key, 0) + 1
     for conn, cid, teeth, side in work:
         kind = _kind(conn)
-        if cid in arms or (
-            kind == "power_hook" and conn.from_implant is None and set(teeth) & pulled
-        ):
+        if attachment_only(conn, cid, teeth):
             pulling = [c.id for c in pulls if c.id not in arms and set(c.teeth) & set(teeth)]
             results.append(
                 ConnectionForce(
@@ -866,7 +885,8 @@ def analyse_design(
         else:
             direction = unit_vector(head - point)
         span = float(np.linalg.norm(head - point)) if head is not None else None
-        rng0 = dose_range(goal, unit_teeth, MovementType.translation, data)
+        share = len(unit_teeth) / sharing.get(tuple(unit_teeth), 1)
+        rng0 = dose_range(goal, unit_teeth, MovementType.translation, data, share)
         fr, fr_src = _friction(case, goal, kind, unit_teeth, data)
         fr0 = data.friction.sliding_loss_fraction.value if fr > 0 else 0.0
         sliding = goal_direction(goal, unit) if fr > 0 and goal is not None else None
@@ -917,7 +937,7 @@ def analyse_design(
         else:
             module = None
         system = unit_force_system(unit, [(point, f_eff)], goal=goal, data=data)
-        rng = dose_range(goal, unit_teeth, system.movement, data)
+        rng = dose_range(goal, unit_teeth, system.movement, data, share)
         dose = None
         if rng is not None:
             delivered = float(np.linalg.norm(f_eff)) / G
