@@ -348,8 +348,10 @@ def root_axes(
         "maxilla_premolar" if jaw == "maxilla" else "mandible_molar"
     )
     arch_value("roots", "layout_source")  # checks the citation
+    layouts = load("arch")["roots"]["layout"]
+    kind = f"{kind}_{pos}" if f"{kind}_{pos}" in layouts else kind
     out = []
-    for root in load("arch")["roots"]["layout"][kind]:
+    for root in layouts[kind]:
         om, ob = (float(x) for x in root["offset"])
         sm, sb = (float(x) for x in root["semi"])
         div = np.radians(float(root["divergence_deg"]))
