@@ -57,16 +57,18 @@ def _retraction(bands: bool, force_g: float):
         data = yaml.safe_load(dump_case(case))
         data["attachments"]["bands"] = []
         case = case_from_data(data)
-    d = design(
-        [("i1", SiteRef(between=(15, 16), surface="buccal"))],
+    d = design(  # one spring per side, as in the cited study
+        [
+            ("i1", SiteRef(between=(15, 16), surface="buccal")),
+            ("i2", SiteRef(between=(25, 26), surface="buccal")),
+        ],
         [
             dict(
-                id="c",
-                kind="niti_tension_spring",
-                from_implant="i1",
-                teeth=[13, 12, 11, 21, 22, 23],
-                force_g=force_g,
-            )
+                id="c", kind="niti_tension_spring", from_implant="i1", teeth=[13], force_g=force_g
+            ),
+            dict(
+                id="d", kind="niti_tension_spring", from_implant="i2", teeth=[23], force_g=force_g
+            ),
         ],
         goal_ids=["retract"],
     )

@@ -200,3 +200,35 @@ def test_two_springs_on_one_unit_share_its_per_tooth_dose():
         assert c.dose.source.startswith(f"{per.extrusion.source}: {per.extrusion.detail}")
         assert c.dose.high_g == pytest.approx(2 * per.extrusion.high_g)
         assert c.dose.status == "within"
+
+
+def test_modules_on_one_molar_share_its_dose_and_a_tpa_between_teeth_is_no_force():
+    """08a (Heravi 2011 in the cited range): 100 g in total on an upper molar, from a buccal
+    and a palatal implant, is within the per-molar range; each chain alone is not compared
+    with the whole range. A TPA between the molars (no implant) holds, it does not pull."""
+    case = load_example("08a_molar_intrusion")
+    lm = average_landmarks(case)
+    goal = case.goal_ids()[0]
+    d = design(
+        [
+            ("b", SiteRef(between=(26, 27), surface="buccal")),
+            ("p", SiteRef(between=(26, 27), surface="palatal")),
+        ],
+        [
+            dict(id="cb", kind="elastic_chain", from_implant="b", teeth=[26], force_g=50),
+            dict(id="cp", kind="elastic_chain", from_implant="p", teeth=[26], force_g=50),
+            dict(id="tpa", kind="tpa", teeth=[16, 26]),
+        ],
+        [goal],
+    )
+    fs = analyse_design(case, d, lm)
+    by_id = {c.connection_id: c for c in fs.connections}
+    assert by_id["tpa"].role == "ignored" and by_id["tpa"].applied_g == 0
+    full = next(r for r in mechanics_data().ranges.goal_ranges if r.source == "carrillo2007")
+    for cid in ("cb", "cp"):
+        dose = by_id[cid].dose
+        assert dose is not None
+        assert dose.low_g == pytest.approx(full.low_g / 2)
+        assert dose.status == "within"
+    (unit,) = fs.units
+    assert unit.teeth == [26]

@@ -354,11 +354,14 @@ def dose_range(
     teeth: Sequence[int],
     movement: MovementType,
     data: MechanicsData | None = None,
-    n_teeth: float | None = None,
+    modules: int = 1,
 ) -> CitedRange | None:
-    """The cited force range (g per side) for a goal on ``teeth``; else the per-tooth range of
-    the predicted movement times ``n_teeth`` (default: the number of teeth; less when several
-    modules share the unit, e.g. one per side)."""
+    """The cited force range (g) for one of ``modules`` modules acting on the unit ``teeth``.
+
+    The unit's dose is the goal's cited range per side times the sides the unit spans, else
+    the per-tooth range of the predicted movement times the number of teeth; the modules on
+    the unit share it equally (two springs on a bilateral segment: one side's range each;
+    three chains on one molar: a third each)."""
     data = data or mechanics_data()
     jaw = fdi.arch(teeth[0])
     if goal is not None and goal.kind in NO_TOOTH_DOSE:
@@ -366,7 +369,19 @@ def dose_range(
     if goal is not None:
         for r in data.ranges.goal_ranges:
             if r.matches(goal.kind, len(teeth), _types(teeth), jaw):
-                return CitedRange.model_validate(r.model_dump(include=set(CitedRange.model_fields)))
+                cited = CitedRange.model_validate(
+                    r.model_dump(include=set(CitedRange.model_fields))
+                )
+                k = len({_side(t) for t in teeth}) / modules
+                if abs(k - 1) < 1e-9:
+                    return cited
+                return cited.model_copy(
+                    update={
+                        "low_g": cited.low_g * k,
+                        "high_g": cited.high_g * k,
+                        "detail": f"{cited.detail}; x {k:.2g} (sides of the unit / modules on it)",
+                    }
+                )
     per = data.ranges.per_tooth_by_movement
     key = movement.value
     if goal is not None and goal.kind in (MovementKind.intrusion, MovementKind.extrusion):
@@ -374,12 +389,12 @@ def dose_range(
     base = getattr(per, key, None)
     if base is None:
         return None
-    n = len(teeth) if n_teeth is None else n_teeth
+    n = len(teeth) / modules
     return CitedRange(
         low_g=base.low_g * n,
         high_g=base.high_g * n,
         source=base.source,
-        detail=f"{base.detail} per tooth x {n:g}",
+        detail=f"{base.detail} per tooth x {n:.2g}",
         tag=base.tag,
         basis=base.basis,
         basis_detail=base.basis_detail,
@@ -736,7 +751,7 @@ def analyse_design(
 
     sharing: dict[tuple[int, ...], int] = {}  # unit -> number of modules acting on it
     for conn, cid, teeth, _ in work:
-        if conn.passive or not teeth or attachment_only(conn, cid, teeth):
+        if conn.passive or _kind(conn) in RIGID or not teeth or attachment_only(conn, cid, teeth):
             continue
         if len({fdi.arch(t) for t in teeth}) == 1:
             g = _goal_for(teeth, goals)[0]
@@ -770,7 +785,7 @@ def analyse_design(
                 )
             )
             continue
-        if conn.passive or not teeth:
+        if conn.passive or kind in RIGID or not teeth:
             results.append(
                 ConnectionForce(
                     connection_id=cid,
@@ -778,9 +793,12 @@ def analyse_design(
                     role="ignored",
                     teeth=teeth,
                     notes=[
-                        "passive link between teeth"
+                        f"none of the teeth {conn.teeth} is in the mouth"
+                        if not teeth
+                        else "passive link between teeth"
                         if conn.passive
-                        else f"none of the teeth {conn.teeth} is in the mouth"
+                        else "rigid link between teeth (no implant): it holds them together "
+                        "and delivers no force; not modelled"
                     ],
                 )
             )
@@ -885,8 +903,8 @@ def analyse_design(
         else:
             direction = unit_vector(head - point)
         span = float(np.linalg.norm(head - point)) if head is not None else None
-        share = len(unit_teeth) / sharing.get(tuple(unit_teeth), 1)
-        rng0 = dose_range(goal, unit_teeth, MovementType.translation, data, share)
+        modules = sharing.get(tuple(unit_teeth), 1)
+        rng0 = dose_range(goal, unit_teeth, MovementType.translation, data, modules)
         fr, fr_src = _friction(case, goal, kind, unit_teeth, data)
         fr0 = data.friction.sliding_loss_fraction.value if fr > 0 else 0.0
         sliding = goal_direction(goal, unit) if fr > 0 and goal is not None else None
@@ -937,7 +955,7 @@ def analyse_design(
         else:
             module = None
         system = unit_force_system(unit, [(point, f_eff)], goal=goal, data=data)
-        rng = dose_range(goal, unit_teeth, system.movement, data, share)
+        rng = dose_range(goal, unit_teeth, system.movement, data, modules)
         dose = None
         if rng is not None:
             delivered = float(np.linalg.norm(f_eff)) / G
