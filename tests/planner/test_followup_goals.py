@@ -168,3 +168,15 @@ def test_symmetric_intrusion_gets_mirror_image_sites(all_plans: dict[str, Plan])
             tuple(sorted(fdi.position(t) for t in i.site.between or ())) for i in d.implants
         )
         assert pos == [(1, 2), (1, 2)], d.rule_id
+
+
+def test_palate_refused_leaves_the_cross_elastic_for_a_dental_crossbite() -> None:
+    """constraints.no_palatal: the palatal arm is not possible (noted), the cross-elastic to a
+    lower buccal implant remains (Jung 2021) and ranks first."""
+    case = load_example("18_dental_posterior_crossbite")
+    refused = case.constraints.model_copy(update={"no_palatal": True})
+    p = _plan(case.model_copy(update={"constraints": refused}))
+    ds = designs(p, "crossbite-26")
+    assert [d.rule_id for d in ds] == ["posterior-crossbite-cross-elastic-to-lower-implant"]
+    gp = next(g for g in p.goals if g.goal.id == "crossbite-26")
+    assert any("posterior-crossbite-palatal-arm" in n and "refused" in n for n in gp.notes)
