@@ -232,3 +232,23 @@ def test_modules_on_one_molar_share_its_dose_and_a_tpa_between_teeth_is_no_force
         assert dose.status == "within"
     (unit,) = fs.units
     assert unit.teeth == [26]
+
+
+@pytest.mark.parametrize(
+    ("kind", "bite"), [("intrusion", "bite opening"), ("extrusion", "bite deepening")]
+)
+def test_the_bite_change_a_vertical_goal_is_for_is_not_a_side_effect(kind, bite):
+    """II.1 Intrusion of anterior teeth (deep bite): the bite opening is the aim; in an
+    anterior open bite the extrusion's bite deepening is."""
+    from tadplan.case.model import Goal
+
+    lm = LM
+    unit = make_unit([12, 11, 21, 22], lm)
+    sign = 1.0 if kind == "intrusion" else -1.0
+    f = sign * unit.axis * 100 * G_TO_N
+    goal = Goal(kind=kind, teeth=[12, 11, 21, 22])
+    u = unit_force_system(unit, [(unit.cr_mm, f)], goal=goal)
+    assert bite in u.effects
+    assert bite not in u.side_effects
+    other = unit_force_system(unit, [(unit.cr_mm, -f)], goal=goal)  # the wrong way
+    assert any(b in other.side_effects for b in ("bite opening", "bite deepening"))

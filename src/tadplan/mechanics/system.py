@@ -279,7 +279,10 @@ def describe(
     texts = [f"{t} of {noun}" for t, _ in out]
     extra = _bite(unit, out)
     intended = _intended(goal, unit)
-    side = [f"{t} of {noun}" for t, tag in out if tag not in intended] + extra
+    side = [f"{t} of {noun}" for t, tag in out if tag not in intended]
+    # the bite change that the goal's own vertical movement makes is no side effect
+    wanted = {tag for _, tag in out} & intended & {"intrusion", "extrusion"}
+    side += [b for b in extra if b not in _bite(unit, [(w, w) for w in wanted])]
     return texts + extra, side
 
 
