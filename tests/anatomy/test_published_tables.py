@@ -62,6 +62,17 @@ LATERAL_SITES = (
 )
 
 
+def test_palatal_5_6_is_the_largest_maxillary_site(model):
+    """Poggio 2006: the greatest mesiodistal bone of the maxilla is palatal 5-6 (Fayed 2010:
+    5-6 highest both buccally and palatally)."""
+    means = {
+        (a, b, s): mean_ird(model, a, b, s)
+        for a, b in ((14, 13), (15, 14), (16, 15), (17, 16))
+        for s in ("buccal", "palatal")
+    }
+    assert max(means, key=means.get) == (16, 15, "palatal")
+
+
 def test_space_widens_from_cervical_to_apical(model):
     """Hu 2009 (both jaws), Park & Cho 2009, Kim 2009: inter-root distance rises towards the
     apex; checked at every site from the lateral incisor to the second molar."""
