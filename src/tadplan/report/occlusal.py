@@ -597,7 +597,9 @@ def occlusal_figure(
                 color=GREY,
             )
         view = "from below" if jaw == "maxilla" else "from above"
-        ax.set_title(f"{jaw_name(jaw)} — occlusal view {view}, anterior at top", fontsize=8, pad=2)
+        ax.set_title(
+            f"{jaw_name(jaw)} — occlusal view {view}, anterior at top", fontsize=8, pad=2, y=1.0
+        )
         # legend of the tooth statuses shown, under the arch
         handles: list[Artist] = []
         for key in (

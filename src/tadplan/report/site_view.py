@@ -18,7 +18,18 @@ from tadplan.anatomy.dentition import root_axes, size_of
 from tadplan.anatomy.search import site_value
 from tadplan.case import Case
 from tadplan.planner.model import Implant
-from tadplan.report.figures import GREY, INK, LIGHT, PAPER, Figure, new_figure, tag
+from tadplan.report.figures import (
+    GREY,
+    INK,
+    LIGHT,
+    PAPER,
+    Figure,
+    draw_line,
+    new_figure,
+    nice_ticks,
+    plain_axes,
+    tag,
+)
 from tadplan.report.geometry import ToothShape
 from tadplan.report.text import fmt_num, implant_label
 
@@ -243,7 +254,7 @@ def _draw_profile(
     ax = fig.add_axes((0.64, 0.14, 0.33, 0.26))
     h = np.array([p[0] for p in profile])
     d = np.array([p[1] for p in profile])
-    (ln,) = ax.plot(d, h, color=INK, lw=1.3, marker="o", ms=3)
+    (ln,) = draw_line(ax, d, h, lw=1.3, marker="o", ms=3)
     tag(ln, "ird_profile", implant.id)
     need = implant.diameter_mm + 2 * septal.value
     touch = implant.diameter_mm + 2 * pdl.value
@@ -256,11 +267,16 @@ def _draw_profile(
     if height_mm is not None:
         ax.axhline(height_mm, color=GREY, lw=0.8)
         ax.text(d.max(), height_mm, " planned", fontsize=5.5, va="bottom", ha="right")
-    ax.set_xlabel("room between the roots (mm)", fontsize=6.5)
-    ax.set_ylabel("height from the crest, apical (mm)", fontsize=6.5)
-    ax.tick_params(labelsize=6)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.set_xlim(0, max(float(d.max()), need) * 1.1)
+    xmax = max(float(d.max()), need) * 1.1
+    ax.set_xlim(0, xmax)
+    ax.set_ylim(float(h.min()) - 0.5, float(h.max()) + 0.5)
+    plain_axes(
+        ax,
+        xticks=nice_ticks(0, xmax),
+        yticks=nice_ticks(float(h.min()), float(h.max())),
+        xlabel="room between the roots (mm)",
+        ylabel="height from the crest, apical (mm)",
+    )
     ax.set_title(
         f"sources: {septal.source} [{septal.tag}], average dentition",
         fontsize=5.5,
@@ -354,16 +370,21 @@ def _draw_clearance_map(
             )
             tag(cs, "clearance_contour", implant.id)
     i, j = cmap.nearest_cell(head_mm, axis)
-    (star,) = ax.plot(
-        [md[j]], [h[i]], marker="*", ms=9, color=PAPER, markeredgecolor=INK, mew=0.8, ls=""
+    (star,) = draw_line(
+        ax, [md[j]], [h[i]], marker="*", ms=9, color=PAPER, markeredgecolor=INK, mew=0.8, ls=""
     )
     tag(star, "planned_insertion", implant.id)
     ax.set_xlim(md[0] - dm, md[-1] + dm)
     ax.set_ylim(h[0] - dh, h[-1] + dh)
     _a, b = implant.site.between or (0, 0)
-    ax.set_xlabel(f"mesiodistal position (mm, + towards {b})", fontsize=6.5)
-    ax.set_ylabel("height from the crest, apical (mm)", fontsize=6.5)
-    ax.tick_params(labelsize=6)
+    plain_axes(
+        ax,
+        xticks=nice_ticks(float(md[0]), float(md[-1]), 7),
+        yticks=nice_ticks(float(h[0]), float(h[-1]), 6),
+        xlabel=f"mesiodistal position (mm, + towards {b})",
+        ylabel="height from the crest, apical (mm)",
+        box=True,
+    )
     ax.set_title(
         f"clearance of Ø {fmt_num(cmap.diameter_mm)} × {fmt_num(cmap.length_mm)} mm at "
         f"{fmt_num(cmap.vertical_deg, 0)}°/{fmt_num(cmap.horizontal_deg, 0)}° ({cmap.workflow})",
@@ -371,9 +392,23 @@ def _draw_clearance_map(
         pad=2,
         y=1.0,
     )
-    fig.colorbar(im, cax=cax)
-    cax.tick_params(labelsize=5.5)
-    cax.set_ylabel("root clearance (mm)", fontsize=6)
+    cax.imshow(
+        np.linspace(0.0, vmax, 64)[:, None],
+        origin="lower",
+        aspect="auto",
+        cmap="gray",
+        vmin=0.0,
+        vmax=vmax,
+        extent=(0.0, 1.0, 0.0, vmax),
+    )
+    plain_axes(
+        cax,
+        xticks=None,
+        yticks=nice_ticks(0.0, vmax),
+        ylabel="root clearance (mm)",
+        box=True,
+        yside="right",
+    )
     fig.text(
         0.02,
         0.045,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from tadplan.planner.model import Design
-from tadplan.report.figures import GREY, INK, Figure, new_figure, tag
+from tadplan.report.figures import GREY, INK, Figure, new_figure, nice_ticks, plain_axes, tag
 from tadplan.report.mechanics_view import force_system_of
 from tadplan.report.text import CONNECTION_NAMES, fmt_num
 
@@ -77,13 +77,20 @@ def force_time_figure(design: Design, fig_id: str) -> Figure | None:
             va="bottom",
             color=INK,
         )
-    ax.set_xlabel("days after activation")
-    ax.set_ylabel("force (g)")
     ax.set_ylim(bottom=0)
-    ax.spines[["top", "right"]].set_visible(False)
     ax.set_ylim(top=max(ax.get_ylim()[1], max(thresholds, default=0.0) * 1.15))
+    x0, x1 = ax.get_xlim()
+    plain_axes(
+        ax,
+        xticks=nice_ticks(max(x0, 0.0), x1, 6),
+        yticks=nice_ticks(0.0, ax.get_ylim()[1]),
+        xlabel="days after activation",
+        ylabel="force (g)",
+        fontsize=7,
+        labelsize=8,
+    )
     ax.legend(loc="upper left", bbox_to_anchor=(1.03, 1.0), fontsize=6.5, frameon=False)
-    ax.set_title("Force over time of the active modules", fontsize=8, pad=3)
+    ax.set_title("Force over time of the active modules", fontsize=8, pad=3, y=1.0)
     caption = (
         "Force delivered by each active module from activation, with the points at "
         "which it is reactivated (from the mechanics result)."
