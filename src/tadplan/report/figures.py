@@ -130,15 +130,15 @@ def plain_axes(
     kw: dict[str, Any] = {"color": INK, "clip_on": False}
     tick = 3.0  # points
     pad = tick + 1.5
-    fig = ax.get_figure()
-    assert fig is not None
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, MplFigure)
     if box:
         ax.add_artist(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False, lw=0.6, **kw))
     else:
         if xticks is not None:
             ax.add_artist(Line2D([0, 1], [0, 0], transform=ax.transAxes, lw=0.6, **kw))
-        x = 0 if yside == "left" else 1
-        ax.add_artist(Line2D([x, x], [0, 1], transform=ax.transAxes, lw=0.6, **kw))
+        xa = 0 if yside == "left" else 1
+        ax.add_artist(Line2D([xa, xa], [0, 1], transform=ax.transAxes, lw=0.6, **kw))
     if xticks is not None:
         xt = ax.get_xaxis_transform()
         lo, hi = sorted(ax.get_xlim())
@@ -149,7 +149,7 @@ def plain_axes(
                 [0.0] * len(xs),
                 transform=xt,
                 ls="none",
-                marker=TICKDOWN,
+                marker=cast(Any, TICKDOWN),
                 ms=tick,
                 mew=0.6,
                 **kw,
@@ -181,7 +181,7 @@ def plain_axes(
             ys,
             transform=yt,
             ls="none",
-            marker=TICKLEFT if yside == "left" else TICKRIGHT,
+            marker=cast(Any, TICKLEFT if yside == "left" else TICKRIGHT),
             ms=tick,
             mew=0.6,
             **kw,
