@@ -252,3 +252,11 @@ def test_the_bite_change_a_vertical_goal_is_for_is_not_a_side_effect(kind, bite)
     assert bite not in u.side_effects
     other = unit_force_system(unit, [(unit.cr_mm, -f)], goal=goal)  # the wrong way
     assert any(b in other.side_effects for b in ("bite opening", "bite deepening"))
+
+
+def test_a_force_lighter_than_any_spring_class_is_not_offered_a_heavy_spring():
+    from tadplan.mechanics import suggest_module
+
+    lightest = min(mechanics_data().modules.niti_closed_coil.nominal_classes_g.values)
+    text = suggest_module(lightest / 4, "elastic", None)
+    assert "lighter than the lightest closed-coil class" in text

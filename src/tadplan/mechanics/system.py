@@ -1185,6 +1185,11 @@ def suggest_module(
     try:
         m, act = mod.fit_module(mod.ModuleKind.elastomeric_chain, target_g, span_mm, None, data)
     except mod.ModuleError:
+        if target_g < min(classes):
+            return (
+                f"{target_g:.0f} g is lighter than the lightest closed-coil class "
+                f"({min(classes):g} g): a light elastic or chain of about {target_g:.0f} g"
+            )
         return f"NiTi closed-coil spring, {best:g} g class (nearest to {target_g:.0f} g)"
     return (
         f"elastomeric chain {m.length_mm:.1f} mm long stretched {act:.1f} mm "
