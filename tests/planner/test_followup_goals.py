@@ -180,3 +180,20 @@ def test_palate_refused_leaves_the_cross_elastic_for_a_dental_crossbite() -> Non
     assert [d.rule_id for d in ds] == ["posterior-crossbite-cross-elastic-to-lower-implant"]
     gp = next(g for g in p.goals if g.goal.id == "crossbite-26")
     assert any("posterior-crossbite-palatal-arm" in n and "refused" in n for n in gp.notes)
+
+
+def test_premolar_retraction_uses_a_single_tooth_force_not_the_en_masse_force(
+    all_plans: dict[str, Plan],
+) -> None:
+    """En-masse 200-250 g per side (joi2015) is for the anterior segment; a canine/premolar
+    alone is retracted with about 100 g NiTi (angle2019, literature.md §6.2 [R]) from the
+    implants beside the first molars, which also hold the molars (seed II.1 Fig. 12)."""
+    p = all_plans["07a_posterior_anchorage"]
+    rules = [d.rule_id for d in designs(p, "retract-premolars")]
+    assert "anterior-retraction-direct-niti" not in rules
+    best = designs(p, "retract-premolars")[0]
+    assert best.rule_id == "canine-premolar-retraction-direct-niti"
+    assert all(c.force_g == 100 and c.teeth in ([14], [24]) for c in best.connections)
+    assert designs(p, "hold-molars")[0].id == best.id  # the same implants hold the molars
+    en_masse = designs(all_plans["05_anterior_retraction_deep_bite"], "retract")
+    assert "canine-premolar-retraction-direct-niti" not in [d.rule_id for d in en_masse]
