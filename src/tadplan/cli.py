@@ -19,6 +19,7 @@ from rich.table import Table
 from tadplan import __version__
 from tadplan.case import Case, CaseError, Problem, fdi, load_case
 from tadplan.case.model import Case as CaseModel
+from tadplan.case.summary import case_summary
 
 if TYPE_CHECKING:
     from tadplan.mechanics import ForceSystem
@@ -75,44 +76,8 @@ def summarise(case: Case) -> Table:
     )
     t.add_column("what", style="bold")
     t.add_column("value")
-    p = case.patient
-    pat = ", ".join(x for x in (p.id, f"{p.age_y:g} y" if p.age_y else None, p.sex) if x)
-    if pat:
-        t.add_row("patient", pat)
-    d = case.dentition
-    for label, teeth in (
-        ("missing (agenesis)", d.missing),
-        ("extracted", d.extracted),
-        ("planned extraction", d.planned_extraction),
-        ("implants / pontics", [*d.implants, *d.pontics]),
-        ("primary teeth", d.primary_present),
-        ("bands", case.attachments.bands),
-    ):
-        if teeth:
-            t.add_row(label, " ".join(map(str, teeth)))
-    if case.attachments.appliances:
-        t.add_row("appliances", ", ".join(a.value for a in case.attachments.appliances))
-    f = case.findings
-    bits = []
-    if f.sagittal_class:
-        bits.append(f"Class {f.sagittal_class.value}")
-    if f.overjet_mm is not None:
-        bits.append(f"OJ {f.overjet_mm:g} mm")
-    if f.overbite_mm is not None:
-        bits.append(f"OB {f.overbite_mm:g} mm")
-    if f.vertical:
-        bits.append(f.vertical.value.replace("_", " "))
-    if f.incisor_inclination:
-        bits.append(f"upper incisors {f.incisor_inclination.value}")
-    if f.crossbites:
-        bits.append("crossbite: " + ", ".join(c.kind.value.replace("_", " ") for c in f.crossbites))
-    if bits:
-        t.add_row("findings", "; ".join(bits))
-    for a in f.site_assessments:
-        if not a.available:
-            t.add_row(
-                "site ruled out", f"{a.site.label()}" + (f" ({a.reason})" if a.reason else "")
-            )
+    for label, text in case_summary(case):
+        t.add_row(label, text)
     for gid, (i, g) in zip(case.goal_ids(), enumerate(case.goals), strict=True):
         amount = (f" {g.amount_mm:g} mm" if g.amount_mm is not None else "") + (
             f" {g.amount_deg:g} deg" if g.amount_deg is not None else ""

@@ -15,6 +15,7 @@ import jinja2
 import yaml
 
 from tadplan.case import Case, ToothStatus, fdi
+from tadplan.case.summary import case_summary
 from tadplan.knowledge.sources import sources as registry
 from tadplan.planner.model import Design, Plan, RankCriterion, SourceRef
 from tadplan.report.diagrams import design_figures
@@ -72,67 +73,6 @@ STATUS_SYMBOL: dict[ToothStatus, tuple[str, str]] = {
 }
 
 
-def case_summary(case: Case) -> list[tuple[str, str]]:
-    rows: list[tuple[str, str]] = []
-    p = case.patient
-    pat = ", ".join(x for x in (p.id, f"{p.age_y:g} years" if p.age_y else None, p.sex) if x)
-    if pat:
-        rows.append(("patient", pat))
-    d = case.dentition
-    for label, teeth in (
-        ("missing (agenesis)", d.missing),
-        ("extracted", d.extracted),
-        ("planned extraction", d.planned_extraction),
-        ("prosthetic implants / pontics", [*d.implants, *d.pontics]),
-        ("retained primary teeth", d.primary_present),
-        ("bands", case.attachments.bands),
-    ):
-        if teeth:
-            rows.append((label, ", ".join(map(str, teeth))))
-    br = case.attachments.brackets
-    if br:
-        rows.append(("brackets", "all teeth" if br == "all" else ", ".join(map(str, br))))
-    if case.attachments.appliances:
-        rows.append(
-            (
-                "appliances",
-                ", ".join(a.value.replace("_", " ") for a in case.attachments.appliances),
-            )
-        )
-    f = case.findings
-    bits = []
-    if f.sagittal_class:
-        bits.append(f"Class {f.sagittal_class.value}")
-    if f.overjet_mm is not None:
-        bits.append(f"overjet {f.overjet_mm:g} mm")
-    if f.overbite_mm is not None:
-        bits.append(f"overbite {f.overbite_mm:g} mm")
-    if f.vertical:
-        bits.append(f.vertical.value.replace("_", " "))
-    if f.incisor_inclination:
-        bits.append(f"upper incisors {f.incisor_inclination.value}")
-    for c in f.crossbites:
-        bits.append(
-            f"{c.kind.value.replace('_', ' ')} crossbite of "
-            f"{', '.join(map(str, c.teeth))}{' (skeletal)' if c.skeletal else ''}"
-        )
-    if f.gummy_smile:
-        bits.append("gummy smile")
-    if f.orthognathic_surgery_planned:
-        bits.append("orthognathic surgery planned")
-    if bits:
-        rows.append(("findings", "; ".join(bits)))
-    for a in f.site_assessments:
-        if not a.available:
-            rows.append(("site ruled out", a.site.label() + (f" ({a.reason})" if a.reason else "")))
-    cons = case.constraints
-    if cons.no_palatal:
-        rows.append(("constraint", "no palatal insertion"))
-    if cons.max_implants:
-        rows.append(("constraint", f"at most {cons.max_implants} implants"))
-    return rows
-
-
 def fdi_rows(case: Case, goal_teeth: Iterable[int]) -> list[dict[str, Any]]:
     """The FDI chart: upper row 18-11 | 21-28, lower row 48-41 | 31-38."""
     moved = set(goal_teeth)
@@ -170,9 +110,7 @@ def fdi_rows(case: Case, goal_teeth: Iterable[int]) -> list[dict[str, Any]]:
                         "title": "retained primary tooth" if kept else "",
                     }
                 )
-            rows.insert(
-                1 if jaw == "maxilla" else 2, {"cls": cls, "cells": cells + [blank] * 3}
-            )
+            rows.insert(1 if jaw == "maxilla" else 2, {"cls": cls, "cells": cells + [blank] * 3})
     return rows
 
 
