@@ -197,3 +197,18 @@ def test_premolar_retraction_uses_a_single_tooth_force_not_the_en_masse_force(
     assert designs(p, "hold-molars")[0].id == best.id  # the same implants hold the molars
     en_masse = designs(all_plans["05_anterior_retraction_deep_bite"], "retract")
     assert "canine-premolar-retraction-direct-niti" not in [d.rule_id for d in en_masse]
+
+
+def test_unilateral_dentoalveolar_expansion_loads_only_the_narrow_side() -> None:
+    """Semin Orthod 2022: asymmetric expansion on a screw in the palatal vault on the line of
+    action (direct); the implant sits on the expanded side only."""
+    case = load_example("20_dentoalveolar_expansion")
+    goal = case.goals[0].model_copy(
+        update={"teeth": [14, 15, 16], "side": "right", "symmetry": "asymmetric"}
+    )
+    p = _plan(case.model_copy(update={"goals": [goal]}))
+    arm = by_rule(p, "expand", "posterior-crossbite-palatal-arm")
+    assert [(i.site.region, i.site.side) for i in arm.implants] == [
+        (SiteRegion.paramedian_palate, "right")
+    ]
+    assert all(fdi.side(t) == "right" for c in arm.connections for t in c.teeth)
