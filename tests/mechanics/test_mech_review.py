@@ -260,3 +260,24 @@ def test_a_force_lighter_than_any_spring_class_is_not_offered_a_heavy_spring():
     lightest = min(mechanics_data().modules.niti_closed_coil.nominal_classes_g.values)
     text = suggest_module(lightest / 4, "elastic", None)
     assert "lighter than the lightest closed-coil class" in text
+
+
+def test_uprighting_moves_the_crown_distally_as_intended():
+    """II.2 Repositioning of tipped molars (Fig. 20): the compression spring pushes the crown
+    distally; that distal crown movement is the uprighting, not a side effect."""
+    case = load_example("09_molar_uprighting")
+    lm = average_landmarks(case)
+    fs = analyse_design(
+        case,
+        design(
+            [("i1", SiteRef(region="edentulous_ridge", side="left", arch="mandible"))],
+            [dict(id="s", kind="compression_spring", from_implant="i1", teeth=[37], force_g=75)],
+            ["upright-37"],
+        ),
+        lm,
+    )
+    (unit,) = fs.units
+    assert "distal movement of the molar" in unit.effects
+    assert "distal crown tipping of the molar" in unit.effects
+    assert "distal movement of the molar" not in unit.side_effects
+    assert "distal crown tipping of the molar" not in unit.side_effects

@@ -317,8 +317,8 @@ def _intended(goal: Goal | None, unit: Unit) -> set[str]:
         return {"buccal+"} if unit.spans_midline else {"mesial+"}
     if k in (MovementKind.expansion, MovementKind.crossbite_correction):
         return {"buccal+", "buccal-"}
-    if k == MovementKind.uprighting:
-        return {"tipmesial-", "tipmesial+", "rootmesial"}
+    if k == MovementKind.uprighting:  # the crown of a mesially tipped molar goes distally
+        return {"tipmesial-", "tipmesial+", "rootmesial", "mesial-"}
     if k == MovementKind.derotation:
         return {"rotation"}
     return set()
