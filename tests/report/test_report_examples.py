@@ -136,3 +136,37 @@ def test_occlusal_labels_sit_outside_the_arch_and_apart(name: str) -> None:
                     for c in boxes[i + 1 :]:
                         assert not b.overlaps(c), (d.id, i)
             fig.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name", ["demo", "08b_open_bite_closure", "16_combined_retraction_intrusion"]
+)
+def test_force_view_labels_do_not_touch(name: str) -> None:
+    """Issue 6: in the lateral/frontal force views, tooth numbers (12/11 overlap in a
+    lateral projection), implant, force and centre-of-resistance labels do not overlap
+    each other (measured with the Agg renderer)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    plan = _plan(name)
+    checked = 0
+    for gp in plan.goals:
+        for d in gp.designs:
+            fig = next(f for f in design_figures(plan, gp, d) if f.kind in ("lateral", "frontal"))
+            canvas = FigureCanvasAgg(fig.mpl)
+            canvas.draw()
+            renderer = canvas.get_renderer()
+            ax = fig.mpl.axes[0]
+            labels = [t for t in ax.texts if t.get_text() and t.get_text() != "occlusal plane"]
+            boxes = [Text.get_window_extent(t, renderer).padded(-0.5) for t in labels]
+            for i, b in enumerate(boxes):
+                for j in range(i + 1, len(boxes)):
+                    assert not b.overlaps(boxes[j]), (
+                        d.id,
+                        labels[i].get_text(),
+                        labels[j].get_text(),
+                    )
+            checked += len(labels)
+            fig.close()
+    assert checked > 10

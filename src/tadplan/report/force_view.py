@@ -13,7 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.patches import Arc, Circle, FancyArrowPatch, Polygon
+from matplotlib.text import Annotation, Text
 
 from tadplan.case import MovementKind, fdi
 from tadplan.planner.model import ConnectionKind, Design, Implant
@@ -519,6 +521,7 @@ def force_figure(
     arr = np.array(pts) if pts else np.array([[-10.0, -10.0], [10.0, 10.0]])
     ax.set_xlim(arr[:, 0].min() - 10, arr[:, 0].max() + 10)
     ax.set_ylim(arr[:, 1].min() - 4, arr[:, 1].max() + 4)
+    declutter_labels(ax, away_from_crowns=-1.0 if view.jaw == "maxilla" else 1.0)
     fig.text(
         0.05,
         0.975,
@@ -569,3 +572,108 @@ def _site_outward(imp: Implant, shapes: Mapping[int, ToothShape]) -> np.ndarray:
         if n > 0:
             return np.asarray(v / n if site.surface == "buccal" else -v / n, dtype=float)
     return np.array([1.0, 0.0, 0.0])
+
+
+# ----------------------------------------------------------------------------- labels
+
+
+def _label_box(ax: Axes, t: Text) -> tuple[float, float, float, float] | None:
+    """Estimated display box (x0, y0, x1, y1, points) of a one-line label: width from
+    the character count (DejaVu Sans averages about 0.6 em, bold 0.66), height 1.25 em,
+    plus the label's box padding. No renderer needed, so it costs nothing."""
+    text = t.get_text()
+    if not text:
+        return None
+    size = float(t.get_fontsize())
+    bold = t.get_fontweight() in ("bold", 700)
+    pad = 0.3 * size if t.get_bbox_patch() is not None else 0.0
+    w = len(text) * size * (0.66 if bold else 0.6) + 2 * pad
+    h = 1.25 * size + 2 * pad
+    to_pt = 72.0 / float(ax.figure.dpi)
+    if isinstance(t, Annotation):
+        x, y = ax.transData.transform(t.xy) * to_pt
+        dx, dy = t.xyann
+        x, y = x + float(dx), y + float(dy)
+    else:
+        x, y = t.get_transform().transform(t.get_position()) * to_pt
+    ha, va = t.get_horizontalalignment(), t.get_verticalalignment()
+    x0 = x - {"left": 0.0, "center": w / 2, "right": w}[ha]
+    y0 = y - {"bottom": 0.0, "baseline": 0.2 * size, "center": h / 2, "top": h}.get(va, h / 2)
+    return (x0, y0, x0 + w, y0 + h)
+
+
+def _overlaps(a: tuple[float, ...], b: tuple[float, ...], gap: float = 1.0) -> bool:
+    return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
+
+
+def _crosses(box: tuple[float, ...], segments: list[np.ndarray]) -> bool:
+    """Does any segment ((2, 2) points) pass through ``box``? (sampled every ~1 pt)"""
+    for seg in segments:
+        n = max(2, int(np.hypot(*(seg[1] - seg[0]))))
+        p = seg[0] + np.linspace(0.0, 1.0, n)[:, None] * (seg[1] - seg[0])
+        inside = (p[:, 0] > box[0]) & (p[:, 0] < box[2]) & (p[:, 1] > box[1]) & (p[:, 1] < box[3])
+        if inside.any():
+            return True
+    return False
+
+
+def declutter_labels(ax: Axes, away_from_crowns: float) -> None:
+    """Move the labels of a force diagram (limits set) apart: tooth numbers that touch
+    step away from the crowns by a line (staggered) and get a white ground where a line
+    of action runs through them; then implant, force and centre-of-resistance labels
+    move up or down in 8-point steps until they touch no label placed before them and no
+    line of action."""
+    ax.apply_aspect()
+    to_pt = 72.0 / float(ax.figure.dpi)
+    segments = [
+        ax.transData.transform(np.asarray(ln.get_xydata())[[0, -1]]) * to_pt
+        for ln in ax.lines
+        if ln.get_linestyle() == "-." and np.asarray(ln.get_xydata()).shape[0] >= 2
+    ]
+    placed: list[tuple[float, float, float, float]] = []
+    teeth: list[Text] = []
+    movable: list[Annotation] = []
+    for t in ax.texts:
+        if isinstance(t, Annotation):
+            if t.get_text() and t.get_anncoords() == "offset points":
+                movable.append(t)
+        elif t.get_text().isdigit():
+            teeth.append(t)
+        else:
+            box = _label_box(ax, t)
+            if box is not None:
+                placed.append(box)
+    # tooth numbers, from one end of the arch to the other
+    line_pt = 1.25 * 6.5
+    inv = ax.transData.inverted()
+    for t in sorted(teeth, key=lambda t: float(t.get_position()[0])):
+        box = _label_box(ax, t)
+        assert box is not None
+        step = 0
+        while step < 3 and any(_overlaps(box, b) for b in placed):
+            step += 1
+            x, y = t.get_position()
+            disp = ax.transData.transform((x, y))
+            moved = inv.transform((disp[0], disp[1] + away_from_crowns * line_pt / to_pt))
+            t.set_position((float(x), float(moved[1])))
+            box = _label_box(ax, t)
+            assert box is not None
+        if _crosses(box, segments):
+            t.set_bbox({"boxstyle": "square,pad=0.1", "fc": PAPER, "ec": "none"})
+        placed.append(box)
+    # annotations in the order drawn (implants, forces, centres of resistance)
+    for t in movable:
+        dx0, dy0 = (float(v) for v in t.xyann)
+        for k in range(13):
+            dy = dy0 + (0 if k == 0 else (8.0 * ((k + 1) // 2) * (-1 if k % 2 else 1)))
+            t.xyann = (dx0, dy)
+            box = _label_box(ax, t)
+            if box is None or not (
+                any(_overlaps(box, b) for b in placed) or _crosses(box, segments)
+            ):
+                break
+        else:
+            t.xyann = (dx0, dy0)
+        box = _label_box(ax, t)
+        if box is not None:
+            placed.append(box)
