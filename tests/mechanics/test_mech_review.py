@@ -281,3 +281,24 @@ def test_uprighting_moves_the_crown_distally_as_intended():
     assert "distal crown tipping of the molar" in unit.effects
     assert "distal movement of the molar" not in unit.side_effects
     assert "distal crown tipping of the molar" not in unit.side_effects
+
+
+def test_intrusion_wanted_by_another_goal_of_the_design_is_no_side_effect():
+    """16: en-masse retraction from apical implants while the incisors are intruded; the
+    intrusive component (seed II.1 Fig. 12: 'bite opening') serves the design's second goal."""
+    case = load_example("16_combined_retraction_intrusion")
+    lm = average_landmarks(case)
+    sites = [
+        ("i1", SiteRef(between=(15, 16), surface="buccal")),
+        ("i2", SiteRef(between=(25, 26), surface="buccal")),
+    ]
+    conns = [
+        dict(id="r", kind="niti_tension_spring", from_implant="i1", teeth=[13], force_g=225),
+        dict(id="l", kind="niti_tension_spring", from_implant="i2", teeth=[23], force_g=225),
+    ]
+    both = analyse_design(case, design(sites, conns, ["retract", "intrude"]), lm).units[0]
+    alone = analyse_design(case, design(sites, conns, ["retract"]), lm).units[0]
+    assert "intrusion of the anterior segment" in both.effects
+    assert "intrusion of the anterior segment" in alone.side_effects
+    assert "intrusion of the anterior segment" not in both.side_effects
+    assert "bite opening" not in both.side_effects

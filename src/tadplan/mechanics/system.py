@@ -112,6 +112,7 @@ def unit_force_system(
     couple_nmm: Vec | None = None,
     goal: Goal | None = None,
     data: MechanicsData | None = None,
+    other_goals: Sequence[Goal] = (),
 ) -> UnitForceSystem:
     """Reduce point forces ``[(point_mm, force_n)]`` and a couple to the unit's CR and classify
     the movement.
@@ -164,7 +165,7 @@ def unit_force_system(
         mf = r * lever
     loc = unit.local(f) / G
     ml = unit.local(m)
-    effects, side = describe(unit, f, m, kind, goal, data)
+    effects, side = describe(unit, f, m, kind, goal, data, other_goals)
     return UnitForceSystem(
         teeth=list(unit.teeth),
         cr_mm=_v3(unit.cr_mm),
@@ -225,8 +226,10 @@ def describe(
     kind: MovementType,
     goal: Goal | None,
     data: MechanicsData | None = None,
+    other_goals: Sequence[Goal] = (),
 ) -> tuple[list[str], list[str]]:
-    """What the unit does, in clinicians' words, and which of it is a side effect of the goal."""
+    """What the unit does, in clinicians' words, and which of it is a side effect of the goal
+    (and of ``other_goals``, the design's other goals on these teeth)."""
     data = data or mechanics_data()
     frac = data.classification.mention_fraction.value
     noun = _noun(unit)
@@ -278,7 +281,7 @@ def describe(
             )
     texts = [f"{t} of {noun}" for t, _ in out]
     extra = _bite(unit, out)
-    intended = _intended(goal, unit)
+    intended = _intended(goal, unit).union(*(_intended(g, unit) for g in other_goals))
     side = [f"{t} of {noun}" for t, tag in out if tag not in intended]
     # the bite change that the goal's own vertical movement makes is no side effect
     wanted = {tag for _, tag in out} & intended & {"intrusion", "extrusion"}
@@ -1061,7 +1064,15 @@ def analyse_design(
                 rigid[unit.jaw] = (anchor_teeth, [])
 
     units = [
-        unit_force_system(make_unit(list(k), landmarks, data), loads, goal=unit_goal[k], data=data)
+        unit_force_system(
+            make_unit(list(k), landmarks, data),
+            loads,
+            goal=unit_goal[k],
+            data=data,
+            other_goals=[  # every goal of the design on these teeth: its movement is wanted
+                g for g, gteeth in goals.values() if g is not unit_goal[k] and set(gteeth) & set(k)
+            ],
+        )
         for k, loads in per_unit.items()
     ]
     anchorage: list[UnitForceSystem] = []
