@@ -302,3 +302,31 @@ def test_intrusion_wanted_by_another_goal_of_the_design_is_no_side_effect():
     assert "intrusion of the anterior segment" in alone.side_effects
     assert "intrusion of the anterior segment" not in both.side_effects
     assert "bite opening" not in both.side_effects
+
+
+def test_a_distaliser_on_two_palatal_implants_shares_its_moment_as_forces():
+    """11b: one distaliser on the right buccal segment carried by a paramedian implant on each
+    side is one appliance; the two screws resist its moment as a couple of forces (seed II.1,
+    Fig. 8), not each with a torsion beyond its removal torque."""
+    case = load_example("11b_buccal_segment_distalisation")
+    lm = average_landmarks(case)
+    goal = case.goal_ids()[0]
+    sites = [
+        ("p1", SiteRef(region="paramedian_palate", side="right")),
+        ("p2", SiteRef(region="paramedian_palate", side="left")),
+    ]
+    conns = [
+        dict(id="a", kind="distaliser", from_implant="p1", teeth=[16], force_g=150),
+        dict(id="b", kind="distaliser", from_implant="p2", teeth=[16], force_g=150),
+    ]
+    fs = analyse_design(case, design(sites, conns, [goal]), lm)
+    limit = mechanics_data().implant_loads.torsion_resistance_nmm.value
+    total = np.sum([i.force_n for i in fs.implants], axis=0)
+    pushes = np.sum([np.asarray(c.direction) * c.applied_g for c in fs.connections], axis=0)
+    assert total == pytest.approx(-pushes * G_TO_N, abs=1e-6)  # equilibrium
+    for imp in fs.implants:
+        assert abs(imp.torsion_nmm) < 0.05 * limit
+        assert "unresisted_moment" not in imp.flags
+    alone = analyse_design(case, design(sites[:1], conns[:1], [goal]), lm)
+    (one,) = alone.implants
+    assert abs(one.torsion_nmm) > 10 * max(abs(i.torsion_nmm) for i in fs.implants)

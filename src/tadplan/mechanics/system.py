@@ -687,6 +687,9 @@ def analyse_design(
     unit_goal: dict[tuple[int, ...], Goal | None] = {}
     reactions: dict[str, list[tuple[Vec, Vec]]] = {}  # jaw -> loads on the tooth anchorage
     rigid: dict[str, tuple[list[int], list[str]]] = {}  # jaw -> (teeth, implant ids)
+    # a clamped appliance (distaliser, cantilever, expander) on the same teeth from several
+    # implants is one appliance: its load is shared by them (seed II.1, Fig. 8)
+    appliances: dict[tuple[str, tuple[int, ...]], list[tuple[str, Vec, Vec]]] = {}
 
     for conn in design.connections:
         kind = str(conn.kind.value if hasattr(conn.kind, "value") else conn.kind)
@@ -1043,10 +1046,11 @@ def analyse_design(
         # reactions
         if role == "active":
             st = implants[conn.from_implant or ""]
+            if kind in PUSHERS:  # clamped: one appliance on every implant that carries it
+                appliances.setdefault((kind, tuple(teeth)), []).append((st.id, point, -f_applied))
+                continue
             st.force = st.force - f_applied
-            if kind in PUSHERS:  # clamped in the head: the head carries the moment too
-                st.moment = st.moment + np.cross(point - st.head, -f_applied)
-            elif conn.from_implant in arm_of and head is not None:  # through the lever arm
+            if conn.from_implant in arm_of and head is not None:  # through the lever arm
                 st.moment = st.moment + np.cross(head - st.head, -f_applied)
         elif anchor_teeth:
             reactions.setdefault(unit.jaw, []).append(
@@ -1090,7 +1094,18 @@ def analyse_design(
             implants[iid].force = implants[iid].force + fi
             implants[iid].moment = implants[iid].moment + mi
 
-    loads_out = [_implant_load(st, rigid, data, warnings, sources) for st in implants.values()]
+    groups = dict(rigid)
+    for n, ((kind, _), parts) in enumerate(appliances.items()):
+        ids = list(dict.fromkeys(p[0] for p in parts))
+        heads = [implants[i].head for i in ids]
+        ref = np.mean(heads, axis=0)
+        f = sum((p[2] for p in parts), np.zeros(3))
+        m = sum((np.cross(p[1] - ref, p[2]) for p in parts), np.zeros(3))
+        for iid, (fi, mi) in zip(ids, share_load(heads, f, m, ref), strict=True):
+            implants[iid].force = implants[iid].force + fi
+            implants[iid].moment = implants[iid].moment + mi
+        groups[f"{kind} {n}"] = ([], ids)
+    loads_out = [_implant_load(st, groups, data, warnings, sources) for st in implants.values()]
     times = [
         goal_time(gid, g, [t for t in gteeth if t in landmarks], data)
         for gid, (g, gteeth) in goals.items()
