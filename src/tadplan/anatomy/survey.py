@@ -7,8 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from tadplan.anatomy.clearance import map_from_ranked
 from tadplan.anatomy.meshes import DentitionModel
 from tadplan.anatomy.safety import (
     Insertion,
@@ -37,6 +36,7 @@ class Survey:
     ranked: list[RankedSite]
     best: list[Insertion]
     timings_s: dict[str, float]
+    workflow: Workflow = "freehand"
 
     @property
     def n_candidates(self) -> int:
@@ -98,17 +98,14 @@ def search_all_sites(
             "rank": t4 - t3,
             "safety_of_best": t5 - t4,
         },
+        workflow,
     )
 
 
-def clearance_map(ranked: RankedSite, grid: SearchGrid) -> np.ndarray:
-    """(heights x mesiodistal) clearance of the best size at the best angles."""
-    _i, _j, v, w, li, di = ranked.best
-    return np.asarray(ranked.clearance_mm[:, :, v, w, li, di])
-
-
 def write_maps(survey: Survey, out: Path) -> list[Path]:
-    """One PNG per site: clearance over insertion height x mesiodistal offset."""
+    """One PNG per site: clearance over insertion height x mesiodistal offset (the
+    :class:`~tadplan.anatomy.clearance.ClearanceMap` of the best insertion's size and
+    angles, as the report draws it)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -119,7 +116,8 @@ def write_maps(survey: Survey, out: Path) -> list[Path]:
     g = survey.grid
     for r, ins in zip(survey.ranked, survey.best, strict=True):
         f = r.scan.geometry.frame
-        m = clearance_map(r, g)
+        _i, _j, v, w, li, di = r.best
+        m = map_from_ranked(ins.site, r, g, v, w, li, di, survey.workflow).clearance_mm
         fig, ax = plt.subplots(figsize=(4.2, 4.6))
         im = ax.imshow(
             m,
