@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -27,7 +28,7 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.lines import Line2D
 from matplotlib.markers import TICKDOWN, TICKLEFT, TICKRIGHT
 from matplotlib.patches import Rectangle
-from matplotlib.transforms import offset_copy
+from matplotlib.transforms import Affine2D, ScaledTranslation, offset_copy
 
 FigureKind = Literal["occlusal", "lateral", "frontal", "site", "force_time"]
 
@@ -198,6 +199,57 @@ def plain_axes(
         ax.text(x, 0.5, ylabel, transform=lab, ha=ha, va="center", rotation=90, fontsize=labelsize)
 
 
+def plain_legend(
+    ax: Axes,
+    entries: Sequence[tuple[dict[str, Any], str]],
+    *,
+    ncol: int = 3,
+    fontsize: float = 6.0,
+    gap_pt: float = 4.0,
+) -> None:
+    """A legend under ``ax`` (centred, ``ncol`` columns) drawn as plain patches and texts:
+    each entry is (patch style for a small box, or ``{"marker": ...}`` style for a marker;
+    label). Matplotlib's ``Legend`` lays itself out with offset boxes at draw time, which
+    cost as much as the rest of an occlusal panel."""
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, MplFigure)
+    em = fontsize
+    box_w, box_h, sep = 1.6 * em, 0.9 * em, 0.5 * em
+    widths = [box_w + sep + len(label) * em * 0.6 for _style, label in entries]
+    cols = [
+        max(widths[k] for k in range(c, len(entries), ncol)) for c in range(min(ncol, len(entries)))
+    ]
+    total = sum(cols) + em * (len(cols) - 1)
+    line = 1.5 * em
+    # points from the middle of the axes' lower edge (follows the dpi of any output)
+    pts = (
+        Affine2D().scale(1 / 72)
+        + fig.dpi_scale_trans
+        + ScaledTranslation(0.5, 0.0, cast(Any, ax.transAxes))
+    )
+    for k, (style, label) in enumerate(entries):
+        col, row = k % ncol, k // ncol
+        x = -total / 2 + sum(cols[:col]) + em * col
+        y = -gap_pt - line * (row + 1)
+        if "marker" in style:
+            kw = {"ls": "none", **style}
+            ax.add_artist(
+                Line2D([x + box_w / 2], [y + box_h / 2], transform=pts, clip_on=False, **kw)
+            )
+        else:
+            ax.add_artist(Rectangle((x, y), box_w, box_h, transform=pts, clip_on=False, **style))
+        ax.text(
+            x + box_w + sep,
+            y + box_h / 2,
+            label,
+            transform=pts,
+            fontsize=fontsize,
+            va="center",
+            ha="left",
+            clip_on=False,
+        )
+
+
 def tag(artist: Artist, cls: str, ref: str) -> Artist:
     """Name ``artist`` in the SVG: ``cls`` is a space-separated class list, ``ref`` the
     plan's id of the thing drawn."""
@@ -211,11 +263,40 @@ _AUTO_ID = re.compile(r'id="([A-Za-z][A-Za-z0-9.]*_\d+)"')
 _HASH_REF = re.compile(r'(id="|url\(#|href="#)([mph][0-9a-f]{10}|image[0-9a-f]{10})\b')
 
 
+_TEXT_METRICS: dict[tuple[str, int, object], tuple[float, float, float]] = {}
+
+
+@contextmanager
+def _cached_svg_text_metrics() -> Iterator[None]:
+    """While a figure is written as SVG, text extents (needed to align every label) come
+    from a process-wide cache: matplotlib caches them per renderer, and every ``savefig``
+    makes a new renderer, so each report measured the same strings again with FreeType.
+    SVG text metrics do not depend on the figure (72 dpi)."""
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    original = RendererSVG.get_text_width_height_descent
+
+    def cached(self: RendererSVG, s: str, prop: Any, ismath: Any) -> Any:
+        key = (s, hash(prop), ismath)
+        hit = _TEXT_METRICS.get(key)
+        if hit is None:
+            if len(_TEXT_METRICS) > 50_000:
+                _TEXT_METRICS.clear()
+            hit = _TEXT_METRICS[key] = original(self, s, prop, ismath)
+        return hit
+
+    RendererSVG.get_text_width_height_descent = cached  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        RendererSVG.get_text_width_height_descent = original  # type: ignore[method-assign]
+
+
 def to_svg(fig: MplFigure, prefix: str = "", title: str | None = None) -> str:
     """The figure as an inline-ready ``<svg>`` element (no XML prolog), with tagged
     artists turned into ``id``/``class``/``data-ref`` attributes."""
     buf = io.StringIO()
-    with plt.rc_context(cast(Any, STYLE)):
+    with plt.rc_context(cast(Any, STYLE)), _cached_svg_text_metrics():
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     text = _HEAD.sub("", buf.getvalue(), count=1)
 

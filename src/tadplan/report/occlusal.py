@@ -16,14 +16,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, Ellipse, Patch, Rectangle
+from matplotlib.patches import Circle, Ellipse, Rectangle
 
 from tadplan.case import Case, ToothStatus, fdi
 from tadplan.planner.model import Connection, ConnectionKind, Design, Implant
-from tadplan.report.figures import GREY, INK, LIGHT, PAPER, Figure, draw_line, new_figure, tag
+from tadplan.report.figures import (
+    GREY,
+    INK,
+    LIGHT,
+    PAPER,
+    Figure,
+    draw_line,
+    new_figure,
+    plain_legend,
+    tag,
+)
 from tadplan.report.geometry import (
     ToothShape,
     attachment_points_mm,
@@ -601,7 +609,7 @@ def occlusal_figure(
             f"{jaw_name(jaw)} — occlusal view {view}, anterior at top", fontsize=8, pad=2, y=1.0
         )
         # legend of the tooth statuses shown, under the arch
-        handles: list[Artist] = []
+        entries: list[tuple[dict[str, Any], str]] = []
         for key in (
             "moved",
             "present",
@@ -613,28 +621,16 @@ def occlusal_figure(
         ):
             if key in used:
                 st = STATUS_STYLE[key]
-                handles.append(
-                    Patch(
-                        facecolor=st["facecolor"],
-                        edgecolor=st["edgecolor"],
-                        linestyle=st["linestyle"],
-                        hatch=st["hatch"],
-                        label=STATUS_LABEL[key],
-                    )
-                )
-        handles.append(
-            Line2D([], [], marker="o", color=INK, ls="none", ms=5, label="mini-implant (head)")
-        )
-        ax.legend(
-            handles=handles,
-            loc="upper center",
-            bbox_to_anchor=(0.5, 0.0),
-            ncol=3,
-            fontsize=6,
-            frameon=False,
-            handlelength=1.6,
-            columnspacing=1.0,
-        )
+                style = {
+                    "facecolor": st["facecolor"],
+                    "edgecolor": st["edgecolor"],
+                    "linestyle": st["linestyle"],
+                    "hatch": st["hatch"],
+                    "lw": 0.8,
+                }
+                entries.append((style, STATUS_LABEL[key]))
+        entries.append(({"marker": "o", "color": INK, "ms": 5}, "mini-implant (head)"))
+        plain_legend(ax, entries, ncol=3, fontsize=6)
     title = f"Occlusal view: {design.title}"
     caption = (
         "Teeth by FDI number; implants (black, with their size) at their sites; each "
