@@ -139,9 +139,7 @@ def test_occlusal_labels_sit_outside_the_arch_and_apart(name: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "name", ["demo", "08b_open_bite_closure", "16_combined_retraction_intrusion"]
-)
+@pytest.mark.parametrize("name", ["demo", "08b_open_bite_closure"])
 def test_force_view_labels_do_not_touch(name: str) -> None:
     """Issue 6: in the lateral/frontal force views, tooth numbers (12/11 overlap in a
     lateral projection), implant, force and centre-of-resistance labels do not overlap
