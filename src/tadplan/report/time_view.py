@@ -30,7 +30,7 @@ def force_time_figure(design: Design, fig_id: str) -> Figure | None:
     fig = new_figure(6.4, 2.2)
     ax = fig.add_axes((0.09, 0.18, 0.56, 0.72))
     lines = []
-    thresholds: dict[float, list[str]] = {}
+    thresholds: dict[tuple[float, str], list[str]] = {}
     notes: list[str] = []
     for i, cf in enumerate(curves[:4]):
         curve = cf.curve
@@ -65,11 +65,19 @@ def force_time_figure(design: Design, fig_id: str) -> Figure | None:
             )
             for x in r:
                 ax.axvline(x, color=GREY, lw=0.5, ls=":", zorder=0)
-        thresholds.setdefault(round(curve.useful_min_g, 1), []).append(cf.connection_id)
-    for level, ids in thresholds.items():
+        if curve.starts_below_range:
+            notes.append(
+                f"{cf.connection_id}: starts below the useful {fmt_num(curve.useful_min_g, 0)} g "
+                "(see the dose check for the force needed)"
+            )
+            key = (round(curve.useful_min_g, 1), "useful minimum (not reached) for")
+        else:
+            key = (round(curve.useful_min_g, 1), "reactivate below, for")
+        thresholds.setdefault(key, []).append(cf.connection_id)
+    for (level, words), ids in thresholds.items():
         ax.axhline(level, color=GREY, lw=0.8, ls=(0, (3, 3)))
         ax.annotate(
-            f"reactivate {', '.join(ids)} below {fmt_num(level, 0)} g",
+            f"{fmt_num(level, 0)} g: {words} {', '.join(ids)}",
             xy=(0, level),
             xytext=(2, 2),
             textcoords="offset points",
@@ -78,7 +86,7 @@ def force_time_figure(design: Design, fig_id: str) -> Figure | None:
             color=INK,
         )
     ax.set_ylim(bottom=0)
-    ax.set_ylim(top=max(ax.get_ylim()[1], max(thresholds, default=0.0) * 1.15))
+    ax.set_ylim(top=max(ax.get_ylim()[1], max((k[0] for k in thresholds), default=0.0) * 1.15))
     x0, x1 = ax.get_xlim()
     plain_axes(
         ax,
@@ -96,5 +104,10 @@ def force_time_figure(design: Design, fig_id: str) -> Figure | None:
         "which it is reactivated (from the mechanics result)."
     )
     if notes:
+        # make room under the x-axis label for the notes (about 0.12 in per line)
+        extra = 0.12 * len(notes) + 0.05
+        height = 2.2 + extra
+        fig.set_size_inches(6.4, height)
+        ax.set_position((0.09, (0.18 * 2.2 + extra) / height, 0.56, 0.72 * 2.2 / height))
         fig.text(0.09, 0.01, "\n".join(notes), fontsize=6, style="italic", va="bottom")
     return Figure(fig_id, "force_time", f"Force over time: {design.title}", caption, fig, notes)
