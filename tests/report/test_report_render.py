@@ -249,3 +249,28 @@ def test_goal_without_designs_is_reported_not_dropped(plan_fixture: Plan) -> Non
     assert 'id="goal-hold-molars"' in html
     assert "No design was proposed for this goal." in html
     assert "every candidate site was ruled out" in html
+
+
+def test_force_curve_that_starts_below_range_is_said_not_drawn_as_a_reactivation_line(
+    mech_plan: Plan,
+) -> None:
+    from tadplan.report.time_view import force_time_figure
+
+    d = mech_plan.goals[0].designs[0]
+    fs = force_system_of(d)
+    assert fs is not None
+    conns = []
+    for c in fs.connections:
+        if c.curve is not None:
+            below = c.curve.model_copy(
+                update={"starts_below_range": True, "useful_min_g": max(c.curve.force_g) + 10}
+            )
+            c = c.model_copy(update={"curve": below})
+        conns.append(c)
+    d2 = d.model_copy(update={"mechanics": fs.model_copy(update={"connections": conns})})
+    fig = force_time_figure(d2, "t")
+    assert fig is not None
+    svg = fig.svg()
+    assert "not reached" in svg and "reactivate below" not in svg
+    assert any("starts below the useful" in n for n in fig.notes)
+    fig.close()
