@@ -272,5 +272,6 @@ def test_force_curve_that_starts_below_range_is_said_not_drawn_as_a_reactivation
     assert fig is not None
     svg = fig.svg()
     assert "not reached" in svg and "reactivate below" not in svg
-    assert any("starts below the useful" in n for n in fig.notes)
+    assert "starts below the useful" in svg
+    assert not any("starts below" in n for n in fig.notes)  # drawn, not a "not shown" note
     fig.close()

@@ -31,7 +31,8 @@ def force_time_figure(design: Design, fig_id: str) -> Figure | None:
     ax = fig.add_axes((0.09, 0.18, 0.56, 0.72))
     lines = []
     thresholds: dict[tuple[float, str], list[str]] = {}
-    notes: list[str] = []
+    notes: list[str] = []  # what the figure could not show (also listed under it)
+    said: list[str] = []  # statements drawn in the figure only
     for i, cf in enumerate(curves[:4]):
         curve = cf.curve
         assert curve is not None
@@ -66,7 +67,7 @@ def force_time_figure(design: Design, fig_id: str) -> Figure | None:
             for x in r:
                 ax.axvline(x, color=GREY, lw=0.5, ls=":", zorder=0)
         if curve.starts_below_range:
-            notes.append(
+            said.append(
                 f"{cf.connection_id}: starts below the useful {fmt_num(curve.useful_min_g, 0)} g "
                 "(see the dose check for the force needed)"
             )
@@ -103,11 +104,11 @@ def force_time_figure(design: Design, fig_id: str) -> Figure | None:
         "Force delivered by each active module from activation, with the points at "
         "which it is reactivated (from the mechanics result)."
     )
-    if notes:
+    if notes or said:
         # make room under the x-axis label for the notes (about 0.12 in per line)
-        extra = 0.12 * len(notes) + 0.05
+        extra = 0.12 * len(notes + said) + 0.05
         height = 2.2 + extra
         fig.set_size_inches(6.4, height)
         ax.set_position((0.09, (0.18 * 2.2 + extra) / height, 0.56, 0.72 * 2.2 / height))
-        fig.text(0.09, 0.01, "\n".join(notes), fontsize=6, style="italic", va="bottom")
+        fig.text(0.09, 0.01, "\n".join(notes + said), fontsize=6, style="italic", va="bottom")
     return Figure(fig_id, "force_time", f"Force over time: {design.title}", caption, fig, notes)
