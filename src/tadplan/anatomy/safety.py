@@ -344,7 +344,21 @@ def best_insertion(
     neigh = _neighbour_teeth(model, frame)
     scan = scan_sites(model, _fields_for(model, neigh), [frame], grid)[0]
     ranked = rank_site(scan, grid, workflow, sizes)
-    safety, head, entry, d = _safety_at(model, frame, ranked, ranked.best, grid, workflow)
+    return best_of_ranked(model, site, ranked, grid, workflow)
+
+
+def best_of_ranked(
+    model: DentitionModel,
+    site: SiteRef,
+    ranked: RankedSite,
+    grid: SearchGrid,
+    workflow: Workflow,
+    fields: PartFields | None = None,
+) -> Insertion:
+    """The :class:`Insertion` of a ranked site's best candidate, with its safety (exact, or
+    from the distance grids when ``fields`` is given)."""
+    frame = ranked.scan.geometry.frame
+    safety, head, entry, d = _safety_at(model, frame, ranked, ranked.best, grid, workflow, fields)
     i, j, v, w, li, di = ranked.best
     return Insertion(
         site=site,

@@ -13,8 +13,7 @@ from tadplan.anatomy.safety import (
     Insertion,
     RankedSite,
     Workflow,
-    _safety_at,
-    _t,
+    best_of_ranked,
     dentition_model,
     rank_site,
 )
@@ -66,24 +65,8 @@ def search_all_sites(
     best = []
     for r in ranked:
         f = r.scan.geometry.frame
-        safety, head, entry, d = _safety_at(model, f, r, r.best, grid, workflow, fields)
-        i, j, v, w, li, di = r.best
-        best.append(
-            Insertion(
-                site=SiteRef(between=(f.a, f.b), surface=Surface(f.surface)),
-                head_position_mm=_t(head),
-                entry_mm=_t(entry),
-                axis=_t(d),
-                diameter_mm=float(grid.diameters_mm[di]),
-                length_mm=float(grid.lengths_mm[li]),
-                height_mm=float(grid.heights_mm[i]),
-                mesiodistal_mm=float(grid.mesiodistal_mm[j]),
-                vertical_deg=float(grid.vertical_deg[v]),
-                horizontal_deg=float(grid.horizontal_deg[w]),
-                safety=safety,
-                score=float(r.score[r.best]),
-            )
-        )
+        site = SiteRef(between=(f.a, f.b), surface=Surface(f.surface))
+        best.append(best_of_ranked(model, site, r, grid, workflow, fields))
     t5 = time.perf_counter()
     order = sorted(range(len(best)), key=lambda k: -best[k].score)
     return Survey(
