@@ -355,24 +355,13 @@ def propose(case: Case, knowledge: Knowledge) -> list[GoalDrafts]:
                 if alts:
                     note += " Alternatives: " + "; ".join(a.rstrip(".") for a in alts) + "."
                 gd.notes.append(note)
-                gd.trace.append(
-                    TraceEntry(
-                        rule_id=rule.id,
-                        goal_id=ctx.goal_id,
-                        fired=True,
-                        facts=facts,
-                        reason=f"design not possible: {draft}",
-                    )
-                )
-                continue
-            gd.drafts.append(draft)
+                reason = f"design not possible: {draft}"
+            else:
+                gd.drafts.append(draft)
+                reason = f"proposed: {draft.title}"
             gd.trace.append(
                 TraceEntry(
-                    rule_id=rule.id,
-                    goal_id=ctx.goal_id,
-                    fired=True,
-                    facts=facts,
-                    reason=f"proposed: {draft.title}",
+                    rule_id=rule.id, goal_id=ctx.goal_id, fired=True, facts=facts, reason=reason
                 )
             )
         for rule in knowledge.rules:
