@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from html import unescape
@@ -17,7 +18,9 @@ from tadplan.report.html import render
 planner = pytest.importorskip("tadplan.planner")
 
 
+@functools.cache
 def _plan(name: str) -> Plan:
+    """Plans are frozen: each example is planned once for all the tests of this module."""
     result: Plan = planner.plan(load_example(name))
     return result
 
@@ -72,19 +75,16 @@ def test_every_design_is_drawn_with_what_it_names(name: str) -> None:
 
 # a mandibular, a transverse/palatal and a molar-intrusion case (the demo's PDF is written
 # by `make demo`; the hand-built demo plan's PDF is checked in test_report.py)
-PDF_EXAMPLES = [
-    "03_mandibular_anchorage_herbst",
-    "12_crossbite_correction",
-    "08a_molar_intrusion",
-]
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("name", PDF_EXAMPLES)
+@pytest.mark.parametrize("name", list(example_paths()))
 def test_pdf_pages_and_text(name: str) -> None:
+    """Issue 6: every bundled example renders to an A4 PDF with numbered pages and its text."""
     plan = _plan(name)
     reader = PdfReader(io.BytesIO(render_pdf(plan)))
     n = len(reader.pages)
+    for page in reader.pages:  # A4: 210 x 297 mm = 595.3 x 841.9 pt
+        assert abs(float(page.mediabox.width) - 595.3) < 1
+        assert abs(float(page.mediabox.height) - 841.9) < 1
     texts = [p.extract_text() or "" for p in reader.pages]
     for i, t in enumerate(texts, start=1):
         assert f"page {i} of {n}" in t
