@@ -22,6 +22,7 @@ from tadplan.case.model import Case as CaseModel
 from tadplan.case.summary import case_summary
 
 if TYPE_CHECKING:
+    from tadplan.knowledge import Knowledge
     from tadplan.mechanics import ForceSystem
     from tadplan.planner.model import Plan
 
@@ -144,6 +145,12 @@ def examples(
     sys.stdout.write(p.read_text(encoding="utf-8"))
 
 
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", envvar="TADPLAN_RULES", help="Directory of extra rule files (YAML)."),
+]
+
+
 class Format(StrEnum):
     text = "text"
     json = "json"
@@ -151,21 +158,24 @@ class Format(StrEnum):
     pdf = "pdf"
 
 
-def _make_plan(c: Case, rules: Path | None) -> Plan:
-    from tadplan.planner import plan as make_plan
-
-    if rules is None:
-        return make_plan(c)
+def _knowledge(rules: Path | None) -> Knowledge:
+    """The built-in knowledge base plus the rule files of ``rules``; a bad file is exit 2."""
     from tadplan.knowledge import KnowledgeError, load_knowledge
 
     try:
-        kb = load_knowledge(extra_dirs=[rules])
+        return load_knowledge(extra_dirs=[rules] if rules is not None else [])
     except KnowledgeError as exc:
-        raise InputError(str(rules), [Problem(exc.where, exc.reason)]) from None
-    return make_plan(c, knowledge=kb)
+        raise InputError(str(rules or "knowledge base"), [Problem(exc.where, exc.reason)]) from None
+
+
+def _make_plan(c: Case, rules: Path | None) -> Plan:
+    from tadplan.planner import plan as make_plan
+
+    return make_plan(c, knowledge=_knowledge(rules))
 
 
 def _write_plan(result: Plan, fmt: Format, out: Path | None) -> None:
+    """Write ``result`` as ``fmt``; html and pdf need ``out`` (checked by the callers)."""
     if fmt == Format.json:
         _emit(result.model_dump_json(indent=2), out)
     elif fmt == Format.text:
@@ -175,8 +185,7 @@ def _write_plan(result: Plan, fmt: Format, out: Path | None) -> None:
     else:
         from tadplan.report import render_html, render_pdf
 
-        if out is None:
-            raise InputError("--out", [Problem("--out", f"--format {fmt.value} needs --out PATH")])
+        assert out is not None, "html/pdf output needs a path"
         if fmt == Format.html:
             out.write_text(render_html(result), encoding="utf-8")
         else:
@@ -197,12 +206,7 @@ def plan(
     case: Annotated[Path, typer.Argument(help="Case file (.yaml/.yml/.json).")],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
-    rules: Annotated[
-        Path | None,
-        typer.Option(
-            "--rules", envvar="TADPLAN_RULES", help="Directory of extra rule files (YAML)."
-        ),
-    ] = None,
+    rules: RulesOption = None,
 ) -> None:
     """Propose ranked anchorage designs for every goal of a case."""
     c = _load(case)
@@ -213,20 +217,10 @@ def plan(
 
 @app.command()
 def rules(
-    rules: Annotated[
-        Path | None,
-        typer.Option(
-            "--rules", envvar="TADPLAN_RULES", help="Directory of extra rule files (YAML)."
-        ),
-    ] = None,
+    rules: RulesOption = None,
 ) -> None:
     """List the loaded knowledge-base rules: id, application, kind and source."""
-    from tadplan.knowledge import KnowledgeError, load_knowledge
-
-    try:
-        kb = load_knowledge(extra_dirs=[rules] if rules is not None else [])
-    except KnowledgeError as exc:
-        raise InputError(str(rules or "knowledge base"), [Problem(exc.where, exc.reason)]) from None
+    kb = _knowledge(rules)
     t = Table(title=f"{len(kb.rules)} rules", title_justify="left")
     t.add_column("id", no_wrap=True)
     for col in ("application", "kind", "source"):
