@@ -1,47 +1,33 @@
-"""Figure plumbing: a greyscale-safe matplotlib style, SVG with element ids and classes,
-PNG export.
+"""Figure plumbing: the diagram record, axes and legends drawn as plain shapes, tags that
+name elements in the SVG, PNG export.
 
 Drawing code tags artists with :func:`tag` (``tag(artist, "implant", "i1")``); the SVG
-written by :func:`to_svg` then carries ``<g id="<prefix>implant-i1" class="implant"
+written by :meth:`Figure.svg` then carries ``<g id="<prefix>implant-i1" class="implant"
 data-ref="i1">`` so the report's tests (and a reader's browser tools) can find every
 implant and connection by name.
 """
 
 from __future__ import annotations
 
-import io
-import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.artist import Artist
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.lines import Line2D
-from matplotlib.markers import TICKDOWN, TICKLEFT, TICKRIGHT
-from matplotlib.patches import Rectangle
-from matplotlib.transforms import Affine2D, ScaledTranslation, offset_copy
+
+from tadplan.report.canvas import (
+    Artist,
+    Axes,
+    Canvas,
+    Coords,
+    Line2D,
+    Rectangle,
+    Text,
+    svg_to_png,
+)
 
 FigureKind = Literal["occlusal", "lateral", "frontal", "site", "force_time"]
 
-STYLE: dict[str, Any] = {
-    "svg.fonttype": "none",  # real <text>: searchable, small, rendered by browsers/WeasyPrint
-    "svg.hashsalt": "tadplan",  # deterministic ids
-    "font.family": "DejaVu Sans",
-    "font.size": 8.0,
-    "axes.linewidth": 0.6,
-    "hatch.linewidth": 0.6,
-    "lines.linewidth": 1.0,
-    "figure.dpi": 100,
-}
 
 INK = "#000000"
 GREY = "#6e6e6e"
@@ -51,48 +37,37 @@ PAPER = "#ffffff"
 
 @dataclass
 class Figure:
-    """One diagram of a report: the matplotlib figure plus what the report says about it."""
+    """One diagram of a report: the drawing plus what the report says about it."""
 
     id: str
     kind: FigureKind
     title: str
     caption: str
-    mpl: MplFigure = field(repr=False)
+    canvas: Canvas = field(repr=False)
     notes: list[str] = field(default_factory=list)
     """Statements about data the diagram could not show (e.g. no mechanics result)."""
 
     def svg(self) -> str:
-        return to_svg(self.mpl, prefix=f"{self.id}-", title=self.title)
+        """The diagram as an inline-ready ``<svg>`` element, ids prefixed with its own."""
+        return self.canvas.to_svg(prefix=f"{self.id}-", title=self.title)
 
     def png(self, dpi: int = 150) -> bytes:
-        return to_png(self.mpl, dpi=dpi)
+        return svg_to_png(self.svg(), dpi=dpi)
 
     def close(self) -> None:
-        """Free the drawing (the figure is not in pyplot's registry: drop the axes and
-        artists; ``Figure.clear`` would rebuild every axis's ticks first)."""
-        for ax in list(self.mpl.axes):
-            self.mpl.delaxes(ax)
-        for artists in (self.mpl.artists, self.mpl.lines, self.mpl.patches, self.mpl.texts):
-            artists.clear()
+        """Free the drawing."""
+        self.canvas.axes.clear()
+        self.canvas.artists.clear()
 
 
-def new_figure(width_in: float, height_in: float) -> MplFigure:
-    with plt.rc_context(cast(Any, STYLE)):  # a bare Figure: no pyplot registry to leak into
-        fig = MplFigure(figsize=(width_in, height_in))
-    return fig
+def new_figure(width_in: float, height_in: float) -> Canvas:
+    return Canvas(figsize=(width_in, height_in))
 
 
 def draw_line(ax: Axes, xs: Any, ys: Any, **kw: Any) -> list[Line2D]:
-    """``ax.plot`` without the property cycle and autoscaling (limits are set by hand):
-    several times faster for the many small lines of a diagram."""
-    x = np.atleast_1d(np.asarray(xs, dtype=float))
-    y = np.atleast_1d(np.asarray(ys, dtype=float))
+    """A polyline in data coordinates (limits are set by hand, not from the line)."""
     kw.setdefault("color", INK)
-    if "ls" in kw:
-        kw["linestyle"] = kw.pop("ls")
-    if "lw" in kw:
-        kw["linewidth"] = kw.pop("lw")
-    line = Line2D(x, y, **kw)
+    line = Line2D(xs, ys, **kw)
     ax.add_artist(line)
     return [line]
 
@@ -123,80 +98,97 @@ def plain_axes(
     box: bool = False,
     yside: Literal["left", "right"] = "left",
 ) -> None:
-    """Draw the axes of ``ax`` (limits already set) as a few plain artists: the axis
-    lines, every tick mark of an axis in one marker line and one text per tick label.
-    Matplotlib's own axes build and copy five artists per tick, which was most of the
-    drawing time of a small plot. ``xticks=None``: no x axis (e.g. a colour bar)."""
-    ax.set_axis_off()
-    kw: dict[str, Any] = {"color": INK, "clip_on": False}
+    """Draw the axes of ``ax`` (limits already set): the axis lines (or a frame with
+    ``box``), tick marks and labels. ``xticks=None``: no x axis (e.g. a colour bar)."""
+    kw: dict[str, Any] = {"color": INK, "clip_on": False, "lw": 0.6, "zorder": 4}
     tick = 3.0  # points
     pad = tick + 1.5
-    fig = ax.get_figure(root=True)
-    assert isinstance(fig, MplFigure)
     if box:
-        ax.add_artist(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False, lw=0.6, **kw))
+        ax.add_artist(Rectangle((0, 0), 1, 1, transform=Coords("axes"), fill=False, **kw))
     else:
         if xticks is not None:
-            ax.add_artist(Line2D([0, 1], [0, 0], transform=ax.transAxes, lw=0.6, **kw))
+            ax.add_artist(Line2D([0, 1], [0, 0], transform=Coords("axes"), **kw))
         xa = 0 if yside == "left" else 1
-        ax.add_artist(Line2D([xa, xa], [0, 1], transform=ax.transAxes, lw=0.6, **kw))
+        ax.add_artist(Line2D([xa, xa], [0, 1], transform=Coords("axes"), **kw))
     if xticks is not None:
-        xt = ax.get_xaxis_transform()
         lo, hi = sorted(ax.get_xlim())
-        xs = [v for v in xticks if lo - 1e-9 <= v <= hi + 1e-9]
-        ax.add_artist(
-            Line2D(
-                xs,
-                [0.0] * len(xs),
-                transform=xt,
-                ls="none",
-                marker=cast(Any, TICKDOWN),
-                ms=tick,
-                mew=0.6,
-                **kw,
+        for v in (v for v in xticks if lo - 1e-9 <= v <= hi + 1e-9):
+            ax.add_artist(
+                Line2D([v, v], [0, 0], transform=_TickCoords("xaxis", ax, (0.0, -tick)), **kw)
             )
-        )
-        off = offset_copy(xt, fig=fig, y=-pad, units="points")
-        for v in xs:
-            ax.text(
-                v,
-                0,
-                _tick_text(v),
-                transform=off,
-                ha="center",
-                va="top",
-                fontsize=fontsize,
-                clip_on=False,
+            ax.add_artist(
+                Text(
+                    v,
+                    0,
+                    _tick_text(v),
+                    transform=Coords("xaxis", ax, (0.0, -pad)),
+                    ha="center",
+                    va="top",
+                    fontsize=fontsize,
+                )
             )
         if xlabel:
-            lab = offset_copy(ax.transAxes, fig=fig, y=-(pad + fontsize * 1.25 + 2), units="points")
-            ax.text(0.5, 0, xlabel, transform=lab, ha="center", va="top", fontsize=labelsize)
-    yt = ax.get_yaxis_transform()
+            ax.add_artist(
+                Text(
+                    0.5,
+                    0,
+                    xlabel,
+                    transform=Coords("axes", ax, (0.0, -(pad + fontsize * 1.25 + 2))),
+                    ha="center",
+                    va="top",
+                    fontsize=labelsize,
+                )
+            )
     lo, hi = sorted(ax.get_ylim())
     ys = [v for v in yticks if lo - 1e-9 <= v <= hi + 1e-9]
     sign = -1.0 if yside == "left" else 1.0
     x = 0.0 if yside == "left" else 1.0
-    ax.add_artist(
-        Line2D(
-            [x] * len(ys),
-            ys,
-            transform=yt,
-            ls="none",
-            marker=cast(Any, TICKLEFT if yside == "left" else TICKRIGHT),
-            ms=tick,
-            mew=0.6,
-            **kw,
-        )
-    )
-    off = offset_copy(yt, fig=fig, x=sign * pad, units="points")
     ha = "right" if yside == "left" else "left"
     labels = [_tick_text(v) for v in ys]
     for v, text in zip(ys, labels, strict=True):
-        ax.text(x, v, text, transform=off, ha=ha, va="center", fontsize=fontsize, clip_on=False)
+        ax.add_artist(
+            Line2D([x, x], [v, v], transform=_TickCoords("yaxis", ax, (sign * tick, 0.0)), **kw)
+        )
+        ax.add_artist(
+            Text(
+                x,
+                v,
+                text,
+                transform=Coords("yaxis", ax, (sign * pad, 0.0)),
+                ha=ha,
+                va="center",
+                fontsize=fontsize,
+            )
+        )
     if ylabel:
-        width = max((len(t) for t in labels), default=1) * fontsize * 0.62
-        lab = offset_copy(ax.transAxes, fig=fig, x=sign * (pad + width + 3), units="points")
-        ax.text(x, 0.5, ylabel, transform=lab, ha=ha, va="center", rotation=90, fontsize=labelsize)
+        from tadplan.report.canvas import text_width_pt
+
+        width = max((text_width_pt(t, fontsize) for t in labels), default=fontsize)
+        ax.add_artist(
+            Text(
+                x,
+                0.5,
+                ylabel,
+                transform=Coords("axes", ax, (sign * (pad + width + 3), 0.0)),
+                ha=ha,
+                va="center",
+                rotation=90,
+                fontsize=labelsize,
+            )
+        )
+
+
+class _TickCoords(Coords):
+    """A tick mark: its first point on the axis, its second ``tick_pt`` points off it."""
+
+    def __init__(self, kind: Any, ax: Axes, tick_pt: tuple[float, float]) -> None:
+        super().__init__(kind, ax)
+        self.tick_pt = tick_pt
+
+    def transform(self, xy: Any) -> np.ndarray:
+        p = super().transform(xy)
+        p[1:] += np.asarray(self.tick_pt)
+        return p
 
 
 def plain_legend(
@@ -207,46 +199,47 @@ def plain_legend(
     fontsize: float = 6.0,
     gap_pt: float = 4.0,
 ) -> None:
-    """A legend under ``ax`` (centred, ``ncol`` columns) drawn as plain patches and texts:
-    each entry is (patch style for a small box, or ``{"marker": ...}`` style for a marker;
-    label). Matplotlib's ``Legend`` lays itself out with offset boxes at draw time, which
-    cost as much as the rest of an occlusal panel."""
-    fig = ax.get_figure(root=True)
-    assert isinstance(fig, MplFigure)
+    """A legend under ``ax`` (centred, ``ncol`` columns): each entry is (patch style for
+    a small box, or ``{"marker": ...}`` style for a marker; label)."""
+    from tadplan.report.canvas import text_width_pt
+
     em = fontsize
     box_w, box_h, sep = 1.6 * em, 0.9 * em, 0.5 * em
-    widths = [box_w + sep + len(label) * em * 0.6 for _style, label in entries]
+    widths = [box_w + sep + text_width_pt(label, fontsize) for _style, label in entries]
     cols = [
         max(widths[k] for k in range(c, len(entries), ncol)) for c in range(min(ncol, len(entries)))
     ]
     total = sum(cols) + em * (len(cols) - 1)
     line = 1.5 * em
-    # points from the middle of the axes' lower edge (follows the dpi of any output)
-    pts = (
-        Affine2D().scale(1 / 72)
-        + fig.dpi_scale_trans
-        + ScaledTranslation(0.5, 0.0, cast(Any, ax.transAxes))
-    )
     for k, (style, label) in enumerate(entries):
         col, row = k % ncol, k // ncol
         x = -total / 2 + sum(cols[:col]) + em * col
         y = -gap_pt - line * (row + 1)
+        pts = Coords("points", ax, anchor=(0.5, 0.0))
         if "marker" in style:
-            kw = {"ls": "none", **style}
             ax.add_artist(
-                Line2D([x + box_w / 2], [y + box_h / 2], transform=pts, clip_on=False, **kw)
+                Line2D(
+                    [x + box_w / 2],
+                    [y + box_h / 2],
+                    transform=pts,
+                    clip_on=False,
+                    **{"ls": "none", **style},
+                )
             )
         else:
-            ax.add_artist(Rectangle((x, y), box_w, box_h, transform=pts, clip_on=False, **style))
-        ax.text(
-            x + box_w + sep,
-            y + box_h / 2,
-            label,
-            transform=pts,
-            fontsize=fontsize,
-            va="center",
-            ha="left",
-            clip_on=False,
+            ax.add_artist(
+                Rectangle((x, y), box_w, box_h, transform=pts, clip_on=False, zorder=4, **style)
+            )
+        ax.add_artist(
+            Text(
+                x + box_w + sep,
+                y + box_h / 2,
+                label,
+                transform=Coords("points", ax, anchor=(0.5, 0.0)),
+                fontsize=fontsize,
+                va="center",
+                ha="left",
+            )
         )
 
 
@@ -255,79 +248,3 @@ def tag(artist: Artist, cls: str, ref: str) -> Artist:
     plan's id of the thing drawn."""
     artist.set_gid(f"{cls}|{ref}")
     return artist
-
-
-_GID = re.compile(r'id="([^"|]*)\|([^"]*)"')
-_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
-_AUTO_ID = re.compile(r'id="([A-Za-z][A-Za-z0-9.]*_\d+)"')
-_HASH_REF = re.compile(r'(id="|url\(#|href="#)([mph][0-9a-f]{10}|image[0-9a-f]{10})\b')
-
-
-_TEXT_METRICS: dict[tuple[str, int, object], tuple[float, float, float]] = {}
-
-
-@contextmanager
-def _cached_svg_text_metrics() -> Iterator[None]:
-    """While a figure is written as SVG, text extents (needed to align every label) come
-    from a process-wide cache: matplotlib caches them per renderer, and every ``savefig``
-    makes a new renderer, so each report measured the same strings again with FreeType.
-    SVG text metrics do not depend on the figure (72 dpi)."""
-    from matplotlib.backends.backend_svg import RendererSVG
-
-    original = RendererSVG.get_text_width_height_descent
-
-    def cached(self: RendererSVG, s: str, prop: Any, ismath: Any) -> Any:
-        key = (s, hash(prop), ismath)
-        hit = _TEXT_METRICS.get(key)
-        if hit is None:
-            if len(_TEXT_METRICS) > 50_000:
-                _TEXT_METRICS.clear()
-            hit = _TEXT_METRICS[key] = original(self, s, prop, ismath)
-        return hit
-
-    RendererSVG.get_text_width_height_descent = cached  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        RendererSVG.get_text_width_height_descent = original  # type: ignore[method-assign]
-
-
-def to_svg(fig: MplFigure, prefix: str = "", title: str | None = None) -> str:
-    """The figure as an inline-ready ``<svg>`` element (no XML prolog), with tagged
-    artists turned into ``id``/``class``/``data-ref`` attributes."""
-    buf = io.StringIO()
-    with plt.rc_context(cast(Any, STYLE)), _cached_svg_text_metrics():
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    text = _HEAD.sub("", buf.getvalue(), count=1)
-
-    seen: dict[str, int] = {}
-
-    def _attrs(m: re.Match[str]) -> str:
-        cls, ref = m.group(1), m.group(2)
-        base = f"{prefix}{cls.split()[0]}-{ref}"
-        n = seen[base] = seen.get(base, 0) + 1  # one element drawn in several pieces
-        uid = base if n == 1 else f"{base}-{n}"
-        return f'id="{uid}" class="{cls}" data-ref="{ref}"'
-
-    text = _GID.sub(_attrs, text)
-    # matplotlib's own element ids (figure_1, patch_3...) repeat in every figure: make them
-    # unique in a page that holds many figures
-    text = _AUTO_ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', text)
-    # hashed definitions (markers, clip paths, hatches, images) and their references
-    text = _HASH_REF.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", text)
-    if title:
-        safe = title.replace("&", "&amp;").replace("<", "&lt;")
-        label = f' role="img" aria-label="{_attr(title)}"><title>{safe}</title>'
-        text = text.replace(">", label, 1)
-    return text
-
-
-def _attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-
-
-def to_png(fig: MplFigure, dpi: int = 150) -> bytes:
-    buf = io.BytesIO()
-    with plt.rc_context(cast(Any, STYLE)):
-        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return buf.getvalue()

@@ -13,12 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.patches import Arc, Circle, FancyArrowPatch, Polygon
-from matplotlib.text import Annotation, Text
 
 from tadplan.case import MovementKind, fdi
 from tadplan.planner.model import ConnectionKind, Design, Implant
+from tadplan.report.canvas import Annotation, Arc, Axes, Circle, FancyArrowPatch, Polygon, Text
 from tadplan.report.figures import (
     GREY,
     INK,
@@ -578,28 +576,9 @@ def _site_outward(imp: Implant, shapes: Mapping[int, ToothShape]) -> np.ndarray:
 
 
 def _label_box(ax: Axes, t: Text) -> tuple[float, float, float, float] | None:
-    """Estimated display box (x0, y0, x1, y1, points) of a one-line label: width from
-    the character count (DejaVu Sans averages about 0.6 em, bold 0.66), height 1.25 em,
-    plus the label's box padding. No renderer needed, so it costs nothing."""
-    text = t.get_text()
-    if not text:
-        return None
-    size = float(t.get_fontsize())
-    bold = t.get_fontweight() in ("bold", 700)
-    pad = 0.3 * size if t.get_bbox_patch() is not None else 0.0
-    w = len(text) * size * (0.66 if bold else 0.6) + 2 * pad
-    h = 1.25 * size + 2 * pad
-    to_pt = 72.0 / float(ax.figure.dpi)
-    if isinstance(t, Annotation):
-        x, y = ax.transData.transform(t.xy) * to_pt
-        dx, dy = t.xyann
-        x, y = x + float(dx), y + float(dy)
-    else:
-        x, y = t.get_transform().transform(t.get_position()) * to_pt
-    ha, va = t.get_horizontalalignment(), t.get_verticalalignment()
-    x0 = x - {"left": 0.0, "center": w / 2, "right": w}[ha]
-    y0 = y - {"bottom": 0.0, "baseline": 0.2 * size, "center": h / 2, "top": h}.get(va, h / 2)
-    return (x0, y0, x0 + w, y0 + h)
+    """The display box (x0, y0, x1, y1, points) of a label with its ground's padding,
+    from the font's metrics."""
+    return t.window_extent() if t.get_text() else None
 
 
 def _overlaps(a: tuple[float, ...], b: tuple[float, ...], gap: float = 1.0) -> bool:
@@ -623,10 +602,8 @@ def declutter_labels(ax: Axes, away_from_crowns: float) -> None:
     of action runs through them; then implant, force and centre-of-resistance labels
     move up or down in 8-point steps until they touch no label placed before them and no
     line of action."""
-    ax.apply_aspect()
-    to_pt = 72.0 / float(ax.figure.dpi)
     segments = [
-        ax.transData.transform(np.asarray(ln.get_xydata())[[0, -1]]) * to_pt
+        ax.transData.transform(np.asarray(ln.get_xydata())[[0, -1]])
         for ln in ax.lines
         if ln.get_linestyle() == "-." and np.asarray(ln.get_xydata()).shape[0] >= 2
     ]
@@ -645,7 +622,7 @@ def declutter_labels(ax: Axes, away_from_crowns: float) -> None:
                 placed.append(box)
     # tooth numbers, from one end of the arch to the other
     line_pt = 1.25 * 6.5
-    inv = ax.transData.inverted()
+    pt_per_mm = ax.transData.scale_pt()[1]
     for t in sorted(teeth, key=lambda t: float(t.get_position()[0])):
         box = _label_box(ax, t)
         assert box is not None
@@ -653,9 +630,7 @@ def declutter_labels(ax: Axes, away_from_crowns: float) -> None:
         while step < 3 and any(_overlaps(box, b) for b in placed):
             step += 1
             x, y = t.get_position()
-            disp = ax.transData.transform((x, y))
-            moved = inv.transform((disp[0], disp[1] + away_from_crowns * line_pt / to_pt))
-            t.set_position((float(x), float(moved[1])))
+            t.set_position((float(x), float(y + away_from_crowns * line_pt / pt_per_mm)))
             box = _label_box(ax, t)
             assert box is not None
         if _crosses(box, segments):

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import base64
-import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -366,28 +364,8 @@ def build_context(
     }
 
 
-@contextmanager
-def _no_gc_passes() -> Iterator[None]:
-    """Drawing makes hundreds of thousands of short-lived matplotlib objects with reference
-    cycles; the cyclic collector's passes over the whole heap (numpy, numba, pydantic...)
-    took about a third of a report's time. It is paused while a report is drawn (the
-    figures are dropped as they are written; the collector resumes afterwards)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def render(plan: Plan, embed: Embed = "svg") -> str:
     """The report's HTML with the diagrams embedded as ``embed``."""
-    with _no_gc_passes():
-        return _render(plan, embed)
-
-
-def _render(plan: Plan, embed: Embed) -> str:
     ctx = build_context(plan, embed)
     # figure markup is our own SVG/IMG: mark it safe for autoescape
     for g in ctx["goals"]:

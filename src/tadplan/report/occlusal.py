@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.patches import Circle, Ellipse, Rectangle
 
 from tadplan.case import Case, ToothStatus, fdi
 from tadplan.planner.model import Connection, ConnectionKind, Design, Implant
+from tadplan.report.canvas import Axes, Circle, Ellipse, Rectangle
 from tadplan.report.figures import (
     GREY,
     INK,

@@ -10,14 +10,13 @@ import textwrap
 from collections.abc import Mapping
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.patches import Polygon
 
 from tadplan.anatomy.clearance import ClearanceMap
 from tadplan.anatomy.dentition import root_axes, size_of
 from tadplan.anatomy.search import site_value
 from tadplan.case import Case
 from tadplan.planner.model import Implant
+from tadplan.report.canvas import Canvas, Polygon
 from tadplan.report.figures import (
     GREY,
     INK,
@@ -243,7 +242,7 @@ def ird_profile(
 
 
 def _draw_profile(
-    fig: MplFigure,
+    fig: Canvas,
     implant: Implant,
     profile: list[tuple[float, float]],
     height_mm: float | None,
@@ -330,7 +329,7 @@ def site_clearance_map(case: Case | None, implant: Implant) -> ClearanceMap | No
 
 
 def _draw_clearance_map(
-    fig: MplFigure,
+    fig: Canvas,
     implant: Implant,
     cmap: ClearanceMap,
     head_mm: np.ndarray,
