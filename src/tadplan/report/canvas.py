@@ -370,12 +370,13 @@ def _marker(m: str, x: float, y: float, ms: float, face: str, edge: str, mew: fl
         xy = f'x="{_num(x - r)}" y="{_num(y - r)}"'
         return f'<rect {xy} width="{_num(ms)}" height="{_num(ms)}" {st}/>'
     if m in ("+", "x", "|", "_"):
-        segs = {
+        marks: dict[str, list[tuple[float, float, float, float]]] = {
             "+": [(-r, 0, r, 0), (0, -r, 0, r)],
             "x": [(-r, -r, r, r), (-r, r, r, -r)],
             "|": [(0, -r, 0, r)],
             "_": [(-r, 0, r, 0)],
-        }[m]
+        }
+        segs = marks[m]
         d = "".join(
             f"M{_num(x + a)} {_num(y + b)}L{_num(x + c)} {_num(y + e)}" for a, b, c, e in segs
         )
