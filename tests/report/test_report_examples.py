@@ -74,6 +74,27 @@ def test_every_design_is_drawn_with_what_it_names(name: str) -> None:
         f.close()
 
 
+@pytest.mark.parametrize("name", list(example_paths()))
+def test_every_label_fits_its_canvas(name: str) -> None:
+    """No text of any diagram is cut off at the edge of its drawing (boxes from the
+    font's metrics, at the default size)."""
+    from tadplan.report.diagrams import plan_figures
+
+    n = 0
+    for figs in plan_figures(_plan(name)).values():
+        for f in figs:
+            w, h = f.canvas.size_pt
+            for t in f.canvas.texts:
+                if t.text:
+                    x0, y0, x1, y1 = t.window_extent(pad=False)
+                    assert x0 > -0.5 and y0 > -0.5 and x1 < w + 0.5 and y1 < h + 0.5, (
+                        f.id,
+                        t.text,
+                    )
+                    n += 1
+    assert n > 0
+
+
 # a mandibular, a transverse/palatal and a molar-intrusion case (the demo's PDF is written
 # by `make demo`; the hand-built demo plan's PDF is checked in test_report.py)
 @pytest.mark.slow

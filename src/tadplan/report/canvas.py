@@ -103,6 +103,25 @@ def text_width_pt(text: str, size_pt: float, bold: bool = False, italic: bool = 
     )
 
 
+def wrap_text(
+    text: str, width_pt: float, size_pt: float, bold: bool = False, italic: bool = False
+) -> str:
+    """``text`` with each of its lines broken at spaces so that no line is wider than
+    ``width_pt`` at ``size_pt`` (a single word wider than that stays whole)."""
+    out: list[str] = []
+    for para in text.split("\n"):
+        line = ""
+        for word in para.split(" "):
+            trial = f"{line} {word}" if line else word
+            if line and text_width_pt(trial, size_pt, bold, italic) > width_pt:
+                out.append(line)
+                line = word
+            else:
+                line = trial
+        out.append(line)
+    return "\n".join(out)
+
+
 # ----------------------------------------------------------------------------- styles
 
 _DASHES: dict[str, tuple[float, ...] | None] = {

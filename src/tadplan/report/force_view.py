@@ -16,7 +16,16 @@ import numpy as np
 
 from tadplan.case import MovementKind, fdi
 from tadplan.planner.model import ConnectionKind, Design, Implant
-from tadplan.report.canvas import Annotation, Arc, Axes, Circle, FancyArrowPatch, Polygon, Text
+from tadplan.report.canvas import (
+    Annotation,
+    Arc,
+    Axes,
+    Circle,
+    FancyArrowPatch,
+    Polygon,
+    Text,
+    wrap_text,
+)
 from tadplan.report.figures import (
     GREY,
     INK,
@@ -548,7 +557,14 @@ def force_figure(
         va="top",
     )
     if notes:
-        fig.text(0.05, 0.08, _wrap(" · ".join(notes), 135), fontsize=6, va="top", style="italic")
+        fig.text(
+            0.05,
+            0.08,
+            wrap_text(" · ".join(notes), 0.9 * fig.size_pt[0], 6.0, italic=True),
+            fontsize=6,
+            va="top",
+            style="italic",
+        )
     kind: FigureKind = "lateral" if view.plane == "lateral" else "frontal"
     caption = (
         f"{kind.capitalize()} view of {', '.join(map(str, view.teeth))}: teeth moved in "

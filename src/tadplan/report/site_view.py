@@ -16,7 +16,7 @@ from tadplan.anatomy.dentition import root_axes, size_of
 from tadplan.anatomy.search import site_value
 from tadplan.case import Case
 from tadplan.planner.model import Implant
-from tadplan.report.canvas import Canvas, Polygon
+from tadplan.report.canvas import Artist, Axes, Canvas, Circle, Group, Line2D, Polygon, wrap_text
 from tadplan.report.figures import (
     GREY,
     INK,
@@ -119,35 +119,7 @@ def site_figure(
     h = proj(head_mm)
     direction = np.asarray(axis, dtype=float) if axis is not None else -up * 0.0
     tip2 = proj(head_mm + direction * implant.length_mm)
-    if np.hypot(tip2[0] - h[0], tip2[1] - h[1]) < 1.0:  # seen end-on: draw its width
-        r = implant.diameter_mm / 2
-        screw = [
-            (h[0] - r, h[1] - r),
-            (h[0] + r, h[1] - r),
-            (h[0] + r, h[1] + r),
-            (h[0] - r, h[1] + r),
-        ]
-    else:
-        u = np.array([tip2[0] - h[0], tip2[1] - h[1]])
-        u /= np.linalg.norm(u)
-        n = np.array([-u[1], u[0]]) * implant.diameter_mm / 2
-        screw = [
-            tuple(np.array(h) + n),
-            tuple(np.array(tip2) + n * 0.3),
-            tuple(np.array(tip2) - n * 0.3),
-            tuple(np.array(h) - n),
-        ]
-    sp = Polygon(
-        screw,
-        closed=True,
-        facecolor=INK,
-        edgecolor=INK,
-        lw=0.8,
-        hatch=_STATUS_HATCH[safety.status if safety else "unknown"],
-        zorder=6,
-    )
-    ax.add_artist(sp)
-    tag(sp, "implant", implant.id)
+    _draw_screw(ax, implant, np.array(h), np.array(tip2), safety.status if safety else "unknown")
     pts += [h, tip2]
     arr = np.array(pts)
     ax.set_xlim(arr[:, 0].min() - 2, arr[:, 0].max() + 6)
@@ -212,6 +184,45 @@ def site_figure(
     return Figure(fig_id, "site", f"Site {implant.id}: {site.label()}", caption, fig, notes)
 
 
+def _draw_screw(ax: Axes, implant: Implant, head: np.ndarray, tip: np.ndarray, status: str) -> None:
+    """The screw as seen from the site's surface: a tapered shaft (hatched by the site's
+    status: none green, //// amber, xxxx red, dots unknown) with thread marks, and its head
+    outside the bone as a black collar across the shaft. Seen end-on (the shaft runs into
+    the page): the head as a ring with a cross."""
+    r = implant.diameter_mm / 2
+    d = tip - head
+    length = float(np.hypot(*d))
+    hatch = _STATUS_HATCH[status]
+    parts: list[Artist] = []
+    if length < 1.0:
+        parts.append(
+            Circle(tuple(head), r * 1.4, facecolor=LIGHT, edgecolor=INK, lw=0.9, hatch=hatch)
+        )
+        parts += [
+            Line2D([head[0] - r, head[0] + r], [head[1], head[1]], color=INK, lw=0.8),
+            Line2D([head[0], head[0]], [head[1] - r, head[1] + r], color=INK, lw=0.8),
+        ]
+    else:
+        u = d / length
+        n = np.array([-u[1], u[0]])
+        shaft = [head + n * r, tip + n * r * 0.35, tip - n * r * 0.35, head - n * r]
+        parts.append(
+            Polygon(shaft, closed=True, facecolor=LIGHT, edgecolor=INK, lw=0.8, hatch=hatch)
+        )
+        k = max(int(length / 0.9), 2)  # thread marks, slanted across the shaft
+        for i in range(1, k):
+            c = head + d * i / k
+            w = r * (1.0 - 0.65 * i / k)
+            a, b = c + n * w - u * 0.25, c - n * w + u * 0.25
+            parts.append(Line2D([a[0], b[0]], [a[1], b[1]], color=INK, lw=0.5))
+        collar = [head + n * r * 1.5, head + n * r * 1.5 - u * 1.0]
+        collar += [head - n * r * 1.5 - u * 1.0, head - n * r * 1.5]
+        parts.append(Polygon(collar, closed=True, facecolor=INK, edgecolor=INK, lw=0.6))
+    group = Group(parts, zorder=6)
+    ax.add_artist(group)
+    tag(group, "implant", implant.id)
+
+
 _IRD_CACHE: dict[tuple[tuple[int, ...] | None, int, int, str], list[tuple[float, float]] | None]
 _IRD_CACHE = {}
 
@@ -259,14 +270,20 @@ def _draw_profile(
     touch = implant.diameter_mm + 2 * pdl.value
     ax.axvline(need, color=INK, lw=0.9, ls=(0, (4, 2)))
     ax.axvline(touch, color=GREY, lw=0.9, ls=(0, (1, 1.5)))
+    xmax = max(float(d.max()), need) * 1.1
+    left = need / xmax > 0.6  # no room right of the line: label on its left
     ax.text(
-        need, h.max(), f" Ø + 2×{fmt_num(septal.value)} mm bone", fontsize=5.5, va="top", ha="left"
+        need,
+        h.max(),
+        f"Ø + 2×{fmt_num(septal.value)} mm bone ",
+        fontsize=5.5,
+        va="top",
+        ha="right" if left else "left",
     )
     ax.text(touch, h.min(), "Ø + 2×PDL ", fontsize=5.5, va="bottom", ha="right", color=GREY)
     if height_mm is not None:
         ax.axhline(height_mm, color=GREY, lw=0.8)
         ax.text(d.max(), height_mm, " planned", fontsize=5.5, va="bottom", ha="right")
-    xmax = max(float(d.max()), need) * 1.1
     ax.set_xlim(0, xmax)
     ax.set_ylim(float(h.min()) - 0.5, float(h.max()) + 0.5)
     plain_axes(
@@ -411,13 +428,17 @@ def _draw_clearance_map(
     fig.text(
         0.02,
         0.045,
-        f"Clearance map: white line = PDL ({fmt_num(pdl)} mm, {cmap.pdl_mm.source} "
-        f"[{cmap.pdl_mm.tag}]); dashed = safety margin {fmt_num(margin)} mm (septal bone "
-        f"{fmt_num(cmap.septal_bone_mm.value)} mm, {cmap.septal_bone_mm.source} "
-        f"[{cmap.septal_bone_mm.tag}], + {cmap.workflow} linear error "
-        f"{fmt_num(cmap.linear_error_mm.value)} mm);\n★ the planned insertion at "
-        f"{fmt_num(h[i])} mm from the crest, {fmt_num(md[j])} mm mesiodistally. "
-        "Average dentition; clearances from distance grids (above about 2 mm: lower bounds).",
+        wrap_text(
+            f"Clearance map: white line = PDL ({fmt_num(pdl)} mm, {cmap.pdl_mm.source} "
+            f"[{cmap.pdl_mm.tag}]); dashed = safety margin {fmt_num(margin)} mm (septal bone "
+            f"{fmt_num(cmap.septal_bone_mm.value)} mm, {cmap.septal_bone_mm.source} "
+            f"[{cmap.septal_bone_mm.tag}], + {cmap.workflow} linear error "
+            f"{fmt_num(cmap.linear_error_mm.value)} mm);\n★ the planned insertion at "
+            f"{fmt_num(h[i])} mm from the crest, {fmt_num(md[j])} mm mesiodistally. "
+            "Average dentition; clearances from distance grids (above about 2 mm: lower bounds).",
+            0.96 * fig.size_pt[0],
+            5.5,
+        ),
         fontsize=5.5,
         va="center",
         color=INK,

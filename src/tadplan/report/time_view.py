@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from tadplan.planner.model import Design
+from tadplan.report.canvas import wrap_text
 from tadplan.report.figures import GREY, INK, Figure, new_figure, nice_ticks, plain_axes, tag
 from tadplan.report.mechanics_view import force_system_of
 from tadplan.report.text import CONNECTION_NAMES, fmt_num
@@ -105,10 +106,11 @@ def force_time_figure(design: Design, fig_id: str) -> Figure | None:
         "which it is reactivated (from the mechanics result)."
     )
     if notes or said:
+        text = wrap_text("\n".join(notes + said), 0.88 * 6.4 * 72, 6.0, italic=True)
         # make room under the x-axis label for the notes (about 0.12 in per line)
-        extra = 0.12 * len(notes + said) + 0.05
+        extra = 0.12 * (text.count("\n") + 1) + 0.05
         height = 2.2 + extra
         fig.set_size_inches(6.4, height)
         ax.set_position((0.09, (0.18 * 2.2 + extra) / height, 0.56, 0.72 * 2.2 / height))
-        fig.text(0.09, 0.01, "\n".join(notes + said), fontsize=6, style="italic", va="bottom")
+        fig.text(0.09, 0.01, text, fontsize=6, style="italic", va="bottom")
     return Figure(fig_id, "force_time", f"Force over time: {design.title}", caption, fig, notes)
