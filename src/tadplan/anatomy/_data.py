@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tadplan._yaml import load_data
 
 TAGS = frozenset({"R", "R2", "U", "E"})
 
@@ -44,7 +44,7 @@ def data_dir() -> Path:
 def load(name: str) -> dict[str, Any]:
     """Parsed ``data/<name>.yaml`` (cached; treat as read-only)."""
     path = data_dir() / f"{name}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_data(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise AnatomyDataError(f"{path}: expected a mapping")
     return data

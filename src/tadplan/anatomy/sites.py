@@ -107,11 +107,13 @@ def section_points(mesh: ToothMesh, z: float, spacing_mm: float = 0.05) -> F64:
     seg = np.asarray(segs, dtype=np.float64)
     length = np.linalg.norm(seg[:, 1] - seg[:, 0], axis=1)
     n = np.maximum(1, np.ceil(length / spacing_mm).astype(int))
-    pts = [
-        seg[i, 0] + np.linspace(0, 1, k + 1)[:, None] * (seg[i, 1] - seg[i, 0])
-        for i, k in enumerate(n)
-    ]
-    return np.vstack(pts)
+    # k + 1 evenly spaced points on a segment cut into k pieces, all segments at once
+    counts = n + 1
+    which = np.repeat(np.arange(len(seg)), counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    t = (np.arange(int(counts.sum())) - first) / n[which]
+    out: F64 = seg[which, 0] + t[:, None] * (seg[which, 1] - seg[which, 0])
+    return out
 
 
 def interradicular_distance(

@@ -10,8 +10,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tadplan._yaml import load_data
 
 
 class Source(BaseModel):
@@ -48,7 +49,7 @@ def load_sources(dirs: tuple[Path, ...] = ()) -> dict[str, Source]:
     where: dict[str, Path] = {}
     for d in (_data_dir(), *dirs):
         for path in sorted(Path(d).glob("*.yaml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = load_data(path.read_text(encoding="utf-8")) or {}
             if not isinstance(data, dict):
                 raise SourceRegistryError(f"{path}: a source file is a mapping of keys")
             for key, entry in data.items():

@@ -16,6 +16,7 @@ from typing import Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from tadplan._yaml import load_data
 from tadplan.case.model import MovementKind
 
 Tag = Literal["R", "R2", "U", "E"]
@@ -344,7 +345,7 @@ def _source_fields(node: object, path: str) -> list[tuple[str, str]]:
 def load_file(path: Path, model: type[M], keys: frozenset[str] | None = None) -> M:
     """Read and validate one data file; errors name the file and the field."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_data(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise MechanicsDataError(f"{path}: cannot read: {exc}") from None
     try:

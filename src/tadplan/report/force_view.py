@@ -64,10 +64,19 @@ FRONTAL_CONNECTIONS = frozenset(
 )
 
 
-def view_plane(design: Design, goal_kinds: Sequence[MovementKind]) -> str:
-    """``"frontal"`` for transverse or palatal mechanics, else ``"lateral"``."""
+def view_plane(
+    design: Design, goal_kinds: Sequence[MovementKind], forces: Sequence[ForceVector] = ()
+) -> str:
+    """``"frontal"`` for transverse goals; else the plane that shows more of the design's
+    forces (sagittal and vertical: lateral; transverse: frontal); without forces,
+    ``"frontal"`` for palatal appliances and all-palatal implants, else ``"lateral"``."""
     if any(k in TRANSVERSE for k in goal_kinds):
         return "frontal"
+    if forces:
+        g = np.array([f.direction * f.applied_g for f in forces])
+        sagittal, transverse = float(np.abs(g[:, 1]).sum()), float(np.abs(g[:, 0]).sum())
+        if sagittal + transverse > 0:
+            return "lateral" if sagittal >= transverse else "frontal"
     if any(c.kind in FRONTAL_CONNECTIONS for c in design.connections):
         return "frontal"
     if design.implants and all(implant_is_palatal(i) for i in design.implants):
@@ -108,7 +117,7 @@ def _choose_view(
     forces: Sequence[ForceVector],
     heads: Mapping[str, tuple[np.ndarray, np.ndarray | None]],
 ) -> _View:
-    plane = view_plane(design, goal_kinds)
+    plane = view_plane(design, goal_kinds, forces)
     ref = [f.point_mm for f in forces] or [h for h, _ in heads.values()]
     ref += [shapes[t].landmarks.crown_centre_mm for t in goal_teeth if t in shapes]
     votes = [fdi.arch(t) for t in goal_teeth] + [i.site.jaw for i in design.implants]

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-import yaml
 
+from tadplan._yaml import load_data
 from tadplan.case import Case, ToothStatus, fdi
 from tadplan.case.summary import case_summary
 from tadplan.knowledge.sources import sources as registry
@@ -49,7 +49,7 @@ def _css() -> str:
 @cache
 def patient_info() -> dict[str, Any]:
     """The patient information sheet (``data/patient_info.yaml``), citations resolved."""
-    data = yaml.safe_load(_pkg_file("data", "patient_info.yaml").read_text(encoding="utf-8"))
+    data = load_data(_pkg_file("data", "patient_info.yaml").read_text(encoding="utf-8"))
     reg = registry()
     for sec in data["sections"]:
         for ref in sec["sources"]:
