@@ -123,11 +123,20 @@ class ConnectionTemplate(_Strict):
     passive: bool = False
     force_g: float | None = Field(default=None, gt=0, le=1000)
     force_source: SourceSpec | None = None
+    one_piece: bool = Field(
+        default=False,
+        description="one appliance across the midline (e.g. a MARPE expander on four "
+        "palatal screws): a single connection carried by every implant of `from` on all "
+        "sides, attached to the teeth of every goal side; false: one connection per side, "
+        "carried by that side's implants",
+    )
 
     @model_validator(mode="after")
     def _force(self) -> ConnectionTemplate:
         if self.force_g is not None and self.force_source is None:
             raise ValueError("force_g: a force needs a force_source (every number is sourced)")
+        if self.one_piece and self.from_ is None:
+            raise ValueError("one_piece: needs `from` (the implants that carry the appliance)")
         return self
 
 

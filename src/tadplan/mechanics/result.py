@@ -145,7 +145,11 @@ class ConnectionForce(_Model):
         description="attachment: a lever arm or power hook through which another connection "
         "pulls (no force of its own)"
     )
-    implant_id: str | None = None
+    implant_id: str | None = Field(default=None, description="the first of implant_ids")
+    implant_ids: list[str] = Field(
+        default_factory=list,
+        description="every implant that carries this connection's reaction (shared among them)",
+    )
     goal_id: str | None = None
     teeth: list[int] = Field(default_factory=list)
     module: ModuleUse | None = None

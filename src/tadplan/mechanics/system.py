@@ -15,6 +15,15 @@ Conventions for a design's connections (see :class:`tadplan.planner.model.Connec
   anchorage unit: the rigid-linked teeth, else the case's anchorage-maintenance teeth, else
   the banded teeth of that arch. Its reaction loads that unit (and through it the implants).
 
+A connection carried by several implants (``from_implants``, rigidly joined by the
+appliance) passes its reaction to all of them together: :func:`share_load` splits it (equal
+forces where the implants' layout lets them share the moment as forces). Its force acts on the
+teeth once. A one-piece pusher whose teeth are on both sides (``expander``, ``distaliser`` or
+``cantilever`` carried by implants right and left) is analysed one side at a time: each side's
+teeth are pushed along the goal's direction. For an expander the reaction of one side's push
+goes, through the expansion screw, to the implants of the other side (the screw pushes the two
+halves apart); for the others (one rigid plate) to every implant that carries it.
+
 Force magnitude: ``force_g`` (per connection), else the middle of the cited dose range.
 """
 
@@ -633,19 +642,58 @@ def _side(tooth: int) -> str:
     return "right" if tooth // 10 in (1, 4, 5, 8) else "left"
 
 
+def carriers(conn: Connection) -> list[str]:
+    """The implants that carry ``conn`` (rigidly joined), the primary first; [] tooth-borne."""
+    if conn.from_implants:
+        return list(conn.from_implants)
+    return [conn.from_implant] if conn.from_implant is not None else []
+
+
+@dataclass
+class _Part:
+    """A connection, or one side of it, as analysed: ``implants`` carry its reaction."""
+
+    conn: Connection
+    id: str
+    teeth: list[int]
+    side: str | None
+    implants: list[str]
+    note: str | None = None
+
+
 def _sides(
-    conn: Connection, kind: str, teeth: list[int]
-) -> list[tuple[Connection, str, list[int], str | None]]:
+    conn: Connection, kind: str, teeth: list[int], implant_side: Mapping[str, str | None]
+) -> list[_Part]:
     """A tooth-borne spring or chain hooked on both sides of the arch (e.g. canine to molar on
-    each side) is two modules, one per side, each anchored on its own side; anything else is
-    one piece."""
+    each side) is two modules, one per side, each anchored on its own side. A one-piece pusher
+    carried by implants on both sides is analysed per side (see the module docstring).
+    Anything else is one piece."""
+    ids = carriers(conn)
     sides = {_side(t) for t in teeth}
-    if conn.from_implant is not None or kind not in TENSION | COMPRESSION or len(sides) < 2:
-        return [(conn, conn.id, teeth, None)]
-    return [
-        (conn, f"{conn.id} ({s})", [t for t in teeth if _side(t) == s], s)
-        for s in ("right", "left")
-    ]
+    if len(sides) < 2:
+        return [_Part(conn, conn.id, teeth, None, ids)]
+    if not ids and kind in TENSION | COMPRESSION:
+        return [
+            _Part(conn, f"{conn.id} ({s})", [t for t in teeth if _side(t) == s], s, [])
+            for s in ("right", "left")
+        ]
+    on = {s: [i for i in ids if implant_side.get(i) == s] for s in ("right", "left")}
+    if kind not in PUSHERS or not on["right"] or not on["left"]:
+        return [_Part(conn, conn.id, teeth, None, ids)]
+    out = []
+    for s, other in (("right", "left"), ("left", "right")):
+        if kind == "expander":
+            held, note = (
+                on[other],
+                f"one expansion screw across the midline: the reaction of the {s} side's push "
+                f"is carried by the {other} side's implants (the screw pushes the halves apart)",
+            )
+        else:
+            held, note = ids, "one appliance across the midline: every implant carries it"
+        out.append(
+            _Part(conn, f"{conn.id} ({s})", [t for t in teeth if _side(t) == s], s, held, note)
+        )
+    return out
 
 
 def analyse_design(
@@ -688,16 +736,20 @@ def analyse_design(
     reactions: dict[str, list[tuple[Vec, Vec]]] = {}  # jaw -> loads on the tooth anchorage
     rigid: dict[str, tuple[list[int], list[str]]] = {}  # jaw -> (teeth, implant ids)
     # a clamped appliance (distaliser, cantilever, expander) on the same teeth from several
-    # implants is one appliance: its load is shared by them (seed II.1, Fig. 8)
-    appliances: dict[tuple[str, tuple[int, ...]], list[tuple[str, Vec, Vec]]] = {}
+    # implants is one appliance: its load is shared by them (seed II.1, Fig. 8); so is the
+    # reaction of any connection carried by several implants (key: kind, teeth or connection)
+    appliances: dict[tuple[str, str], list[tuple[list[str], Vec, Vec]]] = {}
+    implant_side = {imp.id: imp.site.side for imp in design.implants}
 
     for conn in design.connections:
         kind = str(conn.kind.value if hasattr(conn.kind, "value") else conn.kind)
-        if conn.from_implant is not None and conn.from_implant not in implants:
-            raise MechanicsError(
-                f"connection {conn.id}: from_implant {conn.from_implant!r} is not an implant "
-                f"of design {design.id}"
-            )
+        for iid in carriers(conn):
+            if iid not in implants:
+                field_ = "from_implant" if iid == conn.from_implant else "from_implants"
+                raise MechanicsError(
+                    f"connection {conn.id}: {field_} {iid!r} is not an implant "
+                    f"of design {design.id}"
+                )
         teeth = [t for t in conn.teeth if t in landmarks]
         if conn.from_implant is not None and (conn.passive or kind in RIGID):
             if not teeth:  # implant to implant (e.g. intermaxillary fixation)
@@ -707,6 +759,7 @@ def analyse_design(
                         kind=kind,
                         role="ignored",
                         implant_id=conn.from_implant,
+                        implant_ids=carriers(conn),
                         notes=["no tooth attached: not part of the tooth force system"],
                     )
                 )
@@ -714,14 +767,14 @@ def analyse_design(
             jaw = fdi.arch(teeth[0])
             rt, ri = rigid.setdefault(jaw, ([], []))
             rt.extend(t for t in teeth if t not in rt)
-            if conn.from_implant not in ri:
-                ri.append(conn.from_implant)
+            ri.extend(i for i in carriers(conn) if i not in ri)
             results.append(
                 ConnectionForce(
                     connection_id=conn.id,
                     kind=kind,
                     role="rigid_link",
                     implant_id=conn.from_implant,
+                    implant_ids=carriers(conn),
                     teeth=teeth,
                 )
             )
@@ -746,12 +799,12 @@ def analyse_design(
         if _kind(c) == "power_hook" and c.from_implant is None and not c.passive
         for t in c.teeth
     }
-    work: list[tuple[Connection, str, list[int], str | None]] = []
+    work: list[_Part] = []
     for conn in design.connections:
         kind = _kind(conn)
         if conn.from_implant is not None and (conn.passive or kind in RIGID):
             continue
-        work.extend(_sides(conn, kind, [t for t in conn.teeth if t in landmarks]))
+        work.extend(_sides(conn, kind, [t for t in conn.teeth if t in landmarks], implant_side))
 
     def attachment_only(conn: Connection, cid: str, teeth: list[int]) -> bool:
         return cid in arms or (
@@ -759,14 +812,16 @@ def analyse_design(
         )
 
     sharing: dict[tuple[int, ...], int] = {}  # unit -> number of modules acting on it
-    for conn, cid, teeth, _ in work:
+    for part in work:
+        conn, cid, teeth = part.conn, part.id, part.teeth
         if conn.passive or _kind(conn) in RIGID or not teeth or attachment_only(conn, cid, teeth):
             continue
         if len({fdi.arch(t) for t in teeth}) == 1:
             g = _goal_for(teeth, goals)[0]
             key = tuple(_consolidated(case, teeth, goals[g][1] if g else (), landmarks))
             sharing[key] = sharing.get(key, 0) + 1
-    for conn, cid, teeth, side in work:
+    for part in work:
+        conn, cid, teeth, side, held = part.conn, part.id, part.teeth, part.side, part.implants
         kind = _kind(conn)
         if attachment_only(conn, cid, teeth):
             pulling = [c.id for c in pulls if c.id not in arms and set(c.teeth) & set(teeth)]
@@ -776,6 +831,7 @@ def analyse_design(
                     kind=kind,
                     role="attachment",
                     implant_id=conn.from_implant,
+                    implant_ids=carriers(conn),
                     teeth=teeth,
                     notes=[
                         "stiff arm on the implant head: the pull of "
@@ -819,13 +875,16 @@ def analyse_design(
                     kind=kind,
                     role="ignored",
                     implant_id=conn.from_implant,
+                    implant_ids=carriers(conn),
                     teeth=teeth,
                     notes=["teeth in both arches (intermaxillary): not modelled"],
                 )
             )
             continue
         gid, goal = _goal_for(teeth, goals)
-        notes: list[str] = []
+        notes: list[str] = [part.note] if part.note else []
+        if len(held) > 1:
+            notes.append(f"carried by implants {', '.join(held)} together (one appliance)")
         unit_teeth = _consolidated(case, teeth, goals[gid][1] if gid else (), landmarks)
         if unit_teeth != teeth:
             notes.append(
@@ -840,7 +899,7 @@ def analyse_design(
         head: Vec | None = None
         anchor_teeth: list[int] = []
         if conn.from_implant is not None:
-            head = implants[conn.from_implant].head
+            head = np.mean([implants[i].head for i in held], axis=0)
             point = _attachment_point(
                 conn, teeth, landmarks, head, data, raised=bool(set(teeth) & hook_teeth)
             )
@@ -931,6 +990,7 @@ def analyse_design(
                     kind=kind,
                     role="ignored",
                     implant_id=conn.from_implant,
+                    implant_ids=carriers(conn),
                     goal_id=gid,
                     teeth=teeth,
                     notes=["no force given and no cited force range for this goal"],
@@ -1024,7 +1084,8 @@ def analyse_design(
                 connection_id=cid,
                 kind=kind,
                 role=role,
-                implant_id=conn.from_implant,
+                implant_id=held[0] if held else None,
+                implant_ids=held,
                 goal_id=gid,
                 teeth=teeth,
                 module=module_use,
@@ -1045,10 +1106,13 @@ def analyse_design(
         unit_goal[key] = goal
         # reactions
         if role == "active":
-            st = implants[conn.from_implant or ""]
             if kind in PUSHERS:  # clamped: one appliance on every implant that carries it
-                appliances.setdefault((kind, tuple(teeth)), []).append((st.id, point, -f_applied))
+                appliances.setdefault((kind, str(teeth)), []).append((held, point, -f_applied))
                 continue
+            if len(held) > 1 and head is not None:  # one appliance on several implants
+                appliances.setdefault((kind, cid), []).append((held, head, -f_applied))
+                continue
+            st = implants[held[0]]
             st.force = st.force - f_applied
             if conn.from_implant in arm_of and head is not None:  # through the lever arm
                 st.moment = st.moment + np.cross(head - st.head, -f_applied)
@@ -1096,7 +1160,7 @@ def analyse_design(
 
     groups = dict(rigid)
     for n, ((kind, _), parts) in enumerate(appliances.items()):
-        ids = list(dict.fromkeys(p[0] for p in parts))
+        ids = list(dict.fromkeys(i for p in parts for i in p[0]))
         heads = [implants[i].head for i in ids]
         ref = np.mean(heads, axis=0)
         f = sum((p[2] for p in parts), np.zeros(3))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tadplan.case.model import AnchorageDemand, Case, MovementKind, SiteRef
 from tadplan.mechanics.result import ForceSystem
@@ -107,13 +107,44 @@ class Connection(_Model):
 
     id: str
     kind: ConnectionKind
-    from_implant: str | None = Field(default=None, description="implant id, if any")
+    from_implant: str | None = Field(
+        default=None, description="implant id, if any: the primary implant (= from_implants[0])"
+    )
+    from_implants: list[str] = Field(
+        default_factory=list,
+        description="every implant that carries this connection (rigidly joined), "
+        "from_implant first",
+    )
     teeth: list[int] = Field(default_factory=list, description="teeth it attaches to")
     attachment: str = Field(default="", description="bracket hook, power hook, button, band...")
     attachment_point_mm: Vec3 | None = None
     force_g: float | None = Field(default=None, ge=0, description="nominal force per side, g")
     activation: str = ""
     passive: bool = Field(default=False, description="rigid/passive link (indirect anchorage)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _carriers(cls, data: object) -> object:
+        """Keep ``from_implant`` and ``from_implants`` consistent: either one fills the other;
+        both given, ``from_implant`` must be the first of ``from_implants``."""
+        if not isinstance(data, dict):
+            return data
+        one, many = data.get("from_implant"), data.get("from_implants")
+        if many:
+            if not isinstance(many, list) or not all(isinstance(i, str) for i in many):
+                return data  # the field validation names the problem
+            if len(set(many)) != len(many):
+                raise ValueError(f"from_implants: an implant is listed twice in {many}")
+            if one is None:
+                return {**data, "from_implant": many[0]}
+            if one != many[0]:
+                raise ValueError(
+                    f"from_implant: {one!r} must be the first of from_implants {many} "
+                    "(the primary implant)"
+                )
+        elif one is not None:
+            return {**data, "from_implants": [one]}
+        return data
 
 
 class Warning(_Model):

@@ -58,7 +58,7 @@ def freeze(
         Connection(
             id=f"{d.id}-c{n}",
             kind=c.kind,
-            from_implant=c.from_ref.id if c.from_ref else None,
+            from_implants=list(dict.fromkeys(i.id for i in c.from_refs)),
             teeth=c.teeth,
             attachment=c.attachment,
             activation=c.activation,

@@ -53,7 +53,8 @@ class DraftImplant:
 @dataclass
 class DraftConnection:
     kind: ConnectionKind
-    from_ref: DraftImplant | None
+    from_refs: list[DraftImplant]
+    """every implant that carries it, the primary first; empty: tooth-borne"""
     teeth: list[int]
     attachment: str
     activation: str
@@ -216,6 +217,24 @@ def _target_teeth(to: object, ctx: GoalContext, side: InstanceSide | None) -> li
     return [t for s in sides for p in to if (t := quadrant_tooth(jaw, s, p)) in retained]
 
 
+def _carriers(
+    ct: ConnectionTemplate, implants: list[DraftImplant]
+) -> list[tuple[InstanceSide | None, list[DraftImplant]]]:
+    """The implant groups that carry connection ``ct``, each with its side.
+
+    A connection from ref R is carried by every implant of R on a side (``count`` of them,
+    ordinal order): one connection per side. A ``one_piece`` appliance is one connection
+    carried by every implant of R on all sides (side None: it attaches to every goal side's
+    teeth). No ``from``: one tooth-borne connection."""
+    if not ct.from_:
+        return [(None, [])]
+    mine = [i for i in implants if i.ref == ct.from_]
+    if ct.one_piece:
+        return [(None, mine)] if mine else []
+    sides = list(dict.fromkeys(i.side for i in mine))
+    return [(s, [i for i in mine if i.side == s]) for s in sides]
+
+
 def _connections(
     templates: list[ConnectionTemplate], implants: list[DraftImplant], ctx: GoalContext
 ) -> tuple[list[DraftConnection], list[SourceRef], list[str]]:
@@ -223,16 +242,22 @@ def _connections(
     sources: list[SourceRef] = []
     notes: list[str] = []
     for ct in templates:
-        froms: list[DraftImplant | None] = (
-            [i for i in implants if i.ref == ct.from_ and i.ordinal == 0] if ct.from_ else [None]
-        )
-        for inst in froms:
-            teeth = _target_teeth(ct.to, ctx, inst.side if inst else None)
-            out.append(
-                DraftConnection(
-                    ct.kind, inst, teeth, ct.attachment, ct.activation, ct.passive, ct.force_g
-                )
+        groups: list[tuple[list[int], list[DraftImplant]]] = []
+        for side, carriers in _carriers(ct, implants):
+            teeth = _target_teeth(ct.to, ctx, side)
+            # both sides' implants reaching the same teeth (a palatal plate on screws right
+            # and left for a one-sided goal) carry one appliance: one connection
+            same = next((g for g in groups if teeth and g[0] == teeth and g[1]), None)
+            if same is not None and carriers:
+                same[1].extend(carriers)
+            else:
+                groups.append((teeth, list(carriers)))
+        out += [
+            DraftConnection(
+                ct.kind, carriers, teeth, ct.attachment, ct.activation, ct.passive, ct.force_g
             )
+            for teeth, carriers in groups
+        ]
         if ct.force_g is not None and ct.force_source is not None:
             add_unique(sources, refs([ct.force_source]))
             notes.append(

@@ -35,7 +35,7 @@ def design_text(d: Design, indent: str = "  ") -> list[str]:
             sub,
         )
     for c in d.connections:
-        frm = f"{c.from_implant} -> " if c.from_implant else ""
+        frm = f"{'+'.join(c.from_implants)} -> " if c.from_implants else ""
         teeth = " ".join(map(str, c.teeth)) or "-"
         force = f", {c.force_g:g} g" if c.force_g else ""
         att = f" ({c.attachment})" if c.attachment else ""
