@@ -37,7 +37,7 @@ from tadplan.report.figures import (
     new_figure,
     tag,
 )
-from tadplan.report.geometry import ToothShape, implant_is_palatal
+from tadplan.report.geometry import ToothShape, attachment_points_mm, implant_is_palatal
 from tadplan.report.mechanics_view import (
     G_PER_N,
     ForceVector,
@@ -59,6 +59,16 @@ PALATAL_WIRES = frozenset(
 """Appliances drawn as a wire across the palate in the frontal view."""
 ARMS = frozenset({ConnectionKind.lever_arm, ConnectionKind.power_hook, ConnectionKind.cantilever})
 """Connections that move the point of force application away from the bracket."""
+PASSIVE_KINDS = frozenset(
+    {
+        ConnectionKind.segmental_arch,
+        ConnectionKind.cross_tube,
+        ConnectionKind.band_auxiliary_slot,
+        ConnectionKind.composite_bond,
+        ConnectionKind.ligature_tie_back,
+    }
+)
+"""Links drawn from the implant to the tooth as what they are, not as a force."""
 FRONTAL_CONNECTIONS = frozenset(
     {ConnectionKind.tpa, ConnectionKind.quadhelix, ConnectionKind.expander}
 )
@@ -348,6 +358,36 @@ def force_figure(
         )
         tag(arm, f"connection {c.kind.value}", c.id)
         pts += [b2, e2]
+    # passive links from an implant (indirect anchorage, tie-backs): implant to the tooth
+    passive_drawn = False
+    for c in design.connections:
+        if not c.from_implant or c.kind in PALATAL_WIRES or c.kind in ARMS:
+            continue
+        if not (c.passive or c.kind in PASSIVE_KINDS) or c.from_implant not in heads:
+            continue
+        hub = heads[c.from_implant][0]
+        ends = attachment_points_mm(
+            c,
+            shapes,
+            palatal=implant_is_palatal(next(i for i in design.implants if i.id == c.from_implant)),
+        )
+        if not ends or not view.on_side(hub):
+            continue
+        end = min(ends, key=lambda p: float(np.linalg.norm(p - hub)))
+        h2, e2 = proj(hub), proj(end)
+        (link,) = draw_line(
+            ax,
+            [h2[0], e2[0]],
+            [h2[1], e2[1]],
+            color=GREY if c.kind != ConnectionKind.ligature_tie_back else INK,
+            lw=2.2 if c.kind != ConnectionKind.ligature_tie_back else 0.8,
+            ls="-" if c.kind != ConnectionKind.ligature_tie_back else (0, (2, 1)),
+            zorder=6,
+            solid_capstyle="round",
+        )
+        tag(link, f"connection {c.kind.value}", c.id)
+        pts += [h2, e2]
+        passive_drawn = True
     # forces (several connections along one line of action, e.g. a chain on a lever arm,
     # are drawn once)
     horiz, vert = _component_words(view.jaw, view.plane)
@@ -560,7 +600,12 @@ def force_figure(
         0.15,
         "solid arrow: force (length ∝ g) · dashed arrows: its components · "
         "dash-dot: line of action · black: mini-implant\n⊕ CR: centre of resistance · "
-        "curved arrow: moment about the CR",
+        "curved arrow: moment about the CR"
+        + (
+            " · grey bar: rigid link, dotted: ligature tie-back (passive, indirect anchorage)"
+            if passive_drawn
+            else ""
+        ),
         fontsize=6,
         color=GREY,
         va="top",
