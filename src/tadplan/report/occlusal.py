@@ -565,6 +565,17 @@ def occlusal_figure(
             if head is None and cimp is not None:  # implant in the other jaw
                 other = (heads_mm or {}).get(cimp.id)
                 head = _xy(other if other is not None else implant_head_mm(cimp, shapes), mirror)
+            carriers = [heads[i] for i in conn.from_implants if i in heads]
+            if len(carriers) > 1:  # one appliance on several screws: joined at its body
+                hub = (
+                    np.mean(carriers, axis=0)
+                    if conn.kind == ConnectionKind.expander
+                    else (head if head is not None else carriers[0])
+                )
+                for c in carriers:
+                    if float(np.hypot(*(c - hub))) > 0.3:
+                        _wire(ax, [c, hub], f"connection {conn.kind.value}|{conn.id}", lw=1.4)
+                head = hub
             arch_path = []
             if len(in_jaw.teeth) >= 2:  # palatal points of every tooth between the two ends
                 ends = sorted(in_jaw.teeth, key=fdi.arch_index)
