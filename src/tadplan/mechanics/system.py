@@ -659,6 +659,14 @@ class _Part:
     side: str | None
     implants: list[str]
     note: str | None = None
+    through_heads: bool = False
+    """the reaction acts through the implants' heads (no moment about them)"""
+    own_side: bool = False
+    """one side of a one-piece pusher: it moves only its side's teeth"""
+
+    def unit_of(self, goal_teeth: Sequence[int]) -> Sequence[int]:
+        """The goal teeth this part can move en masse (see :func:`_consolidated`)."""
+        return [t for t in goal_teeth if not self.own_side or _side(t) == self.side]
 
 
 def _sides(
@@ -682,17 +690,17 @@ def _sides(
         return [_Part(conn, conn.id, teeth, None, ids)]
     out = []
     for s, other in (("right", "left"), ("left", "right")):
-        if kind == "expander":
-            held, note = (
-                on[other],
-                f"one expansion screw across the midline: the reaction of the {s} side's push "
-                f"is carried by the {other} side's implants (the screw pushes the halves apart)",
-            )
-        else:
-            held, note = ids, "one appliance across the midline: every implant carries it"
-        out.append(
-            _Part(conn, f"{conn.id} ({s})", [t for t in teeth if _side(t) == s], s, held, note)
+        screw = kind == "expander"
+        note = (
+            f"one expansion screw across the midline: the reaction of the {s} side's push is "
+            f"carried by the {other} side's implants, along the screw through their heads "
+            "(the screw pushes the halves apart)"
+            if screw
+            else "one appliance across the midline: every implant carries it"
         )
+        teeth_s = [t for t in teeth if _side(t) == s]
+        held = on[other] if screw else ids
+        out.append(_Part(conn, f"{conn.id} ({s})", teeth_s, s, held, note, screw, True))
     return out
 
 
@@ -818,7 +826,9 @@ def analyse_design(
             continue
         if len({fdi.arch(t) for t in teeth}) == 1:
             g = _goal_for(teeth, goals)[0]
-            key = tuple(_consolidated(case, teeth, goals[g][1] if g else (), landmarks))
+            key = tuple(
+                _consolidated(case, teeth, part.unit_of(goals[g][1] if g else ()), landmarks)
+            )
             sharing[key] = sharing.get(key, 0) + 1
     for part in work:
         conn, cid, teeth, side, held = part.conn, part.id, part.teeth, part.side, part.implants
@@ -885,7 +895,9 @@ def analyse_design(
         notes: list[str] = [part.note] if part.note else []
         if len(held) > 1:
             notes.append(f"carried by implants {', '.join(held)} together (one appliance)")
-        unit_teeth = _consolidated(case, teeth, goals[gid][1] if gid else (), landmarks)
+        unit_teeth = _consolidated(
+            case, teeth, part.unit_of(goals[gid][1] if gid else ()), landmarks
+        )
         if unit_teeth != teeth:
             notes.append(
                 f"attached at {' '.join(map(str, teeth))}; the archwire carries the force to "
@@ -1107,7 +1119,12 @@ def analyse_design(
         # reactions
         if role == "active":
             if kind in PUSHERS:  # clamped: one appliance on every implant that carries it
-                appliances.setdefault((kind, str(teeth)), []).append((held, point, -f_applied))
+                via: Vec = (
+                    np.mean([implants[i].head for i in held], axis=0)
+                    if part.through_heads
+                    else point
+                )
+                appliances.setdefault((kind, str(teeth)), []).append((held, via, -f_applied))
                 continue
             if len(held) > 1 and head is not None:  # one appliance on several implants
                 appliances.setdefault((kind, cid), []).append((held, head, -f_applied))
