@@ -10,7 +10,12 @@ from mech_helpers import design
 from tadplan.anatomy import average_landmarks
 from tadplan.case.model import SiteRef
 from tadplan.examples import load_example
-from tadplan.mechanics import MechanicsError, analyse_design, mechanics_data
+from tadplan.mechanics import (
+    MechanicsError,
+    analyse_design,
+    format_force_system,
+    mechanics_data,
+)
 from tadplan.mechanics.modules import G_TO_N
 
 CROSSBITE = load_example("12_crossbite_correction")
@@ -71,6 +76,8 @@ def test_marpe_each_side_pushed_once_and_the_screw_loads_the_other_sides_implant
     assert loads["i1"].force_n[0] < 0 < loads["i3"].force_n[0]
     # each half moves its own side: the units do not cross the midline
     assert sorted(len({t // 10 for t in u.teeth}) for u in fs.units) == [1, 1]
+    text = format_force_system(fs)
+    assert "c1 (right) expander from i3+i4" in text and "c1 (left) expander from i1+i2" in text
 
 
 def test_load_flags_use_each_implants_share() -> None:

@@ -77,10 +77,12 @@ def format_force_system(result: ForceSystem) -> str:
             note = f" ({'; '.join(c.notes)})" if c.notes else ""
             out.append(
                 f"  {c.connection_id} {c.kind}: {what} "
-                f"{c.implant_id or ''} -> {' '.join(map(str, c.teeth))}{note}"
+                f"{'+'.join(c.implant_ids) or c.implant_id or ''} -> "
+                f"{' '.join(map(str, c.teeth))}{note}"
             )
             continue
-        src = f"from {c.implant_id}" if c.implant_id else "tooth-borne"
+        carried = "+".join(c.implant_ids) or c.implant_id
+        src = f"from {carried}" if carried else "tooth-borne"
         mod = (
             f", {c.module.description}, activation {c.module.activation_mm:.1f} mm"
             if c.module
