@@ -840,8 +840,8 @@ def analyse_design(
                     connection_id=cid,
                     kind=kind,
                     role="attachment",
-                    implant_id=conn.from_implant,
-                    implant_ids=carriers(conn),
+                    implant_id=held[0] if held else None,
+                    implant_ids=held,
                     teeth=teeth,
                     notes=[
                         "stiff arm on the implant head: the pull of "
@@ -884,8 +884,8 @@ def analyse_design(
                     connection_id=cid,
                     kind=kind,
                     role="ignored",
-                    implant_id=conn.from_implant,
-                    implant_ids=carriers(conn),
+                    implant_id=held[0] if held else None,
+                    implant_ids=held,
                     teeth=teeth,
                     notes=["teeth in both arches (intermaxillary): not modelled"],
                 )
@@ -1001,8 +1001,8 @@ def analyse_design(
                     connection_id=cid,
                     kind=kind,
                     role="ignored",
-                    implant_id=conn.from_implant,
-                    implant_ids=carriers(conn),
+                    implant_id=held[0] if held else None,
+                    implant_ids=held,
                     goal_id=gid,
                     teeth=teeth,
                     notes=["no force given and no cited force range for this goal"],

@@ -103,7 +103,11 @@ class Implant(_Model):
 
 
 class Connection(_Model):
-    """One element from an implant (or between teeth) to the attachment."""
+    """One element from an implant (or between teeth) to the attachment.
+
+    An appliance joined rigidly to several implants (two screws per side, a MARPE on four
+    screws) is one connection: ``from_implants`` lists them all, ``from_implant`` is the
+    first (for readers of a single implant); the mechanics shares its load among them."""
 
     id: str
     kind: ConnectionKind
