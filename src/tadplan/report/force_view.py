@@ -23,6 +23,7 @@ from tadplan.report.canvas import (
     Circle,
     FancyArrowPatch,
     Polygon,
+    Rectangle,
     Text,
     wrap_text,
 )
@@ -328,11 +329,12 @@ def force_figure(
             if not ends:
                 continue
             ends = sorted(ends, key=lambda p: float(p[0]))
-            hub = heads.get(c.from_implant or "")
+            carriers = [heads[i][0] for i in c.from_implants if i in heads]
+            centre = np.mean(carriers, axis=0) if carriers else None
             path3 = (
-                [ends[0], hub[0], ends[-1]]
-                if hub is not None and len(ends) > 1
-                else ([ends[0], hub[0]] if hub is not None else ends)
+                [ends[0], centre, ends[-1]]
+                if centre is not None and len(ends) > 1
+                else ([ends[0], centre] if centre is not None else ends)
             )
             path2 = np.array([proj(p) for p in path3])
             (wire,) = draw_line(
@@ -340,6 +342,25 @@ def force_figure(
             )
             tag(wire, f"connection {c.kind.value}", c.id)
             pts += list(path2)
+            if centre is not None and len(carriers) > 1:  # one body on several screws
+                c2 = proj(centre)
+                for h in carriers:
+                    h2 = proj(h)
+                    (strut,) = draw_line(ax, [h2[0], c2[0]], [h2[1], c2[1]], lw=1.4, zorder=6)
+                    tag(strut, f"connection {c.kind.value}", c.id)
+                if c.kind == ConnectionKind.expander:
+                    jackscrew = Rectangle(
+                        (float(c2[0]) - 4.0, float(c2[1]) - 1.5),
+                        8.0,
+                        3.0,
+                        facecolor=LIGHT,
+                        edgecolor=INK,
+                        lw=1.0,
+                        hatch="||||",
+                        zorder=7,
+                    )
+                    ax.add_artist(jackscrew)
+                    tag(jackscrew, f"connection {c.kind.value}", c.id)
     # arms that carry the point of force application away from the bracket
     fs_points = {cf.connection_id: cf.point_mm for cf in fs.connections} if fs else {}
     for c in design.connections:
@@ -365,16 +386,16 @@ def force_figure(
             continue
         if not (c.passive or c.kind in PASSIVE_KINDS) or c.from_implant not in heads:
             continue
-        hub = heads[c.from_implant][0]
+        head = heads[c.from_implant][0]
         ends = attachment_points_mm(
             c,
             shapes,
             palatal=implant_is_palatal(next(i for i in design.implants if i.id == c.from_implant)),
         )
-        if not ends or not view.on_side(hub):
+        if not ends or not view.on_side(head):
             continue
-        end = min(ends, key=lambda p: float(np.linalg.norm(p - hub)))
-        h2, e2 = proj(hub), proj(end)
+        end = min(ends, key=lambda p: float(np.linalg.norm(p - head)))
+        h2, e2 = proj(head), proj(end)
         (link,) = draw_line(
             ax,
             [h2[0], e2[0]],
