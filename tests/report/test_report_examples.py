@@ -174,3 +174,34 @@ def test_force_view_labels_do_not_touch(name: str) -> None:
                     assert not _overlap(b, boxes[j]), (d.id, labels[i].text, labels[j].text)
             checked += len(labels)
     assert checked > 10
+
+
+def test_appliance_on_several_screws_is_joined_to_each_of_them() -> None:
+    """The MARPE is one expander on four palatal screws: in the occlusal view its wires
+    reach every screw's head (not only the first screw of each side)."""
+    import numpy as np
+
+    from tadplan.report.canvas import Circle, Line2D
+
+    plan = _plan("12_crossbite_correction")
+    gp = plan.goals[0]
+    d = next(d for d in gp.designs if d.rule_id == "crossbite-marpe")
+    (conn,) = [c for c in d.connections if c.kind.value == "expander"]
+    assert len(conn.from_implants) == 4
+    occ = design_figures(plan, gp, d)[0]
+    ax = occ.canvas.axes[0]
+    heads = {
+        (a.gid or "").split("|")[1]: a.centre
+        for a in ax.artists
+        if isinstance(a, Circle) and (a.gid or "").startswith("implant|")
+    }
+    wire_pts = np.vstack(
+        [
+            a.xy
+            for a in ax.artists
+            if isinstance(a, Line2D) and (a.gid or "") == f"connection expander|{conn.id}"
+        ]
+    )
+    for imp in conn.from_implants:
+        gap = np.min(np.linalg.norm(wire_pts - heads[imp], axis=1))
+        assert gap < 0.5, (imp, gap)
