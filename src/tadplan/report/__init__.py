@@ -1,8 +1,8 @@
 """Reports: every design drawn and explained, as self-contained HTML and as PDF (A4).
 
 An adapter around the core: it reads a :class:`tadplan.planner.model.Plan` and never
-changes it. Diagrams are generated from the plan's own data with matplotlib; the HTML
-embeds them as inline SVG, the PDF is laid out by WeasyPrint.
+changes it. Diagrams are drawn from the plan's own data as SVG (:mod:`tadplan.report.canvas`);
+the HTML embeds them inline, the PDF is laid out by WeasyPrint (vector diagrams).
 
 - :func:`render_html` (plan) -> str: one self-contained HTML file.
 - :func:`render_pdf` (plan) -> bytes: A4 PDF with page numbers.
