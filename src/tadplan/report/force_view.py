@@ -547,6 +547,7 @@ def force_figure(
                 fontsize=7,
                 ha="right",
                 zorder=10,
+                arrowprops={"arrowstyle": "-", "color": GREY, "lw": 0.5, "shrinkB": 3},
             )
             m_view_gmm = float(np.asarray(unit.moment_about_cr_nmm) @ view.normal) * G_PER_N
             sense = ""
@@ -699,6 +700,9 @@ def declutter_labels(ax: Axes, away_from_crowns: float) -> None:
         if ln.get_linestyle() == "-." and np.asarray(ln.get_xydata()).shape[0] >= 2
     ]
     placed: list[tuple[float, float, float, float]] = []
+    for arc in (a for a in ax.artists if isinstance(a, Arc)):  # moment arrows: keep clear
+        q = ax.transData.transform(arc.outline())
+        placed.append((*q.min(axis=0), *q.max(axis=0)))
     teeth: list[Text] = []
     movable: list[Annotation] = []
     for t in ax.texts:
