@@ -28,7 +28,7 @@ import importlib.util
 import math
 import struct
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -257,9 +257,6 @@ class Artist:
 
     def get_gid(self) -> str | None:
         return self.gid
-
-    def set_zorder(self, z: float) -> None:
-        self.zorder = float(z)
 
     def _coords(self) -> Coords:
         if self.coords is not None:
@@ -646,21 +643,6 @@ class Text(Artist):
     def set_position(self, xy: tuple[float, float]) -> None:
         self.x, self.y = float(xy[0]), float(xy[1])
 
-    def get_fontsize(self) -> float:
-        return self.fontsize
-
-    def get_fontweight(self) -> Any:
-        return self.weight
-
-    def get_horizontalalignment(self) -> str:
-        return str(self.ha)
-
-    def get_verticalalignment(self) -> str:
-        return str(self.va)
-
-    def get_bbox_patch(self) -> dict[str, Any] | None:
-        return self.bbox
-
     def set_bbox(self, bbox: dict[str, Any] | None) -> None:
         self.bbox = bbox
 
@@ -929,7 +911,6 @@ class Axes:
     def __init__(self, fig: Canvas, rect: Sequence[float]) -> None:
         self.fig = fig
         self.rect = tuple(float(v) for v in rect)
-        self.figure = fig
         self._xlim: tuple[float, float] | None = None
         self._ylim: tuple[float, float] | None = None
         self.aspect_equal = False
@@ -1002,12 +983,6 @@ class Axes:
     @property
     def transAxes(self) -> Coords:
         return Coords("axes", self)
-
-    def get_xaxis_transform(self) -> Coords:
-        return Coords("xaxis", self)
-
-    def get_yaxis_transform(self) -> Coords:
-        return Coords("yaxis", self)
 
     def get_figure(self, root: bool = True) -> Canvas:
         return self.fig
@@ -1171,7 +1146,6 @@ class Canvas:
         self.width_in, self.height_in = float(figsize[0]), float(figsize[1])
         self.axes: list[Axes] = []
         self.artists: list[Artist] = []
-        self.dpi = PT_PER_IN  # coordinates are points
 
     @property
     def size_pt(self) -> tuple[float, float]:
@@ -1362,7 +1336,3 @@ def svg_to_png(svg: str, dpi: float = 150.0) -> bytes:
             background="#ffffff",
         )
     )
-
-
-def iter_boxes(texts: Iterable[Text]) -> list[Box]:
-    return [t.window_extent() for t in texts if t.get_text()]
