@@ -12,10 +12,12 @@ are ``unknown``. The head point is placed from the teeth's landmarks as each reg
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from tadplan.anatomy._data import load
 from tadplan.anatomy.landmarks import ToothLandmarks
@@ -103,6 +105,68 @@ def region_insertion(
     return Insertion(
         site, _t(head_v), _t(entry), _t(axis_v), d_best, l_best, None, None, None, None, safety
     )
+
+
+def spread_in_region(
+    case: Case | None,
+    ins: Insertion,
+    occupied_mm: ArrayLike,
+    min_distance_mm: float,
+    step_mm: float = 0.5,
+) -> tuple[Insertion, bool]:
+    """Move a palatal screw along the anteroposterior line of its region (x and height kept)
+    to the point nearest its default level whose head is at least ``min_distance_mm`` from
+    every head in ``occupied_mm``, within the region's cited ``spread`` span (tooth levels in
+    ``data/sites.yaml``); ties go anterior first (thicker anterior palatal bone). ``step_mm``
+    is the search step (mm). Returns the insertion, moved or not, and whether it now keeps
+    the distance; its safety notes say what was done. Regions without a ``spread`` span are
+    returned unmoved (``False``)."""
+    from tadplan.anatomy.safety import _refs, dentition_model
+
+    data = load("sites")["regions"].get(ins.site.region.value) or {}
+    head = np.asarray(ins.head_position_mm, dtype=float)
+    occ = np.asarray(occupied_mm, dtype=float).reshape(-1, 3)
+    if "spread" not in data:
+        return ins, False
+    lms = dentition_model(case).landmarks
+    quads = (1, 2) if ins.site.jaw == "maxilla" else (4, 3)
+    sign = _side_sign(ins.site)
+    qs = [quads[0]] if sign < 0 else [quads[1]] if sign > 0 else list(quads)
+    ys = []
+    for level in data["spread"]["levels"]:
+        teeth = [10 * q + p for q in qs for p in level if 10 * q + p in lms]
+        if teeth:
+            ys.append(float(np.mean([lms[t].crown_centre_mm[1] for t in teeth])))
+    if not ys:
+        return ins, False
+    lo, hi = min(min(ys), head[1]), max(max(ys), head[1])
+    n = int(np.floor(max(hi - head[1], head[1] - lo) / step_mm))
+    # offsets nearest first, anterior (+y) before posterior at equal distance
+    offsets = [0.0] + [s * k * step_mm for k in range(1, n + 1) for s in (1.0, -1.0)]
+    spacing = site_value("spacing", "min_bone_between_screws_mm")
+    span = site_value("regions", ins.site.region.value, "spread_source")
+    first = site_value("spacing", "anterior_first")
+    refs = [r for r in _refs(spacing, span, first) if r not in ins.safety.sources]
+    for dy in offsets:
+        cand = head + np.array([0.0, dy, 0.0])
+        if not (lo - 1e-9 <= cand[1] <= hi + 1e-9):
+            continue
+        if occ.size and np.linalg.norm(occ - cand, axis=1).min() < min_distance_mm - 1e-9:
+            continue
+        if dy == 0.0:
+            return ins, True
+        where = "anterior" if dy > 0 else "posterior"
+        note = (
+            f"moved {abs(dy):.1f} mm {where} along the {ins.site.label()} line to keep "
+            f"{min_distance_mm:g} mm from the other screws of the design "
+            f"({spacing.value:g} mm of bone between screws)"
+        )
+        entry = np.asarray(ins.entry_mm, dtype=float) + np.array([0.0, dy, 0.0])
+        safety = ins.safety.model_copy(
+            update={"notes": [*ins.safety.notes, note], "sources": [*ins.safety.sources, *refs]}
+        )
+        return replace(ins, head_position_mm=_t(cand), entry_mm=_t(entry), safety=safety), True
+    return ins, False
 
 
 def _t(v: object) -> tuple[float, float, float]:

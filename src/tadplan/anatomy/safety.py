@@ -460,11 +460,106 @@ class _PresentCase:
         return self._present
 
 
-def place_implant(case: Case, implant: Implant) -> Implant:
+def min_head_distance_mm(diameter_mm: float) -> Cited:
+    """Least distance (mm) between the heads of two screws of ``diameter_mm`` in one design:
+    the cited bone between neighbouring screws plus one diameter (two radii)."""
+    bone = site_value("spacing", "min_bone_between_screws_mm")
+    return Cited(bone.value + float(diameter_mm), bone.source, bone.detail, bone.tag)
+
+
+def _too_close(head: Sequence[float], occupied: F64, min_mm: float) -> bool:
+    if not occupied.size:
+        return False
+    gap = np.linalg.norm(occupied - np.asarray(head, dtype=float), axis=1).min()
+    return bool(gap < min_mm - 1e-9)
+
+
+def _neighbour_sites(site: SiteRef, present: tuple[int, ...]) -> list[SiteRef]:
+    """The inter-radicular sites next to ``site`` on the same surface and side (the teeth
+    bounding it each with their other present neighbour)."""
+    assert site.between is not None
+    a, b = site.between
+    sides = {fdi.side(a), fdi.side(b)}
+    out: list[SiteRef] = []
+    for t in (a, b):
+        for n in fdi.neighbours(t, set(present)):
+            if n in (a, b) or fdi.side(n) not in sides or fdi.is_primary(n) != fdi.is_primary(t):
+                continue
+            ref = SiteRef.model_validate({**site.model_dump(), "between": (t, n)})
+            if ref not in out:
+                out.append(ref)
+    return out
+
+
+_STATUS_ORDER = {"green": 0, "amber": 1, "unknown": 2, "red": 3}
+
+
+def _away_from(
+    ins: Insertion,
+    present: tuple[int, ...],
+    size: tuple[float, float],
+    workflow: Workflow,
+    occupied: F64,
+    min_mm: Cited,
+) -> tuple[Insertion, list[str]]:
+    """``ins`` kept ``min_mm`` from every occupied head: a palatal screw moves along its
+    region; an inter-radicular screw moves to the best neighbouring site on the same side
+    (one septum takes one screw). Returns the insertion and notes on what was done; when
+    nothing is acceptable the screw stays and its safety turns red with the reason."""
+    site = ins.site
+    spacing = f"{min_mm.value:g} mm between heads ({min_mm.detail}) [{min_mm.tag}]"
+    if site.region != SiteRegion.interradicular:
+        from tadplan.anatomy.regions import spread_in_region
+
+        case = _PresentCase(present)
+        moved, ok = spread_in_region(case, ins, occupied, min_mm.value)  # type: ignore[arg-type]
+        if ok:
+            return moved, []
+        return ins, [
+            f"no point of the {site.label()} keeps {spacing} from the other screws "
+            "of this design: the screws would share one insertion; choose the sites on CBCT"
+        ]
+    tried: list[tuple[tuple[int, float], Insertion]] = []
+    why: list[str] = []
+    for ref in _neighbour_sites(site, present):
+        try:
+            cand = _best_cached(present, ref.model_dump_json(), size, workflow)
+        except SiteUnavailable as exc:
+            why.append(str(exc))
+            continue
+        if _too_close(cand.head_position_mm, occupied, min_mm.value):
+            why.append(f"{ref.label()} is also taken")
+        elif cand.safety.status == "red":
+            why.append(f"{ref.label()} is red ({'; '.join(cand.safety.notes[1:]) or 'unsafe'})")
+        else:
+            tried.append(((_STATUS_ORDER[cand.safety.status], -cand.score), cand))
+    if tried:
+        best = min(tried, key=lambda t: t[0])[1]
+        note = (
+            f"moved from {site.label()} to {best.site.label()}: one inter-radicular site "
+            f"takes one screw and {site.label()} already holds one of this design ({spacing})"
+        )
+        return best, [note]
+    reason = "; ".join(why) or "no neighbouring inter-radicular site on this side"
+    return ins, [
+        f"{site.label()} already holds a screw of this design and no neighbouring site is "
+        f"acceptable ({reason}): two screws cannot share one inter-radicular site"
+    ]
+
+
+def place_implant(
+    case: Case, implant: Implant, occupied_mm: Sequence[Sequence[float]] = ()
+) -> Implant:
     """The planner's placer: head position, axis and :class:`SiteSafety` for ``implant`` at
     its site on the case's average dentition. The implant keeps its size when the size is
     in the catalogue; otherwise the nearest catalogue size is assessed and a note says so.
-    The workflow is guided when ``case.constraints.guided_insertion`` is set."""
+    The workflow is guided when ``case.constraints.guided_insertion`` is set.
+
+    ``occupied_mm`` are the heads (patient frame, mm) of the screws already placed in the
+    same design: the head is kept :func:`min_head_distance_mm` from each of them, a palatal
+    screw moving along its region's anteroposterior line, an inter-radicular screw to the
+    best neighbouring site on its side (the returned implant's ``site`` says where). When
+    no placement keeps the distance the screw is left where it is, red, with a note why."""
     grid = default_grid()
     workflow: Workflow = "guided" if case.constraints.guided_insertion else "freehand"
     d = float(grid.diameters_mm[np.argmin(np.abs(grid.diameters_mm - implant.diameter_mm))])
@@ -474,7 +569,22 @@ def place_implant(case: Case, implant: Implant) -> Implant:
         ins = _best_cached(present, implant.site.model_dump_json(), (d, length), workflow)
     except SiteUnavailable as exc:
         return implant.model_copy(update={"safety": SiteSafety(status="red", notes=[str(exc)])})
+    occupied = np.asarray(occupied_mm, dtype=float).reshape(-1, 3)
+    min_mm = min_head_distance_mm(implant.diameter_mm)
+    extra: list[str] = []
+    if _too_close(ins.head_position_mm, occupied, min_mm.value):
+        ins, extra = _away_from(ins, present, (d, length), workflow, occupied, min_mm)
     safety = ins.safety
+    if extra:
+        refs = [r for r in _refs(min_mm) if r not in safety.sources]
+        stacked = _too_close(ins.head_position_mm, occupied, min_mm.value)
+        safety = safety.model_copy(
+            update={
+                "status": "red" if stacked else safety.status,
+                "notes": [*safety.notes, *extra],
+                "sources": [*safety.sources, *refs],
+            }
+        )
     if (d, length) != (implant.diameter_mm, implant.length_mm):
         safety = safety.model_copy(
             update={
@@ -486,5 +596,10 @@ def place_implant(case: Case, implant: Implant) -> Implant:
             }
         )
     return implant.model_copy(
-        update={"head_position_mm": ins.head_position_mm, "axis": ins.axis, "safety": safety}
+        update={
+            "site": ins.site,
+            "head_position_mm": ins.head_position_mm,
+            "axis": ins.axis,
+            "safety": safety,
+        }
     )

@@ -12,16 +12,53 @@ design's force system, then let what the physics says take part in the ranking.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from tadplan.anatomy import ToothLandmarks, average_landmarks
 from tadplan.case.model import Case
 from tadplan.knowledge import Knowledge
 from tadplan.mechanics import ForceSystem, MechanicsError, analyse_design
-from tadplan.planner.model import Design, GoalPlan, Implant, RankCriterion, SourceRef, Warning
+from tadplan.planner.adopt import Adoption, adopt_suggested_forces
+from tadplan.planner.model import (
+    Design,
+    GoalPlan,
+    Implant,
+    RankCriterion,
+    SourceRef,
+    TraceEntry,
+    Warning,
+)
 from tadplan.planner.rank import score
 
-Placer = Callable[[Case, Implant], Implant]
+
+class Placer(Protocol):
+    """Places one implant; ``occupied_mm`` are the heads already placed in the design."""
+
+    def __call__(
+        self, case: Case, implant: Implant, occupied_mm: Sequence[Sequence[float]] = ()
+    ) -> Implant: ...
+
+
+def place_design(
+    place: Placer, case: Case, implants: list[Implant], placed: dict[str, Implant]
+) -> list[Implant]:
+    """Place a design's implants in order, each seeing the heads already placed in the
+    design (two screws never share one hole). An implant id already in ``placed`` (the same
+    screw in another design: ids follow site and ordinal) keeps that placement and is
+    counted first; new placements are added to ``placed``."""
+    out: dict[str, Implant] = {}
+    for imp in implants:
+        if imp.id in placed:
+            p = placed[imp.id]
+            keep = ("site", "head_position_mm", "axis", "safety")
+            out[imp.id] = imp.model_copy(update={k: getattr(p, k) for k in keep})
+    for imp in implants:
+        if imp.id not in out:
+            heads = [i.head_position_mm for i in out.values() if i.head_position_mm is not None]
+            out[imp.id] = placed[imp.id] = place(case, imp, occupied_mm=heads)
+    return [out[i.id] for i in implants]
+
 
 _SAFETY_VALUE = {"green": 1.0, "amber": 0.5, "red": 0.0}
 
@@ -90,12 +127,18 @@ def analyse_designs(
     *,
     landmarks: Mapping[int, ToothLandmarks] | None = None,
     place: Placer | None = None,
+    trace: list[TraceEntry] | None = None,
 ) -> list[GoalPlan]:
-    """Attach placement and mechanics to every design and re-rank each goal's designs."""
+    """Attach placement and mechanics to every design and re-rank each goal's designs.
+
+    A force out of its cited range is raised or lowered to the module the mechanics
+    suggests (:mod:`tadplan.planner.adopt`); each such step is appended to ``trace``."""
     lms = dict(landmarks) if landmarks is not None else average_landmarks(case)
     weights = knowledge.tables.rank_weights
     assert weights is not None
     done: dict[str, tuple[Design, ForceSystem | None, str | None]] = {}
+    adopted: dict[str, Adoption] = {}
+    placed_ids: dict[str, Implant] = {}
     best = [gp.designs[0] if gp.designs else None for gp in goal_plans]
     out: list[GoalPlan] = []
     for n, gp in enumerate(goal_plans):
@@ -107,14 +150,18 @@ def analyse_designs(
             if d.id not in done:
                 sited = d
                 if place is not None:
-                    sited = d.model_copy(
-                        update={"implants": [place(case, imp) for imp in d.implants]}
-                    )
+                    implants = place_design(place, case, list(d.implants), placed_ids)
+                    sited = d.model_copy(update={"implants": implants})
                 try:
                     fs: ForceSystem | None = analyse_design(case, sited, lms)
                     err = None
                 except MechanicsError as exc:
                     fs, err = None, f"force system not computed: {exc}"
+                if fs is not None:  # fit the module the mechanics asks for
+                    ad = adopt_suggested_forces(case, sited, fs, lms, analyse_design, gp.goal.id)
+                    sited, fs, adopted[d.id] = ad.design, ad.mechanics, ad
+                    if trace is not None and ad.trace is not None:
+                        trace.append(ad.trace)
                 done[d.id] = (sited, fs, err)
             sited, fs, err = done[d.id]
             extra = [
@@ -127,10 +174,15 @@ def analyse_designs(
                 warnings += [w for w in _mech_warnings(fs) if w not in warnings]
             elif err:
                 warnings.append(Warning(severity="caution", text=err))
+            ad = adopted.get(d.id)
+            if ad is not None and ad.warning is not None:
+                warnings.append(ad.warning)
             designs.append(
                 d.model_copy(
                     update={
                         "implants": sited.implants,
+                        "connections": sited.connections,
+                        "activation": sited.activation,
                         "mechanics": fs,
                         "estimated_duration_weeks": fs.estimated_duration_weeks if fs else None,
                         "criteria": cs,
