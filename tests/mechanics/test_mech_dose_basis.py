@@ -101,22 +101,27 @@ def test_second_molar_bands_raise_the_requirement_by_the_extra_friction_only():
 
 @pytest.mark.slow
 def test_the_demo_dose_verdict_and_suggestion_are_feasible_with_a_catalogued_module():
-    from tadplan.planner import plan
+    from tadplan.knowledge import load_knowledge
+    from tadplan.planner.combine import combine
+    from tadplan.planner.pipeline import propose, rank
 
     case = load_example("demo")
     lm = average_landmarks(case)
     classes = D.modules.niti_closed_coil.nominal_classes_g.values
+    kb = load_knowledge()
+    goals = propose(case, kb)
+    combine(goals)
     checked = 0
-    for gp in plan(case).goals:
+    for gp in rank(goals, kb):  # the rules' designs, before the planner adopts a suggestion
         for d in gp.designs:
-            if d.mechanics is None:
-                continue
-            for c in d.mechanics.connections:
+            for c in analyse_design(case, d, lm).connections:
                 if c.dose is None or c.kind != "niti_tension_spring" or c.dose.status == "within":
                     continue
                 assert c.dose.suggestion and "beyond" not in c.dose.suggestion
                 best = min(classes, key=lambda k: abs(k - c.dose.required_applied_g))
                 assert f"{best:g} g class" in c.dose.suggestion
+                assert c.dose.suggested_module == "niti_closed_coil"
+                assert c.dose.suggested_force_g == best
                 # the suggested spring brings the dose into the cited range
                 conns = [
                     x.model_copy(update={"force_g": best}) if x.id == c.connection_id else x

@@ -136,6 +136,14 @@ class DoseCheck(_Model):
         description="module force at which the dose reaches the bottom of the range"
     )
     suggestion: str | None = None
+    suggested_module: str | None = Field(
+        default=None, description="kind of the suggested module, when the mechanics can fit it"
+    )
+    suggested_force_g: float | None = Field(
+        default=None,
+        description="the connection's force_g for the suggested module (closed coils: the class)",
+    )
+    suggested_activation_mm: float | None = None
 
 
 class ConnectionForce(_Model):

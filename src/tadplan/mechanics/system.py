@@ -1050,7 +1050,8 @@ def analyse_design(
                 else "within"
             )  # 0.5 g: not flagged for rounding
             required = (rng.low_g + rng.high_g) / 2 / scale
-            sugg = suggest_module(required, kind, span, data) if status != "within" else None
+            sug = suggestion(required, kind, span, data) if status != "within" else None
+            sugg = sug.text if sug is not None else None
             dose = DoseCheck(
                 low_g=rng.low_g,
                 high_g=rng.high_g,
@@ -1064,6 +1065,9 @@ def analyse_design(
                 required_applied_g=required,
                 useful_min_applied_g=rng.low_g / scale,
                 suggestion=sugg,
+                suggested_module=sug.module.value if sug and sug.module else None,
+                suggested_force_g=sug.force_g if sug else None,
+                suggested_activation_mm=sug.activation_mm if sug else None,
             )
             sources.add(rng.source)
             if status != "within":
@@ -1255,23 +1259,49 @@ _CLASS_TOLERANCE = 0.15
 """A spring class within 15 % of the wanted force is suggested as is (a selection rule)."""
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """A module that delivers a wanted force: ``text`` for the clinician; when it is a module
+    the mechanics can fit, its ``module`` kind, the ``force_g`` a connection's ``force_g``
+    takes for it (closed coils: the class) and its ``activation_mm``."""
+
+    text: str
+    module: mod.ModuleKind | None = None
+    force_g: float | None = None
+    activation_mm: float | None = None
+
+
 def suggest_module(
     target_g: float, kind: str, span_mm: float | None, data: MechanicsData | None = None
 ) -> str:
     """A module and activation that deliver ``target_g`` (g) at placement."""
+    return suggestion(target_g, kind, span_mm, data).text
+
+
+def suggestion(
+    target_g: float, kind: str, span_mm: float | None, data: MechanicsData | None = None
+) -> Suggestion:
+    """:func:`suggest_module` with the module's kind, force and activation."""
     data = data or mechanics_data()
+    S = Suggestion
     if kind in COMPRESSION:
         try:
             m, act = mod.fit_module(mod.ModuleKind.niti_open_coil, target_g, span_mm, None, data)
         except mod.ModuleError:
             m, act = mod.fit_module(mod.ModuleKind.ss_open_coil, target_g, span_mm, None, data)
-            return (
+            return S(
                 f"stainless-steel open-coil spring ({m.length_mm:.0f} mm), compressed "
-                f"{act:.1f} mm ({target_g:.0f} g; it loses force quickly as the tooth moves)"
+                f"{act:.1f} mm ({target_g:.0f} g; it loses force quickly as the tooth moves)",
+                m.kind,
+                target_g,
+                act,
             )
-        return (
+        return S(
             f"NiTi open-coil spring labelled {m.nominal_g:.0f} g, compressed {act:.1f} mm "
-            f"({mod.force_at(m, act, 0, data):.0f} g)"
+            f"({mod.force_at(m, act, 0, data):.0f} g)",
+            m.kind,
+            target_g,
+            act,
         )
     classes = data.modules.niti_closed_coil.nominal_classes_g.values
     best = min(classes, key=lambda c: abs(c - target_g))
@@ -1279,29 +1309,35 @@ def suggest_module(
         try:
             m, act = mod.fit_module(mod.ModuleKind.elastomeric_chain, target_g, span_mm, None, data)
         except mod.ModuleError:
-            return (
+            return S(
                 f"{target_g:.0f} g is beyond the heaviest closed-coil class ({max(classes):g} g) "
                 "and a chain: lower the friction (power arm, less binding) or split the load"
             )
     elif abs(best - target_g) <= _CLASS_TOLERANCE * target_g:
         m, act = mod.fit_module(mod.ModuleKind.niti_closed_coil, best, span_mm, None, data)
-        return (
+        return S(
             f"NiTi closed-coil spring, {best:g} g class, activated {act:.0f} mm "
-            f"(plateau {mod.force_at(m, act, 0, data):.0f} g)"
+            f"(plateau {mod.force_at(m, act, 0, data):.0f} g)",
+            m.kind,
+            best,
+            act,
         )
     try:
         m, act = mod.fit_module(mod.ModuleKind.elastomeric_chain, target_g, span_mm, None, data)
     except mod.ModuleError:
         if target_g < min(classes):
-            return (
+            return S(
                 f"{target_g:.0f} g is lighter than the lightest closed-coil class "
                 f"({min(classes):g} g): a light elastic or chain of about {target_g:.0f} g"
             )
-        return f"NiTi closed-coil spring, {best:g} g class (nearest to {target_g:.0f} g)"
-    return (
+        return S(f"NiTi closed-coil spring, {best:g} g class (nearest to {target_g:.0f} g)")
+    return S(
         f"elastomeric chain {m.length_mm:.1f} mm long stretched {act:.1f} mm "
         f"({target_g:.0f} g at placement, "
-        f"{mod.force_at(m, act, 1.0, data):.0f} g after a day)"
+        f"{mod.force_at(m, act, 1.0, data):.0f} g after a day)",
+        m.kind,
+        target_g,
+        act,
     )
 
 

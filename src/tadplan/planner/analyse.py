@@ -174,9 +174,9 @@ def analyse_designs(
                 warnings += [w for w in _mech_warnings(fs) if w not in warnings]
             elif err:
                 warnings.append(Warning(severity="caution", text=err))
-            ad = adopted.get(d.id)
-            if ad is not None and ad.warning is not None:
-                warnings.append(ad.warning)
+            adoption = adopted.get(d.id)
+            if adoption is not None and adoption.warning is not None:
+                warnings.append(adoption.warning)
             designs.append(
                 d.model_copy(
                     update={

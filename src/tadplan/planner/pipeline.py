@@ -21,6 +21,7 @@ from tadplan.planner.model import (
     Implant,
     Plan,
     SourceRef,
+    TraceEntry,
     Warning,
 )
 from tadplan.planner.propose import Draft, DraftImplant, GoalDrafts, propose
@@ -169,7 +170,8 @@ def plan(case: Case, knowledge: Knowledge | None = None) -> Plan:
     kb = knowledge if knowledge is not None else load_knowledge()
     goals = propose(case, kb)
     shared = combine(goals)
-    goal_plans = analyse_designs(rank(goals, kb), case, kb, place=place_implant)
+    adopted: list[TraceEntry] = []
+    goal_plans = analyse_designs(rank(goals, kb), case, kb, place=place_implant, trace=adopted)
     warnings = [
         Warning(
             severity="caution",
@@ -179,7 +181,7 @@ def plan(case: Case, knowledge: Knowledge | None = None) -> Plan:
         for gp in goal_plans
         if not gp.designs
     ]
-    trace = [t for gd in goals for t in gd.trace]
+    trace = [t for gd in goals for t in gd.trace] + adopted
     result = Plan(
         tadplan_version=__version__,
         case=case,
