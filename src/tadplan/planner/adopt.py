@@ -4,6 +4,8 @@ When a connection's force falls outside its cited dose range (after friction), t
 (:class:`~tadplan.mechanics.result.DoseCheck`) suggests a module of a force that lands in the
 range. A clinician would simply fit it; so does the planner, once, and only when
 
+- the rule set the connection's force (without one the mechanics takes the middle of the
+  cited range itself);
 - the suggested module is of the kind the connection already uses (a chain stays a chain:
   a different module is a different design, proposed by its own rule);
 - the suggested force lies within the cited range (never beyond its maximum);
@@ -51,15 +53,14 @@ def _base_id(part_id: str) -> str:
 
 
 def _sources(cf: ConnectionForce) -> list[SourceRef]:
-    """The sources of a connection's friction and dose range, as registry keys."""
+    """The registry keys of a connection's friction (``"key [tag]; seed ..."``) and dose
+    range (``"key: detail [tag]"``)."""
     keys: list[str] = []
-    texts = [cf.friction_source or ""]
-    texts += [cf.dose.source] if cf.dose is not None else []
-    for text in texts:
-        for part in text.split(";"):
-            words = part.strip().split()
-            if words and words[0] not in keys:
-                keys.append(words[0].rstrip(":"))
+    if cf.friction_source:
+        keys += [p.split()[0] for p in cf.friction_source.split("; ") if p.strip()][:1]
+        keys += ["seed"] if "; seed " in cf.friction_source else []
+    if cf.dose is not None:
+        keys.append(cf.dose.source.split(":")[0].strip())
     return [SourceRef(key=k) for k in dict.fromkeys(keys) if k]
 
 
@@ -71,8 +72,8 @@ def _candidates(design: Design, fs: ForceSystem) -> dict[str, list[ConnectionFor
     conns = {c.id: c for c in design.connections}
     out: dict[str, list[ConnectionForce]] = {}
     for cid, cfs in parts.items():
-        if cid not in conns:
-            continue
+        if cid not in conns or conns[cid].force_g is None:
+            continue  # no force from the rule: the mechanics chose it from the range itself
         if not all(_adoptable(cf) for cf in cfs):
             continue
         if len({(cf.dose.suggested_force_g, cf.dose.suggestion) for cf in cfs if cf.dose}) != 1:
@@ -101,7 +102,8 @@ def _activation_lines(lines: list[str], old: Connection, new_g: float) -> list[s
     updated to the adopted force."""
     name = old.kind.value.replace("_", " ")
     was = f"{name}: about {old.force_g:g} g"
-    now = f"{name}: {new_g:g} g (raised from the rule's {old.force_g:g} g to reach the cited range)"
+    verb = "raised" if new_g > (old.force_g or 0) else "lowered"
+    now = f"{name}: {new_g:g} g ({verb} from the rule's {old.force_g:g} g to reach the cited range)"
     return [line.replace(was, now) if line.startswith(was) else line for line in lines]
 
 
@@ -140,6 +142,7 @@ def adopt_suggested_forces(
     assert cf0.dose is not None
     frm = "/".join(f"{g:.0f}" for g in sorted(old_g))
     to = "/".join(f"{g:.0f}" for g in sorted({x for x in wanted.values() if x is not None}))
+    verb = "raised" if cf0.dose.status == "below" else "lowered"
     unit = " class" if cf0.dose.suggested_module == "niti_closed_coil" else ""
     why = dose_words(cf0.dose, cf0.applied_g, cf0.friction_loss_fraction)
     sources = list(dict.fromkeys(s for cfs in found.values() for cf in cfs for s in _sources(cf)))
@@ -151,7 +154,7 @@ def adopt_suggested_forces(
         flagged = ", ".join(f"{i} {f.replace('_', ' ')}" for i, f in added)
         because = f"implant {flagged}" if added else f"dose still out of range at {', '.join(off)}"
         text = (
-            f"force not raised from {frm} g to {to} g{unit} ({ids}): {because} with it; "
+            f"force not {verb} from {frm} g to {to} g{unit} ({ids}): {because} with it; "
             f"the rule's force and the caution stay ({why})"
         )
         return Adoption(
@@ -160,7 +163,7 @@ def adopt_suggested_forces(
             Warning(severity="info", text=text, sources=sources),
             TraceEntry(rule_id=RULE_ID, goal_id=goal_id, fired=False, facts=facts, reason=text),
         )
-    text = f"force raised from {frm} g to {to} g{unit} ({ids}): {why}; {cf0.dose.suggestion}"
+    text = f"force {verb} from {frm} g to {to} g{unit} ({ids}): {why}; {cf0.dose.suggestion}"
     return Adoption(
         raised,
         fs2,
