@@ -507,7 +507,11 @@ def _away_from(
     (one septum takes one screw). Returns the insertion and notes on what was done; when
     nothing is acceptable the screw stays and its safety turns red with the reason."""
     site = ins.site
-    spacing = f"{min_mm.value:g} mm between heads ({min_mm.detail}) [{min_mm.tag}]"
+    bone = site_value("spacing", "min_bone_between_screws_mm")
+    spacing = (
+        f"heads {min_mm.value:g} mm apart: {bone.value:g} mm of bone between screws "
+        f"[{bone.tag}], {bone.source}"
+    )
     if site.region != SiteRegion.interradicular:
         from tadplan.anatomy.regions import spread_in_region
 
