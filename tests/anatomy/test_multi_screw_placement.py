@@ -9,7 +9,12 @@ import pytest
 from tadplan.anatomy import place_implant
 from tadplan.anatomy._data import load
 from tadplan.anatomy.regions import region_insertion
-from tadplan.anatomy.safety import _neighbour_sites, dentition_model, min_head_distance_mm
+from tadplan.anatomy.safety import (
+    _neighbour_sites,
+    best_insertion,
+    dentition_model,
+    min_head_distance_mm,
+)
 from tadplan.case.model import SiteRef, SiteRegion
 from tadplan.examples import load_example
 from tadplan.planner.model import Implant
@@ -51,6 +56,15 @@ def test_a_lone_screw_keeps_its_head(case):
     far = place_implant(case, imp, occupied_mm=[(6.0, -23.8, 16.0)])
     assert far.head_position_mm == alone.head_position_mm
     assert far.safety == alone.safety
+
+
+def test_a_lone_interradicular_screw_keeps_the_best_insertion(case):
+    imp = _buccal("i1")
+    alone = place_implant(case, imp, occupied_mm=())
+    best = best_insertion(case, imp.site, sizes=[(1.6, 8.0)])
+    assert alone.head_position_mm == best.head_position_mm
+    assert alone.site == imp.site
+    assert not any("moved" in n for n in alone.safety.notes)
 
 
 def test_second_palatal_screw_moves_along_the_paramedian_line(case):

@@ -67,6 +67,17 @@ def test_every_example_design_keeps_its_screws_apart_or_says_why(all_plans):
                     assert flagged, (name, d.id, a.id, b.id)
 
 
+def test_single_implant_designs_keep_the_lone_placement():
+    case = load_example("12_crossbite_correction")
+    p = plan_of("12_crossbite_correction")
+    singles = [d for gp in p.goals for d in gp.designs if len(d.implants) == 1]
+    assert singles
+    for d in singles:
+        (imp,) = d.implants
+        bare = imp.model_copy(update={"head_position_mm": None, "axis": None, "safety": None})
+        assert imp.head_position_mm == place_implant(case, bare).head_position_mm, d.id
+
+
 def test_two_screws_forced_into_one_interradicular_site():
     case = load_example("07a_posterior_anchorage")
     site = SiteRef(between=(15, 16), surface="buccal")
