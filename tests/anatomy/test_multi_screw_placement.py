@@ -96,7 +96,20 @@ def test_a_full_paramedian_line_is_reported_not_stacked(case):
     crowd = [(x, float(v), z) for v in ys]
     out = place_implant(case, _palatal("i9"), occupied_mm=crowd)
     assert out.safety is not None and out.safety.status == "red"
-    assert any("would share one insertion" in n for n in out.safety.notes)
+    assert any(
+        "cited span keeps" in n and "would share one insertion" in n for n in out.safety.notes
+    )
+
+
+def test_a_region_without_a_cited_span_flags_the_second_screw(case):
+    site = SiteRef(region=SiteRegion.infrazygomatic_crest, side="right")
+    imp = Implant(id="i1", site=site, diameter_mm=2.0, length_mm=12.0)
+    first = place_implant(case, imp)
+    second = place_implant(case, imp.model_copy(update={"id": "i2"}), [first.head_position_mm])
+    assert second.head_position_mm == first.head_position_mm
+    assert second.safety is not None and second.safety.status == "red"
+    assert any("no cited span" in n for n in second.safety.notes)
+    assert first.safety is not None and first.safety.status != "red"
 
 
 def test_second_screw_in_one_septum_moves_to_the_neighbouring_site(case):

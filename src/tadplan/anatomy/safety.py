@@ -519,9 +519,17 @@ def _away_from(
         moved, ok = spread_in_region(case, ins, occupied, min_mm.value)  # type: ignore[arg-type]
         if ok:
             return moved, []
+        from tadplan.anatomy._data import load
+
+        spread = "spread" in (load("sites")["regions"].get(site.region.value) or {})
+        where = (
+            f"no point of the {site.label()}'s cited span keeps"
+            if spread
+            else f"tadplan has no cited span to spread screws in the {site.label()} to keep"
+        )
         return ins, [
-            f"no point of the {site.label()} keeps {spacing} from the other screws "
-            "of this design: the screws would share one insertion; choose the sites on CBCT"
+            f"{where} {spacing} from the other screws of this design: the screws would "
+            "share one insertion; choose the sites on CBCT"
         ]
     tried: list[tuple[tuple[int, float], Insertion]] = []
     why: list[str] = []
