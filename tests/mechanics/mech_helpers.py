@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -65,7 +65,9 @@ def design(
     )
 
 
-def assert_points_into_its_jaw(name: str, designs: list[Design], lm) -> None:
+def assert_points_into_its_jaw(
+    name: str, designs: list[Design], lm: Mapping[int, ToothLandmarks]
+) -> None:
     """Every implant of ``designs`` has a head and an axis that points into its jaw's bone
     (issue 4, fix 3; the per-example test plans every bundled example)."""
     implants = [i for d in designs for i in d.implants]

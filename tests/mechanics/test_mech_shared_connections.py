@@ -81,15 +81,15 @@ def test_marpe_each_side_pushed_once_and_the_screw_loads_the_other_sides_implant
 
 
 def test_load_flags_use_each_implants_share() -> None:
-    """A push that one screw could not take immediately (over the immediate-loading limit)
-    is within it for each of two screws sharing it."""
-    limit = mechanics_data().implant_loads.immediate_loading_limit_g.value
+    """A push that one screw could not take (over the orthopaedic limit per screw) is within
+    it for each of two screws sharing it."""
+    limit = mechanics_data().orthopaedic.screw_load_limit.g
     fs = _marpe(1.5 * limit)
     for ld in fs.implants:
         assert ld.force_g == pytest.approx(0.75 * limit, rel=1e-6)
-        assert "over_immediate_loading_limit" not in ld.flags
+        assert not ld.flags
     fs = _marpe(2.5 * limit)
-    assert all("over_immediate_loading_limit" in ld.flags for ld in fs.implants)
+    assert all(ld.flags == ["over_orthopaedic_limit"] for ld in fs.implants)
 
 
 def test_a_chain_from_two_screws_pulls_the_tooth_once_and_both_screws_share_it() -> None:

@@ -26,7 +26,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from tadplan.case.fdi import ToothType
 from tadplan.case.model import AnchorageDemand, MovementKind, SiteRegion, Surface, Symmetry
 from tadplan.knowledge.sources import Source
-from tadplan.planner.model import AnchorageType, ConnectionKind, ImplantHead
+from tadplan.planner.model import ORTHOPAEDIC_KINDS, AnchorageType, ConnectionKind, ImplantHead
+
+ORTHODONTIC_MAX_G = 1000.0
+"""Typo guard for a rule's force on teeth (g), not a clinical number."""
+ORTHOPAEDIC_MAX_G = 50000.0
+"""Typo guard for an orthopaedic appliance's force (g; 50 kg), not a clinical number."""
 
 
 class _Strict(BaseModel):
@@ -121,7 +126,12 @@ class ConnectionTemplate(_Strict):
     attachment: str = ""
     activation: str = ""
     passive: bool = False
-    force_g: float | None = Field(default=None, gt=0, le=1000)
+    force_g: float | None = Field(
+        default=None,
+        gt=0,
+        description=f"g; at most {ORTHODONTIC_MAX_G:g} g, orthopaedic appliances (expander) "
+        f"{ORTHOPAEDIC_MAX_G:g} g",
+    )
     force_source: SourceSpec | None = None
     one_piece: bool = Field(
         default=False,
@@ -135,6 +145,18 @@ class ConnectionTemplate(_Strict):
     def _force(self) -> ConnectionTemplate:
         if self.force_g is not None and self.force_source is None:
             raise ValueError("force_g: a force needs a force_source (every number is sourced)")
+        ortho = self.kind in ORTHOPAEDIC_KINDS
+        cap = ORTHOPAEDIC_MAX_G if ortho else ORTHODONTIC_MAX_G
+        if self.force_g is not None and self.force_g > cap:
+            raise ValueError(
+                f"force_g: {self.force_g:g} g is above {cap:g} g, the cap for {self.kind.value} "
+                + (
+                    "(orthopaedic appliance)"
+                    if ortho
+                    else "(orthodontic connection); only orthopaedic appliances "
+                    f"({', '.join(sorted(k.value for k in ORTHOPAEDIC_KINDS))}) carry kg forces"
+                )
+            )
         if self.one_piece and self.from_ is None:
             raise ValueError("one_piece: needs `from` (the implants that carry the appliance)")
         return self

@@ -261,6 +261,69 @@ class ImplantLoadsFile(_Model):
     two_implants_for_moments: CitedNote
 
 
+G_TO_N = 0.00980665
+"""Newtons per gram-force (definition of the gram-force, not a clinical number)."""
+ForceUnit = Literal["N", "kg"]
+_G_PER = {"N": 1 / G_TO_N, "kg": 1000.0}
+"""grams-force per unit (definitions of the newton and the kilogram-force)."""
+
+
+class LoadRange(_Model):
+    """An orthopaedic force range as its source gives it (``unit`` N or kg)."""
+
+    low: float = Field(gt=0)
+    high: float = Field(gt=0)
+    unit: ForceUnit
+    source: str
+    detail: str
+    tag: Tag
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LoadRange:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) is below low ({self.low})")
+        return self
+
+    @property
+    def low_g(self) -> float:
+        return self.low * _G_PER[self.unit]
+
+    @property
+    def high_g(self) -> float:
+        return self.high * _G_PER[self.unit]
+
+    def words(self) -> str:
+        """``"16-20 kg (camporesi2013)"``."""
+        return f"{self.low:g}-{self.high:g} {self.unit} ({self.source})"
+
+
+class Load(_Model):
+    """One orthopaedic load value as its source gives it."""
+
+    value: float = Field(gt=0)
+    unit: ForceUnit
+    source: str
+    detail: str
+    tag: Tag
+
+    @property
+    def g(self) -> float:
+        return self.value * _G_PER[self.unit]
+
+
+class ExpansionForce(_Model):
+    per_activation: LoadRange
+    after_five_activations: LoadRange
+    accumulated: LoadRange
+
+
+class OrthopaedicFile(_Model):
+    version: Literal[1]
+    expansion_force: ExpansionForce
+    screw_load_limit: Load
+    screw_load_limit_use: CitedNote
+
+
 class ClassificationFile(_Model):
     version: Literal[1]
     uncontrolled_below: Cited
@@ -295,6 +358,7 @@ class MechanicsData(_Model):
     rates: RatesFile
     friction: FrictionFile
     implant_loads: ImplantLoadsFile
+    orthopaedic: OrthopaedicFile
     classification: ClassificationFile
     geometry: GeometryFile
 
@@ -306,6 +370,7 @@ _FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "rates": ("movement_rates.yaml", RatesFile),
     "friction": ("friction.yaml", FrictionFile),
     "implant_loads": ("implant_loads.yaml", ImplantLoadsFile),
+    "orthopaedic": ("orthopaedic.yaml", OrthopaedicFile),
     "classification": ("movement_classification.yaml", ClassificationFile),
     "geometry": ("geometry.yaml", GeometryFile),
 }

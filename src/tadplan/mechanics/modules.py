@@ -16,10 +16,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy.optimize import curve_fit
 
+from tadplan.mechanics.data import G_TO_N as G_TO_N  # re-exported
 from tadplan.mechanics.data import MechanicsData, mechanics_data
 
-G_TO_N = 0.00980665
-"""Newtons per gram-force (definition of the gram-force, not a clinical number)."""
 DAYS_PER_MONTH = 30.4375
 """Mean Gregorian month (calendar constant)."""
 

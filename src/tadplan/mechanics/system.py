@@ -25,6 +25,11 @@ goes, through the expansion screw, to the implants of the other side (the screw 
 halves apart); for the others (one rigid plate) to every implant that carries it.
 
 Force magnitude: ``force_g`` (per connection), else the middle of the cited dose range.
+
+Orthopaedic appliances (:data:`ORTHOPAEDIC`: the expander of a MARPE) move bones, not teeth:
+their force is checked against the cited expansion-force range (kg, ``orthopaedic.yaml``),
+whatever the goal, and the implants that carry them are judged against the cited load limit
+per screw for that use, not against the immediate-loading limit for orthodontic forces.
 """
 
 from __future__ import annotations
@@ -100,6 +105,8 @@ SLIDING = {
 }
 NO_TOOTH_DOSE = {MovementKind.expansion, MovementKind.anchorage_maintenance}
 """Goals whose force is not a tooth-movement dose (orthopedic expansion, holding)."""
+ORTHOPAEDIC = frozenset({"expander"})
+"""Connection kinds that carry orthopaedic (kg) loads; ``planner.model.ORTHOPAEDIC_KINDS``."""
 ELEVATED = ("power arm", "power hook", "lever", "power_arm", "power_hook")
 LINGUAL_POINT = ("button", "palatal", "lingual", "tpa")
 
@@ -984,7 +991,9 @@ def analyse_design(
             direction = unit_vector(head - point)
         span = float(np.linalg.norm(head - point)) if head is not None else None
         modules = sharing.get(tuple(unit_teeth), 1)
-        rng0 = dose_range(goal, unit_teeth, MovementType.translation, data, modules)
+        rng0 = orthopaedic_range(kind, data) or dose_range(
+            goal, unit_teeth, MovementType.translation, data, modules
+        )
         fr, fr_src = _friction(case, goal, kind, unit_teeth, data)
         fr0 = data.friction.sliding_loss_fraction.value if fr > 0 else 0.0
         sliding = goal_direction(goal, unit) if fr > 0 and goal is not None else None
@@ -1036,7 +1045,17 @@ def analyse_design(
         else:
             module = None
         system = unit_force_system(unit, [(point, f_eff)], goal=goal, data=data)
-        rng = dose_range(goal, unit_teeth, system.movement, data, modules)
+        rng = orthopaedic_range(kind, data) or dose_range(
+            goal, unit_teeth, system.movement, data, modules
+        )
+        if kind in ORTHOPAEDIC:
+            ef = data.orthopaedic.expansion_force
+            notes.append(
+                f"orthopaedic load: the screw builds it up by {ef.per_activation.words()} per "
+                f"activation, {ef.after_five_activations.words()} after five, to "
+                f"{ef.accumulated.words()}"
+            )
+            sources.update(r.source for r in (ef.per_activation, ef.after_five_activations))
         dose = None
         if rng is not None:
             delivered = float(np.linalg.norm(f_eff)) / G
@@ -1050,7 +1069,11 @@ def analyse_design(
                 else "within"
             )  # 0.5 g: not flagged for rounding
             required = (rng.low_g + rng.high_g) / 2 / scale
-            sug = suggestion(required, kind, span, data) if status != "within" else None
+            sug = (
+                suggestion(required, kind, span, data)
+                if status != "within" and kind not in ORTHOPAEDIC
+                else None
+            )
             sugg = sug.text if sug is not None else None
             dose = DoseCheck(
                 low_g=rng.low_g,
@@ -1190,7 +1213,11 @@ def analyse_design(
             implants[iid].force = implants[iid].force + fi
             implants[iid].moment = implants[iid].moment + mi
         groups[f"{kind} {n}"] = ([], ids)
-    loads_out = [_implant_load(st, groups, data, warnings, sources) for st in implants.values()]
+    ortho = {i for c in design.connections if _kind(c) in ORTHOPAEDIC for i in carriers(c)}
+    loads_out = [
+        _implant_load(st, groups, data, warnings, sources, st.id in ortho)
+        for st in implants.values()
+    ]
     times = [
         goal_time(gid, g, [t for t in gteeth if t in landmarks], data)
         for gid, (g, gteeth) in goals.items()
@@ -1347,13 +1374,19 @@ def _implant_load(
     data: MechanicsData,
     warnings: list[MechWarning],
     sources: set[str],
+    orthopaedic: bool = False,
 ) -> ImplantLoad:
+    """The load on one implant and its flags. An implant that carries an orthopaedic
+    appliance is judged against the cited load limit per screw for that use; any other
+    against the immediate-loading limit for orthodontic forces."""
     lim = data.implant_loads
     fg = float(np.linalg.norm(st.force)) / G
     torsion = float(np.dot(st.moment, st.axis))
     bending = float(np.linalg.norm(st.moment - torsion * st.axis))
     flags: list[str] = []
-    if fg > lim.immediate_loading_limit_g.value + 0.5:  # not flagged for rounding
+    if orthopaedic:
+        flags += _orthopaedic_flags(st.id, fg, data, warnings, sources)
+    elif fg > lim.immediate_loading_limit_g.value + 0.5:  # not flagged for rounding
         flags.append("over_immediate_loading_limit")
         warnings.append(
             MechWarning(
@@ -1400,4 +1433,52 @@ def _implant_load(
         torsion_nmm=torsion,
         bending_nmm=bending,
         flags=flags,
+    )
+
+
+def _orthopaedic_flags(
+    implant_id: str,
+    force_g: float,
+    data: MechanicsData,
+    warnings: list[MechWarning],
+    sources: set[str],
+) -> list[str]:
+    """``over_orthopaedic_limit`` when a screw's share of an orthopaedic load exceeds the
+    cited limit per screw (with a caution saying what it rests on)."""
+    o = data.orthopaedic
+    lim = o.screw_load_limit
+    if force_g <= lim.g + 0.5:  # not flagged for rounding
+        return []
+    warnings.append(
+        MechWarning(
+            severity="caution",
+            text=(
+                f"implant {implant_id}: its share of the orthopaedic load, {force_g / 1000:.1f} kg "
+                f"({force_g * G:.0f} N), is above {lim.value:g} {lim.unit}, the lowest mean "
+                f"shear failure force of a single miniscrew [{lim.tag}], used as the limit per "
+                f"palatal screw [{o.screw_load_limit_use.tag}]: anchor the screws "
+                "bicortically, use wider screws or spread the load over more screws"
+            ),
+            sources=[lim.source],
+        )
+    )
+    sources.add(lim.source)
+    return ["over_orthopaedic_limit"]
+
+
+def orthopaedic_range(kind: str, data: MechanicsData | None = None) -> CitedRange | None:
+    """The cited force range (g) of an orthopaedic appliance of ``kind`` (the accumulated
+    expansion force of an expander), or None for orthodontic connections."""
+    if kind not in ORTHOPAEDIC:
+        return None
+    acc = (data or mechanics_data()).orthopaedic.expansion_force.accumulated
+    return CitedRange(
+        low_g=acc.low_g,
+        high_g=acc.high_g,
+        source=acc.source,
+        detail=acc.detail,
+        tag=acc.tag,
+        basis="applied",
+        basis_detail="Force the expansion screw develops against the maxillary halves, "
+        "measured at the screw (no friction)",
     )

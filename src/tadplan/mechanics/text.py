@@ -25,8 +25,19 @@ def curve_words(curve: ForceCurve) -> str:
     return f"stays above {lo} for {t:.0f} days, past {visit}"
 
 
+def _kg(g: float) -> str:
+    return f"{g / 1000:.3g} kg"
+
+
 def dose_words(dose: DoseCheck, applied_g: float, friction: float) -> str:
-    """One sentence: the force of a connection against its cited range, on the range's basis."""
+    """One sentence: the force of a connection against its cited range, on the range's basis
+    (orthopaedic ranges, from 1 kg up, in kg)."""
+    if dose.high_g >= 1000:
+        rng = f"{dose.low_g / 1000:g}-{dose.high_g / 1000:g} kg"
+        head = f"{_kg(applied_g)} applied: {dose.status} the cited {rng}"
+        if dose.status != "within":
+            head += f"; about {_kg(dose.required_applied_g)} would reach mid-range"
+        return head
     rng = f"{dose.low_g:g}-{dose.high_g:g} g"
     if dose.basis == "delivered":
         fr = f" after {friction:.0%} friction" if friction else ""

@@ -61,6 +61,11 @@ class ConnectionKind(StrEnum):
     intermaxillary_fixation = "intermaxillary_fixation"
 
 
+ORTHOPAEDIC_KINDS = frozenset({ConnectionKind.expander})
+"""Appliances that move bones with kg forces (a MARPE's expander), not teeth with grams; the
+mechanics judges them and their implants against orthopaedic data (``mechanics.ORTHOPAEDIC``)."""
+
+
 class ImplantHead(StrEnum):
     standard = "standard"
     bracket_head = "bracket_head"
