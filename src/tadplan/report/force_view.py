@@ -46,7 +46,7 @@ from tadplan.report.mechanics_view import (
     force_vectors,
     implant_heads,
 )
-from tadplan.report.text import CONNECTION_NAMES, fmt_num
+from tadplan.report.text import CONNECTION_NAMES, fmt_force, fmt_num
 
 TRANSVERSE = frozenset({MovementKind.expansion, MovementKind.crossbite_correction})
 PALATAL_WIRES = frozenset(
@@ -412,7 +412,8 @@ def force_figure(
     # forces (several connections along one line of action, e.g. a chain on a lever arm,
     # are drawn once)
     horiz, vert = _component_words(view.jaw, view.plane)
-    scale = 0.08  # mm of arrow per gram
+    # mm of arrow per gram; orthopaedic forces (kilograms) are drawn shorter to fit
+    scale = min(0.08, 16.0 / max((f.applied_g for f in forces), default=1.0))
     table: list[str] = []
     n_drawn = 0
     drawn: list[ForceVector] = []
@@ -430,17 +431,17 @@ def force_figure(
         )
         if same is not None:
             table.append(
-                f"{name}: {fmt_num(f.applied_g, 0)} g along the same line as "
+                f"{name}: {fmt_force(f.applied_g)} along the same line as "
                 f"{same.connection.id} (one force)"
             )
             continue
         delivered = (
-            f", {fmt_num(f.delivered_g, 0)} g reach the teeth after friction"
+            f", {fmt_force(f.delivered_g)} reach the teeth after friction"
             if f.delivered_g is not None and abs(f.delivered_g - f.applied_g) >= 1
             else ""
         )
         if not view.on_side(f.point_mm):
-            table.append(f"{name}: {fmt_num(f.applied_g, 0)} g on the other side (mirror image)")
+            table.append(f"{name}: {fmt_force(f.applied_g)} on the other side (mirror image)")
             continue
         drawn.append(f)
         p2 = proj(f.point_mm)
@@ -474,7 +475,7 @@ def force_figure(
         ax.add_artist(arrow)
         tag(arrow, gid.split("|")[0], f.connection.id)
         ax.annotate(
-            f"{f.connection.id}: {fmt_num(f.applied_g, 0)} g",
+            f"{f.connection.id}: {fmt_force(f.applied_g)}",
             # beside the middle of the arrow, on its lower side, away from the implant head
             xy=(float((p2[0] + tip[0]) / 2), float((p2[1] + tip[1]) / 2)),
             xytext=(float(nrm[0]) * 9, float(nrm[1]) * 9 - 10 * n_drawn),
@@ -505,10 +506,10 @@ def force_figure(
                         zorder=8,
                     )
                 )
-        words = ", ".join(f"{fmt_num(m, 0)} g {w}" for _v, w, m in comps)
+        words = ", ".join(f"{fmt_force(m)} {w}" for _v, w, m in comps)
         if abs(oop) >= 0.5:
-            words += f", {fmt_num(abs(oop), 0)} g {_out_of_plane_word(view, oop)}"
-        table.append(f"{name}: {fmt_num(f.applied_g, 0)} g{delivered}; components {words}")
+            words += f", {fmt_force(abs(oop))} {_out_of_plane_word(view, oop)}"
+        table.append(f"{name}: {fmt_force(f.applied_g)}{delivered}; components {words}")
         pts.append(tip)
         n_drawn += 1
     unforced = [
@@ -580,7 +581,7 @@ def force_figure(
                 )
             teeth = ", ".join(map(str, unit.teeth))
             table.append(
-                f"CR{k + 1} ({teeth}): resultant {fmt_num(unit.force_g, 0)} g{sense}"
+                f"CR{k + 1} ({teeth}): resultant {fmt_force(unit.force_g)}{sense}"
                 + (
                     f"; line of action {fmt_num(unit.lever_mm)} mm from the CR"
                     if unit.lever_mm is not None

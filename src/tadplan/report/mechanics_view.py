@@ -95,7 +95,8 @@ def force_vectors(
     if fs is not None:
         for cf in fs.connections:
             imp = implants.get(cf.implant_id or "")
-            conn = conns.get(cf.connection_id)
+            # a one-piece appliance analysed side by side: "d1-c1 (right)"
+            conn = conns.get(cf.connection_id) or conns.get(cf.connection_id.split(" (")[0])
             if (
                 cf.role != "active"
                 or imp is None

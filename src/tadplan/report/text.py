@@ -43,6 +43,14 @@ def fmt_num(x: float, digits: int = 1) -> str:
     return f"{round(x, digits):g}"
 
 
+def fmt_force(g: float) -> str:
+    """A force as clinicians write it: ``"200 g"``; orthopaedic forces in kilograms
+    (``"18 kg"``, ``"1.5 kg"``)."""
+    if abs(g) >= 1000:
+        return f"{fmt_num(g / 1000, 1 if abs(g) < 10000 else 0)} kg"
+    return f"{fmt_num(g, 0)} g"
+
+
 def implant_size(imp: Implant) -> str:
     return f"Ø {fmt_num(imp.diameter_mm)} × {fmt_num(imp.length_mm)} mm"
 
@@ -53,7 +61,7 @@ def implant_label(imp: Implant) -> str:
 
 
 def connection_label(conn: Connection) -> str:
-    force = f" {fmt_num(conn.force_g, 0)} g" if conn.force_g is not None else ""
+    force = f" {fmt_force(conn.force_g)}" if conn.force_g is not None else ""
     passive = " (passive)" if conn.passive else ""
     teeth = f" to {', '.join(map(str, conn.teeth))}" if conn.teeth else ""
     return f"{conn.id}: {CONNECTION_NAMES[conn.kind]}{force}{passive}{teeth}"
