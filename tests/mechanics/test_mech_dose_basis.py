@@ -13,6 +13,7 @@ from tadplan.case import case_from_data, dump_case
 from tadplan.case.model import SiteRef
 from tadplan.examples import load_example
 from tadplan.mechanics import analyse_design, mechanics_data
+from tadplan.mechanics.result import ConnectionForce
 from tadplan.mechanics.system import after_friction, dose_scale
 
 D = mechanics_data()
@@ -20,7 +21,7 @@ ORDINARY = D.friction.sliding_loss_fraction.value
 HIGH = D.friction.high_friction_loss_fraction.value
 
 
-def test_every_range_says_what_it_measures():
+def test_every_range_says_what_it_measures() -> None:
     ranges = [*D.ranges.goal_ranges, *(r for _, r in D.ranges.per_tooth_by_movement)]
     assert {r.basis for r in ranges} == {"applied", "delivered"}
     assert all(r.basis_detail for r in ranges)
@@ -29,7 +30,7 @@ def test_every_range_says_what_it_measures():
     assert enmasse.basis == "applied"
 
 
-def test_friction_takes_only_the_sliding_component():
+def test_friction_takes_only_the_sliding_component() -> None:
     s = np.array([0.0, -1.0, 0.0])
     f = np.array([0.0, -0.6, 0.8])
     out = after_friction(f, s, 0.5)
@@ -38,7 +39,7 @@ def test_friction_takes_only_the_sliding_component():
     assert after_friction(f, None, 0.5) == pytest.approx(f)
 
 
-def test_applied_basis_counts_only_friction_beyond_the_ordinary():
+def test_applied_basis_counts_only_friction_beyond_the_ordinary() -> None:
     s = np.array([0.0, -1.0, 0.0])
     along = np.array([0.0, -1.0, 0.0])
     # the study's own friction: the applied force is compared as it is
@@ -51,7 +52,7 @@ def test_applied_basis_counts_only_friction_beyond_the_ordinary():
     assert dose_scale("delivered", along, s, ORDINARY, ORDINARY) == pytest.approx(1 - ORDINARY)
 
 
-def _retraction(bands: bool, force_g: float):
+def _retraction(bands: bool, force_g: float) -> ConnectionForce:
     case = load_example("05_anterior_retraction_deep_bite")
     if not bands:
         data = yaml.safe_load(dump_case(case))
@@ -75,7 +76,7 @@ def _retraction(bands: bool, force_g: float):
     return analyse_design(case, d, average_landmarks(case)).connections[0]
 
 
-def test_the_study_force_under_ordinary_friction_is_within_its_own_range():
+def test_the_study_force_under_ordinary_friction_is_within_its_own_range() -> None:
     """joi2015: 200-250 g per side from NiTi springs, ordinary sliding: 225 g is mid-range,
     not 'below after friction' (the old double counting)."""
     c = _retraction(bands=False, force_g=225)
@@ -87,7 +88,7 @@ def test_the_study_force_under_ordinary_friction_is_within_its_own_range():
     assert c.delivered_g < 225.0  # the teeth still feel less than the spring pulls
 
 
-def test_second_molar_bands_raise_the_requirement_by_the_extra_friction_only():
+def test_second_molar_bands_raise_the_requirement_by_the_extra_friction_only() -> None:
     """II.1 (Fig. 12): second-molar bands and hooks, high friction, 'greater forces must be
     applied to the mini-implants' - more than ordinary, less than double counting."""
     hi = _retraction(bands=True, force_g=200)
@@ -100,7 +101,7 @@ def test_second_molar_bands_raise_the_requirement_by_the_extra_friction_only():
 
 
 @pytest.mark.slow
-def test_the_demo_dose_verdict_and_suggestion_are_feasible_with_a_catalogued_module():
+def test_the_demo_dose_verdict_and_suggestion_are_feasible_with_a_catalogued_module() -> None:
     from tadplan.knowledge import load_knowledge
     from tadplan.planner.combine import combine
     from tadplan.planner.pipeline import propose, rank
@@ -117,11 +118,12 @@ def test_the_demo_dose_verdict_and_suggestion_are_feasible_with_a_catalogued_mod
             for c in analyse_design(case, d, lm).connections:
                 if c.dose is None or c.kind != "niti_tension_spring" or c.dose.status == "within":
                     continue
-                assert c.dose.suggestion and "beyond" not in c.dose.suggestion
-                best = min(classes, key=lambda k: abs(k - c.dose.required_applied_g))
-                assert f"{best:g} g class" in c.dose.suggestion
-                assert c.dose.suggested_module == "niti_closed_coil"
-                assert c.dose.suggested_force_g == best
+                dose = c.dose
+                assert dose.suggestion is not None and "beyond" not in dose.suggestion
+                best = min(classes, key=lambda k: abs(k - dose.required_applied_g))
+                assert f"{best:g} g class" in dose.suggestion
+                assert dose.suggested_module == "niti_closed_coil"
+                assert dose.suggested_force_g == best
                 # the suggested spring brings the dose into the cited range
                 conns = [
                     x.model_copy(update={"force_g": best}) if x.id == c.connection_id else x

@@ -11,12 +11,14 @@ from tadplan.anatomy import average_landmarks
 from tadplan.case.model import SiteRef
 from tadplan.examples import load_example
 from tadplan.mechanics import (
+    ForceSystem,
     MechanicsError,
     analyse_design,
     format_force_system,
     mechanics_data,
 )
 from tadplan.mechanics.modules import G_TO_N
+from tadplan.mechanics.result import ConnectionForce
 
 CROSSBITE = load_example("12_crossbite_correction")
 CROSSBITE_LM = average_landmarks(CROSSBITE)
@@ -39,7 +41,7 @@ BUCCAL = [
 ]
 
 
-def _marpe(force_g: float):
+def _marpe(force_g: float) -> ForceSystem:
     conn = dict(
         id="c1", kind="expander", from_implants=["i1", "i2", "i3", "i4"], teeth=[16, 26]
     ) | dict(force_g=force_g)
@@ -48,7 +50,7 @@ def _marpe(force_g: float):
     )
 
 
-def _push(r) -> np.ndarray:
+def _push(r: ConnectionForce) -> np.ndarray:
     return np.asarray(r.direction) * r.applied_g * G_TO_N
 
 
@@ -60,6 +62,7 @@ def test_marpe_each_side_pushed_once_and_the_screw_loads_the_other_sides_implant
     assert right.teeth == [16] and left.teeth == [26]
     assert right.applied_g == pytest.approx(200.0) and left.applied_g == pytest.approx(200.0)
     # expansion: each side's teeth go buccally (right towards -x, left towards +x)
+    assert right.direction is not None and left.direction is not None
     assert right.direction[0] < 0 < left.direction[0]
     # the expansion screw: the right side's push is carried by the left side's screws
     assert set(right.implant_ids) == {"i3", "i4"}
