@@ -115,6 +115,22 @@ def test_the_bundled_marpe_carries_the_expansion_load() -> None:
         assert ("over_orthopaedic_limit" in ld.flags) == (ld.force_g > limit + 0.5)
 
 
+def test_the_marpe_pushes_the_halves_straight_apart() -> None:
+    """Expansion is transverse: each side's push is along +-x (patient's left/right) with
+    no anteroposterior part, though a half-arch's mean buccal direction points forward."""
+    p = plan(CASE)
+    marpe = next(d for gp in p.goals for d in gp.designs if d.rule_id == "crossbite-marpe")
+    assert marpe.mechanics is not None
+    pushes = [c for c in marpe.mechanics.connections if c.kind == "expander"]
+    assert len(pushes) == 2
+    for c in pushes:
+        assert c.direction is not None and c.point_mm is not None
+        d = np.asarray(c.direction)
+        assert abs(d[1]) < 1e-9
+        assert d[0] * c.point_mm[0] > 0  # outward, on its own side
+        assert abs(d[0]) > 0.99
+
+
 def test_orthodontic_implants_keep_the_immediate_loading_limit() -> None:
     """The demo's buccal screws (NiTi springs, 250 g) are judged as before."""
     p = plan(load_example("demo"))

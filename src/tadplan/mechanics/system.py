@@ -343,6 +343,14 @@ def _intended(goal: Goal | None, unit: Unit) -> set[str]:
     return set()
 
 
+def _transverse(v: Vec) -> Vec:
+    """``v`` without its anteroposterior part: expansion and crossbite correction move
+    teeth across the arch (a half-arch's mean buccal direction also points forward)."""
+    w = np.array([v[0], 0.0, v[2]])
+    n = float(np.linalg.norm(w))
+    return w / n if n > 1e-9 else v
+
+
 def goal_direction(goal: Goal, unit: Unit) -> Vec:
     """Unit vector of the goal's movement in the patient frame."""
     k = goal.kind
@@ -355,8 +363,8 @@ def goal_direction(goal: Goal, unit: Unit) -> Vec:
         MovementKind.distalisation: -fwd,
         MovementKind.mesialisation: fwd,
         MovementKind.protraction: fwd,
-        MovementKind.expansion: unit.buccal,
-        MovementKind.crossbite_correction: unit.buccal,
+        MovementKind.expansion: _transverse(unit.buccal),
+        MovementKind.crossbite_correction: _transverse(unit.buccal),
         MovementKind.uprighting: -unit.mesial,
     }
     if k not in table:
