@@ -22,7 +22,7 @@ from tadplan.report.diagrams import design_figures
 from tadplan.report.figures import Figure
 from tadplan.report.geometry import dentition_shapes
 from tadplan.report.mechanics_view import force_system_of
-from tadplan.report.text import CONNECTION_NAMES, fmt_num, implant_size
+from tadplan.report.text import CONNECTION_NAMES, fmt_force, fmt_num, implant_size
 
 Embed = Literal["svg", "svg-img", "png-img"]
 
@@ -32,13 +32,16 @@ def _pkg_file(*parts: str) -> Path:
 
 
 @cache
+@cache
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_pkg_file("templates"))),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
     )
+    env.filters["force"] = fmt_force
+    return env
 
 
 @cache
@@ -141,7 +144,7 @@ def materials(design: Design) -> list[str]:
         )
         out.append(f"{n} × mini-implant {size}, {head} head ({ids})")
     for c in design.connections:
-        force = f", {fmt_num(c.force_g, 0)} g" if c.force_g is not None else ""
+        force = f", {fmt_force(c.force_g)}" if c.force_g is not None else ""
         att = f"; attach at {c.attachment}" if c.attachment else ""
         out.append(f"{CONNECTION_NAMES[c.kind]}{force} ({c.id}){att}")
     return out
@@ -156,8 +159,8 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
     for u in fs.units:
         c = u.components
         what = (
-            f"resultant {fmt_num(u.force_g, 0)} g (mesial {fmt_num(c.mesial_g, 0)}, "
-            f"buccal {fmt_num(c.buccal_g, 0)}, intrusive {fmt_num(c.intrusive_g, 0)} g); "
+            f"resultant {fmt_force(u.force_g)} (mesial {fmt_force(c.mesial_g)}, "
+            f"buccal {fmt_force(c.buccal_g)}, intrusive {fmt_force(c.intrusive_g)}); "
             f"predicted {u.movement.value.replace('_', ' ')}"
         )
         if u.moment_to_force_mm is not None:
@@ -173,7 +176,7 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
         rows.append(
             (
                 f"anchorage teeth {', '.join(map(str, u.teeth))}",
-                f"reaction {fmt_num(u.force_g, 0)} g; {u.movement.value.replace('_', ' ')}",
+                f"reaction {fmt_force(u.force_g)}; {u.movement.value.replace('_', ' ')}",
             )
         )
     for cf in fs.connections:
@@ -181,9 +184,9 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
             rows.append(
                 (
                     f"{cf.connection_id} dose",
-                    f"{fmt_num(cf.dose.delivered_g, 0)} g "
-                    f"delivered, {cf.dose.status} {fmt_num(cf.dose.low_g, 0)}-"
-                    f"{fmt_num(cf.dose.high_g, 0)} g ({cf.dose.source})"
+                    f"{fmt_force(cf.dose.delivered_g)} "
+                    f"delivered, {cf.dose.status} {fmt_force(cf.dose.low_g)} to "
+                    f"{fmt_force(cf.dose.high_g)} ({cf.dose.source})"
                     + (f"; {cf.dose.suggestion}" if cf.dose.suggestion else ""),
                 )
             )
@@ -191,7 +194,7 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
         rows.append(
             (
                 f"implant {load.implant_id} load",
-                f"{fmt_num(load.force_g, 0)} g, torsion {fmt_num(load.torsion_nmm)} N·mm, "
+                f"{fmt_force(load.force_g)}, torsion {fmt_num(load.torsion_nmm)} N·mm, "
                 f"bending {fmt_num(load.bending_nmm)} N·mm"
                 + (f"; {'; '.join(load.flags)}" if load.flags else ""),
             )
