@@ -324,6 +324,54 @@ class OrthopaedicFile(_Model):
     screw_load_limit_use: CitedNote
 
 
+class ApplianceForce(_Model):
+    """A force range per side as its source gives it (``unit`` g or N); the design value is its
+    middle (the mean of a mean +/- SD range)."""
+
+    low: float = Field(gt=0)
+    high: float = Field(gt=0)
+    unit: Literal["g", "N"]
+    source: str
+    detail: str
+    tag: Tag
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ApplianceForce:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) is below low ({self.low})")
+        return self
+
+    @property
+    def g(self) -> float:
+        """The force used, g (the middle of the range)."""
+        return (self.low + self.high) / 2 * (1.0 if self.unit == "g" else 1 / G_TO_N)
+
+    def words(self) -> str:
+        """``"1-5 N per side (key [U])"``."""
+        return f"{self.low:g}-{self.high:g} {self.unit} per side ({self.source} [{self.tag}])"
+
+
+class ApplianceAttach(_Model):
+    """FDI position (1-8) of the tooth each jaw's attachment is on, on each side."""
+
+    maxilla: int = Field(ge=1, le=8)
+    mandible: int = Field(ge=1, le=8)
+    source: str
+    detail: str
+    tag: Tag
+
+
+class ApplianceSpec(_Model):
+    force_per_side: ApplianceForce
+    action: Literal["push", "pull"]
+    attach: ApplianceAttach
+
+
+class AppliancesFile(_Model):
+    version: Literal[1]
+    appliances: dict[str, ApplianceSpec]
+
+
 class ClassificationFile(_Model):
     version: Literal[1]
     uncontrolled_below: Cited
@@ -361,6 +409,7 @@ class MechanicsData(_Model):
     orthopaedic: OrthopaedicFile
     classification: ClassificationFile
     geometry: GeometryFile
+    appliances: AppliancesFile
 
 
 _FILES: dict[str, tuple[str, type[BaseModel]]] = {
@@ -373,6 +422,7 @@ _FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "orthopaedic": ("orthopaedic.yaml", OrthopaedicFile),
     "classification": ("movement_classification.yaml", ClassificationFile),
     "geometry": ("geometry.yaml", GeometryFile),
+    "appliances": ("appliances.yaml", AppliancesFile),
 }
 
 M = TypeVar("M", bound=BaseModel)

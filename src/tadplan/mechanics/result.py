@@ -149,9 +149,13 @@ class DoseCheck(_Model):
 class ConnectionForce(_Model):
     connection_id: str
     kind: str
-    role: Literal["active", "rigid_link", "tooth_borne", "attachment", "ignored"] = Field(
-        description="attachment: a lever arm or power hook through which another connection "
-        "pulls (no force of its own)"
+    role: Literal["active", "rigid_link", "tooth_borne", "attachment", "ignored", "appliance"] = (
+        Field(
+            description="attachment: a lever arm or power hook through which another connection "
+            "pulls (no force of its own); appliance: an external force (Herbst, Class II/III "
+            "elastics, one side) on a unit held by implants: applied_g at point_mm along "
+            "direction, carried by implant_ids through the design's links"
+        )
     )
     implant_id: str | None = Field(default=None, description="the first of implant_ids")
     implant_ids: list[str] = Field(

@@ -26,6 +26,15 @@ halves apart); for the others (one rigid plate) to every implant that carries it
 
 Force magnitude: ``force_g`` (per connection), else the middle of the cited dose range.
 
+Appliance forces (:data:`APPLIANCE_FORCES`: the Herbst telescope, Class II and Class III
+elastics, from ``case.attachments.appliances``) are not produced by the implants: the implants
+hold teeth against them. When a design holds the appliance's tooth in a jaw with passive links
+or rigid links from implants (the tooth is in the held unit, or bonded on the same full-arch
+archwire), the cited force per side acts on that tooth along the appliance line (Herbst: pushes
+the lower first premolar away from the upper first molar, mesially; elastics pull the two hooks
+together) and the links carry it to the implants with the unit's other reactions
+(:func:`share_load`). Each side's force is reported as a connection of role ``appliance``.
+
 Orthopaedic appliances (:data:`ORTHOPAEDIC`: the expander of a MARPE) move bones, not teeth:
 their force is checked against the cited expansion-force range (kg, ``orthopaedic.yaml``),
 whatever the goal, and the implants that carry them are judged against the cited load limit
@@ -107,6 +116,8 @@ NO_TOOTH_DOSE = {MovementKind.expansion, MovementKind.anchorage_maintenance}
 """Goals whose force is not a tooth-movement dose (orthopedic expansion, holding)."""
 ORTHOPAEDIC = frozenset({"expander"})
 """Connection kinds that carry orthopaedic (kg) loads; ``planner.model.ORTHOPAEDIC_KINDS``."""
+APPLIANCE_FORCES = ("herbst", "class_ii_elastics", "class_iii_elastics")
+"""Case appliances whose force the anchorage holds against (``data/appliances.yaml``)."""
 ELEVATED = ("power arm", "power hook", "lever", "power_arm", "power_hook")
 LINGUAL_POINT = ("button", "palatal", "lingual", "tpa")
 
@@ -506,6 +517,106 @@ def share_load(
     b = np.concatenate([force_n, moment_nmm])
     x = np.linalg.pinv(a) @ b
     return [(x[6 * i : 6 * i + 3], x[6 * i + 3 : 6 * i + 6] / moment_cost_mm) for i in range(n)]
+
+
+# ----------------------------------------------------------------------------- appliance forces
+
+
+@dataclass(frozen=True)
+class ApplianceLoad:
+    """One side of an appliance acting on a held tooth: ``force_n`` (N, patient frame) at
+    ``point_mm`` (the tooth's bracket), along the line to ``partner`` (the other jaw's
+    attachment tooth, None when it is not in the dentition)."""
+
+    appliance: str
+    jaw: str
+    side: str
+    tooth: int
+    partner: int | None
+    point_mm: Vec
+    force_n: Vec
+    force_g: float
+
+
+def _bonded(case: Case) -> set[int]:
+    att = case.attachments
+    if att.brackets == "all" or any(a.value == "fixed_full_arch" for a in att.appliances):
+        return set(fdi.PERMANENT)
+    return set(att.brackets or ()) | set(att.bands)
+
+
+def appliance_loads(
+    case: Case,
+    held: Mapping[str, Sequence[int]],
+    landmarks: Mapping[int, ToothLandmarks],
+    data: MechanicsData | None = None,
+) -> list[ApplianceLoad]:
+    """The appliance forces (Herbst, Class II / III elastics of ``case.attachments``) that act
+    on the teeth ``held`` by implants in each jaw (``{"maxilla"|"mandible": teeth}``).
+
+    Per side, the cited force acts at the bracket of the appliance's tooth of that jaw when the
+    tooth is held or bonded on the same full-arch archwire as the held teeth; along the line
+    from the other jaw's attachment tooth (a push: away from it; a pull: towards it), else
+    along the arch's anteroposterior direction.
+    """
+    data = data or mechanics_data()
+    specs = data.appliances.appliances
+    bonded = _bonded(case)
+    out: list[ApplianceLoad] = []
+    for app in case.attachments.appliances:
+        name = app.value
+        if name not in APPLIANCE_FORCES or name not in specs:
+            continue
+        spec = specs[name]
+        for jaw, teeth in held.items():
+            if not teeth:
+                continue
+            other = "mandible" if jaw == "maxilla" else "maxilla"
+            pos = getattr(spec.attach, jaw)
+            opos = getattr(spec.attach, other)
+            for side in ("right", "left"):
+                tooth = _tooth(jaw, side, pos)
+                if tooth not in landmarks:
+                    continue
+                linked = tooth in teeth or (tooth in bonded and set(teeth) <= bonded)
+                if not linked:
+                    continue
+                mate = _tooth(other, side, opos)
+                partner: int | None = mate if mate in landmarks else None
+                point = landmarks[tooth].bracket_mm.copy()
+                sign = 1.0 if spec.action == "pull" else -1.0
+                if mate in landmarks:
+                    direction = unit_vector(sign * (landmarks[mate].bracket_mm - point))
+                else:
+                    towards = 1.0 if opos < pos else -1.0  # the partner is more anterior
+                    direction = np.array([0.0, sign * towards, 0.0])
+                g = spec.force_per_side.g
+                out.append(
+                    ApplianceLoad(name, jaw, side, tooth, partner, point, direction * g * G, g)
+                )
+    return out
+
+
+def _tooth(jaw: str, side: str, position: int) -> int:
+    quadrant = {("maxilla", "right"): 1, ("maxilla", "left"): 2}.get((jaw, side))
+    if quadrant is None:
+        quadrant = 4 if side == "right" else 3
+    return quadrant * 10 + position
+
+
+def held_balance(
+    unit: Unit,
+    loads: Sequence[tuple[Vec, Vec]],
+    heads: Sequence[Vec],
+    shares: Sequence[tuple[Vec, Vec]],
+    data: MechanicsData | None = None,
+) -> UnitForceSystem:
+    """The force system on a unit held by implants: ``loads`` [(point_mm, force_n)] on it plus
+    what the implants give back through the links (each implant -force at its head and -moment,
+    its :func:`share_load` share reversed). Zero when the anchorage holds (no movement)."""
+    back = [(np.asarray(h), -np.asarray(f)) for h, (f, _) in zip(heads, shares, strict=True)]
+    couple = -sum((np.asarray(m) for _, m in shares), np.zeros(3))
+    return unit_force_system(unit, [*loads, *back], couple, data=data)
 
 
 # ----------------------------------------------------------------------------- the design
@@ -1195,7 +1306,13 @@ def analyse_design(
         )
         for k, loads in per_unit.items()
     ]
+    external = appliance_loads(
+        case, {jaw: teeth for jaw, (teeth, ids) in rigid.items() if ids and teeth}, landmarks, data
+    )
+    for ext in external:
+        reactions.setdefault(ext.jaw, []).append((ext.point_mm, ext.force_n))
     anchorage: list[UnitForceSystem] = []
+    balance: dict[str, UnitForceSystem] = {}
     for jaw_name, loads in reactions.items():
         teeth, ids = rigid[jaw_name]
         aunit = make_unit(teeth, landmarks, data)
@@ -1204,11 +1321,16 @@ def analyse_design(
             continue
         f = sum((ld[1] for ld in loads), np.zeros(3))
         m = sum((np.cross(ld[0] - aunit.cr_mm, ld[1]) for ld in loads), np.zeros(3))
-        for iid, (fi, mi) in zip(
-            ids, share_load([implants[i].head for i in ids], f, m, aunit.cr_mm), strict=True
-        ):
+        heads = [implants[i].head for i in ids]
+        shares = share_load(heads, f, m, aunit.cr_mm)
+        for iid, (fi, mi) in zip(ids, shares, strict=True):
             implants[iid].force = implants[iid].force + fi
             implants[iid].moment = implants[iid].moment + mi
+        if any(e.jaw == jaw_name for e in external):
+            balance[jaw_name] = held_balance(aunit, loads, heads, shares, data)
+    results.extend(
+        _appliance_results(design, external, rigid, balance, landmarks, data, warnings, sources)
+    )
 
     groups = dict(rigid)
     for n, ((kind, _), parts) in enumerate(appliances.items()):
@@ -1248,6 +1370,90 @@ def analyse_design(
         warnings=warnings,
         sources=sorted(s for s in sources if s),
     )
+
+
+def _appliance_results(
+    design: Design,
+    external: Sequence[ApplianceLoad],
+    rigid: Mapping[str, tuple[list[int], list[str]]],
+    balance: Mapping[str, UnitForceSystem],
+    landmarks: Mapping[int, ToothLandmarks],
+    data: MechanicsData,
+    warnings: list[MechWarning],
+    sources: set[str],
+) -> list[ConnectionForce]:
+    """One ``appliance`` connection per side of each appliance force on a held unit, and a
+    caution where a ligature would have to push (a ligature only pulls)."""
+    out = []
+    for ext in external:
+        spec = data.appliances.appliances[ext.appliance]
+        teeth, ids = rigid[ext.jaw]
+        unit = make_unit(teeth, landmarks, data)
+        net = balance[ext.jaw]
+        line = (
+            f"along the line {'from' if spec.action == 'push' else 'to'} {ext.partner}"
+            if ext.partner is not None
+            else "anteroposteriorly (the other attachment tooth is absent)"
+        )
+        out.append(
+            ConnectionForce(
+                connection_id=f"{ext.appliance} ({ext.side})",
+                kind=ext.appliance,
+                role="appliance",
+                implant_id=ids[0],
+                implant_ids=list(ids),
+                teeth=[ext.tooth],
+                applied_g=ext.force_g,
+                delivered_g=ext.force_g,
+                point_mm=_v3(ext.point_mm),
+                direction=_v3(ext.force_n / float(np.linalg.norm(ext.force_n))),
+                system=unit_force_system(unit, [(ext.point_mm, ext.force_n)], data=data),
+                notes=[
+                    f"{ext.appliance.replace('_', ' ')} force on {ext.tooth}, "
+                    f"{spec.force_per_side.words()}, {line} "
+                    f"({spec.attach.source}: {spec.attach.detail} [{spec.attach.tag}])",
+                    f"held: the links from {', '.join(ids)} carry it (with the unit's other "
+                    f"reactions) to the implants; net force on the held unit "
+                    f"{' '.join(map(str, teeth))}: {net.force_g:.0f} g",
+                ],
+            )
+        )
+        sources.update({spec.force_per_side.source, spec.attach.source})
+    # a ligature only pulls: it cannot hold a unit that the load pushes towards its implant
+    jaws = {e.jaw for e in external}
+    for conn in design.connections:
+        if _kind(conn) != "ligature_tie_back" or not conn.teeth:
+            continue
+        jaw = fdi.arch(conn.teeth[0])
+        if jaw not in jaws or conn.from_implant is None:
+            continue
+        net_applied = sum((e.force_n for e in external if e.jaw == jaw), np.zeros(3))
+        tooth = conn.teeth[0]
+        if tooth not in landmarks:
+            continue
+        # the implants take the load: it must pull the tooth away from the implant head
+        head_to_tooth = landmarks[tooth].bracket_mm - _head_of(conn, design, landmarks, data)
+        if float(np.dot(net_applied, head_to_tooth)) < 0:
+            warnings.append(
+                MechWarning(
+                    severity="caution",
+                    text=(
+                        f"connection {conn.id}: the appliance pushes {tooth} towards the implant; "
+                        "a ligature cannot push: hold it with a rigid link (segmental arch)"
+                    ),
+                    sources=["seed"],
+                )
+            )
+    return out
+
+
+def _head_of(
+    conn: Connection, design: Design, landmarks: Mapping[int, ToothLandmarks], data: MechanicsData
+) -> Vec:
+    imp = next(i for i in design.implants if i.id == conn.from_implant)
+    if imp.head_position_mm is not None:
+        return np.asarray(imp.head_position_mm, dtype=float)
+    return default_head_position(imp.site, landmarks, data=data)
 
 
 def _keys_in(note: str) -> set[str]:

@@ -92,6 +92,13 @@ def format_force_system(result: ForceSystem) -> str:
                 f"{' '.join(map(str, c.teeth))}{note}"
             )
             continue
+        if c.role == "appliance":
+            out.append(
+                f"  {c.connection_id}: {c.applied_g:.0f} g on {' '.join(map(str, c.teeth))}, "
+                f"an appliance force the implants hold against ({'+'.join(c.implant_ids)})"
+            )
+            out.extend(f"    note: {n}" for n in c.notes)
+            continue
         carried = "+".join(c.implant_ids) or c.implant_id
         src = f"from {carried}" if carried else "tooth-borne"
         mod = (
