@@ -186,6 +186,20 @@ def test_class_ii_elastics_pull_held_upper_canines_distally_class_iii_the_revers
     assert _total_on_implants(iii)[1] > 0 > _total_on_implants(ii)[1]
 
 
+def test_herbst_pushes_held_upper_molars_distally() -> None:
+    conns = [
+        dict(id="c1", kind="segmental_arch", from_implant="u1", teeth=[16], passive=True),
+        dict(id="c2", kind="segmental_arch", from_implant="u2", teeth=[26], passive=True),
+    ]
+    fs = _analyse(HERBST, UPPER, conns)
+    apps = _appliance(fs)
+    assert {c.teeth[0] for c in apps} == {16, 26}
+    for c in apps:
+        d = np.asarray(c.direction)
+        assert -d[1] == max(abs(d))  # mainly distal on the upper arch
+    assert _total_on_implants(fs)[1] < 0
+
+
 def test_unbonded_teeth_outside_the_held_unit_do_not_pass_the_force() -> None:
     att = HERBST.attachments.model_copy(
         update={"appliances": [Appliance.class_iii_elastics], "brackets": [13, 23]}

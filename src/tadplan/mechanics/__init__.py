@@ -24,8 +24,11 @@ from tadplan.mechanics.modules import (
 )
 from tadplan.mechanics.result import ForceSystem, MovementType, UnitForceSystem
 from tadplan.mechanics.system import (
+    ApplianceLoad,
     MechanicsError,
     analyse_design,
+    appliance_loads,
+    held_balance,
     share_load,
     suggest_module,
     unit_force_system,
@@ -33,6 +36,7 @@ from tadplan.mechanics.system import (
 from tadplan.mechanics.text import format_force_system
 
 __all__ = [
+    "ApplianceLoad",
     "ForceModule",
     "ForceSystem",
     "MechanicsDataError",
@@ -42,12 +46,14 @@ __all__ = [
     "Unit",
     "UnitForceSystem",
     "analyse_design",
+    "appliance_loads",
     "chain_decay_fit",
     "default_head_position",
     "default_implant_axis",
     "fit_module",
     "force_at",
     "format_force_system",
+    "held_balance",
     "make_unit",
     "mechanics_data",
     "reactivation_interval_days",

@@ -838,6 +838,10 @@ def analyse_design(
 ) -> ForceSystem:
     """The force system of ``design`` for ``case`` on the dentition ``landmarks``.
 
+    Appliance forces of the case (Herbst, Class II / III elastics) on the teeth the design's
+    implants hold are added as ``appliance`` connections and loaded on those implants (see the
+    module docstring and :func:`appliance_loads`).
+
     Implants without ``head_position_mm``/``axis`` get :func:`default_head_position` /
     :func:`default_implant_axis`. Raises :class:`MechanicsError` naming the connection when a
     connection refers to an unknown implant or to no tooth in ``landmarks``.
