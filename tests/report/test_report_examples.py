@@ -205,3 +205,16 @@ def test_appliance_on_several_screws_is_joined_to_each_of_them() -> None:
     for imp in conn.from_implants:
         gap = np.min(np.linalg.norm(wire_pts - heads[imp], axis=1))
         assert gap < 0.5, (imp, gap)
+
+
+def test_the_force_the_implants_hold_against_is_drawn() -> None:
+    """Example 03: the Herbst pushes the lower dentition forward and the tie-backs to the
+    implants hold it; the force view draws that appliance force and names who holds it."""
+    plan = _plan("03_mandibular_anchorage_herbst")
+    gp = plan.goals[0]
+    d = gp.designs[0]
+    fig = next(f for f in design_figures(plan, gp, d) if f.kind in ("lateral", "frontal"))
+    svg = fig.svg()
+    assert 'class="appliance_force herbst"' in svg
+    assert "herbst: " in svg and "(held)" in svg
+    assert "no active force from an implant" not in svg

@@ -413,7 +413,10 @@ def force_figure(
     # are drawn once)
     horiz, vert = _component_words(view.jaw, view.plane)
     # mm of arrow per gram; orthopaedic forces (kilograms) are drawn shorter to fit
-    scale = min(0.08, 16.0 / max((f.applied_g for f in forces), default=1.0))
+    sizes = [f.applied_g for f in forces] + [
+        cf.applied_g for cf in (fs.connections if fs else []) if cf.role == "appliance"
+    ]
+    scale = min(0.08, 16.0 / max(sizes, default=1.0))
     table: list[str] = []
     n_drawn = 0
     drawn: list[ForceVector] = []
@@ -512,10 +515,52 @@ def force_figure(
         table.append(f"{name}: {fmt_force(f.applied_g)}{delivered}; components {words}")
         pts.append(tip)
         n_drawn += 1
+    # forces of the case's appliances (Herbst, intermaxillary elastics) that the implants hold
+    held = [
+        cf
+        for cf in (fs.connections if fs is not None else [])
+        if cf.role == "appliance" and cf.point_mm is not None and cf.direction is not None
+    ]
+    for cf in held:
+        p3 = np.asarray(cf.point_mm, dtype=float)
+        name = cf.connection_id.replace("_", " ")
+        holders = "+".join(cf.implant_ids) or "the anchorage"
+        table.append(
+            f"{name}: {fmt_force(cf.applied_g)} on {', '.join(map(str, cf.teeth))} from the "
+            f"case's appliance, held by {holders}"
+        )
+        if not view.on_side(p3):
+            continue
+        p2 = proj(p3)
+        end = p2 + proj(np.asarray(cf.direction) * cf.applied_g) * scale
+        arrow = FancyArrowPatch(
+            (float(p2[0]), float(p2[1])),
+            (float(end[0]), float(end[1])),
+            arrowstyle="-|>",
+            mutation_scale=9,
+            color=GREY,
+            lw=2.2,
+            zorder=9,
+        )
+        ax.add_artist(arrow)
+        tag(arrow, f"appliance_force {cf.kind}", cf.connection_id.split(" (")[0])
+        ax.annotate(
+            f"{cf.kind.replace('_', ' ')}: {fmt_force(cf.applied_g)} (held)",
+            xy=(float((p2[0] + end[0]) / 2), float((p2[1] + end[1]) / 2)),
+            xytext=(0, -12),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=6.5,
+            color=INK,
+            zorder=10,
+            bbox={"boxstyle": "round,pad=0.15", "fc": PAPER, "ec": "none", "alpha": 0.9},
+        )
+        pts.append(end)
     unforced = [
         c for c in design.connections if c.from_implant and not c.passive and c.force_g is None
     ]
-    if not forces:
+    if not forces and not held:
         notes.append("no active force from an implant in this design: no force arrow")
     if unforced and fs is None:
         notes.append(
@@ -618,9 +663,7 @@ def force_figure(
         ha="left",
         linespacing=1.3,
     )
-    fig.text(
-        0.05,
-        0.15,
+    legend = wrap_text(
         "solid arrow: force (length ∝ g) · dashed arrows: its components · "
         "dash-dot: line of action · black: mini-implant\n⊕ CR: centre of resistance · "
         "curved arrow: moment about the CR"
@@ -628,15 +671,18 @@ def force_figure(
             " · grey bar: rigid link, dotted: ligature tie-back (passive, indirect anchorage)"
             if passive_drawn
             else ""
-        ),
-        fontsize=6,
-        color=GREY,
-        va="top",
+        )
+        + (" · thick grey arrow: appliance force the implants hold against" if held else ""),
+        0.9 * fig.size_pt[0],
+        6.0,
     )
+    fig.text(0.05, 0.15, legend, fontsize=6, color=GREY, va="top")
+    # the notes start under the legend's last line
+    notes_top = 0.15 - ((legend.count("\n") + 1) * 6.0 * 1.2 + 3.0) / fig.size_pt[1]
     if notes:
         fig.text(
             0.05,
-            0.08,
+            notes_top,
             wrap_text(" · ".join(notes), 0.9 * fig.size_pt[0], 6.0, italic=True),
             fontsize=6,
             va="top",
