@@ -342,7 +342,7 @@ def sites(
     wide.print("'-' = above the apex of a root (no root there); root-to-root minimum distance.")
     if not search:
         return
-    from tadplan.anatomy.survey import search_all_sites, write_maps
+    from tadplan.anatomy.survey import search_all_sites
 
     sv = search_all_sites(c, "guided" if guided else "freehand", model=model)
     best = Table(
@@ -380,7 +380,9 @@ def sites(
         )
     wide.print(best)
     if out is not None:
-        paths = write_maps(sv, out)
+        from tadplan.report.site_maps import write_clearance_maps
+
+        paths = write_clearance_maps(sv, out)
         console.print(f"wrote {len(paths)} clearance maps to {out}")
 
 

@@ -1,13 +1,12 @@
 """The both-arch survey behind ``tadplan sites``: the inter-radicular table, and the full
-safe-site search ranked per site with one clearance map per site (matplotlib, Agg)."""
+safe-site search ranked per site (the clearance maps are drawn by
+:mod:`tadplan.report.site_maps`)."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from tadplan.anatomy.clearance import map_from_ranked
 from tadplan.anatomy.meshes import DentitionModel
 from tadplan.anatomy.safety import (
     Insertion,
@@ -83,50 +82,3 @@ def search_all_sites(
         },
         workflow,
     )
-
-
-def write_maps(survey: Survey, out: Path) -> list[Path]:
-    """One PNG per site: clearance over insertion height x mesiodistal offset (the
-    :class:`~tadplan.anatomy.clearance.ClearanceMap` of the best insertion's size and
-    angles, as the report draws it)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    g = survey.grid
-    for r, ins in zip(survey.ranked, survey.best, strict=True):
-        f = r.scan.geometry.frame
-        _i, _j, v, w, li, di = r.best
-        m = map_from_ranked(ins.site, r, g, v, w, li, di, survey.workflow).clearance_mm
-        fig, ax = plt.subplots(figsize=(4.2, 4.6))
-        im = ax.imshow(
-            m,
-            origin="lower",
-            aspect="auto",
-            cmap="RdYlGn",
-            vmin=-0.5,
-            vmax=2.0,
-            extent=(
-                g.mesiodistal_mm[0] - 0.125,
-                g.mesiodistal_mm[-1] + 0.125,
-                g.heights_mm[0] - 0.25,
-                g.heights_mm[-1] + 0.25,
-            ),
-        )
-        ax.plot([ins.mesiodistal_mm or 0.0], [ins.height_mm or 0.0], "k*", ms=10)
-        ax.set_xlabel(f"mesiodistal offset (mm, + towards {f.b})")
-        ax.set_ylabel("height from the alveolar crest (mm)")
-        ax.set_title(
-            f"{f.label}: {ins.diameter_mm:g} x {ins.length_mm:g} mm, "
-            f"{ins.vertical_deg:g}/{ins.horizontal_deg:g} deg",
-            fontsize=9,
-        )
-        fig.colorbar(im, ax=ax, label="root clearance (mm)")
-        p = out / f"clearance_{f.surface}_{f.a}-{f.b}.png"
-        fig.savefig(p, dpi=90, bbox_inches="tight")
-        plt.close(fig)
-        paths.append(p)
-    return paths

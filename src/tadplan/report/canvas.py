@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import importlib.util
 import math
 import struct
 import zlib
@@ -50,14 +49,20 @@ Box = tuple[float, float, float, float]
 # ----------------------------------------------------------------------------- fonts
 
 
+_FONT_DIRS = (
+    "/usr/share/fonts/truetype/dejavu",  # Debian, Ubuntu (fonts-dejavu-core)
+    "/usr/share/fonts/dejavu-sans-fonts",  # Fedora
+    "/usr/share/fonts/dejavu",
+    "/usr/share/fonts/TTF",  # Arch
+)
+
+
 def _font_dir() -> Path | None:
-    spec = importlib.util.find_spec("matplotlib")
-    if spec and spec.submodule_search_locations:
-        d = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
-        if (d / "DejaVuSans.ttf").exists():
-            return d
-    d = Path("/usr/share/fonts/truetype/dejavu")
-    return d if (d / "DejaVuSans.ttf").exists() else None
+    """The system's DejaVu Sans (the font WeasyPrint finds through fontconfig as well)."""
+    for d in _FONT_DIRS:
+        if (Path(d) / "DejaVuSans.ttf").exists():
+            return Path(d)
+    return None
 
 
 FONT_FILES = {

@@ -166,7 +166,7 @@ def site_figure(
         notes.append(f"inter-radicular distance by height: not available for {a}-{b}")
     cmap = site_clearance_map(case, implant)
     if cmap is not None:
-        _draw_clearance_map(fig, implant, cmap, head_mm, axis)
+        draw_clearance_map(fig, cmap, cmap.nearest_cell(head_mm, axis), implant.id)
     else:
         notes.append(f"clearance map: the anatomy package cannot map {site.label()}")
     caption = (
@@ -345,18 +345,22 @@ def site_clearance_map(case: Case | None, implant: Implant) -> ClearanceMap | No
     return _MAP_CACHE[key]
 
 
-def _draw_clearance_map(
+def draw_clearance_map(
     fig: Canvas,
-    implant: Implant,
     cmap: ClearanceMap,
-    head_mm: np.ndarray,
-    axis: np.ndarray | None,
+    cell: tuple[int, int],
+    ref: str,
+    rect: tuple[float, float, float, float] = (0.09, 0.14, 0.36, 0.26),
+    caption_at: float | None = 0.045,
 ) -> None:
     """Clearance over insertion height x mesiodistal position in grey (dark: near or in a
     root), the PDL contour (white) and the safety-margin contour (black, dashed), the
-    planned insertion starred."""
-    ax = fig.add_axes((0.09, 0.14, 0.36, 0.26))
-    cax = fig.add_axes((0.46, 0.14, 0.012, 0.26))
+    insertion at ``cell`` (height index, mesiodistal index) starred; elements tagged with
+    ``ref``. The key to the contours is written at ``caption_at`` (canvas fraction from the
+    bottom) unless it is None."""
+    x0, y0, w, h_ = rect
+    ax = fig.add_axes(rect)
+    cax = fig.add_axes((x0 + w + 0.01, y0, 0.012, h_))
     md, h = cmap.mesiodistal_mm, cmap.heights_mm
     dm, dh = float(md[1] - md[0]) / 2, float(h[1] - h[0]) / 2
     vmax = 2.0
@@ -370,7 +374,7 @@ def _draw_clearance_map(
         interpolation="nearest",
         extent=(md[0] - dm, md[-1] + dm, h[0] - dh, h[-1] + dh),
     )
-    tag(im, "clearance_map", implant.id)
+    tag(im, "clearance_map", ref)
     pdl, margin = cmap.pdl_mm.value, cmap.safety_margin_mm
     levels = [(pdl, PAPER, "solid"), (margin, INK, "dashed")]
     for level, colour, style in levels:
@@ -384,15 +388,15 @@ def _draw_clearance_map(
                 linewidths=1.0,
                 linestyles=style,
             )
-            tag(cs, "clearance_contour", implant.id)
-    i, j = cmap.nearest_cell(head_mm, axis)
+            tag(cs, "clearance_contour", ref)
+    i, j = cell
     (star,) = draw_line(
         ax, [md[j]], [h[i]], marker="*", ms=9, color=PAPER, markeredgecolor=INK, mew=0.8, ls=""
     )
-    tag(star, "planned_insertion", implant.id)
+    tag(star, "planned_insertion", ref)
     ax.set_xlim(md[0] - dm, md[-1] + dm)
     ax.set_ylim(h[0] - dh, h[-1] + dh)
-    _a, b = implant.site.between or (0, 0)
+    _a, b = cmap.site.between or (0, 0)
     plain_axes(
         ax,
         xticks=nice_ticks(float(md[0]), float(md[-1]), 7),
@@ -425,9 +429,11 @@ def _draw_clearance_map(
         box=True,
         yside="right",
     )
+    if caption_at is None:
+        return
     fig.text(
         0.02,
-        0.045,
+        caption_at,
         wrap_text(
             f"Clearance map: white line = PDL ({fmt_num(pdl)} mm, {cmap.pdl_mm.source} "
             f"[{cmap.pdl_mm.tag}]); dashed = safety margin {fmt_num(margin)} mm (septal bone "
