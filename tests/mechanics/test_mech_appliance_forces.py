@@ -116,6 +116,10 @@ def test_example03_implant_loads_are_judged_against_the_immediate_loading_limit(
         for i in fs.implants:
             assert ("over_immediate_loading_limit" in i.flags) == (i.force_g > limit + 0.5)
         assert "oesterle2012" in fs.sources and "pancherz1979" in fs.sources
+        # the Herbst's force is not the implant's to lower: the advice says what to do instead
+        over = [w.text for w in fs.warnings if "immediate loading" in w.text]
+        assert over and all("holds the force of the herbst" in t for t in over)
+        assert not any("lower the force" in t for t in over)
 
 
 def test_the_held_unit_is_balanced_and_would_flare_without_the_tie_backs() -> None:

@@ -1348,8 +1348,13 @@ def analyse_design(
             implants[iid].moment = implants[iid].moment + mi
         groups[f"{kind} {n}"] = ([], ids)
     ortho = {i for c in design.connections if _kind(c) in ORTHOPAEDIC for i in carriers(c)}
+    holding: dict[str, list[str]] = {}  # implant -> the case appliances it holds against
+    for e in external:
+        for i in rigid[e.jaw][1]:
+            if e.appliance not in holding.setdefault(i, []):
+                holding[i].append(e.appliance)
     loads_out = [
-        _implant_load(st, groups, data, warnings, sources, st.id in ortho)
+        _implant_load(st, groups, data, warnings, sources, st.id in ortho, holding.get(st.id, []))
         for st in implants.values()
     ]
     times = [
@@ -1586,6 +1591,10 @@ def suggestion(
     )
 
 
+def _names(appliances: Sequence[str]) -> str:
+    return " and ".join(a.replace("_", " ") for a in appliances)
+
+
 def _implant_load(
     st: _ImplantState,
     rigid: Mapping[str, tuple[list[int], list[str]]],
@@ -1593,10 +1602,13 @@ def _implant_load(
     warnings: list[MechWarning],
     sources: set[str],
     orthopaedic: bool = False,
+    holds_against: Sequence[str] = (),
 ) -> ImplantLoad:
     """The load on one implant and its flags. An implant that carries an orthopaedic
     appliance is judged against the cited load limit per screw for that use; any other
-    against the immediate-loading limit for orthodontic forces."""
+    against the immediate-loading limit for orthodontic forces. ``holds_against``: the
+    case's appliances (Herbst, elastics) whose force the implant holds: their force is not
+    the implant's to lower, so the advice names what can be done instead."""
     lim = data.implant_loads
     fg = float(np.linalg.norm(st.force)) / G
     torsion = float(np.dot(st.moment, st.axis))
@@ -1612,7 +1624,13 @@ def _implant_load(
                 text=(
                     f"implant {st.id}: {fg:.0f} g is above the "
                     f"{lim.immediate_loading_limit_g.value:g} g "
-                    "used for immediate loading: load it later or lower the force"
+                    "used for immediate loading: "
+                    + (
+                        f"it holds the force of the {_names(holds_against)}: fit the appliance "
+                        "once the implants have healed, or share the load over more implants"
+                        if holds_against
+                        else "load it later or lower the force"
+                    )
                 ),
                 sources=[lim.immediate_loading_limit_g.source],
             )
