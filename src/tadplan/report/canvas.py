@@ -316,7 +316,7 @@ def _hatched(el: str, attrs: str) -> str:
     i = attrs.index('data-hatch="') + len('data-hatch="')
     pid = attrs[i : attrs.index('"', i)]
     base = attrs.replace(f' data-hatch="{pid}"', "")
-    over = base.split(' fill="', 1)[0] + f' fill="url(#{pid})" stroke="none"' + ""
+    over = base.split(' fill="', 1)[0] + f' fill="url(#{pid})" stroke="none"'
     return f"<{el} {base}/><{el} {over}/>"
 
 
