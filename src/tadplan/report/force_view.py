@@ -466,17 +466,7 @@ def force_figure(
         line.set_gid(gid)
         tip = p2 + d2 * scale
         nrm = np.array([ud[1], -ud[0]]) if ud[0] >= 0 else np.array([-ud[1], ud[0]])
-        arrow = FancyArrowPatch(
-            (float(p2[0]), float(p2[1])),
-            (float(tip[0]), float(tip[1])),
-            arrowstyle="-|>",
-            mutation_scale=10,
-            color=INK,
-            lw=1.6,
-            zorder=9,
-        )
-        ax.add_artist(arrow)
-        tag(arrow, gid.split("|")[0], f.connection.id)
+        tag(_arrow(ax, p2, tip, INK, 1.6, 10, zorder=9), gid.split("|")[0], f.connection.id)
         ax.annotate(
             f"{f.connection.id}: {fmt_force(f.applied_g)}",
             # beside the middle of the arrow, on its lower side, away from the implant head
@@ -497,18 +487,7 @@ def force_figure(
         for vec, _w, mag in comps:
             if mag >= 0.5:
                 end = p2 + vec * scale
-                ax.add_artist(
-                    FancyArrowPatch(
-                        (float(p2[0]), float(p2[1])),
-                        (float(end[0]), float(end[1])),
-                        arrowstyle="-|>",
-                        mutation_scale=7,
-                        color=GREY,
-                        lw=0.9,
-                        ls="--",
-                        zorder=8,
-                    )
-                )
+                _arrow(ax, p2, end, GREY, 0.9, 7, zorder=8, ls="--")
         words = ", ".join(f"{fmt_force(m)} {w}" for _v, w, m in comps)
         if abs(oop) >= 0.5:
             words += f", {fmt_force(abs(oop))} {_out_of_plane_word(view, oop)}"
@@ -533,16 +512,7 @@ def force_figure(
             continue
         p2 = proj(p3)
         end = p2 + proj(np.asarray(cf.direction) * cf.applied_g) * scale
-        arrow = FancyArrowPatch(
-            (float(p2[0]), float(p2[1])),
-            (float(end[0]), float(end[1])),
-            arrowstyle="-|>",
-            mutation_scale=9,
-            color=GREY,
-            lw=2.2,
-            zorder=9,
-        )
-        ax.add_artist(arrow)
+        arrow = _arrow(ax, p2, end, GREY, 2.2, 9, zorder=9)
         tag(arrow, f"appliance_force {cf.kind}", cf.connection_id.split(" (")[0])
         ax.annotate(
             f"{cf.kind.replace('_', ' ')}: {fmt_force(cf.applied_g)} (held)",
@@ -699,6 +669,30 @@ def force_figure(
         )
     )
     return Figure(fig_id, kind, f"Force diagram: {design.title}", caption, fig, notes)
+
+
+def _arrow(
+    ax: Axes,
+    start: np.ndarray,
+    end: np.ndarray,
+    colour: str,
+    lw: float,
+    head: float,
+    **kw: object,
+) -> FancyArrowPatch:
+    """A straight force arrow from ``start`` to ``end`` (data mm) with a filled head of
+    size ``head`` (points)."""
+    arrow = FancyArrowPatch(
+        (float(start[0]), float(start[1])),
+        (float(end[0]), float(end[1])),
+        arrowstyle="-|>",
+        mutation_scale=head,
+        color=colour,
+        lw=lw,
+        **kw,
+    )
+    ax.add_artist(arrow)
+    return arrow
 
 
 def _site_outward(imp: Implant, shapes: Mapping[int, ToothShape]) -> np.ndarray:
