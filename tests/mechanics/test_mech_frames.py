@@ -75,3 +75,20 @@ def test_local_components_do_not_depend_on_where_the_tooth_stands(q, shift, f_lo
     m_ref = ref.local(moment_about(ref.cr_mm, ref.attachment_mm, f_ref))
     m_mov = moved.local(moment_about(moved.cr_mm, moved.attachment_mm, f_mov))
     assert np.allclose(m_ref, m_mov, atol=1e-6)
+
+
+def test_a_half_arch_is_described_in_the_patients_planes() -> None:
+    """A segment from the central incisor to the second molar on one side turns the corner of
+    the arch: its movement is named in the patient's planes (buccal = outward, mesial =
+    forward), so a push straight outward (a MARPE) is 'buccal', not part 'distal'. A straight
+    buccal segment keeps its own frame, which is close to the same."""
+    from tadplan.anatomy.dentition import average_landmarks
+    from tadplan.examples import load_example
+
+    lms = average_landmarks(load_example("demo"))
+    right = make_unit([17, 16, 15, 14, 13, 12, 11], lms)
+    left = make_unit([21, 22, 23, 24, 25, 26, 27], lms)
+    assert right.buccal[0] < -0.95 and left.buccal[0] > 0.95
+    assert right.mesial[1] > 0.95 and left.mesial[1] > 0.95
+    molars = make_unit([14, 15, 16, 17], lms)
+    assert molars.buccal[0] < -0.8 and molars.mesial[1] > 0.8

@@ -167,6 +167,12 @@ def make_unit(
     sides = {fdi.side(t) for t in teeth}
     spans = len(sides) > 1
     buccal_raw = np.mean([lm.buccal for lm in lms], axis=0)
+    kinds = {fdi.tooth_type(t).value in ("incisor", "canine") for t in teeth}
+    if not spans and len(kinds) > 1:
+        # a half-arch round the corner of the arch (incisors to molars): its mean buccal
+        # points half forward; clinicians describe such a segment's movement in the
+        # patient's planes (outward = buccal, forward = mesial)
+        buccal_raw = np.array([1.0 if fdi.side(teeth[0]) == "left" else -1.0, 0.0, 0.0])
     buccal_raw = buccal_raw - np.dot(buccal_raw, axis) * axis
     if np.linalg.norm(buccal_raw) < 0.3:  # a whole arch: out of the arch is anterior
         buccal_raw = np.array([0.0, 1.0, 0.0]) - axis[1] * axis
