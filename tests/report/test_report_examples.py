@@ -218,3 +218,6 @@ def test_the_force_the_implants_hold_against_is_drawn() -> None:
     assert 'class="appliance_force herbst"' in svg
     assert "herbst: " in svg and "(held)" in svg
     assert "no active force from an implant" not in svg
+    # and the mechanics table lists it with who holds it
+    html = render_html(plan)
+    assert "herbst (right)" in html and "appliance, held by i1+i2" in html

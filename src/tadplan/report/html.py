@@ -180,6 +180,15 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
             )
         )
     for cf in fs.connections:
+        if cf.role == "appliance":
+            rows.append(
+                (
+                    cf.connection_id.replace("_", " "),
+                    f"{fmt_force(cf.applied_g)} on {', '.join(map(str, cf.teeth))}: the case's "
+                    f"appliance, held by {'+'.join(cf.implant_ids) or 'the anchorage'}"
+                    + (f" ({'; '.join(cf.notes)})" if cf.notes else ""),
+                )
+            )
         if cf.dose is not None:
             rows.append(
                 (
