@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tadplan.case import MovementKind, fdi
-from tadplan.planner.model import ConnectionKind, Design, Implant
+from tadplan.planner.model import ORTHOPAEDIC_KINDS, ConnectionKind, Design, Implant
 from tadplan.report.canvas import (
     Annotation,
     Arc,
@@ -421,7 +421,8 @@ def force_figure(
     n_drawn = 0
     drawn: list[ForceVector] = []
     for f in forces:
-        name = f"{f.connection.id} ({CONNECTION_NAMES[f.connection.kind]}, from {f.implant.id})"
+        frm = "+".join(f.carriers) or f.implant.id
+        name = f"{f.connection.id} ({CONNECTION_NAMES[f.connection.kind]}, from {frm})"
         same = next(
             (
                 g
@@ -530,6 +531,11 @@ def force_figure(
     unforced = [
         c for c in design.connections if c.from_implant and not c.passive and c.force_g is None
     ]
+    if fs is not None and any(c.kind in ORTHOPAEDIC_KINDS for c in design.connections):
+        notes.append(
+            "expander: an orthopaedic force (kg) meant to open the midpalatal suture; the tooth "
+            "movement shown puts the whole force on the anchor teeth (an upper bound)"
+        )
     if not forces and not held:
         notes.append("no active force from an implant in this design: no force arrow")
     if unforced and fs is None:

@@ -54,6 +54,8 @@ class ForceVector:
     applied_g: float
     delivered_g: float | None
     from_mechanics: bool
+    carriers: tuple[str, ...] = ()
+    """Every implant that carries the force (one appliance on several screws)."""
 
 
 def implant_heads(
@@ -115,6 +117,7 @@ def force_vectors(
                     cf.applied_g,
                     cf.delivered_g,
                     True,
+                    tuple(cf.implant_ids) or (imp.id,),
                 )
             )
         return out
@@ -133,5 +136,6 @@ def force_vectors(
         if n < 1e-6:
             continue
         u = d / n if c.kind not in PUSHING else -d / n
-        out.append(ForceVector(c, imp, p, u, float(c.force_g), None, False))
+        carried = tuple(c.from_implants) or (imp.id,)
+        out.append(ForceVector(c, imp, p, u, float(c.force_g), None, False, carried))
     return out
