@@ -12,9 +12,9 @@ towards the midline along the arch; for a unit crossing the midline + is the pat
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Vec3 = tuple[float, float, float]
 
@@ -175,6 +175,14 @@ class ConnectionForce(_Model):
     dose: DoseCheck | None = None
     curve: ForceCurve | None = None
     notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_carrier(cls, data: Any) -> Any:
+        """``implant_id`` is the first of ``implant_ids`` unless given."""
+        if isinstance(data, dict) and data.get("implant_id") is None and data.get("implant_ids"):
+            data = {**data, "implant_id": data["implant_ids"][0]}
+        return data
 
 
 class ImplantLoad(_Model):
