@@ -273,12 +273,10 @@ class Artist:
     def svg(self, w: SvgWriter) -> str:
         raise NotImplementedError
 
-    def _stroke(
-        self, w: SvgWriter, *, fill_default: Any = "none", edge_key: str = "edgecolor"
-    ) -> str:
+    def _stroke(self, w: SvgWriter, *, fill_default: Any = "none") -> str:
         s = self.style
         colour = s.get("color")
-        edge = s.get(edge_key, colour if colour is not None else "#000000")
+        edge = s.get("edgecolor", colour if colour is not None else "#000000")
         face = s.get(
             "facecolor", colour if (colour is not None and fill_default != "none") else fill_default
         )
@@ -766,6 +764,13 @@ class Text(Artist):
         return "".join(out)
 
 
+_ANNOTATION_COORDS: dict[str, CoordKind] = {
+    "data": "data",
+    "axes fraction": "axes",
+    "figure fraction": "figure",
+}
+
+
 class Annotation(Text):
     """A label placed at ``xytext`` (in ``textcoords``: "offset points" from ``xy``,
     "axes fraction", "figure fraction" or "data") pointing at ``xy`` (data) with an
@@ -802,19 +807,12 @@ class Annotation(Text):
         return self.textcoords
 
     def target_pt(self) -> np.ndarray:
-        kind: CoordKind = {"data": "data", "axes fraction": "axes", "figure fraction": "figure"}[
-            self.xycoords
-        ]  # type: ignore[assignment]
-        return Coords(kind, self.axes).transform(self.xy)[0]
+        return Coords(_ANNOTATION_COORDS[self.xycoords], self.axes).transform(self.xy)[0]
 
     def anchor_pt(self) -> np.ndarray:
         if self.textcoords == "offset points":
             return self.target_pt() + np.array([self.x, self.y])
-        kind: CoordKind = {
-            "data": "data",
-            "axes fraction": "axes",
-            "figure fraction": "figure",
-        }[self.textcoords]  # type: ignore[assignment]
+        kind = _ANNOTATION_COORDS[self.textcoords]
         return Coords(kind, self.axes).transform((self.x, self.y))[0]
 
     def svg(self, w: SvgWriter) -> str:
@@ -1151,6 +1149,7 @@ class Canvas:
         self.width_in, self.height_in = float(figsize[0]), float(figsize[1])
         self.axes: list[Axes] = []
         self.artists: list[Artist] = []
+        self._whole = _FigureAxes(self)  # figure fractions: the whole canvas as an axes
 
     @property
     def size_pt(self) -> tuple[float, float]:
@@ -1173,19 +1172,12 @@ class Canvas:
         return t
 
     def add_artist(self, a: Artist) -> Artist:
-        a.axes = None
+        """An artist in canvas coordinates (figure fractions, or its own ``transform``)."""
+        a.axes = self._whole
         if a.coords is not None:
-            a.coords.ax = None
+            a.coords.ax = self._whole
         self.artists.append(a)
-        self._figure_owner(a)
         return a
-
-    def _figure_owner(self, a: Artist) -> None:
-        # figure-level coordinates need the canvas size: give them a pseudo axes
-        holder = _FigureAxes(self)
-        a.axes = holder
-        if a.coords is not None:
-            a.coords.ax = holder
 
     @property
     def texts(self) -> list[Text]:

@@ -24,6 +24,7 @@ from tadplan.report.canvas import (
     Rectangle,
     Text,
     svg_to_png,
+    text_width_pt,
 )
 
 FigureKind = Literal["occlusal", "lateral", "frontal", "site", "force_time"]
@@ -161,8 +162,6 @@ def plain_axes(
             )
         )
     if ylabel:
-        from tadplan.report.canvas import text_width_pt
-
         width = max((text_width_pt(t, fontsize) for t in labels), default=fontsize)
         ax.add_artist(
             Text(
@@ -201,8 +200,6 @@ def plain_legend(
 ) -> None:
     """A legend under ``ax`` (centred, ``ncol`` columns): each entry is (patch style for
     a small box, or ``{"marker": ...}`` style for a marker; label)."""
-    from tadplan.report.canvas import text_width_pt
-
     em = fontsize
     box_w, box_h, sep = 1.6 * em, 0.9 * em, 0.5 * em
     widths = [box_w + sep + text_width_pt(label, fontsize) for _style, label in entries]

@@ -413,9 +413,13 @@ def force_figure(
     # are drawn once)
     horiz, vert = _component_words(view.jaw, view.plane)
     # mm of arrow per gram; orthopaedic forces (kilograms) are drawn shorter to fit
-    sizes = [f.applied_g for f in forces] + [
-        cf.applied_g for cf in (fs.connections if fs else []) if cf.role == "appliance"
+    # forces of the case's appliances (Herbst, intermaxillary elastics) that the implants hold
+    held = [
+        cf
+        for cf in (fs.connections if fs is not None else [])
+        if cf.role == "appliance" and cf.point_mm is not None and cf.direction is not None
     ]
+    sizes = [f.applied_g for f in forces] + [cf.applied_g for cf in held]
     scale = min(0.08, 16.0 / max(sizes, default=1.0))
     table: list[str] = []
     n_drawn = 0
@@ -495,12 +499,6 @@ def force_figure(
         table.append(f"{name}: {fmt_force(f.applied_g)}{delivered}; components {words}")
         pts.append(tip)
         n_drawn += 1
-    # forces of the case's appliances (Herbst, intermaxillary elastics) that the implants hold
-    held = [
-        cf
-        for cf in (fs.connections if fs is not None else [])
-        if cf.role == "appliance" and cf.point_mm is not None and cf.direction is not None
-    ]
     for cf in held:
         p3 = np.asarray(cf.point_mm, dtype=float)
         name = cf.connection_id.replace("_", " ")
