@@ -768,6 +768,17 @@ def _side(tooth: int) -> str:
     return "right" if tooth // 10 in (1, 4, 5, 8) else "left"
 
 
+def side_id(base_id: str, side: str) -> str:
+    """The result id of one side of a connection or appliance: ``"d2-c1 (right)"``."""
+    return f"{base_id} ({side})"
+
+
+def base_id(result_id: str) -> str:
+    """The connection or appliance a result id belongs to: ``"d2-c1 (right)"`` -> ``"d2-c1"``
+    (the inverse of :func:`side_id`; other ids are returned as they are)."""
+    return result_id.split(" (")[0]
+
+
 def carriers(conn: Connection) -> list[str]:
     """The implants that carry ``conn`` (rigidly joined), the primary first; [] tooth-borne."""
     if conn.from_implants:
@@ -808,7 +819,7 @@ def _sides(
         return [_Part(conn, conn.id, teeth, None, ids)]
     if not ids and kind in TENSION | COMPRESSION:
         return [
-            _Part(conn, f"{conn.id} ({s})", [t for t in teeth if _side(t) == s], s, [])
+            _Part(conn, side_id(conn.id, s), [t for t in teeth if _side(t) == s], s, [])
             for s in ("right", "left")
         ]
     on = {s: [i for i in ids if implant_side.get(i) == s] for s in ("right", "left")}
@@ -826,7 +837,7 @@ def _sides(
         )
         teeth_s = [t for t in teeth if _side(t) == s]
         held = on[other] if screw else ids
-        out.append(_Part(conn, f"{conn.id} ({s})", teeth_s, s, held, note, screw, True))
+        out.append(_Part(conn, side_id(conn.id, s), teeth_s, s, held, note, screw, True))
     return out
 
 
@@ -1400,7 +1411,7 @@ def _appliance_results(
         )
         out.append(
             ConnectionForce(
-                connection_id=f"{ext.appliance} ({ext.side})",
+                connection_id=side_id(ext.appliance, ext.side),
                 kind=ext.appliance,
                 role="appliance",
                 implant_ids=list(ids),

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from tadplan.anatomy import ToothLandmarks
 from tadplan.case.model import Case
-from tadplan.mechanics import ForceSystem
+from tadplan.mechanics import ForceSystem, base_id
 from tadplan.mechanics.result import ConnectionForce
 from tadplan.mechanics.text import dose_words
 from tadplan.planner.model import Connection, Design, SourceRef, TraceEntry, Warning
@@ -47,11 +47,6 @@ class Adoption:
     trace: TraceEntry | None = None
 
 
-def _base_id(part_id: str) -> str:
-    """``"d2-c1 (right)"`` -> ``"d2-c1"`` (one side of a bilateral connection)."""
-    return part_id.split(" (")[0]
-
-
 def _sources(cf: ConnectionForce) -> list[SourceRef]:
     """The registry keys of a connection's friction (``"key [tag]; seed ..."``) and dose
     range (``"key: detail [tag]"``)."""
@@ -68,7 +63,7 @@ def _candidates(design: Design, fs: ForceSystem) -> dict[str, list[ConnectionFor
     """Connections whose every analysed part carries the same adoptable suggestion."""
     parts: dict[str, list[ConnectionForce]] = {}
     for cf in fs.connections:
-        parts.setdefault(_base_id(cf.connection_id), []).append(cf)
+        parts.setdefault(base_id(cf.connection_id), []).append(cf)
     conns = {c.id: c for c in design.connections}
     out: dict[str, list[ConnectionForce]] = {}
     for cid, cfs in parts.items():
@@ -146,7 +141,7 @@ def adopt_suggested_forces(
     unit = " class" if cf0.dose.suggested_module == "niti_closed_coil" else ""
     why = dose_words(cf0.dose, cf0.applied_g, cf0.friction_loss_fraction)
     sources = list(dict.fromkeys(s for cfs in found.values() for cf in cfs for s in _sources(cf)))
-    new_parts = [cf for cf in fs2.connections if _base_id(cf.connection_id) in found]
+    new_parts = [cf for cf in fs2.connections if base_id(cf.connection_id) in found]
     off = [cf.connection_id for cf in new_parts if cf.dose is None or cf.dose.status != "within"]
     added = sorted(_flags(fs2) - _flags(fs))
     facts = [f"{cid}: {texts[cid]}" for cid in found]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import ValidationError
 
-from tadplan.mechanics import ForceSystem
+from tadplan.mechanics import ForceSystem, base_id
 from tadplan.planner.model import Connection, ConnectionKind, Design, Implant
 from tadplan.report.geometry import (
     ToothShape,
@@ -98,7 +98,7 @@ def force_vectors(
         for cf in fs.connections:
             imp = implants.get(cf.implant_id or "")
             # a one-piece appliance analysed side by side: "d1-c1 (right)"
-            conn = conns.get(cf.connection_id) or conns.get(cf.connection_id.split(" (")[0])
+            conn = conns.get(base_id(cf.connection_id))
             if (
                 cf.role != "active"
                 or imp is None
