@@ -166,7 +166,11 @@ class PublishedCR(_Model):
     teeth: list[int] = Field(min_length=1)
     reference: Literal["lower_incisal_point", "buccal_crown_centre", "alveolar_crest"]
     quantity: Literal[
-        "apical_mm", "posterior_mm", "gingival_mm", "lingual_mm", "distal_mm",
+        "apical_mm",
+        "posterior_mm",
+        "gingival_mm",
+        "lingual_mm",
+        "distal_mm",
         "fraction_of_embedded_root",
     ]
     value: float

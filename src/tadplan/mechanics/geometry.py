@@ -105,9 +105,7 @@ def segment_cr(
     return cr, f"root-weighted mean of {len(lms)} tooth CRs ({comb.source} [{comb.tag}])"
 
 
-def translation_hook_height_mm(
-    cr_mm: Vec, hook_base_mm: Vec, anchor_mm: Vec, apical: Vec
-) -> float:
+def translation_hook_height_mm(cr_mm: Vec, hook_base_mm: Vec, anchor_mm: Vec, apical: Vec) -> float:
     """Height of a hook (power arm) above ``hook_base_mm`` (where it leaves the archwire),
     along ``apical``, at which a straight force from the hook's tip to ``anchor_mm`` (an
     implant head) passes through the centre of resistance ``cr_mm``: the length that gives
