@@ -9,7 +9,7 @@ mechanics/data/centres_of_resistance.yaml):
 - Jo, Mo, Lee, Sung & Chun 2017, Korean J Orthod 47(1):21-30, abstract: CR of the 4 lower
   incisors 13.0 mm apical / 6.0 mm posterior, of the 6 lower anteriors 13.5 / 8.5, to the L1
   incisal edge (3D FE);
-- the U6 FE study of 50 CBCT molars (AJO-DO, gandhi2021_u6_cr), abstract: 7.86 +/- 1.66 mm
+- the U6 FE study of 50 CBCT molars (AJO-DO, molar_cr_fem), abstract: 7.86 +/- 1.66 mm
   gingival, 4.94 +/- 1.39 lingual, 2.54 +/- 2.7 distal to the centre of the buccal crown surface.
 """
 
@@ -134,12 +134,16 @@ def test_each_molar_sits_at_its_own_furcation(tooth):
     assert m.furcation_depth_mm[key].source in note
 
 
-def test_upper_and_lower_first_molars_use_different_trunks():
+def _cr_depth(tooth: int) -> float:
+    return float(np.dot(tooth_cr(LM[tooth])[0] - LM[tooth].cej_mm, LM[tooth].axis))
+
+
+def test_molar_types_have_their_own_trunks():
     """U6 4.2 mm (u6_root_trunk_rsa) vs L6 3.3 mm (l6_prefurcation): the lower first molar's
-    furcation is nearer its CEJ."""
-    d16 = float(np.dot(tooth_cr(LM[16])[0] - LM[16].cej_mm, LM[16].axis))
-    d46 = float(np.dot(tooth_cr(LM[46])[0] - LM[46].cej_mm, LM[46].axis))
-    assert d46 < d16 - 0.5
+    furcation is nearer its CEJ; second molars have the longer trunks (kerns1999)."""
+    assert _cr_depth(46) < _cr_depth(16) - 0.5
+    assert _cr_depth(17) > _cr_depth(16)
+    assert _cr_depth(47) > _cr_depth(46)
 
 
 def test_two_rooted_premolar_uses_the_single_rooted_rule():
