@@ -121,14 +121,6 @@ class Rate(_Selector):
 # ----------------------------------------------------------------------------- files
 
 
-class SegmentCR(_Model):
-    name: str
-    teeth: list[int] = Field(min_length=2)
-    reference: Literal["lower_incisal_point"]
-    apical_mm: Cited
-    posterior_mm: Cited
-
-
 class SingleRooted(_Model):
     fraction_of_embedded_root_from_crest: Cited
     crest_below_cej_mm: Cited
@@ -141,9 +133,22 @@ class SingleRooted(_Model):
         return v
 
 
+MOLAR_KEYS = tuple(f"{jaw}_{pos}" for jaw in ("maxilla", "mandible") for pos in (6, 7, 8))
+
+
 class MultiRooted(_Model):
-    root_trunk_mm: Cited
+    furcation_depth_mm: dict[str, Cited]
+    """CEJ to furcation along the long axis, per ``<jaw>_<position>`` (molars 6-8)."""
     cr_apical_to_furcation_mm: Cited
+
+    @field_validator("furcation_depth_mm")
+    @classmethod
+    def _every_molar(cls, v: dict[str, Cited]) -> dict[str, Cited]:
+        missing = [k for k in MOLAR_KEYS if k not in v]
+        extra = [k for k in v if k not in MOLAR_KEYS]
+        if missing or extra:
+            raise ValueError(f"keys must be {list(MOLAR_KEYS)}; missing {missing}, unknown {extra}")
+        return v
 
 
 class Combination(_Model):
@@ -153,12 +158,73 @@ class Combination(_Model):
     tag: Tag
 
 
+class PublishedCR(_Model):
+    """A published CR position the model is checked against (``held_out``: not used to set
+    any parameter)."""
+
+    id: str
+    teeth: list[int] = Field(min_length=1)
+    reference: Literal["lower_incisal_point", "buccal_crown_centre", "alveolar_crest"]
+    quantity: Literal[
+        "apical_mm",
+        "posterior_mm",
+        "gingival_mm",
+        "lingual_mm",
+        "distal_mm",
+        "fraction_of_embedded_root",
+    ]
+    value: float
+    low: float
+    high: float
+    source: str
+    detail: str
+    tag: Tag
+    held_out: bool
+
+    @model_validator(mode="after")
+    def _brackets_value(self) -> PublishedCR:
+        if not self.low <= self.value <= self.high:
+            raise ValueError(f"value {self.value} is outside low-high {self.low}-{self.high}")
+        return self
+
+
 class CentresFile(_Model):
     version: Literal[1]
     single_rooted: SingleRooted
     multi_rooted: MultiRooted
-    segments: list[SegmentCR]
     combination: Combination
+    published: list[PublishedCR]
+
+
+class PublishedPowerArm(_Model):
+    """A published power-arm length and the movement it gave (all held out)."""
+
+    id: str
+    source: str
+    method: Literal["finite_element", "in_vivo", "experimental"]
+    segment: list[int] = Field(min_length=2)
+    hook_between: tuple[int, int]
+    force_line: Literal["parallel", "implant"]
+    implant_site: tuple[int, int] | None = None
+    length_mm: float = Field(ge=0)
+    low_mm: float | None = None
+    high_mm: float | None = None
+    movement: Literal["translation", "controlled_tipping", "uncontrolled_tipping"]
+    archwire: str
+    detail: str
+    tag: Tag
+    held_out: bool
+
+    @model_validator(mode="after")
+    def _implant_given(self) -> PublishedPowerArm:
+        if (self.force_line == "implant") != (self.implant_site is not None):
+            raise ValueError("implant_site is given exactly when force_line is 'implant'")
+        return self
+
+
+class PowerArmsFile(_Model):
+    version: Literal[1]
+    studies: list[PublishedPowerArm] = Field(min_length=1)
 
 
 class StrainForce(_Model):
@@ -410,6 +476,7 @@ class MechanicsData(_Model):
     classification: ClassificationFile
     geometry: GeometryFile
     appliances: AppliancesFile
+    power_arms: PowerArmsFile
 
 
 _FILES: dict[str, tuple[str, type[BaseModel]]] = {
@@ -423,6 +490,7 @@ _FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "classification": ("movement_classification.yaml", ClassificationFile),
     "geometry": ("geometry.yaml", GeometryFile),
     "appliances": ("appliances.yaml", AppliancesFile),
+    "power_arms": ("power_arms.yaml", PowerArmsFile),
 }
 
 M = TypeVar("M", bound=BaseModel)

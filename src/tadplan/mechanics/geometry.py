@@ -64,54 +64,71 @@ def _crest(lm: ToothLandmarks, data: MechanicsData) -> Vec:
 def tooth_cr(lm: ToothLandmarks, data: MechanicsData | None = None) -> tuple[Vec, str]:
     """Centre of resistance of one tooth (patient frame, mm) and how it was found.
 
-    Single-rooted: the cited fraction of the embedded root (alveolar crest to apex, along the
-    long axis) apical to the crest. Multi-rooted: at the furcation (CEJ + root trunk) plus the
-    cited offset.
+    Incisors, canines and premolars: the cited fraction of the embedded root (alveolar crest to
+    apex, along the long axis) apical to the crest. Molars: at the furcation of their own type
+    (jaw and position: CEJ + that molar's root trunk) plus the cited offset.
     """
     data = data or mechanics_data()
-    if lm.n_roots <= 1:
+    if fdi.tooth_type(lm.fdi).value != "molar":
         c = data.centres.single_rooted.fraction_of_embedded_root_from_crest
         crest = _crest(lm, data)
         embedded = float(np.dot(lm.apex_mm - crest, lm.axis))
         if embedded <= 0:
             raise GeometryError(f"tooth {lm.fdi}: the apex is not apical to the alveolar crest")
         return crest + lm.axis * c.value * embedded, (
-            f"{lm.fdi}: {c.value:g} of the embedded root ({embedded:.1f} mm) from the crest "
+            f"{lm.fdi}: {c.value:.2f} of the embedded root ({embedded:.1f} mm) from the crest "
             f"({c.source} [{c.tag}])"
         )
     m = data.centres.multi_rooted
-    depth = m.root_trunk_mm.value + m.cr_apical_to_furcation_mm.value
+    trunk = m.furcation_depth_mm[f"{fdi.arch(lm.fdi)}_{fdi.position(lm.fdi)}"]
+    depth = trunk.value + m.cr_apical_to_furcation_mm.value
     return lm.cej_mm + lm.axis * depth, (
-        f"{lm.fdi}: furcation, {depth:.1f} mm apical to the CEJ "
-        f"({m.root_trunk_mm.source}, {m.cr_apical_to_furcation_mm.source} [{m.root_trunk_mm.tag}])"
+        f"{lm.fdi}: at the furcation, {depth:.1f} mm apical to the CEJ "
+        f"({trunk.source} [{trunk.tag}]; {m.cr_apical_to_furcation_mm.source} "
+        f"[{m.cr_apical_to_furcation_mm.tag}])"
     )
 
 
 def segment_cr(
     teeth: Sequence[int], landmarks: Mapping[int, ToothLandmarks], data: MechanicsData | None = None
 ) -> tuple[Vec, str]:
-    """Centre of resistance of a segment of teeth: a cited value when the segment is one the
-    literature measured, otherwise the root-weighted mean of the teeth's CRs."""
+    """Centre of resistance of a segment of teeth: the root-weighted mean of its teeth's CRs
+    (checked against the published segment CRs held out in centres_of_resistance.yaml)."""
     data = data or mechanics_data()
     lms = [_lm(t, landmarks) for t in teeth]
     if len(lms) == 1:
         return tooth_cr(lms[0], data)
-    have = set(teeth)
-    for seg in data.centres.segments:
-        wanted = {t for t in seg.teeth if t in landmarks}
-        if have == wanted and all(t in landmarks for t in (31, 41)):
-            ref = (incisal_point(landmarks[31]) + incisal_point(landmarks[41])) / 2
-            cr = ref + np.array([0.0, -seg.posterior_mm.value, -seg.apical_mm.value])
-            return cr, (
-                f"{seg.name}: {seg.apical_mm.value:g} mm apical, {seg.posterior_mm.value:g} mm "
-                "posterior to the lower incisal point "
-                f"({seg.apical_mm.source} [{seg.apical_mm.tag}])"
-            )
     weights = np.array([lm.root_length_mm * max(lm.n_roots, 1) for lm in lms])
     crs = np.array([tooth_cr(lm, data)[0] for lm in lms])
     cr = (weights[:, None] * crs).sum(axis=0) / weights.sum()
     comb = data.centres.combination
     return cr, f"root-weighted mean of {len(lms)} tooth CRs ({comb.source} [{comb.tag}])"
+
+
+def translation_hook_height_mm(cr_mm: Vec, hook_base_mm: Vec, anchor_mm: Vec, apical: Vec) -> float:
+    """Height of a hook (power arm) above ``hook_base_mm`` (where it leaves the archwire),
+    along ``apical``, at which a straight force from the hook's tip to ``anchor_mm`` (an
+    implant head) passes through the centre of resistance ``cr_mm``: the length that gives
+    translation of the unit (no moment about its CR).
+
+    Worked in the vertical plane through the hook and the anchor (the sagittal plane for a
+    retraction): with the hook base as origin, s along the plane's horizontal and t along
+    ``apical``, the line from the tip (0, h) to the anchor (s_a, t_a) meets the CR (s_c, t_c)
+    when h = (t_a s_c - s_a t_c) / (s_c - s_a). A force parallel to the occlusal plane
+    (anchor level with the tip) gives h = t_c, the CR's height above the archwire.
+    """
+    u = unit_vector(np.asarray(apical, dtype=float))
+    d = np.asarray(anchor_mm, dtype=float) - np.asarray(hook_base_mm, dtype=float)
+    e = unit_vector(d - np.dot(d, u) * u)
+    c = np.asarray(cr_mm, dtype=float) - np.asarray(hook_base_mm, dtype=float)
+    s_a, t_a = float(np.dot(d, e)), float(np.dot(d, u))
+    s_c, t_c = float(np.dot(c, e)), float(np.dot(c, u))
+    if abs(s_c - s_a) < 1e-9:
+        raise GeometryError(
+            "the anchor is straight above or below the centre of resistance: no hook height "
+            "turns its force line through it"
+        )
+    return (t_a * s_c - s_a * t_c) / (s_c - s_a)
 
 
 def _lm(tooth: int, landmarks: Mapping[int, ToothLandmarks]) -> ToothLandmarks:
