@@ -8,10 +8,13 @@ tooth numbers are FDI (see :mod:`tadplan.case.fdi`), lengths are in millimetres
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
+from importlib import resources
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from tadplan._yaml import load_data
 from tadplan.case import fdi
 
 # ----------------------------------------------------------------------------- basics
@@ -54,12 +57,19 @@ class ToothStatus(StrEnum):
     planned_extraction = "planned_extraction"
     implant = "implant"  # prosthetic (osseointegrated) implant in the tooth's place
     pontic = "pontic"
+    unerupted = "unerupted"  # still developing in the bone, not (yet) in the mouth
+    impacted = "impacted"  # will not erupt on its own (blocked, ankylosed, displaced)
 
 
 ABSENT = frozenset(
     {ToothStatus.missing, ToothStatus.extracted, ToothStatus.implant, ToothStatus.pontic}
 )
 """Statuses under which no natural tooth can be moved."""
+
+UNERUPTED = frozenset({ToothStatus.unerupted, ToothStatus.impacted})
+"""A natural tooth in the bone but not in the mouth: no bracket or band, no neighbour along
+the arch for an inter-radicular site, but its crown occupies the bone (an impacted canine
+can be the target of ``canine_alignment``)."""
 
 
 class Appliance(StrEnum):
@@ -79,8 +89,9 @@ class Appliance(StrEnum):
 
 
 class Dentition(_Model):
-    """Which teeth are there. Any permanent tooth not listed is present (third molars too,
-    unless listed as missing/extracted); primary teeth are present only when listed."""
+    """Which teeth are there. Any permanent tooth not listed is present, except third molars,
+    whose default follows the patient's age (:meth:`Case.dentition_for_age`: unerupted
+    below the cited eruption age); primary teeth are present only when listed."""
 
     missing: list[Tooth] = Field(default_factory=list, description="agenesis")
     extracted: list[Tooth] = Field(default_factory=list)
@@ -90,6 +101,21 @@ class Dentition(_Model):
     primary_present: list[Tooth] = Field(
         default_factory=list, description="retained primary teeth, e.g. 55"
     )
+    unerupted: list[Tooth] = Field(
+        default_factory=list,
+        description="permanent teeth developing in the bone, not yet in the mouth, e.g. [18, 28]",
+    )
+    impacted: list[Tooth] = Field(
+        default_factory=list,
+        description="permanent teeth that will not erupt on their own, e.g. [13, 38]",
+    )
+    erupted: list[Tooth] = Field(
+        default_factory=list,
+        description="third molars in the mouth although the patient is younger than the "
+        "usual eruption age (overrides the age default)",
+    )
+    _age_unerupted: frozenset[int] = PrivateAttr(default_factory=frozenset)
+    """Third molars unerupted by the age default (set by :class:`Case`; not dumped)."""
 
     _v = field_validator(
         "missing",
@@ -98,13 +124,16 @@ class Dentition(_Model):
         "implants",
         "pontics",
         "primary_present",
+        "unerupted",
+        "impacted",
+        "erupted",
         mode="before",
     )(_teeth_list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Dentition:
         seen: dict[int, str] = {}
-        for field in ("missing", "extracted", "planned_extraction", "implants", "pontics"):
+        for field in _STATUS_FIELDS:
             for t in getattr(self, field):
                 if t in seen:
                     raise ValueError(f"tooth {t} is listed both as {seen[t]} and as {field}")
@@ -112,7 +141,21 @@ class Dentition(_Model):
         for t in self.primary_present:
             if not fdi.is_primary(t):
                 raise ValueError(f"primary_present: {t} is a permanent tooth")
+        for field in ("unerupted", "impacted", "erupted"):
+            for t in getattr(self, field):
+                if fdi.is_primary(t):
+                    raise ValueError(f"{field}: {t} is a primary tooth (use primary_present)")
+        for t in self.erupted:
+            if fdi.position(t) != 8:
+                raise ValueError(
+                    f"erupted: {t} is not a third molar (only third molars default from age)"
+                )
         return self
+
+    @property
+    def age_unerupted(self) -> frozenset[int]:
+        """Third molars counted unerupted by the patient's age (not listed in the case)."""
+        return self._age_unerupted
 
     def status(self, tooth: int) -> ToothStatus:
         if tooth in self.missing:
@@ -125,12 +168,19 @@ class Dentition(_Model):
             return ToothStatus.implant
         if tooth in self.pontics:
             return ToothStatus.pontic
+        if tooth in self.unerupted:
+            return ToothStatus.unerupted
+        if tooth in self.impacted:
+            return ToothStatus.impacted
+        if tooth in self._age_unerupted:
+            return ToothStatus.unerupted
         if fdi.is_primary(tooth) and tooth not in self.primary_present:
             return ToothStatus.missing
         return ToothStatus.present
 
     def present_teeth(self) -> frozenset[int]:
-        """Natural teeth in the mouth now (planned extractions included)."""
+        """Natural teeth in the mouth now (planned extractions included; unerupted and
+        impacted teeth are not in the mouth)."""
         perm = {
             t
             for t in fdi.PERMANENT
@@ -143,6 +193,31 @@ class Dentition(_Model):
         return frozenset(
             t for t in self.present_teeth() if self.status(t) != ToothStatus.planned_extraction
         )
+
+
+@cache
+def third_molar_eruption_age_y() -> dict[fdi.Arch, float]:
+    """Age (years) from which an unlisted third molar counts as erupted, per jaw
+    (``case/data/eruption.yaml``, ADA eruption chart: 17-21 years, upper end)."""
+    path = resources.files("tadplan.case") / "data" / "eruption.yaml"
+    data = load_data(path.read_text(encoding="utf-8"))["third_molar_eruption_age_y"]
+    return {"maxilla": float(data["maxilla"]["value"]), "mandible": float(data["mandible"]["value"])}
+
+
+THIRD_MOLARS = (18, 28, 38, 48)
+
+
+_STATUS_FIELDS = (
+    "missing",
+    "extracted",
+    "planned_extraction",
+    "implants",
+    "pontics",
+    "unerupted",
+    "impacted",
+    "erupted",
+)
+"""Dentition lists that give a permanent tooth a status; a tooth is in at most one."""
 
 
 class Attachments(_Model):
@@ -304,6 +379,56 @@ class SiteAssessment(_Model):
     reason: str | None = Field(default=None, description="why the site is ruled out")
 
 
+class Displacement(StrEnum):
+    """Where a tooth lies relative to its place in the arch."""
+
+    palatal = "palatal"
+    lingual = "lingual"
+    buccal = "buccal"
+    apical = "apical"  # high (maxilla) / low (mandible): not erupted to the occlusal plane
+    mesial = "mesial"
+    distal = "distal"
+
+
+_OPPOSITE_DISPLACEMENT = (
+    ({Displacement.palatal, Displacement.lingual}, {Displacement.buccal}),
+    ({Displacement.mesial}, {Displacement.distal}),
+)
+
+
+class DisplacedTooth(_Model):
+    """A tooth out of its place in the arch, e.g. ``{tooth: 23, direction: [palatal, apical]}``:
+    the crown lies palatal of and higher than its place. The mechanics bring it back the
+    opposite way (towards the arch)."""
+
+    tooth: Tooth
+    direction: list[Displacement] = Field(
+        min_length=1,
+        description="palatal/lingual or buccal, apical (high), mesial or distal; one or more",
+    )
+
+    @field_validator("tooth", mode="before")
+    @classmethod
+    def _fdi(cls, v: object) -> int:
+        return _tooth(v)
+
+    @model_validator(mode="after")
+    def _directions(self) -> DisplacedTooth:
+        d = set(self.direction)
+        if len(d) != len(self.direction):
+            raise ValueError("direction: a direction is listed twice")
+        for one, other in _OPPOSITE_DISPLACEMENT:
+            if d & one and d & other:
+                a, b = sorted(x.value for x in d & one)[0], sorted(x.value for x in d & other)[0]
+                raise ValueError(f"direction: {a} and {b} are opposite: give one of them")
+        jaw = fdi.arch(self.tooth)
+        if Displacement.palatal in d and jaw == "mandible":
+            raise ValueError(f"direction: tooth {self.tooth} is in the mandible: use 'lingual'")
+        if Displacement.lingual in d and jaw == "maxilla":
+            raise ValueError(f"direction: tooth {self.tooth} is in the maxilla: use 'palatal'")
+        return self
+
+
 class Findings(_Model):
     sagittal_class: SagittalClass | None = None
     overjet_mm: float | None = Field(default=None, ge=-15, le=20)
@@ -323,6 +448,18 @@ class Findings(_Model):
         default=False, description="surgical orthodontics: decompensation, surgery first"
     )
     site_assessments: list[SiteAssessment] = Field(default_factory=list)
+    displaced_teeth: list[DisplacedTooth] = Field(
+        default_factory=list,
+        description="teeth out of their place in the arch and in which direction, e.g. "
+        "[{tooth: 23, direction: [palatal, apical]}]",
+    )
+
+    def displacement(self, tooth: int) -> tuple[Displacement, ...]:
+        """Directions in which ``tooth`` is displaced (empty when it is not stated)."""
+        for d in self.displaced_teeth:
+            if d.tooth == tooth:
+                return tuple(d.direction)
+        return ()
 
 
 # ----------------------------------------------------------------------------- goals
@@ -342,6 +479,9 @@ class MovementKind(StrEnum):
     anchorage_maintenance = "anchorage_maintenance"
     canine_alignment = "canine_alignment"  # integrating a displaced/impacted canine
 
+
+ERUPTION_KINDS = frozenset({MovementKind.canine_alignment, MovementKind.extrusion})
+"""Goal kinds that can target an unerupted or impacted tooth (guided eruption, traction)."""
 
 ANGULAR_KINDS = frozenset({MovementKind.uprighting, MovementKind.derotation})
 """Kinds whose amount is an angle (``amount_deg``); all others take ``amount_mm``."""
@@ -512,6 +652,20 @@ class Case(_Model):
 
     @model_validator(mode="after")
     def _semantics(self) -> Case:
+        if self.patient.age_y is not None:
+            ages = third_molar_eruption_age_y()
+            dent = self.dentition
+            young = frozenset(
+                t
+                for t in THIRD_MOLARS
+                if self.patient.age_y < ages[fdi.arch(t)]
+                and t not in dent.erupted
+                and dent.status(t) == ToothStatus.present
+            )
+            if young:
+                dent = dent.model_copy()  # never change a Dentition another case may share
+                dent._age_unerupted = young
+                object.__setattr__(self, "dentition", dent)
         problems = semantic_problems(self)
         if problems:
             raise ValueError("\n".join(problems))
@@ -555,6 +709,15 @@ def semantic_problems(case: Case) -> list[str]:
                 problems.append(f"{where}: tooth {gone[0]} is not in the mouth")
             elif t2 not in fdi.neighbours(t1, present):
                 problems.append(f"{where}: teeth {t1} and {t2} are not neighbours along the arch")
+    seen_displaced: set[int] = set()
+    for j, d in enumerate(case.findings.displaced_teeth):
+        where = f"findings.displaced_teeth.{j}.tooth"
+        st = dent.status(d.tooth)
+        if d.tooth in seen_displaced:
+            problems.append(f"{where}: tooth {d.tooth} is listed twice")
+        seen_displaced.add(d.tooth)
+        if st in ABSENT:
+            problems.append(f"{where}: tooth {d.tooth} is {st.value.replace('_', ' ')}")
     per_tooth: dict[int, list[tuple[int, MovementKind]]] = {}
     for i, g in enumerate(case.goals):
         where = f"goals.{i}"
@@ -565,6 +728,11 @@ def semantic_problems(case: Case) -> list[str]:
                     problems.append(
                         f"{where}.teeth: tooth {t} is {st.value.replace('_', ' ')}: "
                         f"it cannot be moved ({g.kind.value})"
+                    )
+                elif st in UNERUPTED and g.kind not in ERUPTION_KINDS:
+                    problems.append(
+                        f"{where}.teeth: tooth {t} is {st.value}: only canine_alignment or "
+                        f"extrusion can bring it into the arch, not {g.kind.value}"
                     )
                 elif st == ToothStatus.planned_extraction:
                     problems.append(
