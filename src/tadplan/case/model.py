@@ -201,7 +201,10 @@ def third_molar_eruption_age_y() -> dict[fdi.Arch, float]:
     (``case/data/eruption.yaml``, ADA eruption chart: 17-21 years, upper end)."""
     path = resources.files("tadplan.case") / "data" / "eruption.yaml"
     data = load_data(path.read_text(encoding="utf-8"))["third_molar_eruption_age_y"]
-    return {"maxilla": float(data["maxilla"]["value"]), "mandible": float(data["mandible"]["value"])}
+    return {
+        "maxilla": float(data["maxilla"]["value"]),
+        "mandible": float(data["mandible"]["value"]),
+    }
 
 
 THIRD_MOLARS = (18, 28, 38, 48)
