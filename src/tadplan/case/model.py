@@ -481,6 +481,18 @@ class MovementKind(StrEnum):
     expansion = "expansion"
     anchorage_maintenance = "anchorage_maintenance"
     canine_alignment = "canine_alignment"  # integrating a displaced/impacted canine
+    # surgical orthodontics: skeletal anchorage that moves no tooth itself
+    intermaxillary_fixation = "intermaxillary_fixation"  # IMF during and after jaw surgery
+    surgery_first = "surgery_first"  # post-surgical orthodontics and guiding elastics
+
+
+SURGICAL_KINDS = frozenset({MovementKind.intermaxillary_fixation, MovementKind.surgery_first})
+"""Goals of surgical orthodontics that ask for screws in both jaws (fixation, elastics), not
+for a tooth movement; their teeth may be in both arches. A pre-surgical decompensation is a
+movement (retraction, protraction, intrusion...) with ``findings.orthognathic_surgery_planned``."""
+
+HOLDING_KINDS = frozenset({MovementKind.anchorage_maintenance}) | SURGICAL_KINDS
+"""Goals that move no tooth: they take no amount and no force dose."""
 
 
 ERUPTION_KINDS = frozenset({MovementKind.canine_alignment, MovementKind.extrusion})
@@ -500,6 +512,8 @@ MAX_AMOUNT: dict[MovementKind, float] = {
     MovementKind.expansion: 15.0,
     MovementKind.canine_alignment: 20.0,
     MovementKind.anchorage_maintenance: 0.0,
+    MovementKind.intermaxillary_fixation: 0.0,
+    MovementKind.surgery_first: 0.0,
     MovementKind.uprighting: 90.0,
     MovementKind.derotation: 120.0,
 }
@@ -543,15 +557,25 @@ NAMED_SEGMENTS: dict[str, tuple[int, int]] = {
 }
 """Named segments, as a span along the arch."""
 
+NAMED_SEGMENT_GROUPS: dict[str, tuple[tuple[int, int], ...]] = {
+    "upper_buccal_segments": ((17, 14), (24, 27)),
+    "lower_buccal_segments": ((47, 44), (34, 37)),
+}
+"""Named segments of several spans: both buccal segments (premolars and first and second
+molars of both sides), e.g. for a bilateral distalisation or intrusion of the buccal teeth."""
+
 
 def parse_segment(text: str) -> tuple[int, ...]:
-    """``"13-23"`` or a name from :data:`NAMED_SEGMENTS` -> teeth along the arch."""
+    """``"13-23"`` or a name from :data:`NAMED_SEGMENTS` or :data:`NAMED_SEGMENT_GROUPS`
+    -> teeth along the arch."""
     key = text.strip().lower().replace(" ", "_")
     if key in NAMED_SEGMENTS:
         return fdi.span(*NAMED_SEGMENTS[key])
+    if key in NAMED_SEGMENT_GROUPS:
+        return tuple(t for a, b in NAMED_SEGMENT_GROUPS[key] for t in fdi.span(a, b))
     parts = text.replace(" ", "").split("-")
     if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):
-        names = ", ".join(sorted(NAMED_SEGMENTS))
+        names = ", ".join(sorted([*NAMED_SEGMENTS, *NAMED_SEGMENT_GROUPS]))
         raise ValueError(f"{text!r} is not a segment: write 'A-B' (e.g. 13-23) or one of {names}")
     a, b = (_tooth(p) for p in parts)
     try:
@@ -591,7 +615,10 @@ class Goal(_Model):
             raise ValueError("teeth: is empty")
         if self.teeth:
             arches = {fdi.arch(t) for t in self.teeth}
-            if len(arches) > 1 and self.kind != MovementKind.crossbite_correction:
+            if len(arches) > 1 and self.kind not in {
+                MovementKind.crossbite_correction,
+                *SURGICAL_KINDS,
+            }:
                 raise ValueError(f"teeth: {self.teeth} span both arches: make one goal per arch")
         angular = self.kind in ANGULAR_KINDS
         amount = self.amount_deg if angular else self.amount_mm
@@ -604,10 +631,10 @@ class Goal(_Model):
             )
         if amount is not None:
             ceiling = MAX_AMOUNT[self.kind]
-            if amount <= 0 and self.kind != MovementKind.anchorage_maintenance:
+            if amount <= 0 and self.kind not in HOLDING_KINDS:
                 raise ValueError(f"{unit}: must be positive, got {amount:g}")
-            if self.kind == MovementKind.anchorage_maintenance and amount != 0:
-                raise ValueError(f"{unit}: anchorage_maintenance takes no amount")
+            if self.kind in HOLDING_KINDS and amount != 0:
+                raise ValueError(f"{unit}: {self.kind.value} takes no amount")
             if amount > ceiling:
                 raise ValueError(
                     f"{unit}: {amount:g} is not plausible for {self.kind.value} "

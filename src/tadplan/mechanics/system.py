@@ -51,7 +51,7 @@ import numpy as np
 
 from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.case import fdi
-from tadplan.case.model import Case, Displacement, Goal, MovementKind
+from tadplan.case.model import HOLDING_KINDS, Case, Displacement, Goal, MovementKind
 from tadplan.mechanics import modules as mod
 from tadplan.mechanics.data import CitedRange, MechanicsData, Rate, mechanics_data
 from tadplan.mechanics.geometry import (
@@ -112,7 +112,7 @@ SLIDING = {
     MovementKind.protraction,
     MovementKind.distalisation,
 }
-NO_TOOTH_DOSE = {MovementKind.expansion, MovementKind.anchorage_maintenance}
+NO_TOOTH_DOSE = {MovementKind.expansion, *HOLDING_KINDS}
 """Goals whose force is not a tooth-movement dose (orthopedic expansion, holding)."""
 ORTHOPAEDIC = frozenset({"expander"})
 """Connection kinds that carry orthopaedic (kg) loads; ``planner.model.ORTHOPAEDIC_KINDS``."""
@@ -725,7 +725,7 @@ def _goal_for(
     best: tuple[str | None, Goal | None] = (None, None)
     score = 0
     for gid, (g, gteeth) in goals.items():
-        if g.kind == MovementKind.anchorage_maintenance:
+        if g.kind in HOLDING_KINDS:
             continue
         s = len(set(teeth) & set(gteeth))
         if s > score:
@@ -1466,7 +1466,7 @@ def analyse_design(
     times = [
         goal_time(gid, g, [t for t in gteeth if t in landmarks], data)
         for gid, (g, gteeth) in goals.items()
-        if g.kind != MovementKind.anchorage_maintenance
+        if g.kind not in HOLDING_KINDS
     ]
     for t in times:
         if t.rate_source:
