@@ -1474,6 +1474,9 @@ def analyse_design(
     durations = [t.duration_weeks for t in times if t.duration_weeks is not None]
     for u in units + anchorage:
         sources.update(_keys_in(u.cr_note))
+    for text in _against_open_bite(case, units, anchorage, landmarks, data):
+        warnings.append(MechWarning(severity="caution", text=text, sources=["seed"]))
+        sources.add("seed")
     return ForceSystem(
         design_id=design.id,
         connections=results,
@@ -1485,6 +1488,44 @@ def analyse_design(
         warnings=warnings,
         sources=sorted(s for s in sources if s),
     )
+
+
+def _against_open_bite(
+    case: Case,
+    units: Sequence[UnitForceSystem],
+    anchorage: Sequence[UnitForceSystem],
+    landmarks: Mapping[int, ToothLandmarks],
+    data: MechanicsData,
+) -> list[str]:
+    """In an open bite (``findings.vertical: open_bite`` or a negative overbite), every moved
+    or anchor unit whose vertical force opens the bite further: intrusion of anterior teeth,
+    extrusion of posterior teeth (the seed closes open bites by intruding molars, II.2
+    Intrusion of posterior teeth, Fig. 18-19). Only a vertical component of at least the
+    cited mention fraction of the unit's force counts."""
+    f = case.findings
+    open_bite = f.vertical == "open_bite" or (f.overbite_mm is not None and f.overbite_mm < 0)
+    if not open_bite:
+        return []
+    frac = data.classification.mention_fraction.value
+    out = []
+    for u, what in [(u, "moved") for u in units] + [(u, "anchor") for u in anchorage]:
+        c = u.components
+        if u.force_g <= 0 or abs(c.intrusive_g) < frac * u.force_g:
+            continue
+        anterior = all(fdi.is_anterior(t) for t in u.teeth)
+        posterior = not any(fdi.is_anterior(t) for t in u.teeth)
+        teeth = " ".join(map(str, u.teeth))
+        if anterior and c.intrusive_g > 0:
+            out.append(
+                f"open bite: the {what} anterior teeth {teeth} get {c.intrusive_g:.0f} g "
+                "intrusive force, which opens the bite further"
+            )
+        elif posterior and c.intrusive_g < 0:
+            out.append(
+                f"open bite: the {what} posterior teeth {teeth} get {-c.intrusive_g:.0f} g "
+                "extrusive force, which opens the bite further (the molars are the hinge)"
+            )
+    return out
 
 
 def _appliance_results(
