@@ -685,11 +685,17 @@ class Case(_Model):
         if self.patient.age_y is not None:
             ages = third_molar_eruption_age_y()
             dent = self.dentition
+            # a third molar the case names as a goal tooth or bonds is in the mouth
+            brackets = self.attachments.brackets
+            named = {t for g in self.goals for t in (g.teeth or ())}
+            named |= set(self.attachments.bands)
+            named |= set(brackets) if isinstance(brackets, list) else set()
             young = frozenset(
                 t
                 for t in THIRD_MOLARS
                 if self.patient.age_y < ages[fdi.arch(t)]
                 and t not in dent.erupted
+                and t not in named
                 and dent.status(t) == ToothStatus.present
             )
             if young:

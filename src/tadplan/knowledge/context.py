@@ -149,9 +149,11 @@ class GoalContext:
                 third = quadrant_tooth(jaw, side, 8)
                 st = self.case.dentition.status(third)
                 if st in UNERUPTED:
-                    site = SiteRef(region=region, side=site_side, arch=arch)
+                    behind = SiteRef(region=region, side=site_side, arch=arch)
                     return Resolved(
-                        site, False, f"{site.label()}: the {st.value} third molar {third} is there"
+                        behind,
+                        False,
+                        f"{behind.label()}: the {st.value} third molar {third} is there",
                     )
             return self.check(SiteRef(region=region, side=site_side, arch=arch))
         if side == "midline":
