@@ -96,3 +96,24 @@ def test_goal_direction_of_canine_alignment_without_displacement_is_extrusion() 
     case = _case(None)
     unit = make_unit([23], average_landmarks(case))
     assert np.allclose(goal_direction(case.goals[0], unit), -unit.axis)
+
+
+def test_impacted_palatal_canine_is_brought_into_the_arch() -> None:
+    """An impacted canine is not in the mouth, but the traction acts on it where it lies."""
+    case = case_from_data(
+        {
+            "id": "t",
+            "patient": {"age_y": 14},
+            "dentition": {"impacted": [13]},
+            "attachments": {"brackets": "all", "appliances": ["fixed_full_arch"]},
+            "findings": {"displaced_teeth": [{"tooth": 13, "direction": ["palatal", "apical"]}]},
+            "goals": [{"kind": "canine_alignment", "teeth": [13], "amount_mm": 5}],
+        }
+    )
+    ds = plan(case).goals[0].designs
+    assert ds
+    for d in ds:
+        assert d.mechanics is not None
+        (u,) = [u for u in d.mechanics.units if u.teeth == [13]]
+        c = u.components
+        assert c.buccal_g > 0 and c.mesial_g < 0 and c.intrusive_g < 0, (d.rule_id, c)
