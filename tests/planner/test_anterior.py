@@ -177,14 +177,22 @@ def test_retraction_implants_adjacent_to_first_molars_keep_molars_unloaded() -> 
 
 
 def test_displaced_canine_palatal_suture_or_alveolar_for_greatest_anchorage() -> None:
-    """II.1 displaced canine, Fig. 13-14."""
-    p = plan_of("06_displaced_canine")
+    """II.1 displaced canine, Fig. 13-14 (a buccally displaced canine: both sites)."""
+    p = plan_of("06b_buccally_displaced_canine")
     pal = by_rule(p, "align-23", "displaced-canine-palatal-suture")
     assert pal.implants[0].site.region == SiteRegion.median_palatal_suture
     alv = by_rule(p, "align-23", "displaced-canine-alveolar")
     assert alv.implants[0].site.region == SiteRegion.interradicular
     assert alv.implants[0].site.between[0] // 10 == 2  # the canine's side
     assert ConnectionKind.cantilever in kinds(alv)
+
+
+def test_palatally_displaced_canine_cantilever_from_the_palatal_suture() -> None:
+    """II.1 displaced canine, Fig. 13: a palatal canine is moved from the palatal implant."""
+    p = plan_of("06_displaced_canine")
+    d = by_rule(p, "align-23", "displaced-canine-palatal-cantilever")
+    assert d.implants[0].site.region == SiteRegion.median_palatal_suture
+    assert ConnectionKind.cantilever in kinds(d)
 
 
 def test_retraction_with_buccal_sites_ruled_out_uses_lever_arms() -> None:

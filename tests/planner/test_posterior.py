@@ -44,7 +44,9 @@ def test_anterior_median_palate_with_horseshoe_or_quadhelix_has_no_root_risk() -
 
 def test_utility_arch_molars_protected_by_tpa_on_median_palatal_implant() -> None:
     """II.2 posterior anchorage, Fig. 17: TPA on a median palatal implant vs molar tipping."""
-    d = by_rule(plan_of("07b_utility_arch_molar_control"), "hold-molars", "posterior-anchorage-tpa")
+    p = plan_of("07b_utility_arch_molar_control")
+    d = by_rule(p, "hold-molars", "posterior-anchorage-utility-arch-tpa")
+    assert designs(p, "hold-molars")[0] is d  # the seed's design for a utility arch ranks first
     assert ConnectionKind.tpa in kinds(d)
     assert d.implants[0].site.region == SiteRegion.median_palatal_suture
     assert d.implants[0].head == ImplantHead.wide_slot

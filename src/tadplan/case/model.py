@@ -8,10 +8,13 @@ tooth numbers are FDI (see :mod:`tadplan.case.fdi`), lengths are in millimetres
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
+from importlib import resources
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from tadplan._yaml import load_data
 from tadplan.case import fdi
 
 # ----------------------------------------------------------------------------- basics
@@ -54,12 +57,19 @@ class ToothStatus(StrEnum):
     planned_extraction = "planned_extraction"
     implant = "implant"  # prosthetic (osseointegrated) implant in the tooth's place
     pontic = "pontic"
+    unerupted = "unerupted"  # still developing in the bone, not (yet) in the mouth
+    impacted = "impacted"  # will not erupt on its own (blocked, ankylosed, displaced)
 
 
 ABSENT = frozenset(
     {ToothStatus.missing, ToothStatus.extracted, ToothStatus.implant, ToothStatus.pontic}
 )
 """Statuses under which no natural tooth can be moved."""
+
+UNERUPTED = frozenset({ToothStatus.unerupted, ToothStatus.impacted})
+"""A natural tooth in the bone but not in the mouth: no bracket or band, no neighbour along
+the arch for an inter-radicular site, but its crown occupies the bone (an impacted canine
+can be the target of ``canine_alignment``)."""
 
 
 class Appliance(StrEnum):
@@ -79,8 +89,9 @@ class Appliance(StrEnum):
 
 
 class Dentition(_Model):
-    """Which teeth are there. Any permanent tooth not listed is present (third molars too,
-    unless listed as missing/extracted); primary teeth are present only when listed."""
+    """Which teeth are there. Any permanent tooth not listed is present, except third molars,
+    whose default follows the patient's age (:meth:`Case.dentition_for_age`: unerupted
+    below the cited eruption age); primary teeth are present only when listed."""
 
     missing: list[Tooth] = Field(default_factory=list, description="agenesis")
     extracted: list[Tooth] = Field(default_factory=list)
@@ -90,6 +101,21 @@ class Dentition(_Model):
     primary_present: list[Tooth] = Field(
         default_factory=list, description="retained primary teeth, e.g. 55"
     )
+    unerupted: list[Tooth] = Field(
+        default_factory=list,
+        description="permanent teeth developing in the bone, not yet in the mouth, e.g. [18, 28]",
+    )
+    impacted: list[Tooth] = Field(
+        default_factory=list,
+        description="permanent teeth that will not erupt on their own, e.g. [13, 38]",
+    )
+    erupted: list[Tooth] = Field(
+        default_factory=list,
+        description="third molars in the mouth although the patient is younger than the "
+        "usual eruption age (overrides the age default)",
+    )
+    _age_unerupted: frozenset[int] = PrivateAttr(default_factory=frozenset)
+    """Third molars unerupted by the age default (set by :class:`Case`; not dumped)."""
 
     _v = field_validator(
         "missing",
@@ -98,13 +124,16 @@ class Dentition(_Model):
         "implants",
         "pontics",
         "primary_present",
+        "unerupted",
+        "impacted",
+        "erupted",
         mode="before",
     )(_teeth_list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Dentition:
         seen: dict[int, str] = {}
-        for field in ("missing", "extracted", "planned_extraction", "implants", "pontics"):
+        for field in _STATUS_FIELDS:
             for t in getattr(self, field):
                 if t in seen:
                     raise ValueError(f"tooth {t} is listed both as {seen[t]} and as {field}")
@@ -112,7 +141,21 @@ class Dentition(_Model):
         for t in self.primary_present:
             if not fdi.is_primary(t):
                 raise ValueError(f"primary_present: {t} is a permanent tooth")
+        for field in ("unerupted", "impacted", "erupted"):
+            for t in getattr(self, field):
+                if fdi.is_primary(t):
+                    raise ValueError(f"{field}: {t} is a primary tooth (use primary_present)")
+        for t in self.erupted:
+            if fdi.position(t) != 8:
+                raise ValueError(
+                    f"erupted: {t} is not a third molar (only third molars default from age)"
+                )
         return self
+
+    @property
+    def age_unerupted(self) -> frozenset[int]:
+        """Third molars counted unerupted by the patient's age (not listed in the case)."""
+        return self._age_unerupted
 
     def status(self, tooth: int) -> ToothStatus:
         if tooth in self.missing:
@@ -125,12 +168,19 @@ class Dentition(_Model):
             return ToothStatus.implant
         if tooth in self.pontics:
             return ToothStatus.pontic
+        if tooth in self.unerupted:
+            return ToothStatus.unerupted
+        if tooth in self.impacted:
+            return ToothStatus.impacted
+        if tooth in self._age_unerupted:
+            return ToothStatus.unerupted
         if fdi.is_primary(tooth) and tooth not in self.primary_present:
             return ToothStatus.missing
         return ToothStatus.present
 
     def present_teeth(self) -> frozenset[int]:
-        """Natural teeth in the mouth now (planned extractions included)."""
+        """Natural teeth in the mouth now (planned extractions included; unerupted and
+        impacted teeth are not in the mouth)."""
         perm = {
             t
             for t in fdi.PERMANENT
@@ -143,6 +193,34 @@ class Dentition(_Model):
         return frozenset(
             t for t in self.present_teeth() if self.status(t) != ToothStatus.planned_extraction
         )
+
+
+@cache
+def third_molar_eruption_age_y() -> dict[fdi.Arch, float]:
+    """Age (years) from which an unlisted third molar counts as erupted, per jaw
+    (``case/data/eruption.yaml``, ADA eruption chart: 17-21 years, upper end)."""
+    path = resources.files("tadplan.case") / "data" / "eruption.yaml"
+    data = load_data(path.read_text(encoding="utf-8"))["third_molar_eruption_age_y"]
+    return {
+        "maxilla": float(data["maxilla"]["value"]),
+        "mandible": float(data["mandible"]["value"]),
+    }
+
+
+THIRD_MOLARS = (18, 28, 38, 48)
+
+
+_STATUS_FIELDS = (
+    "missing",
+    "extracted",
+    "planned_extraction",
+    "implants",
+    "pontics",
+    "unerupted",
+    "impacted",
+    "erupted",
+)
+"""Dentition lists that give a permanent tooth a status; a tooth is in at most one."""
 
 
 class Attachments(_Model):
@@ -304,6 +382,56 @@ class SiteAssessment(_Model):
     reason: str | None = Field(default=None, description="why the site is ruled out")
 
 
+class Displacement(StrEnum):
+    """Where a tooth lies relative to its place in the arch."""
+
+    palatal = "palatal"
+    lingual = "lingual"
+    buccal = "buccal"
+    apical = "apical"  # high (maxilla) / low (mandible): not erupted to the occlusal plane
+    mesial = "mesial"
+    distal = "distal"
+
+
+_OPPOSITE_DISPLACEMENT = (
+    ({Displacement.palatal, Displacement.lingual}, {Displacement.buccal}),
+    ({Displacement.mesial}, {Displacement.distal}),
+)
+
+
+class DisplacedTooth(_Model):
+    """A tooth out of its place in the arch, e.g. ``{tooth: 23, direction: [palatal, apical]}``:
+    the crown lies palatal of and higher than its place. The mechanics bring it back the
+    opposite way (towards the arch)."""
+
+    tooth: Tooth
+    direction: list[Displacement] = Field(
+        min_length=1,
+        description="palatal/lingual or buccal, apical (high), mesial or distal; one or more",
+    )
+
+    @field_validator("tooth", mode="before")
+    @classmethod
+    def _fdi(cls, v: object) -> int:
+        return _tooth(v)
+
+    @model_validator(mode="after")
+    def _directions(self) -> DisplacedTooth:
+        d = set(self.direction)
+        if len(d) != len(self.direction):
+            raise ValueError("direction: a direction is listed twice")
+        for one, other in _OPPOSITE_DISPLACEMENT:
+            if d & one and d & other:
+                a, b = sorted(x.value for x in d & one)[0], sorted(x.value for x in d & other)[0]
+                raise ValueError(f"direction: {a} and {b} are opposite: give one of them")
+        jaw = fdi.arch(self.tooth)
+        if Displacement.palatal in d and jaw == "mandible":
+            raise ValueError(f"direction: tooth {self.tooth} is in the mandible: use 'lingual'")
+        if Displacement.lingual in d and jaw == "maxilla":
+            raise ValueError(f"direction: tooth {self.tooth} is in the maxilla: use 'palatal'")
+        return self
+
+
 class Findings(_Model):
     sagittal_class: SagittalClass | None = None
     overjet_mm: float | None = Field(default=None, ge=-15, le=20)
@@ -323,6 +451,18 @@ class Findings(_Model):
         default=False, description="surgical orthodontics: decompensation, surgery first"
     )
     site_assessments: list[SiteAssessment] = Field(default_factory=list)
+    displaced_teeth: list[DisplacedTooth] = Field(
+        default_factory=list,
+        description="teeth out of their place in the arch and in which direction, e.g. "
+        "[{tooth: 23, direction: [palatal, apical]}]",
+    )
+
+    def displacement(self, tooth: int) -> tuple[Displacement, ...]:
+        """Directions in which ``tooth`` is displaced (empty when it is not stated)."""
+        for d in self.displaced_teeth:
+            if d.tooth == tooth:
+                return tuple(d.direction)
+        return ()
 
 
 # ----------------------------------------------------------------------------- goals
@@ -341,7 +481,22 @@ class MovementKind(StrEnum):
     expansion = "expansion"
     anchorage_maintenance = "anchorage_maintenance"
     canine_alignment = "canine_alignment"  # integrating a displaced/impacted canine
+    # surgical orthodontics: skeletal anchorage that moves no tooth itself
+    intermaxillary_fixation = "intermaxillary_fixation"  # IMF during and after jaw surgery
+    surgery_first = "surgery_first"  # post-surgical orthodontics and guiding elastics
 
+
+SURGICAL_KINDS = frozenset({MovementKind.intermaxillary_fixation, MovementKind.surgery_first})
+"""Goals of surgical orthodontics that ask for screws in both jaws (fixation, elastics), not
+for a tooth movement; their teeth may be in both arches. A pre-surgical decompensation is a
+movement (retraction, protraction, intrusion...) with ``findings.orthognathic_surgery_planned``."""
+
+HOLDING_KINDS = frozenset({MovementKind.anchorage_maintenance}) | SURGICAL_KINDS
+"""Goals that move no tooth: they take no amount and no force dose."""
+
+
+ERUPTION_KINDS = frozenset({MovementKind.canine_alignment, MovementKind.extrusion})
+"""Goal kinds that can target an unerupted or impacted tooth (guided eruption, traction)."""
 
 ANGULAR_KINDS = frozenset({MovementKind.uprighting, MovementKind.derotation})
 """Kinds whose amount is an angle (``amount_deg``); all others take ``amount_mm``."""
@@ -357,6 +512,8 @@ MAX_AMOUNT: dict[MovementKind, float] = {
     MovementKind.expansion: 15.0,
     MovementKind.canine_alignment: 20.0,
     MovementKind.anchorage_maintenance: 0.0,
+    MovementKind.intermaxillary_fixation: 0.0,
+    MovementKind.surgery_first: 0.0,
     MovementKind.uprighting: 90.0,
     MovementKind.derotation: 120.0,
 }
@@ -400,15 +557,25 @@ NAMED_SEGMENTS: dict[str, tuple[int, int]] = {
 }
 """Named segments, as a span along the arch."""
 
+NAMED_SEGMENT_GROUPS: dict[str, tuple[tuple[int, int], ...]] = {
+    "upper_buccal_segments": ((17, 14), (24, 27)),
+    "lower_buccal_segments": ((47, 44), (34, 37)),
+}
+"""Named segments of several spans: both buccal segments (premolars and first and second
+molars of both sides), e.g. for a bilateral distalisation or intrusion of the buccal teeth."""
+
 
 def parse_segment(text: str) -> tuple[int, ...]:
-    """``"13-23"`` or a name from :data:`NAMED_SEGMENTS` -> teeth along the arch."""
+    """``"13-23"`` or a name from :data:`NAMED_SEGMENTS` or :data:`NAMED_SEGMENT_GROUPS`
+    -> teeth along the arch."""
     key = text.strip().lower().replace(" ", "_")
     if key in NAMED_SEGMENTS:
         return fdi.span(*NAMED_SEGMENTS[key])
+    if key in NAMED_SEGMENT_GROUPS:
+        return tuple(t for a, b in NAMED_SEGMENT_GROUPS[key] for t in fdi.span(a, b))
     parts = text.replace(" ", "").split("-")
     if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):
-        names = ", ".join(sorted(NAMED_SEGMENTS))
+        names = ", ".join(sorted([*NAMED_SEGMENTS, *NAMED_SEGMENT_GROUPS]))
         raise ValueError(f"{text!r} is not a segment: write 'A-B' (e.g. 13-23) or one of {names}")
     a, b = (_tooth(p) for p in parts)
     try:
@@ -448,7 +615,10 @@ class Goal(_Model):
             raise ValueError("teeth: is empty")
         if self.teeth:
             arches = {fdi.arch(t) for t in self.teeth}
-            if len(arches) > 1 and self.kind != MovementKind.crossbite_correction:
+            if len(arches) > 1 and self.kind not in {
+                MovementKind.crossbite_correction,
+                *SURGICAL_KINDS,
+            }:
                 raise ValueError(f"teeth: {self.teeth} span both arches: make one goal per arch")
         angular = self.kind in ANGULAR_KINDS
         amount = self.amount_deg if angular else self.amount_mm
@@ -461,10 +631,10 @@ class Goal(_Model):
             )
         if amount is not None:
             ceiling = MAX_AMOUNT[self.kind]
-            if amount <= 0 and self.kind != MovementKind.anchorage_maintenance:
+            if amount <= 0 and self.kind not in HOLDING_KINDS:
                 raise ValueError(f"{unit}: must be positive, got {amount:g}")
-            if self.kind == MovementKind.anchorage_maintenance and amount != 0:
-                raise ValueError(f"{unit}: anchorage_maintenance takes no amount")
+            if self.kind in HOLDING_KINDS and amount != 0:
+                raise ValueError(f"{unit}: {self.kind.value} takes no amount")
             if amount > ceiling:
                 raise ValueError(
                     f"{unit}: {amount:g} is not plausible for {self.kind.value} "
@@ -512,6 +682,26 @@ class Case(_Model):
 
     @model_validator(mode="after")
     def _semantics(self) -> Case:
+        if self.patient.age_y is not None:
+            ages = third_molar_eruption_age_y()
+            dent = self.dentition
+            # a third molar the case names as a goal tooth or bonds is in the mouth
+            brackets = self.attachments.brackets
+            named = {t for g in self.goals for t in (g.teeth or ())}
+            named |= set(self.attachments.bands)
+            named |= set(brackets) if isinstance(brackets, list) else set()
+            young = frozenset(
+                t
+                for t in THIRD_MOLARS
+                if self.patient.age_y < ages[fdi.arch(t)]
+                and t not in dent.erupted
+                and t not in named
+                and dent.status(t) == ToothStatus.present
+            )
+            if young:
+                dent = dent.model_copy()  # never change a Dentition another case may share
+                dent._age_unerupted = young
+                object.__setattr__(self, "dentition", dent)
         problems = semantic_problems(self)
         if problems:
             raise ValueError("\n".join(problems))
@@ -555,6 +745,15 @@ def semantic_problems(case: Case) -> list[str]:
                 problems.append(f"{where}: tooth {gone[0]} is not in the mouth")
             elif t2 not in fdi.neighbours(t1, present):
                 problems.append(f"{where}: teeth {t1} and {t2} are not neighbours along the arch")
+    seen_displaced: set[int] = set()
+    for j, d in enumerate(case.findings.displaced_teeth):
+        where = f"findings.displaced_teeth.{j}.tooth"
+        st = dent.status(d.tooth)
+        if d.tooth in seen_displaced:
+            problems.append(f"{where}: tooth {d.tooth} is listed twice")
+        seen_displaced.add(d.tooth)
+        if st in ABSENT:
+            problems.append(f"{where}: tooth {d.tooth} is {st.value.replace('_', ' ')}")
     per_tooth: dict[int, list[tuple[int, MovementKind]]] = {}
     for i, g in enumerate(case.goals):
         where = f"goals.{i}"
@@ -565,6 +764,11 @@ def semantic_problems(case: Case) -> list[str]:
                     problems.append(
                         f"{where}.teeth: tooth {t} is {st.value.replace('_', ' ')}: "
                         f"it cannot be moved ({g.kind.value})"
+                    )
+                elif st in UNERUPTED and g.kind not in ERUPTION_KINDS:
+                    problems.append(
+                        f"{where}.teeth: tooth {t} is {st.value}: only canine_alignment or "
+                        f"extrusion can bring it into the arch, not {g.kind.value}"
                     )
                 elif st == ToothStatus.planned_extraction:
                     problems.append(

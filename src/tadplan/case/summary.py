@@ -21,6 +21,9 @@ def case_summary(case: Case) -> list[tuple[str, str]]:
         ("planned extraction", d.planned_extraction),
         ("prosthetic implants / pontics", [*d.implants, *d.pontics]),
         ("retained primary teeth", d.primary_present),
+        ("unerupted", d.unerupted),
+        ("impacted", d.impacted),
+        ("third molars unerupted by age (default)", sorted(d.age_unerupted)),
         ("bands", case.attachments.bands),
     ):
         if teeth:
@@ -52,6 +55,8 @@ def case_summary(case: Case) -> list[tuple[str, str]]:
             f"{c.kind.value.replace('_', ' ')} crossbite of "
             f"{', '.join(map(str, c.teeth))}{' (skeletal)' if c.skeletal else ''}"
         )
+    for x in f.displaced_teeth:
+        bits.append(f"{x.tooth} displaced {'/'.join(d.value for d in x.direction)}")
     if f.gummy_smile:
         bits.append("gummy smile")
     if f.orthognathic_surgery_planned:

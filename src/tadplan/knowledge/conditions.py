@@ -23,6 +23,8 @@ A condition is a mapping with exactly one key:
 ``constraint``         ``{field: value}`` over the case constraints
 ``crossbite_kind_in``  a crossbite of these kinds involves a goal tooth
 ``skeletal_crossbite`` a skeletal (transverse) crossbite involves a goal tooth
+``displacement_any``   a goal tooth is displaced in one of these directions
+                       (``findings.displaced_teeth``: palatal, lingual, buccal, apical, ...)
 ``site_available``     a site template resolves and is usable on every goal side
 ``other_goal``         another goal of the case matches an ``OtherGoalFilter``
 =====================  ==============================================================
@@ -46,6 +48,7 @@ from tadplan.case.model import (
     Appliance,
     Constraints,
     CrossbiteKind,
+    Displacement,
     Findings,
     MovementKind,
     Patient,
@@ -324,6 +327,20 @@ def _compile(data: object, where: str) -> Condition:
             lambda c: bool(hits(c)),
             lambda c: ("skeletal " if skeletal else "") + "crossbite " + ", ".join(hits(c)),
         )
+    if key == "displacement_any":
+        wanted = _arg(TypeAdapter(list[Displacement]), arg, here)
+
+        def displaced(c: GoalContext) -> list[str]:
+            return [
+                f"{t} {'/'.join(d.value for d in c.case.findings.displacement(t))}"
+                for t in c.teeth
+                if set(c.case.findings.displacement(t)) & set(wanted)
+            ]
+
+        return _leaf(
+            lambda c: bool(displaced(c)),
+            lambda c: "tooth displaced: " + ", ".join(displaced(c)),
+        )
     if key == "site_available":
         tpl = _arg(TypeAdapter(SiteTemplate), arg, here)
 
@@ -355,7 +372,7 @@ def _compile(data: object, where: str) -> Condition:
         "goal_kind_in, tooth_type_in, tooth_type_any, jaw, symmetry, side_in, "
         "demand_at_least, teeth_count_at_least, appliance_present, "
         "bands_on_position, absent_any, finding, patient, constraint, "
-        "crossbite_kind_in, skeletal_crossbite, site_available, other_goal)",
+        "crossbite_kind_in, skeletal_crossbite, displacement_any, site_available, other_goal)",
     )
 
 

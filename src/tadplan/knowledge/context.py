@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from tadplan.case import fdi
 from tadplan.case.model import (
     ABSENT,
+    UNERUPTED,
     BoneQuality,
     Case,
     Goal,
@@ -35,6 +36,8 @@ PALATAL_REGIONS = frozenset(
 MIDLINE_REGIONS = frozenset({SiteRegion.anterior_palate, SiteRegion.median_palatal_suture})
 MANDIBULAR_REGIONS = frozenset({SiteRegion.retromolar, SiteRegion.mandibular_buccal_shelf})
 MAXILLARY_REGIONS = PALATAL_REGIONS | {SiteRegion.infrazygomatic_crest, SiteRegion.tuberosity}
+BEHIND_SECOND_MOLAR = frozenset({SiteRegion.tuberosity, SiteRegion.retromolar})
+"""Regions distal to the second molar: the bone of an unerupted or impacted third molar."""
 
 _QUADRANT: dict[tuple[fdi.Arch, Side], int] = {
     ("maxilla", "right"): 1,
@@ -142,6 +145,16 @@ class GoalContext:
                         None, False, f"no edentulous space next to the goal teeth on the {side}"
                     )
             arch = jaw if region in (SiteRegion.retromolar, SiteRegion.edentulous_ridge) else None
+            if region in BEHIND_SECOND_MOLAR and side != "midline":
+                third = quadrant_tooth(jaw, side, 8)
+                st = self.case.dentition.status(third)
+                if st in UNERUPTED:
+                    behind = SiteRef(region=region, side=site_side, arch=arch)
+                    return Resolved(
+                        behind,
+                        False,
+                        f"{behind.label()}: the {st.value} third molar {third} is there",
+                    )
             return self.check(SiteRef(region=region, side=site_side, arch=arch))
         if side == "midline":
             return Resolved(None, False, "an inter-radicular site needs a side")
@@ -154,7 +167,9 @@ class GoalContext:
         for pair in self._candidate_pairs(template, jaw, side):
             gone = [t for t in pair if t not in retained]
             if gone:
-                reasons.append(f"tooth {gone[0]} is not there for a site {pair[0]}-{pair[1]}")
+                st = self.case.dentition.status(gone[0])
+                why = f"is {st.value}" if st in UNERUPTED else "is not there"
+                reasons.append(f"tooth {gone[0]} {why} for a site {pair[0]}-{pair[1]}")
                 continue
             res = self.check(SiteRef(between=pair, surface=surface))
             if res.available:

@@ -44,14 +44,14 @@ per screw for that use, not against the immediate-loading limit for orthodontic 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.case import fdi
-from tadplan.case.model import Case, Goal, MovementKind
+from tadplan.case.model import HOLDING_KINDS, Case, Displacement, Goal, MovementKind
 from tadplan.mechanics import modules as mod
 from tadplan.mechanics.data import CitedRange, MechanicsData, Rate, mechanics_data
 from tadplan.mechanics.geometry import (
@@ -112,7 +112,7 @@ SLIDING = {
     MovementKind.protraction,
     MovementKind.distalisation,
 }
-NO_TOOTH_DOSE = {MovementKind.expansion, MovementKind.anchorage_maintenance}
+NO_TOOTH_DOSE = {MovementKind.expansion, *HOLDING_KINDS}
 """Goals whose force is not a tooth-movement dose (orthopedic expansion, holding)."""
 ORTHOPAEDIC = frozenset({"expander"})
 """Connection kinds that carry orthopaedic (kg) loads; ``planner.model.ORTHOPAEDIC_KINDS``."""
@@ -140,6 +140,7 @@ def unit_force_system(
     goal: Goal | None = None,
     data: MechanicsData | None = None,
     other_goals: Sequence[Goal] = (),
+    displaced: Sequence[Displacement] = (),
 ) -> UnitForceSystem:
     """Reduce point forces ``[(point_mm, force_n)]`` and a couple to the unit's CR and classify
     the movement.
@@ -192,7 +193,7 @@ def unit_force_system(
         mf = r * lever
     loc = unit.local(f) / G
     ml = unit.local(m)
-    effects, side = describe(unit, f, m, kind, goal, data, other_goals)
+    effects, side = describe(unit, f, m, kind, goal, data, other_goals, displaced)
     return UnitForceSystem(
         teeth=list(unit.teeth),
         cr_mm=_v3(unit.cr_mm),
@@ -254,6 +255,7 @@ def describe(
     goal: Goal | None,
     data: MechanicsData | None = None,
     other_goals: Sequence[Goal] = (),
+    displaced: Sequence[Displacement] = (),
 ) -> tuple[list[str], list[str]]:
     """What the unit does, in clinicians' words, and which of it is a side effect of the goal
     (and of ``other_goals``, the design's other goals on these teeth)."""
@@ -308,7 +310,9 @@ def describe(
             )
     texts = [f"{t} of {noun}" for t, _ in out]
     extra = _bite(unit, out)
-    intended = _intended(goal, unit).union(*(_intended(g, unit) for g in other_goals))
+    intended = _intended(goal, unit, displaced).union(
+        *(_intended(g, unit, displaced) for g in other_goals)
+    )
     side = [f"{t} of {noun}" for t, tag in out if tag not in intended]
     # the bite change that the goal's own vertical movement makes is no side effect
     wanted = {tag for _, tag in out} & intended & {"intrusion", "extrusion"}
@@ -331,12 +335,24 @@ def _bite(unit: Unit, effects: list[tuple[str, str]]) -> list[str]:
     return out
 
 
-def _intended(goal: Goal | None, unit: Unit) -> set[str]:
+def _intended(goal: Goal | None, unit: Unit, displaced: Sequence[Displacement] = ()) -> set[str]:
     if goal is None:
         return set()
     k = goal.kind
     if k == MovementKind.intrusion:
         return {"intrusion"}
+    if k == MovementKind.canine_alignment and displaced:
+        v = unit.local(towards_arch(displaced, unit))
+        out = {
+            f"{ax}{'+' if v[i] > 0 else '-'}"
+            for i, ax in ((0, "mesial"), (1, "buccal"))
+            if abs(v[i]) > 1e-6
+        }
+        # tipping of the crown towards the arch is part of bringing it there
+        out |= {f"tip{t}" for t in out}
+        if v[2] < -1e-6:
+            out.add("extrusion")
+        return out
     if k in (MovementKind.extrusion, MovementKind.canine_alignment):
         return {"extrusion"}
     if k in (MovementKind.retraction, MovementKind.distalisation):
@@ -362,14 +378,86 @@ def _transverse(v: Vec) -> Vec:
     return w / n if n > 1e-9 else v
 
 
-def goal_direction(goal: Goal, unit: Unit) -> Vec:
-    """Unit vector of the goal's movement in the patient frame."""
+def towards_arch(displaced: Sequence[Displacement], unit: Unit) -> Vec:
+    """Unit vector from a displaced tooth's position towards its place in the arch: against
+    every stated displacement (``findings.displaced_teeth``: palatal -> buccal, buccal ->
+    palatal, apical -> occlusal, mesial -> distal, distal -> mesial). A displaced canine
+    without a stated mesio-distal displacement is also brought distally: the seed's
+    posteriorly directed force (II.1 Displaced canine correction, Fig. 13), which moves its
+    crown away from the lateral incisor root first. Nothing stated: extrusion (eruption)."""
+    d = set(displaced)
+    v = np.zeros(3)
+    if d & {Displacement.palatal, Displacement.lingual}:
+        v = v + unit.buccal
+    if Displacement.buccal in d:
+        v = v - unit.buccal
+    if Displacement.apical in d:
+        v = v - unit.axis
+    if Displacement.mesial in d:
+        v = v - unit.mesial
+    if Displacement.distal in d:
+        v = v + unit.mesial
+    canines = all(fdi.tooth_type(t) == fdi.ToothType.canine for t in unit.teeth)
+    if d and canines and not d & {Displacement.mesial, Displacement.distal}:
+        v = v - unit.mesial
+    n = float(np.linalg.norm(v))
+    return v / n if n > 1e-9 else -unit.axis
+
+
+def displaced_landmarks(
+    case: Case, landmarks: Mapping[int, ToothLandmarks]
+) -> dict[int, ToothLandmarks]:
+    """``landmarks`` with every displaced tooth (``findings.displaced_teeth``) that a
+    canine-alignment goal moves put where it is: its arch place shifted by the goal's
+    ``amount_mm`` along the stated displacement (the amount is the distance to the arch)."""
+    out = dict(landmarks)
+    for i, g in enumerate(case.goals):
+        if g.kind != MovementKind.canine_alignment or g.amount_mm is None:
+            continue
+        for t in case.goal_teeth(i):
+            d = set(case.findings.displacement(t))
+            if not d or t not in landmarks:
+                continue
+            lm = landmarks[t]
+            v = np.zeros(3)
+            if d & {Displacement.palatal, Displacement.lingual}:
+                v = v - lm.buccal
+            if Displacement.buccal in d:
+                v = v + lm.buccal
+            if Displacement.apical in d:
+                v = v + lm.axis
+            if Displacement.mesial in d:
+                v = v + lm.mesial
+            if Displacement.distal in d:
+                v = v - lm.mesial
+            shift = unit_vector(v) * g.amount_mm
+            out[t] = replace(
+                lm,
+                crown_centre_mm=lm.crown_centre_mm + shift,
+                bracket_mm=lm.bracket_mm + shift,
+                cej_mm=lm.cej_mm + shift,
+                apex_mm=lm.apex_mm + shift,
+                alveolar_crest_mm=None
+                if lm.alveolar_crest_mm is None
+                else lm.alveolar_crest_mm + shift,
+            )
+    return out
+
+
+def _displacement(case: Case, teeth: Sequence[int]) -> tuple[Displacement, ...]:
+    """The stated displacement of a one-tooth unit (a segment is not displaced as one)."""
+    return case.findings.displacement(teeth[0]) if len(teeth) == 1 else ()
+
+
+def goal_direction(goal: Goal, unit: Unit, displaced: Sequence[Displacement] = ()) -> Vec:
+    """Unit vector of the goal's movement in the patient frame (``displaced``: how the unit's
+    tooth lies out of the arch, for canine alignment: :func:`towards_arch`)."""
     k = goal.kind
     fwd = unit.buccal if unit.spans_midline else unit.mesial
     table = {
         MovementKind.intrusion: unit.axis,
         MovementKind.extrusion: -unit.axis,
-        MovementKind.canine_alignment: -unit.axis,
+        MovementKind.canine_alignment: towards_arch(displaced, unit),
         MovementKind.retraction: -unit.buccal if unit.spans_midline else -unit.mesial,
         MovementKind.distalisation: -fwd,
         MovementKind.mesialisation: fwd,
@@ -637,7 +725,7 @@ def _goal_for(
     best: tuple[str | None, Goal | None] = (None, None)
     score = 0
     for gid, (g, gteeth) in goals.items():
-        if g.kind == MovementKind.anchorage_maintenance:
+        if g.kind in HOLDING_KINDS:
             continue
         s = len(set(teeth) & set(gteeth))
         if s > score:
@@ -878,6 +966,8 @@ def analyse_design(
             raise MechanicsError(f"implant {imp.id}: {exc}") from None
         implants[imp.id] = _ImplantState(imp.id, head0, axis, derived)
     goals = _goals(case, design)
+    # a displaced tooth is acted on where it is, not at its place in the arch
+    landmarks = displaced_landmarks(case, landmarks)
 
     results: list[ConnectionForce] = []
     per_unit: dict[tuple[int, ...], list[tuple[Vec, Vec]]] = {}
@@ -1114,7 +1204,7 @@ def analyse_design(
                     )
                 )
                 continue
-            direction = goal_direction(goal, unit)
+            direction = goal_direction(goal, unit, _displacement(case, unit_teeth))
         elif kind in COMPRESSION:
             direction = unit_vector(point - head)
         else:
@@ -1126,7 +1216,11 @@ def analyse_design(
         )
         fr, fr_src = _friction(case, goal, kind, unit_teeth, data)
         fr0 = data.friction.sliding_loss_fraction.value if fr > 0 else 0.0
-        sliding = goal_direction(goal, unit) if fr > 0 and goal is not None else None
+        sliding = (
+            goal_direction(goal, unit, _displacement(case, unit_teeth))
+            if fr > 0 and goal is not None
+            else None
+        )
         if conn.force_g is not None:
             applied = float(conn.force_g)
         elif rng0 is not None:
@@ -1173,7 +1267,13 @@ def analyse_design(
                 module = None
         else:
             module = None
-        system = unit_force_system(unit, [(point, f_eff)], goal=goal, data=data)
+        system = unit_force_system(
+            unit,
+            [(point, f_eff)],
+            goal=goal,
+            data=data,
+            displaced=_displacement(case, unit_teeth),
+        )
         rng = orthopaedic_range(kind, data) or dose_range(
             goal, unit_teeth, system.movement, data, modules
         )
@@ -1312,6 +1412,7 @@ def analyse_design(
             other_goals=[  # every goal of the design on these teeth: its movement is wanted
                 g for g, gteeth in goals.values() if g is not unit_goal[k] and set(gteeth) & set(k)
             ],
+            displaced=_displacement(case, k),
         )
         for k, loads in per_unit.items()
     ]
@@ -1365,7 +1466,7 @@ def analyse_design(
     times = [
         goal_time(gid, g, [t for t in gteeth if t in landmarks], data)
         for gid, (g, gteeth) in goals.items()
-        if g.kind != MovementKind.anchorage_maintenance
+        if g.kind not in HOLDING_KINDS
     ]
     for t in times:
         if t.rate_source:
@@ -1373,6 +1474,9 @@ def analyse_design(
     durations = [t.duration_weeks for t in times if t.duration_weeks is not None]
     for u in units + anchorage:
         sources.update(_keys_in(u.cr_note))
+    for text in _against_open_bite(case, units, anchorage, landmarks, data):
+        warnings.append(MechWarning(severity="caution", text=text, sources=["seed"]))
+        sources.add("seed")
     return ForceSystem(
         design_id=design.id,
         connections=results,
@@ -1384,6 +1488,44 @@ def analyse_design(
         warnings=warnings,
         sources=sorted(s for s in sources if s),
     )
+
+
+def _against_open_bite(
+    case: Case,
+    units: Sequence[UnitForceSystem],
+    anchorage: Sequence[UnitForceSystem],
+    landmarks: Mapping[int, ToothLandmarks],
+    data: MechanicsData,
+) -> list[str]:
+    """In an open bite (``findings.vertical: open_bite`` or a negative overbite), every moved
+    or anchor unit whose vertical force opens the bite further: intrusion of anterior teeth,
+    extrusion of posterior teeth (the seed closes open bites by intruding molars, II.2
+    Intrusion of posterior teeth, Fig. 18-19). Only a vertical component of at least the
+    cited mention fraction of the unit's force counts."""
+    f = case.findings
+    open_bite = f.vertical == "open_bite" or (f.overbite_mm is not None and f.overbite_mm < 0)
+    if not open_bite:
+        return []
+    frac = data.classification.mention_fraction.value
+    out = []
+    for u, what in [(u, "moved") for u in units] + [(u, "anchor") for u in anchorage]:
+        c = u.components
+        if u.force_g <= 0 or abs(c.intrusive_g) < frac * u.force_g:
+            continue
+        anterior = all(fdi.is_anterior(t) for t in u.teeth)
+        posterior = not any(fdi.is_anterior(t) for t in u.teeth)
+        teeth = " ".join(map(str, u.teeth))
+        if anterior and c.intrusive_g > 0:
+            out.append(
+                f"open bite: the {what} anterior teeth {teeth} get {c.intrusive_g:.0f} g "
+                "intrusive force, which opens the bite further"
+            )
+        elif posterior and c.intrusive_g < 0:
+            out.append(
+                f"open bite: the {what} posterior teeth {teeth} get {-c.intrusive_g:.0f} g "
+                "extrusive force, which opens the bite further (the molars are the hinge)"
+            )
+    return out
 
 
 def _appliance_results(

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from tadplan.anatomy import ToothLandmarks, average_landmarks
-from tadplan.case.model import Case
+from tadplan.case.model import UNERUPTED, Case
 from tadplan.knowledge import Knowledge
 from tadplan.mechanics import ForceSystem, MechanicsError, analyse_design
 from tadplan.planner.adopt import Adoption, adopt_suggested_forces
@@ -134,6 +134,16 @@ def analyse_designs(
     A force out of its cited range is raised or lowered to the module the mechanics
     suggests (:mod:`tadplan.planner.adopt`); each such step is appended to ``trace``."""
     lms = dict(landmarks) if landmarks is not None else average_landmarks(case)
+    # an unerupted or impacted tooth a goal brings into the arch is not in the mouth, but the
+    # mechanics act on it: its arch place (the mechanics shift it by its stated displacement)
+    buried = {
+        t
+        for i in range(len(case.goals))
+        for t in case.goals[i].teeth or ()
+        if case.dentition.status(t) in UNERUPTED and t not in lms
+    }
+    if buried:
+        lms.update(average_landmarks(None, teeth=buried))
     weights = knowledge.tables.rank_weights
     assert weights is not None
     done: dict[str, tuple[Design, ForceSystem | None, str | None]] = {}

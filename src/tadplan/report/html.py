@@ -73,6 +73,8 @@ STATUS_SYMBOL: dict[ToothStatus, tuple[str, str]] = {
     ToothStatus.planned_extraction: ("E", "planned extraction"),
     ToothStatus.implant: ("I", "prosthetic implant"),
     ToothStatus.pontic: ("P", "pontic"),
+    ToothStatus.unerupted: ("U", "unerupted (in the bone)"),
+    ToothStatus.impacted: ("IM", "impacted"),
 }
 
 

@@ -61,6 +61,8 @@ STATUS_STYLE: dict[str, dict[str, Any]] = {
     "planned_extraction": {"facecolor": PAPER, "edgecolor": INK, "linestyle": "-", "hatch": "xxxx"},
     "implant": {"facecolor": LIGHT, "edgecolor": INK, "linestyle": "-", "hatch": "////"},
     "pontic": {"facecolor": LIGHT, "edgecolor": INK, "linestyle": "-", "hatch": "\\\\\\\\"},
+    "unerupted": {"facecolor": "none", "edgecolor": GREY, "linestyle": (0, (5, 2)), "hatch": None},
+    "impacted": {"facecolor": "none", "edgecolor": INK, "linestyle": (0, (5, 2)), "hatch": None},
 }
 STATUS_LABEL = {
     "present": "present",
@@ -70,6 +72,8 @@ STATUS_LABEL = {
     "planned_extraction": "planned extraction",
     "implant": "prosthetic implant",
     "pontic": "pontic",
+    "unerupted": "unerupted (in the bone)",
+    "impacted": "impacted",
 }
 
 
@@ -95,6 +99,8 @@ def _tooth_status(case: Case, t: int) -> str:
         ToothStatus.planned_extraction: "planned_extraction",
         ToothStatus.implant: "implant",
         ToothStatus.pontic: "pontic",
+        ToothStatus.unerupted: "unerupted",
+        ToothStatus.impacted: "impacted",
     }[st]
 
 
@@ -507,7 +513,7 @@ def occlusal_figure(
                 ha="center",
                 va="center",
                 fontsize=5.6,
-                color=GREY if status in ("missing", "extracted") else INK,
+                color=GREY if status in ("missing", "extracted", "unerupted") else INK,
                 zorder=3,
                 bbox={"boxstyle": "round,pad=0.08", "fc": PAPER, "ec": "none", "alpha": 0.85}
                 if st["hatch"]
@@ -628,6 +634,8 @@ def occlusal_figure(
             "planned_extraction",
             "implant",
             "pontic",
+            "unerupted",
+            "impacted",
         ):
             if key in used:
                 st = STATUS_STYLE[key]
