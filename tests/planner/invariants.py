@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tadplan.case import fdi
-from tadplan.case.model import Case, CrossbiteKind, Goal, MovementKind
+from tadplan.case.model import HOLDING_KINDS, Case, CrossbiteKind, Displacement, Goal, MovementKind
 from tadplan.planner.model import Design, GoalPlan, Plan
 
 G_PER_N = 1 / 0.00980665
@@ -95,6 +95,8 @@ def expected_direction(case: Case, goal: Goal, teeth: list[int]) -> np.ndarray |
         return np.array([0.0, 1.0, 0.0])
     if k == MovementKind.expansion:
         return np.array([s, 0.0, 0.0])
+    if k == MovementKind.canine_alignment:
+        return _towards_arch(case, t, s, v)
     if k == MovementKind.crossbite_correction:
         kind = _crossbite_of(case, t)
         upper = v > 0
@@ -104,6 +106,24 @@ def expected_direction(case: Case, goal: Goal, teeth: list[int]) -> np.ndarray |
             return np.array([-s if upper else s, 0.0, 0.0])
         return np.array([s if upper else -s, 0.0, 0.0])
     return None
+
+
+def _towards_arch(case: Case, tooth: int, s: float, v: float) -> np.ndarray:
+    """Against every direction the tooth is displaced in (towards its place in the arch); a
+    tooth with no stated displacement is extruded (guided eruption)."""
+    away = case.findings.displacement(tooth)
+    if not away:
+        return np.array([0.0, 0.0, -v])
+    back = {
+        Displacement.palatal: (s, 0.0, 0.0),
+        Displacement.lingual: (s, 0.0, 0.0),
+        Displacement.buccal: (-s, 0.0, 0.0),
+        Displacement.apical: (0.0, 0.0, -v),
+        Displacement.mesial: (0.0, -1.0, 0.0),
+        Displacement.distal: (0.0, 1.0, 0.0),
+    }
+    w = np.sum([back[d] for d in away], axis=0)
+    return np.asarray(w / np.linalg.norm(w), dtype=float)
 
 
 def _by_side(teeth: Iterable[int]) -> dict[str, list[int]]:
@@ -189,7 +209,7 @@ def design_violations(case: Case, gp: GoalPlan, design: Design) -> list[Violatio
     if m is None:
         return out
     k = goal.kind
-    if k == MovementKind.anchorage_maintenance:
+    if k in HOLDING_KINDS:
         for side, f in side_forces_g(design, teeth, {"active"}).items():
             if float(np.linalg.norm(f)) > HELD_FORCE_G:
                 bad(f"held teeth ({side}) get an active force of {np.linalg.norm(f):.0f} g")
