@@ -50,6 +50,29 @@ def transfer_moment(moment: Vec, force: Vec, from_mm: Vec, to_mm: Vec) -> Vec:
     return np.asarray(moment) + np.cross(np.asarray(from_mm) - np.asarray(to_mm), force)
 
 
+def power_arm_for_translation(
+    cr_mm: Vec, bracket_mm: Vec, axis: Vec, head_mm: Vec, plane_normal: Vec
+) -> float | None:
+    """Length (mm, from the bracket slot along ``axis``, towards the apex) of the power arm
+    whose tip puts the line of a pull from ``head_mm`` through the centre of resistance in
+    the plane normal to ``plane_normal`` (the tipping axis: the transverse axis for a
+    sagittal movement), so the moment about ``cr_mm`` in that plane is zero: translation.
+
+    With the tip P = B + h a and the force along H - P, the moment about C is
+    (P - C) x (H - C); its component along n vanishes for
+    h = -n.((B - C) x (H - C)) / n.(a x (H - C)). A shorter arm tips the crown towards the
+    implant, a longer one moves the root first (the moment reverses). None when the pull is
+    parallel to the arm (no length helps).
+    """
+    c = np.asarray(cr_mm, dtype=float)
+    hc = np.asarray(head_mm, dtype=float) - c
+    n = unit_vector(np.asarray(plane_normal, dtype=float))
+    den = float(np.dot(n, np.cross(np.asarray(axis, dtype=float), hc)))
+    if abs(den) < 1e-9:
+        return None
+    return -float(np.dot(n, np.cross(np.asarray(bracket_mm, dtype=float) - c, hc))) / den
+
+
 def incisal_point(lm: ToothLandmarks) -> Vec:
     """The occlusal end of the long axis (incisal edge or occlusal centre), mm."""
     return lm.cej_mm - lm.axis * lm.crown_length_mm
