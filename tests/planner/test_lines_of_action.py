@@ -1,0 +1,63 @@
+"""Issue 10: every force along the element's real line of action.
+
+- protraction from the palate pulls the molars mesially (not palatally or up);
+- a TPA joins the two sides of the arch;
+- an open coil on a guide wire or the archwire pushes along the wire, so a distalising
+  spring does not extrude the molars.
+"""
+
+from __future__ import annotations
+
+import pytest
+from planner_helpers import by_rule, plan_of
+from pydantic import ValidationError
+
+from tadplan.case.model import Case
+from tadplan.examples import load_example
+from tadplan.planner import plan
+from tadplan.planner.model import Connection, ConnectionKind
+
+VERTICAL_BOUND = 0.10
+"""A distalising push along the wire: the vertical component stays below 10 % of the distal
+one (before: 432 g of extrusion against 298 g distal in 11a's direct design)."""
+
+
+def test_a_tpa_between_two_teeth_of_one_side_is_refused() -> None:
+    with pytest.raises(ValidationError, match="TPA connects the two sides"):
+        Connection(id="c1", kind=ConnectionKind.tpa, teeth=[26, 27])
+    with pytest.raises(ValidationError, match="TPA connects the two sides"):
+        Connection(id="c1", kind=ConnectionKind.tpa, teeth=[16, 17])
+    assert Connection(id="c1", kind=ConnectionKind.tpa, teeth=[16, 26]).teeth == [16, 26]
+
+
+def test_no_tpa_is_proposed_without_a_molar_on_the_other_side() -> None:
+    """10c protracts 26-27; without 16 and 17 there is nothing to hinge the TPA on."""
+    raw = load_example("10c_maxillary_molar_protraction").model_dump(mode="json")
+    raw["dentition"]["missing"] = sorted({*raw["dentition"]["missing"], 16, 17})
+    p = plan(Case.model_validate(raw))
+    gp = next(g for g in p.goals if g.goal.id == "protract-left")
+    assert all(d.rule_id != "molar-mesialisation-palatal-tpa" for d in gp.designs)
+    assert any("both sides" in n for n in gp.notes)
+    for d in gp.designs:
+        for c in d.connections:
+            if c.kind == ConnectionKind.tpa:
+                assert {t // 10 for t in c.teeth} == {1, 2}
+
+
+@pytest.mark.parametrize(
+    "rule", ["molar-distalisation-direct-spring", "molar-distalisation-indirect-spring"]
+)
+def test_a_distalising_open_coil_pushes_along_the_wire(rule: str) -> None:
+    """11a: the push spring sits on a guide wire (direct) or on the archwire (indirect): it
+    pushes the molars distally, without extruding them ('bite opening')."""
+    d = by_rule(plan_of("11a_molar_distalisation"), "distalise", rule)
+    assert d.mechanics is not None
+    for c in d.mechanics.connections:
+        if c.kind == "compression_spring":
+            assert any("pushes along the wire" in n for n in c.notes)
+    (unit,) = d.mechanics.units
+    # 16 26 span the midline: the unit's 'buccal' axis is anterior (+) / posterior (-)
+    distal = -unit.components.buccal_g
+    assert distal > 300
+    assert abs(unit.components.intrusive_g) < VERTICAL_BOUND * distal
+    assert not any("extrusion" in e or "bite opening" in e for e in unit.effects)
