@@ -61,3 +61,49 @@ def test_a_distalising_open_coil_pushes_along_the_wire(rule: str) -> None:
     assert distal > 300
     assert abs(unit.components.intrusive_g) < VERTICAL_BOUND * distal
     assert not any("extrusion" in e or "bite opening" in e for e in unit.effects)
+
+
+# ------------------------------------------------------------- control: tipping | bodily | root
+
+
+def _protraction(control: str | None):  # type: ignore[no-untyped-def]
+    raw = load_example("10c_maxillary_molar_protraction").model_dump(mode="json")
+    if control is not None:
+        raw["goals"][0]["control"] = control
+    return plan(Case.model_validate(raw))
+
+
+def test_control_defaults_per_goal_kind() -> None:
+    from tadplan.case.model import Control, Goal
+
+    assert Goal(kind="mesialisation", teeth=[26]).movement_control == Control.bodily
+    assert Goal(kind="distalisation", teeth=[26]).movement_control == Control.bodily
+    assert Goal(kind="retraction", segment="13-23").movement_control == Control.tipping
+    assert Goal(kind="retraction", segment="13-23", control="bodily").movement_control == (
+        Control.bodily
+    )
+    with pytest.raises(ValidationError, match="control"):
+        Goal(kind="retraction", segment="13-23", control="sideways")
+
+
+def test_bodily_control_gets_the_power_arm_that_translates_the_molars() -> None:
+    """10c d1: spring from the premolar-region implant to a power hook on 26 (Fig. 22): for
+    bodily protraction the planner fits the hook length whose pull passes through the CR."""
+    d = by_rule(_protraction("bodily"), "protract-left", "molar-mesialisation-direct-niti")
+    spring = next(c for c in d.connections if c.kind == ConnectionKind.niti_tension_spring)
+    hook = next(c for c in d.connections if c.kind == ConnectionKind.power_hook)
+    assert spring.attachment_height_mm is not None and 0 < spring.attachment_height_mm <= 9
+    assert hook.attachment_height_mm == spring.attachment_height_mm
+    assert any("through the centre of resistance" in a for a in d.activation)
+    assert d.mechanics is not None
+    (unit,) = d.mechanics.units
+    assert unit.movement.value == "translation"
+    cf = next(c for c in d.mechanics.connections if c.connection_id == spring.id)
+    assert cf.translation_height_mm == pytest.approx(spring.attachment_height_mm, abs=0.05)
+
+
+def test_tipping_control_keeps_the_rules_hook() -> None:
+    d = by_rule(_protraction("tipping"), "protract-left", "molar-mesialisation-direct-niti")
+    spring = next(c for c in d.connections if c.kind == ConnectionKind.niti_tension_spring)
+    assert spring.attachment_height_mm is None
+    assert not any("through the centre of resistance" in a for a in d.activation)

@@ -51,26 +51,42 @@ def transfer_moment(moment: Vec, force: Vec, from_mm: Vec, to_mm: Vec) -> Vec:
 
 
 def power_arm_for_translation(
-    cr_mm: Vec, bracket_mm: Vec, axis: Vec, head_mm: Vec, plane_normal: Vec
+    cr_mm: Vec,
+    bracket_mm: Vec,
+    axis: Vec,
+    head_mm: Vec,
+    plane_normal: Vec,
+    sliding: Vec | None = None,
+    friction_fraction: float = 0.0,
 ) -> float | None:
     """Length (mm, from the bracket slot along ``axis``, towards the apex) of the power arm
     whose tip puts the line of a pull from ``head_mm`` through the centre of resistance in
     the plane normal to ``plane_normal`` (the tipping axis: the transverse axis for a
     sagittal movement), so the moment about ``cr_mm`` in that plane is zero: translation.
 
-    With the tip P = B + h a and the force along H - P, the moment about C is
-    (P - C) x (H - C); its component along n vanishes for
-    h = -n.((B - C) x (H - C)) / n.(a x (H - C)). A shorter arm tips the crown towards the
-    implant, a longer one moves the root first (the moment reverses). None when the pull is
-    parallel to the arm (no length helps).
+    With the tip P = B + h a and the pull along H - P, its moment about C is
+    (P - C) x (H - C), linear in h. With sliding mechanics, friction takes
+    ``friction_fraction`` of the pull's component along ``sliding`` and acts in the slot B
+    (against the sliding); its moment is added, still linear in h. A shorter arm tips the
+    crown towards the implant, a longer one moves the root first (the moment reverses).
+    None when no length turns the moment to zero (the pull runs along the arm).
     """
     c = np.asarray(cr_mm, dtype=float)
-    hc = np.asarray(head_mm, dtype=float) - c
+    b = np.asarray(bracket_mm, dtype=float)
+    a = np.asarray(axis, dtype=float)
+    h_mm = np.asarray(head_mm, dtype=float)
+    hc = h_mm - c
     n = unit_vector(np.asarray(plane_normal, dtype=float))
-    den = float(np.dot(n, np.cross(np.asarray(axis, dtype=float), hc)))
-    if abs(den) < 1e-9:
+    const = float(np.dot(n, np.cross(b - c, hc)))
+    slope = float(np.dot(n, np.cross(a, hc)))
+    if sliding is not None and friction_fraction > 0:
+        s = unit_vector(np.asarray(sliding, dtype=float))
+        k = friction_fraction * float(np.dot(n, np.cross(b - c, s)))
+        const -= k * float(np.dot(h_mm - b, s))
+        slope += k * float(np.dot(a, s))
+    if abs(slope) < 1e-9:
         return None
-    return -float(np.dot(n, np.cross(np.asarray(bracket_mm, dtype=float) - c, hc))) / den
+    return -const / slope
 
 
 def incisal_point(lm: ToothLandmarks) -> Vec:

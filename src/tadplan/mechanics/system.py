@@ -61,6 +61,7 @@ from tadplan.mechanics.geometry import (
     default_head_position,
     default_implant_axis,
     make_unit,
+    power_arm_for_translation,
     unit_vector,
 )
 from tadplan.mechanics.result import (
@@ -672,6 +673,8 @@ class _Attachment:
     point: Vec
     bracket: Vec
     tooth: ToothLandmarks | None
+    height_mm: float | None = None
+    """the hook / arm height above the slot (None: the module acts off the slot)"""
 
 
 def _attachment_point(
@@ -709,7 +712,8 @@ def _attachment_point(
         if height is None and any(w in text for w in ELEVATED):
             height = data.geometry.power_arm_height_mm.value
     point = base + lm.axis * height if height else base
-    return _Attachment(point, lm.bracket_mm.copy(), lm)
+    on_slot = bool(np.allclose(base, lm.bracket_mm))
+    return _Attachment(point, lm.bracket_mm.copy(), lm, (height or 0.0) if on_slot else None)
 
 
 def _hook_height(
@@ -742,6 +746,39 @@ def _arm_end(head: Vec, point: Vec, goal: Goal | None, unit: Unit) -> Vec:
     end = np.asarray(head, dtype=float).copy()
     end[2] = point[2]
     return end
+
+
+def _translation_height(
+    att: _Attachment | None,
+    role: str,
+    kind: str,
+    goal: Goal | None,
+    unit: Unit,
+    head: Vec | None,
+    sliding: Vec | None,
+    friction: float,
+) -> float | None:
+    """The hook height that would translate ``unit`` under this pull (see
+    :func:`power_arm_for_translation`): for a sliding goal's pull from an implant on a hook
+    at the bracket slot; the tipping axis is normal to the tooth's long axis and the goal's
+    direction."""
+    if (
+        att is None
+        or att.tooth is None
+        or att.height_mm is None
+        or role != "active"
+        or kind not in TENSION
+        or head is None
+        or goal is None
+        or goal.kind not in SLIDING
+    ):
+        return None
+    normal = np.cross(att.tooth.axis, goal_direction(goal, unit))
+    if float(np.linalg.norm(normal)) < 1e-9:
+        return None
+    return power_arm_for_translation(
+        unit.cr_mm, att.bracket, att.tooth.axis, head, normal, sliding, friction
+    )
 
 
 def along_guide(guide: Vec, away_from: Vec, point: Vec) -> Vec | None:
@@ -1343,6 +1380,10 @@ def analyse_design(
                 delivered_g=float(np.linalg.norm(f_eff)) / G,
                 point_mm=_v3(point),
                 direction=_v3(direction),
+                attachment_height_mm=att.height_mm if att is not None else None,
+                translation_height_mm=_translation_height(
+                    att, role, kind, goal, unit, head, sliding, fr
+                ),
                 system=system,
                 dose=dose,
                 curve=curve,
