@@ -8,14 +8,26 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from planner_helpers import by_rule, plan_of
 from pydantic import ValidationError
 
+from tadplan.anatomy import average_landmarks
 from tadplan.case.model import Case
 from tadplan.examples import load_example
+from tadplan.mechanics import make_unit
+from tadplan.mechanics.modules import G_TO_N
 from tadplan.planner import plan
 from tadplan.planner.model import Connection, ConnectionKind
+
+
+def _grams(force_n: tuple[float, float, float]) -> tuple[float, float, float]:
+    """Patient frame (x left, y anterior, z superior) in grams: units that span the midline
+    are read in the patient's planes."""
+    x, y, z = force_n
+    return x / G_TO_N, y / G_TO_N, z / G_TO_N
+
 
 VERTICAL_BOUND = 0.10
 """A distalising push along the wire: the vertical component stays below 10 % of the distal
@@ -56,10 +68,10 @@ def test_a_distalising_open_coil_pushes_along_the_wire(rule: str) -> None:
         if c.kind == "compression_spring":
             assert any("pushes along the wire" in n for n in c.notes)
     (unit,) = d.mechanics.units
-    # 16 26 span the midline: the unit's 'buccal' axis is anterior (+) / posterior (-)
-    distal = -unit.components.buccal_g
+    lateral, anterior, superior = _grams(unit.force_n)  # 16 26: the patient's planes
+    distal = -anterior
     assert distal > 300
-    assert abs(unit.components.intrusive_g) < VERTICAL_BOUND * distal
+    assert abs(superior) < VERTICAL_BOUND * distal and abs(lateral) < 1
     assert not any("extrusion" in e or "bite opening" in e for e in unit.effects)
 
 
@@ -107,3 +119,28 @@ def test_tipping_control_keeps_the_rules_hook() -> None:
     spring = next(c for c in d.connections if c.kind == ConnectionKind.niti_tension_spring)
     assert spring.attachment_height_mm is None
     assert not any("through the centre of resistance" in a for a in d.activation)
+
+
+def test_an_open_coil_on_a_vertical_segment_extrudes() -> None:
+    """02 (seed II.1 Fig. 9): the spring on the wire segment pushes the anterior segment
+    occlusally: it extrudes, it does not push along the arch."""
+    d = by_rule(plan_of("02_anterior_extrusion"), "extrude", "maxilla-vertical-extrusion-spring")
+    assert d.mechanics is not None
+    (unit,) = d.mechanics.units
+    frame = make_unit(unit.teeth, average_landmarks(load_example("02_anterior_extrusion")))
+    f = np.asarray(unit.force_n) / G_TO_N
+    extrusive = -float(np.dot(f, frame.axis))  # along the incisors' long axis, occlusally
+    assert extrusive > 100
+    assert float(np.linalg.norm(f + extrusive * frame.axis)) < VERTICAL_BOUND * extrusive
+
+
+def test_open_coils_for_an_anterior_crossbite_push_the_incisors_labially() -> None:
+    p = plan_of("17_anterior_crossbite")
+    d = by_rule(p, "anterior-crossbite", "anterior-crossbite-open-coil-indirect")
+    assert d.mechanics is not None
+    (unit,) = d.mechanics.units
+    frame = make_unit(unit.teeth, average_landmarks(load_example("17_anterior_crossbite")))
+    f = np.asarray(unit.force_n) / G_TO_N
+    labial = float(np.dot(f, frame.buccal))  # out of the arch, in the incisors' own frame
+    assert labial > 50
+    assert float(np.linalg.norm(f - labial * frame.buccal)) < VERTICAL_BOUND * labial

@@ -781,6 +781,27 @@ def _translation_height(
     )
 
 
+ALONG_THE_ARCH = SLIDING | {MovementKind.uprighting, MovementKind.derotation}
+"""Goals whose springs ride on the archwire or a guide segment along the arch."""
+
+
+def _guide(tooth: ToothLandmarks | None, goal: Goal | None, unit: Unit) -> Vec | None:
+    """The direction of the wire an open coil is threaded on, at its tooth: the archwire or
+    guide segment runs along the arch (the tooth's mesiodistal direction) for sliding,
+    uprighting and derotation; for other goals (extrusion, crossbite) the segment is bent to
+    push the goal's way."""
+    if tooth is None:
+        return None
+    if goal is None or goal.kind in ALONG_THE_ARCH:
+        return tooth.mesial
+    if unit.anterior and goal.kind == MovementKind.crossbite_correction:
+        return unit.buccal  # an anterior crossbite is corrected labially
+    try:
+        return goal_direction(goal, unit)
+    except MechanicsError:
+        return tooth.mesial
+
+
 def along_guide(guide: Vec, away_from: Vec, point: Vec) -> Vec | None:
     """Unit vector along ``guide`` (the wire, tube or slider through the attachment) that
     points from ``away_from`` towards ``point``: the push of a spring threaded on the guide,
@@ -1219,13 +1240,19 @@ def analyse_design(
             # an open coil is threaded on a wire (archwire, guide segment or sliding tube):
             # it pushes along that wire at the attachment, away from its stop
             on = att.tooth if att is not None else None
-            along = along_guide(on.mesial, head, point) if on is not None else None
+            guide = _guide(on, goal, unit)
+            along = along_guide(guide, head, point) if guide is not None else None
             if along is not None and on is not None:
                 direction = along
                 notes.append(
                     f"open coil threaded on the wire through the tube or bracket of {on.fdi}: "
-                    "it pushes along the wire (the tooth's mesiodistal direction), not along "
-                    "the line from its stop"
+                    "it pushes along the wire"
+                    + (
+                        " (the tooth's mesiodistal direction)"
+                        if guide is on.mesial
+                        else " (the segment guides it the goal's way)"
+                    )
+                    + ", not along the line from its stop"
                 )
             else:
                 direction = unit_vector(point - head)
