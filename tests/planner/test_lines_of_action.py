@@ -144,3 +144,12 @@ def test_open_coils_for_an_anterior_crossbite_push_the_incisors_labially() -> No
     labial = float(np.dot(f, frame.buccal))  # out of the arch, in the incisors' own frame
     assert labial > 50
     assert float(np.linalg.norm(f - labial * frame.buccal)) < VERTICAL_BOUND * labial
+
+
+def test_a_bodily_goal_is_told_when_its_palatal_pull_tips_the_molars() -> None:
+    """10c d3 pulls on the TPA at crown level (no hook on the slot to lengthen): the plan
+    says the molars will tip although the goal asks for bodily movement."""
+    d = by_rule(_protraction("bodily"), "protract-left", "molar-mesialisation-palatal-tpa")
+    assert any("bodily movement" in w.text and "tipping" in w.text for w in d.warnings)
+    tipped = by_rule(_protraction("tipping"), "protract-left", "molar-mesialisation-palatal-tpa")
+    assert not any("bodily movement" in w.text for w in tipped.warnings)

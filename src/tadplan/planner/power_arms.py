@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 from tadplan.anatomy import ToothLandmarks
 from tadplan.case.model import Case, Control
-from tadplan.mechanics import ForceSystem, base_id, mechanics_data
+from tadplan.mechanics import ForceSystem, MovementType, base_id, mechanics_data
 from tadplan.planner.model import ConnectionKind, Design, SourceRef, Warning
 
 Analyse = Callable[[Case, Design, Mapping[int, ToothLandmarks]], ForceSystem]
+
+_TIPPING = {MovementType.uncontrolled_tipping, MovementType.controlled_tipping}
 
 _SAME_MM = 0.05
 """A hook already within 0.05 mm of the length is left as it is."""
@@ -48,10 +50,16 @@ def fit_power_arms(
     src = [SourceRef(key=lim.source, detail=lim.detail)]
     wanted: dict[str, list[float]] = {}
     out_of_range: dict[str, float] = {}
+    off_slot: list[str] = []
     for cf in fs.connections:
         goal = goals.get(cf.goal_id or "")
+        if goal is None or goal.movement_control != Control.bodily:
+            continue
         h = cf.translation_height_mm
-        if goal is None or h is None or goal.movement_control != Control.bodily:
+        if h is None:
+            tips = cf.system is not None and cf.system.movement in _TIPPING
+            if cf.role == "active" and cf.attachment_height_mm is None and tips:
+                off_slot.append(cf.connection_id)
             continue
         cid = base_id(cf.connection_id)
         if 0.0 <= h <= lim.value:
@@ -70,6 +78,17 @@ def fit_power_arms(
             sources=src,
         )
         for cid, h in out_of_range.items()
+    ]
+    notes += [
+        Warning(
+            severity="info",
+            text=(
+                f"{cid}: the goal asks for bodily movement, but this pull acts off the bracket "
+                "slot (button, TPA or band) at crown level: expect crown tipping; a hook "
+                "towards the centre of resistance would be needed"
+            ),
+        )
+        for cid in off_slot
     ]
     if not wanted:
         return ArmFit(design, fs, tuple(notes))
