@@ -66,7 +66,7 @@ def test_an_unknown_source_key_is_refused(tmp_path):
 
 def test_a_missing_tag_is_refused(tmp_path):
     d = _broken(tmp_path, "geometry.yaml", "tag: R2", "tag: maybe")
-    with pytest.raises(MechanicsDataError, match=r"geometry\.yaml: paramedian_offset_mm\.tag"):
+    with pytest.raises(MechanicsDataError, match=r"geometry\.yaml: power_arm_max_mm\.tag"):
         mechanics_data(d)
 
 

@@ -9,7 +9,7 @@
 - Sia et al. 2009, AJO-DO 135:36-41 (in vivo): 3-5 mm gives controlled crown tipping.
 
 The model's length: the hook height above the archwire (between 12 and 13) at which the force
-line passes through the CR of the six anterior teeth (``translation_hook_height_mm``). The
+line passes through the CR of the six anterior teeth (``power_arm_for_translation``). The
 en-masse pull is bilateral and symmetric, so the two sides' forces add up in the midsagittal
 plane: points are projected onto it (x = 0).
 """
@@ -23,7 +23,7 @@ from tadplan.anatomy.dentition import average_landmarks
 from tadplan.case.model import SiteRef
 from tadplan.mechanics import mechanics_data, segment_cr
 from tadplan.mechanics.data import PublishedPowerArm
-from tadplan.mechanics.geometry import default_head_position, translation_hook_height_mm
+from tadplan.mechanics.geometry import default_head_position, power_arm_for_translation
 
 LM = average_landmarks()
 STUDIES = mechanics_data().power_arms.studies
@@ -48,7 +48,9 @@ def model_hook_mm(study: PublishedPowerArm) -> float:
         assert study.implant_site is not None
         site = SiteRef(between=study.implant_site, surface="buccal")
         anchor = _sagittal(default_head_position(site, LM))
-    return translation_hook_height_mm(cr, base, anchor, UP)
+    h = power_arm_for_translation(cr, base, UP, anchor, np.array([1.0, 0.0, 0.0]))
+    assert h is not None
+    return h
 
 
 def test_every_power_arm_value_is_held_out():

@@ -81,8 +81,8 @@ def test_a_power_hook_is_where_the_implant_pulls_not_a_second_force():
 
 
 def test_a_lever_arm_carries_the_chain_from_its_end_and_bends_the_implant():
-    """I. Lever arm: a stiff arm from the implant head brings the line of force to the level
-    of the attachment; it adds no force of its own."""
+    """I. Lever arm: a stiff arm from the implant head brings the line of force to the
+    attachment, parallel to the arch (issue 10); it adds no force of its own."""
     fs = _mesialise(
         [
             dict(id="arm", kind="lever_arm", from_implant="i1", teeth=[47]),
@@ -98,7 +98,11 @@ def test_a_lever_arm_carries_the_chain_from_its_end_and_bends_the_implant():
     )
     arm, chain = fs.connections
     assert arm.role == "attachment" and chain.role == "active"
-    assert chain.direction is not None and chain.direction[2] == pytest.approx(0.0, abs=1e-9)
+    # the arm ends in line with the attachment along the arch: the pull is mesial only
+    assert chain.system is not None
+    c = chain.system.components
+    assert c.mesial_g > 100
+    assert abs(c.buccal_g) < 1e-6 * c.mesial_g and abs(c.intrusive_g) < 1e-6 * c.mesial_g
     (imp,) = fs.implants
     assert imp.force_g == pytest.approx(175.0)  # one pull, not two
     assert imp.bending_nmm > 1.0  # the arm's moment on the screw

@@ -142,7 +142,19 @@ def test_unilateral_maxillary_protraction_with_tpa_hinge_mechanics() -> None:
         "molar-mesialisation-palatal-tpa",
     )
     assert ConnectionKind.tpa in kinds(d) and "hinge" in texts(d)
-    assert d.implants[0].site.region == SiteRegion.paramedian_palate
+    # issue 10: the palatal screw sits mesial of the molars (anterior palate, Fig. 23) ...
+    imp = d.implants[0]
+    assert imp.site.region == SiteRegion.anterior_palate
+    assert imp.head_position_mm is not None
+    # ... the TPAs join the two sides of the arch (16-26, 17-27), never two teeth of one side
+    (tpa,) = [c for c in d.connections if c.kind == ConnectionKind.tpa]
+    assert {t // 10 for t in tpa.teeth} == {1, 2}
+    # ... and the molars are pulled mesially, with small side components
+    assert d.mechanics is not None
+    (unit,) = d.mechanics.units
+    c = unit.components
+    assert c.mesial_g > 100
+    assert abs(c.buccal_g) < 0.2 * c.mesial_g and abs(c.intrusive_g) < 0.2 * c.mesial_g
 
 
 def test_ruled_out_premolar_site_gives_lever_arm_from_another_site() -> None:

@@ -530,6 +530,26 @@ CONTRADICTORY: tuple[tuple[frozenset[MovementKind], frozenset[MovementKind]], ..
 )
 
 
+class Control(StrEnum):
+    """How the moved teeth should go: the crown first (``tipping``), the whole tooth
+    (``bodily``: translation, the force line through the centre of resistance) or the root
+    first (``root``)."""
+
+    tipping = "tipping"
+    bodily = "bodily"
+    root = "root"
+
+
+DEFAULT_CONTROL: dict[MovementKind, Control] = {
+    MovementKind.mesialisation: Control.bodily,
+    MovementKind.protraction: Control.bodily,
+    MovementKind.distalisation: Control.bodily,
+}
+"""Control of a goal that does not state one: molars slid along the arch are moved bodily
+(a power hook near the centre of resistance against tipping, seed II.2 Fig. 22); every other
+kind (retraction of proclined incisors, intrusion, ...) tips by default."""
+
+
 class AnchorageDemand(StrEnum):
     minimum = "minimum"
     moderate = "moderate"
@@ -596,6 +616,13 @@ class Goal(_Model):
     side: Literal["right", "left", "bilateral"] | None = None
     symmetry: Symmetry = Symmetry.symmetric
     anchorage_demand: AnchorageDemand = AnchorageDemand.moderate
+    control: Control | None = Field(
+        default=None,
+        description="tipping | bodily | root: how the teeth should move; default: bodily for "
+        "mesialisation, protraction and distalisation, tipping otherwise. With bodily, the "
+        "planner proposes the hook or power-arm length whose pull passes through the centre "
+        "of resistance",
+    )
     notes: str | None = None
 
     _vt = field_validator("teeth", mode="before")(_teeth_list)
@@ -641,6 +668,12 @@ class Goal(_Model):
                     f"(at most {ceiling:g})"
                 )
         return self
+
+    @property
+    def movement_control(self) -> Control:
+        """The control asked for: ``control``, else the kind's default
+        (:data:`DEFAULT_CONTROL`)."""
+        return self.control or DEFAULT_CONTROL.get(self.kind, Control.tipping)
 
     def tooth_list(self) -> tuple[int, ...]:
         """The teeth named, along the arch (segments expanded; absent teeth not removed)."""

@@ -10,6 +10,7 @@ from tadplan.mechanics.geometry import (
     default_head_position,
     default_implant_axis,
     make_unit,
+    power_arm_for_translation,
     segment_cr,
     tooth_cr,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "held_balance",
     "make_unit",
     "mechanics_data",
+    "power_arm_for_translation",
     "reactivation_interval_days",
     "sample_curve",
     "segment_cr",

@@ -459,6 +459,7 @@ class GeometryFile(_Model):
     insertion_angle_to_long_axis_deg: AnglesByJaw
     head_clearance_mm: Cited
     power_arm_height_mm: Cited
+    power_arm_max_mm: Cited
     paramedian_offset_mm: Cited
     palatal_height_fraction_of_root: Cited
 

@@ -50,6 +50,45 @@ def transfer_moment(moment: Vec, force: Vec, from_mm: Vec, to_mm: Vec) -> Vec:
     return np.asarray(moment) + np.cross(np.asarray(from_mm) - np.asarray(to_mm), force)
 
 
+def power_arm_for_translation(
+    cr_mm: Vec,
+    bracket_mm: Vec,
+    axis: Vec,
+    head_mm: Vec,
+    plane_normal: Vec,
+    sliding: Vec | None = None,
+    friction_fraction: float = 0.0,
+) -> float | None:
+    """Length (mm, from the bracket slot along ``axis``, towards the apex) of the power arm
+    whose tip puts the line of a pull from ``head_mm`` through the centre of resistance in
+    the plane normal to ``plane_normal`` (the tipping axis: the transverse axis for a
+    sagittal movement), so the moment about ``cr_mm`` in that plane is zero: translation.
+
+    With the tip P = B + h a and the pull along H - P, its moment about C is
+    (P - C) x (H - C), linear in h. With sliding mechanics, friction takes
+    ``friction_fraction`` of the pull's component along ``sliding`` and acts in the slot B
+    (against the sliding); its moment is added, still linear in h. A shorter arm tips the
+    crown towards the implant, a longer one moves the root first (the moment reverses).
+    None when no length turns the moment to zero (the pull runs along the arm).
+    """
+    c = np.asarray(cr_mm, dtype=float)
+    b = np.asarray(bracket_mm, dtype=float)
+    a = np.asarray(axis, dtype=float)
+    h_mm = np.asarray(head_mm, dtype=float)
+    hc = h_mm - c
+    n = unit_vector(np.asarray(plane_normal, dtype=float))
+    const = float(np.dot(n, np.cross(b - c, hc)))
+    slope = float(np.dot(n, np.cross(a, hc)))
+    if sliding is not None and friction_fraction > 0:
+        s = unit_vector(np.asarray(sliding, dtype=float))
+        k = friction_fraction * float(np.dot(n, np.cross(b - c, s)))
+        const -= k * float(np.dot(h_mm - b, s))
+        slope += k * float(np.dot(a, s))
+    if abs(slope) < 1e-9:
+        return None
+    return -const / slope
+
+
 def incisal_point(lm: ToothLandmarks) -> Vec:
     """The occlusal end of the long axis (incisal edge or occlusal centre), mm."""
     return lm.cej_mm - lm.axis * lm.crown_length_mm
@@ -103,32 +142,6 @@ def segment_cr(
     cr = (weights[:, None] * crs).sum(axis=0) / weights.sum()
     comb = data.centres.combination
     return cr, f"root-weighted mean of {len(lms)} tooth CRs ({comb.source} [{comb.tag}])"
-
-
-def translation_hook_height_mm(cr_mm: Vec, hook_base_mm: Vec, anchor_mm: Vec, apical: Vec) -> float:
-    """Height of a hook (power arm) above ``hook_base_mm`` (where it leaves the archwire),
-    along ``apical``, at which a straight force from the hook's tip to ``anchor_mm`` (an
-    implant head) passes through the centre of resistance ``cr_mm``: the length that gives
-    translation of the unit (no moment about its CR).
-
-    Worked in the vertical plane through the hook and the anchor (the sagittal plane for a
-    retraction): with the hook base as origin, s along the plane's horizontal and t along
-    ``apical``, the line from the tip (0, h) to the anchor (s_a, t_a) meets the CR (s_c, t_c)
-    when h = (t_a s_c - s_a t_c) / (s_c - s_a). A force parallel to the occlusal plane
-    (anchor level with the tip) gives h = t_c, the CR's height above the archwire.
-    """
-    u = unit_vector(np.asarray(apical, dtype=float))
-    d = np.asarray(anchor_mm, dtype=float) - np.asarray(hook_base_mm, dtype=float)
-    e = unit_vector(d - np.dot(d, u) * u)
-    c = np.asarray(cr_mm, dtype=float) - np.asarray(hook_base_mm, dtype=float)
-    s_a, t_a = float(np.dot(d, e)), float(np.dot(d, u))
-    s_c, t_c = float(np.dot(c, e)), float(np.dot(c, u))
-    if abs(s_c - s_a) < 1e-9:
-        raise GeometryError(
-            "the anchor is straight above or below the centre of resistance: no hook height "
-            "turns its force line through it"
-        )
-    return (t_a * s_c - s_a * t_c) / (s_c - s_a)
 
 
 def _lm(tooth: int, landmarks: Mapping[int, ToothLandmarks]) -> ToothLandmarks:

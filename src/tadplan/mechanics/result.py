@@ -171,6 +171,18 @@ class ConnectionForce(_Model):
     delivered_g: float = 0.0
     point_mm: Vec3 | None = None
     direction: Vec3 | None = None
+    attachment_height_mm: float | None = Field(
+        default=None,
+        description="height of the hook or power arm the pull acts on, mm from the bracket "
+        "slot along the tooth's long axis (0: at the slot); None off the slot (button, TPA)",
+    )
+    translation_height_mm: float | None = Field(
+        default=None,
+        description="the hook or power-arm height (mm from the slot) at which this pull, with "
+        "its friction in the slot, would translate the unit (no moment about its CR in the "
+        "plane of the movement; mechanics.power_arm_for_translation); None when it does not "
+        "apply (not a sliding pull from an implant on a bracket, or no length does it)",
+    )
     system: UnitForceSystem | None = Field(default=None, description="this connection alone")
     dose: DoseCheck | None = None
     curve: ForceCurve | None = None

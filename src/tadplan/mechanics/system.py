@@ -61,6 +61,7 @@ from tadplan.mechanics.geometry import (
     default_head_position,
     default_implant_axis,
     make_unit,
+    power_arm_for_translation,
     unit_vector,
 )
 from tadplan.mechanics.result import (
@@ -752,19 +753,34 @@ def _consolidated(
     return unit if set(unit) <= bonded else list(teeth)
 
 
+@dataclass(frozen=True)
+class _Attachment:
+    """Where a module acts on its tooth: ``point`` (the hook or arm tip), ``bracket`` (the
+    slot the archwire slides in: friction acts there) and the tooth's landmarks."""
+
+    point: Vec
+    bracket: Vec
+    tooth: ToothLandmarks | None
+    height_mm: float | None = None
+    """the hook / arm height above the slot (None: the module acts off the slot)"""
+
+
 def _attachment_point(
     conn: Connection,
     teeth: Sequence[int],
     landmarks: Mapping[int, ToothLandmarks],
     towards: Vec | None,
     data: MechanicsData,
-    raised: bool = False,
-) -> Vec:
+    hook_height_mm: float | None = None,
+) -> _Attachment:
     """Where the module acts: the bracket of the connection's tooth nearest ``towards``; on
-    the occlusal surface, the lingual side or raised on a power hook when the attachment says
-    so (or ``raised``: the tooth carries a power hook)."""
+    the occlusal surface or the lingual side when the attachment says so; raised along the
+    long axis by the connection's ``attachment_height_mm``, else by ``hook_height_mm`` (the
+    tooth carries a power hook: its height, or the cited default) or the cited power-arm
+    height when the attachment names a power arm or hook."""
     if conn.attachment_point_mm is not None:
-        return np.asarray(conn.attachment_point_mm, dtype=float)
+        p = np.asarray(conn.attachment_point_mm, dtype=float)
+        return _Attachment(p, p.copy(), None)
     teeth = list(teeth)
     if towards is not None:
         tooth = min(teeth, key=lambda t: float(np.linalg.norm(landmarks[t].bracket_mm - towards)))
@@ -772,13 +788,125 @@ def _attachment_point(
         tooth = teeth[0]
     lm = landmarks[tooth]
     text = f"{conn.attachment} {conn.kind}".lower()
+    height = conn.attachment_height_mm
+    if height is None and hook_height_mm is not None:
+        height = hook_height_mm
     if "occlusal" in text:  # a button on the occlusal surface: on the long axis
-        return lm.cej_mm - lm.axis * lm.crown_length_mm
-    if any(w in text for w in LINGUAL_POINT):
-        return 2 * lm.crown_centre_mm - lm.bracket_mm
-    if raised or any(w in text for w in ELEVATED):
-        return lm.bracket_mm + lm.axis * data.geometry.power_arm_height_mm.value
-    return lm.bracket_mm.copy()
+        base = lm.cej_mm - lm.axis * lm.crown_length_mm
+    elif any(w in text for w in LINGUAL_POINT):
+        base = 2 * lm.crown_centre_mm - lm.bracket_mm
+    else:
+        base = lm.bracket_mm.copy()
+        if height is None and any(w in text for w in ELEVATED):
+            height = data.geometry.power_arm_height_mm.value
+    point = base + lm.axis * height if height else base
+    on_slot = bool(np.allclose(base, lm.bracket_mm))
+    return _Attachment(point, lm.bracket_mm.copy(), lm, (height or 0.0) if on_slot else None)
+
+
+def _hook_height(
+    teeth: Sequence[int], hooks: Mapping[int, float | None], data: MechanicsData
+) -> float | None:
+    """The height of the power hook on one of ``teeth`` (its connection's
+    ``attachment_height_mm``, else the cited default); None when no tooth carries one."""
+    on = [t for t in teeth if t in hooks]
+    if not on:
+        return None
+    h = hooks[on[0]]
+    return data.geometry.power_arm_height_mm.value if h is None else h
+
+
+def _arm_end(
+    head: Vec, point: Vec, goal: Goal | None, unit: Unit, displaced: Sequence[Displacement] = ()
+) -> Vec:
+    """The end of a stiff lever arm from an implant ``head``: on the line through the
+    attachment ``point`` along the goal's direction, as far along it as the head (the arm
+    brings the line of force to the teeth, parallel to the arch; seed I. Lever arm). With no
+    goal, or the head not ahead of the attachment along it: at the head, lowered to the
+    attachment's height."""
+    if goal is not None:
+        try:
+            g = goal_direction(goal, unit, displaced)
+        except MechanicsError:
+            g = None
+        if g is not None:
+            ahead = float(np.dot(head - point, g))
+            if ahead > 1e-6:
+                return np.asarray(point + g * ahead, dtype=float)
+    end = np.asarray(head, dtype=float).copy()
+    end[2] = point[2]
+    return end
+
+
+def _translation_height(
+    att: _Attachment | None,
+    role: str,
+    kind: str,
+    goal: Goal | None,
+    unit: Unit,
+    head: Vec | None,
+    sliding: Vec | None,
+    friction: float,
+) -> float | None:
+    """The hook height that would translate ``unit`` under this pull (see
+    :func:`power_arm_for_translation`): for a sliding goal's pull from an implant on a hook
+    at the bracket slot; the tipping axis is normal to the tooth's long axis and the goal's
+    direction."""
+    if (
+        att is None
+        or att.tooth is None
+        or att.height_mm is None
+        or role != "active"
+        or kind not in TENSION
+        or head is None
+        or goal is None
+        or goal.kind not in SLIDING
+    ):
+        return None
+    normal = np.cross(att.tooth.axis, goal_direction(goal, unit))
+    if float(np.linalg.norm(normal)) < 1e-9:
+        return None
+    return power_arm_for_translation(
+        unit.cr_mm, att.bracket, att.tooth.axis, head, normal, sliding, friction
+    )
+
+
+ALONG_THE_ARCH = SLIDING | {MovementKind.uprighting, MovementKind.derotation}
+"""Goals whose springs ride on the archwire or a guide segment along the arch."""
+
+
+def _guide(
+    tooth: ToothLandmarks | None,
+    goal: Goal | None,
+    unit: Unit,
+    displaced: Sequence[Displacement] = (),
+) -> Vec | None:
+    """The direction of the wire an open coil is threaded on, at its tooth: the archwire or
+    guide segment runs along the arch (the tooth's mesiodistal direction) for sliding,
+    uprighting and derotation; for other goals (extrusion, crossbite) the segment is bent to
+    push the goal's way."""
+    if tooth is None:
+        return None
+    if goal is None or goal.kind in ALONG_THE_ARCH:
+        return tooth.mesial
+    if unit.anterior and goal.kind == MovementKind.crossbite_correction:
+        return unit.buccal  # an anterior crossbite is corrected labially
+    try:
+        return goal_direction(goal, unit, displaced)
+    except MechanicsError:
+        return tooth.mesial
+
+
+def along_guide(guide: Vec, away_from: Vec, point: Vec) -> Vec | None:
+    """Unit vector along ``guide`` (the wire, tube or slider through the attachment) that
+    points from ``away_from`` towards ``point``: the push of a spring threaded on the guide,
+    seated against a stop on the ``away_from`` side. None when the two points lie across the
+    guide (no push along it)."""
+    g = unit_vector(np.asarray(guide, dtype=float))
+    s = float(np.dot(np.asarray(point) - np.asarray(away_from), g))
+    if abs(s) < 1e-6:
+        return None
+    return g if s > 0 else -g
 
 
 def _anchor_teeth(
@@ -1030,8 +1158,8 @@ def analyse_design(
     }
     arm_of = {imp: cid for cid, imp in arms.items()}
     pulled = {t for c in pulls if c.id not in arms for t in c.teeth}
-    hook_teeth = {
-        t
+    hook_teeth: dict[int, float | None] = {  # tooth -> its power hook's height (None: default)
+        t: c.attachment_height_mm
         for c in design.connections
         if _kind(c) == "power_hook" and c.from_implant is None and not c.passive
         for t in c.teeth
@@ -1078,8 +1206,8 @@ def analyse_design(
                             for c in pulls
                             if c.from_implant == conn.from_implant and c.id != cid
                         )
-                        + " starts from its end, at the height of the attachment; the implant "
-                        "carries that force's moment about its head"
+                        + " starts from its end, in line with the attachment along the "
+                        "goal's direction; the implant carries that force's moment about its head"
                         if cid in arms
                         else f"power hook on the tooth: {', '.join(pulling)} pull(s) through it "
                         "(line of action raised towards the centre of resistance); no force "
@@ -1137,19 +1265,20 @@ def analyse_design(
         anchor_point: Vec | None = None
         head: Vec | None = None
         anchor_teeth: list[int] = []
+        hook_h = _hook_height(teeth, hook_teeth, data)
+        att: _Attachment | None = None
         if conn.from_implant is not None:
             head = np.mean([implants[i].head for i in held], axis=0)
-            point = _attachment_point(
-                conn, teeth, landmarks, head, data, raised=bool(set(teeth) & hook_teeth)
-            )
+            att = _attachment_point(conn, teeth, landmarks, head, data, hook_h)
+            point = att.point
             role = "active"
             if conn.from_implant in arm_of:  # pulled from the end of a lever arm
-                head = head.copy()
-                head[2] = point[2]
+                head = _arm_end(head, point, goal, unit, _displacement(case, unit_teeth))
                 notes.append(
                     f"from the end of lever arm {arm_of[conn.from_implant]}, "
                     f"{float(np.linalg.norm(head - implants[conn.from_implant].head)):.0f} mm "
-                    "from the implant head at the attachment's height"
+                    "from the implant head, in line with the attachment along the goal's "
+                    "direction (the arm brings the line of force to the teeth)"
                 )
         else:
             role = "tooth_borne"
@@ -1173,9 +1302,8 @@ def analyse_design(
                 else None
             )
             if kind in TENSION | COMPRESSION:
-                point = _attachment_point(
-                    conn, teeth, landmarks, ref, data, raised=bool(set(teeth) & hook_teeth)
-                )
+                att = _attachment_point(conn, teeth, landmarks, ref, data, hook_h)
+                point = att.point
             elif conn.attachment_point_mm is not None:
                 point = np.asarray(conn.attachment_point_mm, dtype=float)
             else:  # a wire (utility arch, cantilever) engages the whole unit
@@ -1206,7 +1334,25 @@ def analyse_design(
                 continue
             direction = goal_direction(goal, unit, _displacement(case, unit_teeth))
         elif kind in COMPRESSION:
-            direction = unit_vector(point - head)
+            # an open coil is threaded on a wire (archwire, guide segment or sliding tube):
+            # it pushes along that wire at the attachment, away from its stop
+            on = att.tooth if att is not None else None
+            guide = _guide(on, goal, unit, _displacement(case, unit_teeth))
+            along = along_guide(guide, head, point) if guide is not None else None
+            if along is not None and on is not None:
+                direction = along
+                notes.append(
+                    f"open coil threaded on the wire through the tube or bracket of {on.fdi}: "
+                    "it pushes along the wire"
+                    + (
+                        " (the tooth's mesiodistal direction)"
+                        if guide is on.mesial
+                        else " (the segment guides it the goal's way)"
+                    )
+                    + ", not along the line from its stop"
+                )
+            else:
+                direction = unit_vector(point - head)
         else:
             direction = unit_vector(head - point)
         span = float(np.linalg.norm(head - point)) if head is not None else None
@@ -1267,12 +1413,14 @@ def analyse_design(
                 module = None
         else:
             module = None
+        # the module pulls at its hook or arm tip; friction acts where the archwire slides,
+        # in the bracket slot, along the wire
+        slot = att.bracket if att is not None else point
+        loads: list[tuple[Vec, Vec]] = [(point, f_applied)]
+        if float(np.linalg.norm(f_eff - f_applied)) > 0:
+            loads.append((slot, f_eff - f_applied))
         system = unit_force_system(
-            unit,
-            [(point, f_eff)],
-            goal=goal,
-            data=data,
-            displaced=_displacement(case, unit_teeth),
+            unit, loads, goal=goal, data=data, displaced=_displacement(case, unit_teeth)
         )
         rng = orthopaedic_range(kind, data) or dose_range(
             goal, unit_teeth, system.movement, data, modules
@@ -1362,6 +1510,10 @@ def analyse_design(
                 delivered_g=float(np.linalg.norm(f_eff)) / G,
                 point_mm=_v3(point),
                 direction=_v3(direction),
+                attachment_height_mm=att.height_mm if att is not None else None,
+                translation_height_mm=_translation_height(
+                    att, role, kind, goal, unit, head, sliding, fr
+                ),
                 system=system,
                 dose=dose,
                 curve=curve,
@@ -1369,7 +1521,7 @@ def analyse_design(
             )
         )
         key = tuple(unit_teeth)
-        per_unit.setdefault(key, []).append((point, f_eff))
+        per_unit.setdefault(key, []).extend(loads)
         unit_goal[key] = goal
         # reactions
         if role == "active":

@@ -118,6 +118,12 @@ def format_force_system(result: ForceSystem) -> str:
                 f"({c.dose.source})"
                 + (f"; suggest {c.dose.suggestion}" if c.dose.suggestion else "")
             )
+        if c.translation_height_mm is not None:
+            at = c.attachment_height_mm or 0.0
+            out.append(
+                f"    hook: {at:.1f} mm from the bracket slot; "
+                f"the pull passes through the CR with a hook of {c.translation_height_mm:.1f} mm"
+            )
         if c.curve:
             visits = c.curve.reactivation_days
             every = len(visits) > 3 and all(

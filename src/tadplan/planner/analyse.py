@@ -29,6 +29,7 @@ from tadplan.planner.model import (
     TraceEntry,
     Warning,
 )
+from tadplan.planner.power_arms import ArmFit, fit_power_arms
 from tadplan.planner.rank import score
 
 
@@ -148,6 +149,7 @@ def analyse_designs(
     assert weights is not None
     done: dict[str, tuple[Design, ForceSystem | None, str | None]] = {}
     adopted: dict[str, Adoption] = {}
+    arms: dict[str, ArmFit] = {}
     placed_ids: dict[str, Implant] = {}
     best = [gp.designs[0] if gp.designs else None for gp in goal_plans]
     out: list[GoalPlan] = []
@@ -167,6 +169,9 @@ def analyse_designs(
                     err = None
                 except MechanicsError as exc:
                     fs, err = None, f"force system not computed: {exc}"
+                if fs is not None:  # fit the power arm the goal's control asks for
+                    arm = fit_power_arms(case, sited, fs, lms, analyse_design)
+                    sited, fs, arms[d.id] = arm.design, arm.mechanics, arm
                 if fs is not None:  # fit the module the mechanics asks for
                     ad = adopt_suggested_forces(case, sited, fs, lms, analyse_design, gp.goal.id)
                     sited, fs, adopted[d.id] = ad.design, ad.mechanics, ad
@@ -184,6 +189,8 @@ def analyse_designs(
                 warnings += [w for w in _mech_warnings(fs) if w not in warnings]
             elif err:
                 warnings.append(Warning(severity="caution", text=err))
+            if d.id in arms:
+                warnings += [w for w in arms[d.id].warnings if w not in warnings]
             adoption = adopted.get(d.id)
             if adoption is not None and adoption.warning is not None:
                 warnings.append(adoption.warning)

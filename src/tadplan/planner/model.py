@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tadplan.case import fdi
 from tadplan.case.model import AnchorageDemand, Case, MovementKind, SiteRef
 from tadplan.mechanics.result import ForceSystem
 
@@ -127,6 +128,14 @@ class Connection(_Model):
     teeth: list[int] = Field(default_factory=list, description="teeth it attaches to")
     attachment: str = Field(default="", description="bracket hook, power hook, button, band...")
     attachment_point_mm: Vec3 | None = None
+    attachment_height_mm: float | None = Field(
+        default=None,
+        ge=0,
+        le=20,
+        description="hook or power-arm length, mm, from the bracket slot along the tooth's "
+        "long axis towards the apex (0: at the slot); None: the attachment's default (the "
+        "bracket, or the cited power-hook height for a power hook or arm)",
+    )
     force_g: float | None = Field(default=None, ge=0, description="nominal force per side, g")
     activation: str = ""
     passive: bool = Field(default=False, description="rigid/passive link (indirect anchorage)")
@@ -154,6 +163,25 @@ class Connection(_Model):
         elif one is not None:
             return {**data, "from_implants": [one]}
         return data
+
+    @model_validator(mode="after")
+    def _tpa_across(self) -> Connection:
+        """A transpalatal arch joins the two sides of one arch (e.g. 16 and 26): a TPA
+        between teeth of one side is no cross-arch hinge."""
+        if self.kind == ConnectionKind.tpa and self.teeth:
+            sides = {fdi.side(t) for t in self.teeth}
+            jaws = {fdi.arch(t) for t in self.teeth}
+            if len(sides) < 2 or len(jaws) > 1:
+                raise ValueError(
+                    f"teeth: a TPA connects the two sides of one arch (e.g. 16 and 26); "
+                    f"{' '.join(map(str, self.teeth))} "
+                    + (
+                        "span both arches"
+                        if len(jaws) > 1
+                        else f"are all on the {next(iter(sides))} side"
+                    )
+                )
+        return self
 
 
 class Warning(_Model):

@@ -235,6 +235,33 @@ def _carriers(
     return [(s, [i for i in mine if i.side == s]) for s in sides]
 
 
+class _NotBuildable(Exception):
+    """A connection the dentition cannot carry (the message says why)."""
+
+
+def _across_the_arch(teeth: list[int], ctx: GoalContext) -> list[int]:
+    """A TPA joins the two sides of the arch: ``teeth`` and their counterparts on the other
+    side (same positions), when retained. Raises :class:`_NotBuildable` when one side has
+    no tooth to carry it."""
+    retained = ctx.case.dentition.retained_teeth()
+    jaw = ctx.jaw
+    positions = sorted({fdi.position(t) for t in teeth})
+    out = [
+        t
+        for s in ("right", "left")
+        for p in positions
+        if (t := quadrant_tooth(jaw, s, p)) in retained
+    ]
+    sides = {fdi.side(t) for t in out}
+    if len(sides) < 2:
+        raise _NotBuildable(
+            "a transpalatal arch needs a banded tooth on both sides "
+            f"(positions {', '.join(map(str, positions))}); "
+            f"only the {' '.join(sorted(sides)) or 'no'} side has one"
+        )
+    return out
+
+
 def _connections(
     templates: list[ConnectionTemplate], implants: list[DraftImplant], ctx: GoalContext
 ) -> tuple[list[DraftConnection], list[SourceRef], list[str]]:
@@ -245,6 +272,8 @@ def _connections(
         groups: list[tuple[list[int], list[DraftImplant]]] = []
         for side, carriers in _carriers(ct, implants):
             teeth = _target_teeth(ct.to, ctx, side)
+            if ct.kind == ConnectionKind.tpa and teeth:
+                teeth = _across_the_arch(teeth, ctx)
             # both sides' implants reaching the same teeth (a palatal plate on screws right
             # and left for a one-sided goal) carry one appliance: one connection
             same = next((g for g in groups if teeth and g[0] == teeth and g[1]), None)
@@ -281,7 +310,10 @@ def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | s
             return why
         implants += placed
         add_unique(sources, screw_sources)
-    conns, force_sources, force_notes = _connections(t.connections, implants, ctx)
+    try:
+        conns, force_sources, force_notes = _connections(t.connections, implants, ctx)
+    except _NotBuildable as exc:
+        return str(exc)
     add_unique(sources, force_sources)
     warnings = _warnings(t.warnings, rule.spec.sources)
     for w in warnings:
