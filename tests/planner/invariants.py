@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tadplan.anatomy import average_landmarks
 from tadplan.case import fdi
 from tadplan.case.model import HOLDING_KINDS, Case, CrossbiteKind, Displacement, Goal, MovementKind
 from tadplan.planner.model import Design, GoalPlan, Plan
@@ -67,6 +68,32 @@ def jaw_sign(tooth: int) -> float:
     return 1.0 if fdi.arch(tooth) == "maxilla" else -1.0
 
 
+ARCH_CENTRE_Y_MM = -20.0
+"""A point on the midline inside the arch: outward (buccal) is away from it."""
+
+
+def buccal_direction(teeth: Iterable[int]) -> np.ndarray:
+    """Mean outward (buccal/labial) horizontal direction of ``teeth``: normal to the arch
+    through the neighbours' brackets of the built-in average dentition (anatomy's landmarks,
+    not the mechanics' frames). A canine's buccal points out and forward, a molar's sideways."""
+    lm = average_landmarks()
+    out = np.zeros(3)
+    for t in teeth:
+        here = np.asarray(lm[t].bracket_mm, dtype=float)
+        near = [n for n in fdi.neighbours(t) if n in lm] or [t]
+        ends = [np.asarray(lm[n].bracket_mm, dtype=float) for n in near]
+        tangent = ends[-1] - ends[0] if len(ends) > 1 else here - ends[0]
+        tangent[2] = 0.0
+        normal = np.array([tangent[1], -tangent[0], 0.0])
+        if float(np.linalg.norm(normal)) < 1e-9:  # one neighbour: lateral
+            normal = np.array([here[0], 0.0, 0.0])
+        normal /= np.linalg.norm(normal)
+        if normal @ (here - np.array([0.0, ARCH_CENTRE_Y_MM, here[2]])) < 0:
+            normal = -normal
+        out += normal
+    return np.asarray(out / np.linalg.norm(out), dtype=float)
+
+
 def _goal_teeth(case: Case, gp: GoalPlan) -> tuple[Goal, set[int]]:
     goal = next(g for g in case.goals if (g.id or "") == gp.goal.id)
     return goal, set(gp.goal.teeth)
@@ -83,7 +110,7 @@ def expected_direction(case: Case, goal: Goal, teeth: list[int]) -> np.ndarray |
     """Unit vector in the patient frame the goal asks of the teeth of one side, or None
     when the goal is judged by a moment (uprighting, derotation) or holds the teeth."""
     t = teeth[0]
-    s, v = side_sign(t), jaw_sign(t)
+    v = jaw_sign(t)
     k = goal.kind
     if k == MovementKind.intrusion:
         return np.array([0.0, 0.0, v])
@@ -94,30 +121,33 @@ def expected_direction(case: Case, goal: Goal, teeth: list[int]) -> np.ndarray |
     if k in (MovementKind.protraction, MovementKind.mesialisation):
         return np.array([0.0, 1.0, 0.0])
     if k == MovementKind.expansion:
-        return np.array([s, 0.0, 0.0])
+        return buccal_direction(teeth)
     if k == MovementKind.canine_alignment:
-        return _towards_arch(case, t, s, v)
+        return _towards_arch(case, teeth, v)
     if k == MovementKind.crossbite_correction:
         kind = _crossbite_of(case, t)
         upper = v > 0
         if kind == CrossbiteKind.anterior:
             return np.array([0.0, 1.0 if upper else -1.0, 0.0])
+        out = buccal_direction(teeth)
         if kind == CrossbiteKind.posterior_buccal:  # scissor bite: upper in, lower out
-            return np.array([-s if upper else s, 0.0, 0.0])
-        return np.array([s if upper else -s, 0.0, 0.0])
+            return -out if upper else out
+        return out if upper else -out
     return None
 
 
-def _towards_arch(case: Case, tooth: int, s: float, v: float) -> np.ndarray:
+def _towards_arch(case: Case, teeth: list[int], v: float) -> np.ndarray:
     """Against every direction the tooth is displaced in (towards its place in the arch); a
     tooth with no stated displacement is extruded (guided eruption)."""
-    away = case.findings.displacement(tooth)
+    away = case.findings.displacement(teeth[0])
     if not away:
         return np.array([0.0, 0.0, -v])
+    out = tuple(buccal_direction(teeth))
+    inward = tuple(-c for c in out)
     back = {
-        Displacement.palatal: (s, 0.0, 0.0),
-        Displacement.lingual: (s, 0.0, 0.0),
-        Displacement.buccal: (-s, 0.0, 0.0),
+        Displacement.palatal: out,
+        Displacement.lingual: out,
+        Displacement.buccal: inward,
         Displacement.apical: (0.0, 0.0, -v),
         Displacement.mesial: (0.0, -1.0, 0.0),
         Displacement.distal: (0.0, 1.0, 0.0),
