@@ -75,6 +75,8 @@ from tadplan.mechanics.result import (
     ModuleUse,
     MomentComponents,
     MovementType,
+    PatientComponents,
+    SideForce,
     UnitForceSystem,
 )
 from tadplan.mechanics.text import curve_words, dose_words
@@ -191,7 +193,6 @@ def unit_force_system(
                 kind = MovementType.root_movement
         mf = r * lever
     loc = unit.local(f) / G
-    ml = unit.local(m)
     effects, side = describe(unit, f, m, kind, goal, data, other_goals)
     return UnitForceSystem(
         teeth=list(unit.teeth),
@@ -199,20 +200,69 @@ def unit_force_system(
         cr_note=unit.cr_note,
         force_n=_v3(f),
         force_g=fmag / G,
-        components=Components(
-            mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])
+        components=None
+        if unit.spans_midline
+        else Components(mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])),
+        resultant=PatientComponents(
+            left_g=float(f[0]) / G, anterior_g=float(f[1]) / G, intrusive_g=float(loc[2])
         ),
+        sides=side_forces(unit, loads, couple_nmm),
         moment_about_cr_nmm=_v3(m),
-        moment_components=MomentComponents(
-            about_mesial_nmm=float(ml[0]),
-            about_buccal_nmm=float(ml[1]),
-            about_axis_nmm=float(ml[2]),
-        ),
+        moment_components=moment_components(unit, m),
         lever_mm=lever,
         moment_to_force_mm=mf,
         movement=kind,
         effects=effects,
         side_effects=side,
+    )
+
+
+MIDLINE_MM = 0.5
+"""A load within 0.5 mm of the midsagittal plane acts on both sides' teeth: half to each."""
+
+
+def side_forces(
+    unit: Unit, loads: Sequence[tuple[Vec, Vec]], couple_nmm: Vec | None = None
+) -> list[SideForce]:
+    """The force on each side's teeth of a unit that spans the midline, in that side's own
+    frame, with its moment about that side's CR ([] for a one-sided unit). A load is given
+    to the side of its point of application (+x is the patient's left); a load at the
+    midline and a couple count half to each side."""
+    out = []
+    for half in unit.halves:
+        s = fdi.side(half.teeth[0])
+        f = np.zeros(3)
+        m = np.zeros(3) if couple_nmm is None else np.asarray(couple_nmm, dtype=float) / 2
+        for p, force in loads:
+            x = float(np.asarray(p)[0])
+            share = 0.5 if abs(x) < MIDLINE_MM else float((x > 0) == (s == "left"))
+            f = f + share * np.asarray(force)
+            m = m + share * np.cross(np.asarray(p) - half.cr_mm, force)
+        loc = half.local(f) / G
+        out.append(
+            SideForce(
+                side=s,
+                teeth=list(half.teeth),
+                force_g=float(np.linalg.norm(f)) / G,
+                components=Components(
+                    mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])
+                ),
+                moment_components=moment_components(half, m),
+            )
+        )
+    return out
+
+
+def moment_components(unit: Unit, m: Vec) -> MomentComponents:
+    """The moment ``m`` (N*mm, about the CR) as the crown movement it gives, signed the same
+    way on both sides of the arch (a right and a left frame are mirror images): + tips the
+    crown buccally (labially), + tips it mesially, + turns its mesial surface buccally."""
+    v = np.cross(unit.axis, m)  # crown-tip velocity of the rotation m
+    turn = float(np.dot(np.cross(unit.axis, unit.mesial), unit.buccal))
+    return MomentComponents(
+        about_mesial_nmm=float(np.dot(v, unit.buccal)),
+        about_buccal_nmm=float(np.dot(v, unit.mesial)),
+        about_axis_nmm=float(np.dot(m, unit.axis)) * (1.0 if turn >= 0 else -1.0),
     )
 
 
