@@ -74,6 +74,7 @@ class SideForce(_Model):
     teeth: list[int]
     force_g: float
     components: Components
+    resultant: PatientComponents
     moment_components: MomentComponents
 
 
@@ -245,6 +246,7 @@ class GoalTime(_Model):
 
 class MechWarning(_Model):
     severity: Literal["info", "caution", "danger"] = "caution"
+    code: str | None = Field(default=None, description="stable identifier of the finding")
     text: str
     sources: list[str] = Field(default_factory=list, description="registry keys")
 

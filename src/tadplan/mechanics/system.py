@@ -247,6 +247,9 @@ def side_forces(
                 components=Components(
                     mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])
                 ),
+                resultant=PatientComponents(
+                    left_g=float(f[0]) / G, anterior_g=float(f[1]) / G, intrusive_g=float(loc[2])
+                ),
                 moment_components=moment_components(half, m),
             )
         )
@@ -1703,6 +1706,7 @@ def _implant_load(
         warnings.append(
             MechWarning(
                 severity="danger",
+                code="implant_unresisted_moment",
                 text=(
                     f"implant {st.id}: {abs(torsion):.0f} N*mm about its own axis exceeds the "
                     f"{lim.torsion_resistance_nmm.value:g} N*mm removal torque of a mini-implant."

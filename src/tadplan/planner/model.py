@@ -158,6 +158,9 @@ class Connection(_Model):
 
 class Warning(_Model):
     severity: Literal["info", "caution", "danger"] = "caution"
+    code: str | None = Field(
+        default=None, description="stable identifier of the check that raised it"
+    )
     text: str
     sources: list[SourceRef] = Field(default_factory=list)
 
