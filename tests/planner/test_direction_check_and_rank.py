@@ -119,9 +119,7 @@ def _pull(
         title="t",
         goal_ids=goal_ids,
         anchorage="direct",
-        implants=[
-            Implant(id="i1", site=site, diameter_mm=1.6, length_mm=8, head_position_mm=head)
-        ],
+        implants=[Implant(id="i1", site=site, diameter_mm=1.6, length_mm=8, head_position_mm=head)],
         connections=[
             Connection(
                 id="c", kind="niti_tension_spring", from_implants=["i1"], teeth=teeth, force_g=150
@@ -170,9 +168,7 @@ def test_anchor_teeth_loaded_by_a_tooth_borne_pull_is_a_danger():
         goal_ids=[],
         anchorage="direct",
         implants=[],
-        connections=[
-            Connection(id="c", kind="niti_tension_spring", teeth=[14], force_g=150)
-        ],
+        connections=[Connection(id="c", kind="niti_tension_spring", teeth=[14], force_g=150)],
     )
     fs = analyse_design(case, d, lm)
     codes = {f.code for f in design_checks(case, [], fs)}
