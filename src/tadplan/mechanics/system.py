@@ -443,6 +443,9 @@ def _types(teeth: Sequence[int]) -> set[str]:
     return {fdi.tooth_type(t).value for t in teeth}
 
 
+_ADJ = {"maxilla": "maxillary", "mandible": "mandibular"}
+
+
 def dose_range(
     goal: Goal | None,
     teeth: Sequence[int],
@@ -452,10 +455,12 @@ def dose_range(
 ) -> CitedRange | None:
     """The cited force range (g) for one of ``modules`` modules acting on the unit ``teeth``.
 
-    The unit's dose is the goal's cited range per side times the sides the unit spans, else
-    the per-tooth range of the predicted movement times the number of teeth; the modules on
-    the unit share it equally (two springs on a bilateral segment: one side's range each;
-    three chains on one molar: a third each)."""
+    The unit's dose is the goal's cited range per side times the sides the unit spans, when
+    a range was measured for the goal's movement in the unit's jaw on such teeth (a
+    mandibular buccal-shelf range does not dose a maxillary distalisation); else the per-tooth
+    range of the predicted movement times the number of teeth, whose detail then says that no
+    cited range of the goal fits. The modules on the unit share it equally (two springs on a
+    bilateral segment: one side's range each; three chains on one molar: a third each)."""
     data = data or mechanics_data()
     jaw = fdi.arch(teeth[0])
     if goal is not None and goal.kind in NO_TOOTH_DOSE:
@@ -484,11 +489,27 @@ def dose_range(
     if base is None:
         return None
     n = len(teeth) / modules
+    unfit = (
+        [r for r in data.ranges.goal_ranges if r.kind == goal.kind] if goal is not None else []
+    )
+    why = ""
+    if goal is not None and unfit:
+        measured = "; ".join(
+            f"{r.source}: {_ADJ.get(r.jaw or '', 'either jaw')}"
+            + (f", {'/'.join(r.tooth_types)}" if r.tooth_types else "")
+            + (f", {r.min_teeth}+ teeth" if r.min_teeth else "")
+            + (f", up to {r.max_teeth} teeth" if r.max_teeth else "")
+            for r in unfit
+        )
+        why = (
+            f"no cited {goal.kind.value} range fits {len(teeth)} {_ADJ[jaw]} teeth "
+            f"({'/'.join(sorted(_types(teeth)))}; cited only for {measured}): "
+        )
     return CitedRange(
         low_g=base.low_g * n,
         high_g=base.high_g * n,
         source=base.source,
-        detail=f"{base.detail} per tooth x {n:.2g}",
+        detail=f"{why}{base.detail} per tooth x {n:.2g}",
         tag=base.tag,
         basis=base.basis,
         basis_detail=base.basis_detail,
