@@ -3,6 +3,7 @@ stable code when it fails) and no design with a DANGER ranks above one without."
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from planner_helpers import designs, plan_of
 
@@ -112,7 +113,7 @@ def _pull(
     ``near`` and ``back_mm`` behind it (so the pull runs along the arch)."""
     case = load_example(case_name)
     lm = average_landmarks(case)
-    head = tuple(float(v) for v in lm[near].bracket_mm + [0.0, -back_mm, 2.0])
+    head = tuple(float(v) for v in lm[near].bracket_mm + np.array([0.0, -back_mm, 2.0]))
     d = Design(
         id="t",
         rule_id="test",
