@@ -130,9 +130,9 @@ def rank_site(
     septal = site_value("margins", "septal_bone_each_side_mm").value
     e_lin, e_ang = insertion_error(workflow)
     radius = (grid.diameters_mm / 2).astype(np.float32)
-    clear = scan.dmin_mm[..., None] - radius  # (nh, nm, nv, nb, nL, nD)
+    clear = scan.dmin_mm - radius  # (nh, nm, nv, nb, nL, nD)
     err = np.float32(e_lin.value) + scan.tmin_mm * np.float32(np.sin(np.radians(e_ang.value)))
-    widened = clear - err[..., None]
+    widened = clear - err
     depth = g.bone_depth_mm[:, None, :, :, None]  # (nh, 1, nv, nb, 1)
     perforates = (grid.lengths_mm[None, None, None, None, :] > depth)[..., None]
     excl = g.excluded[:, None, None, None, None, None]
@@ -252,17 +252,18 @@ def _safety_at(
     if fields is None:
         per_tooth = exact_clearance(model, g.neighbours, entry, d, length, diameter / 2)
     else:
-        ts = np.linspace(0.0, length, max(2, int(np.ceil(length / 0.02)) + 1))
+        axis_mm = length - diameter / 2  # the rounded tip ends at the stated length
+        ts = np.linspace(0.0, axis_mm, max(2, int(np.ceil(axis_mm / 0.02)) + 1))
         pts = entry[None, :] + ts[:, None] * d[None, :]
         per_tooth = {
             t: float(fields.distance(pts, fields.parts_of([t])).min()) - diameter / 2
             for t in g.neighbours
         }
-    clearance = min(per_tooth.values())
+    clearance = max(min(per_tooth.values()), 0.0)  # 0: the screw touches or enters a root
     pdl = site_value("margins", "pdl_mm")
     septal = site_value("margins", "septal_bone_each_side_mm")
     e_lin, e_ang = insertion_error(workflow)
-    t_closest = float(ranked.scan.tmin_mm[i, j, v, w, li])
+    t_closest = float(ranked.scan.tmin_mm[i, j, v, w, li, di])
     err = e_lin.value + t_closest * np.sin(np.radians(e_ang.value))
     at_risk = sorted(t for t, c in per_tooth.items() if c - err < septal.value)
     depth = float(g.bone_depth_mm[i, v, w])
@@ -296,6 +297,7 @@ def _safety_at(
     safety = SiteSafety(
         status=status,
         min_root_clearance_mm=round(clearance, 3),
+        root_contact=clearance <= 0.0,
         teeth_at_risk=at_risk,
         bone_depth_mm=round(depth, 2) if np.isfinite(depth) else None,
         interradicular_width_mm=round(ird, 2) if np.isfinite(ird) else None,

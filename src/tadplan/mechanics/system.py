@@ -489,9 +489,7 @@ def dose_range(
     if base is None:
         return None
     n = len(teeth) / modules
-    unfit = (
-        [r for r in data.ranges.goal_ranges if r.kind == goal.kind] if goal is not None else []
-    )
+    unfit = [r for r in data.ranges.goal_ranges if r.kind == goal.kind] if goal is not None else []
     why = ""
     if goal is not None and unfit:
         measured = "; ".join(

@@ -77,7 +77,12 @@ class SiteSafety(_Model):
     """What :mod:`tadplan.anatomy` says about a chosen insertion."""
 
     status: Literal["green", "amber", "red", "unknown"]
-    min_root_clearance_mm: float | None = None
+    min_root_clearance_mm: float | None = Field(
+        default=None, description="smallest screw-to-root distance, mm (0 with root_contact)"
+    )
+    root_contact: bool = Field(
+        default=False, description="the screw touches or enters a root (no clearance)"
+    )
     teeth_at_risk: list[int] = Field(default_factory=list)
     bone_depth_mm: float | None = None
     interradicular_width_mm: float | None = None
