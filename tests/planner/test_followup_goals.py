@@ -163,15 +163,30 @@ def _plan(case):  # type: ignore[no-untyped-def]
     return plan(case)
 
 
-def test_symmetric_intrusion_gets_mirror_image_sites(all_plans: dict[str, Plan]) -> None:
+def test_a_site_ruled_out_on_one_side_moves_that_side_only(all_plans: dict[str, Plan]) -> None:
     """Seed II.1 Fig. 11: symmetric intrusion on two implants. With 13-12 too narrow (2.1 mm,
-    below the 3 mm of lee_kj2009) the right implant moves to 12-11, and the left one to the
-    mirror site 21-22 rather than staying at 22-23, so the two forces stay symmetric."""
+    below the 3 mm of lee_kj2009) the right implant moves to 12-11; the left one keeps its
+    first choice 22-23 (issue 10: a site ruled out on one side moved both sides)."""
     for d in designs(all_plans["14_intrusion_site_ruled_out"], "intrude"):
-        pos = sorted(
-            tuple(sorted(fdi.position(t) for t in i.site.between or ())) for i in d.implants
-        )
-        assert pos == [(1, 2), (1, 2)], d.rule_id
+        by_side = {
+            fdi.side(i.site.between[0]): tuple(sorted(fdi.position(t) for t in i.site.between))
+            for i in d.implants
+            if i.site.between
+        }
+        assert by_side == {"right": (1, 2), "left": (2, 3)}, d.rule_id
+
+
+def test_symmetric_goal_without_a_ruled_out_site_keeps_mirror_image_sites(
+    all_plans: dict[str, Plan],
+) -> None:
+    for d in designs(all_plans["04a_incisor_intrusion_class_ii_2"], "intrude"):
+        pos = {
+            fdi.side(i.site.between[0]): tuple(sorted(fdi.position(t) for t in i.site.between))
+            for i in d.implants
+            if i.site.between
+        }
+        if len(pos) == 2:
+            assert pos["right"] == pos["left"], d.rule_id
 
 
 def test_palate_refused_leaves_the_cross_elastic_for_a_dental_crossbite() -> None:
