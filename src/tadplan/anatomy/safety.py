@@ -561,6 +561,48 @@ def _away_from(
     ]
 
 
+def most_apical(
+    case: Case, ins: Insertion, size: tuple[float, float], workflow: Workflow
+) -> tuple[Insertion, list[str]]:
+    """The most apical insertion at ``ins``'s inter-radicular site, for a rule that asks for
+    the screw "as apically as possible" (seed II.1, deep-bite retraction): the highest grid
+    height, up to the attached gingiva (the case's measured height at the site, else the
+    cited one: above it the screw is in mobile mucosa), whose best insertion is no less safe
+    than ``ins`` (the same or a better traffic light: root clearance, septal bone, bone along
+    the axis). Returns the insertion and a note saying where it is and what limits it."""
+    ag = site_value("soft_tissue", "attached_gingiva_height_mm")
+    measured = case.site_assessment(ins.site)
+    limit = (
+        measured.attached_gingiva_height_mm
+        if measured is not None and measured.attached_gingiva_height_mm is not None
+        else ag.value
+    )
+    where = (
+        f"the attached gingiva measured at this site ({limit:g} mm)"
+        if measured is not None and measured.attached_gingiva_height_mm is not None
+        else f"the attached gingiva, {ag.value:g} mm ({ag.source} [{ag.tag}])"
+    )
+    base = ins.height_mm or 0.0
+    heights = [float(h) for h in default_grid().heights_mm if base < h <= limit + 1e-9]
+    rank0 = _STATUS_ORDER[ins.safety.status]
+    for h in sorted(heights, reverse=True):
+        cand = best_insertion(case, ins.site, sizes=[size], workflow=workflow, height_mm=h)
+        if _STATUS_ORDER[cand.safety.status] <= rank0:
+            return cand, [
+                f"as apically as possible: {h:g} mm from the crest (the usual insertion "
+                f"{base:g} mm), limited by {where}; the higher head steepens the force"
+            ]
+    return ins, [
+        f"as apically as possible: {base:g} mm from the crest is already the limit "
+        + (
+            f"({where})"
+            if base >= limit - 1e-9
+            else f"(above it up to {where} the insertion is less safe)"
+        )
+        + "; more apical means mobile mucosa"
+    ]
+
+
 def place_implant(
     case: Case, implant: Implant, occupied_mm: Sequence[Sequence[float]] = ()
 ) -> Implant:
@@ -583,11 +625,14 @@ def place_implant(
         ins = _best_cached(present, implant.site.model_dump_json(), (d, length), workflow)
     except SiteUnavailable as exc:
         return implant.model_copy(update={"safety": SiteSafety(status="red", notes=[str(exc)])})
+    extra: list[str] = []
+    if implant.apical and implant.site.region == SiteRegion.interradicular:
+        ins, extra = most_apical(case, ins, (d, length), workflow)
     occupied = np.asarray(occupied_mm, dtype=float).reshape(-1, 3)
     min_mm = min_head_distance_mm(implant.diameter_mm)
-    extra: list[str] = []
     if _too_close(ins.head_position_mm, occupied, min_mm.value):
-        ins, extra = _away_from(ins, present, (d, length), workflow, occupied, min_mm)
+        ins, moved = _away_from(ins, present, (d, length), workflow, occupied, min_mm)
+        extra += moved
     safety = ins.safety
     if extra:
         refs = [r for r in _refs(min_mm) if r not in safety.sources]

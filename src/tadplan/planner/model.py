@@ -110,6 +110,10 @@ class Implant(_Model):
     stage: int = Field(
         default=1, ge=1, le=3, description="treatment stage it is inserted in (2: relocated)"
     )
+    apical: bool = Field(
+        default=False,
+        description="the rules ask for the most apical safe insertion (e.g. deep-bite retraction)",
+    )
 
 
 class Connection(_Model):

@@ -52,6 +52,7 @@ def freeze(
             purpose=i.purpose,
             goal_ids=list(i.goal_ids),
             stage=i.stage,
+            apical=i.apical,
         )
         for i in _unique_implants(d)
     ]

@@ -48,6 +48,7 @@ class DraftImplant:
     stage: int = 1
     id: str = ""
     goal_ids: list[str] = field(default_factory=list)
+    apical: bool = False
 
 
 @dataclass
@@ -205,6 +206,7 @@ def _place_implants(
                     tpl.head,
                     purpose,
                     tpl.stage,
+                    apical=option.apical,
                 )
             )
     return out, sources, None
@@ -353,6 +355,9 @@ def apply_modifier(rule: Rule, d: Draft) -> None:
     m = rule.spec.modify
     assert m is not None
     add_unique(d.activation, m.activation)
+    if m.apical_implants:
+        for imp in d.implants:
+            imp.apical = True
     add_unique(d.prerequisites, m.prerequisites)
     add_unique(d.alternatives, m.alternatives)
     for w in _warnings(m.warnings, rule.spec.sources):
