@@ -78,6 +78,9 @@ def test_bilateral_palatal_pull_shows_on_each_side_though_it_cancels():
     for s in u.sides:
         assert s.components.buccal_g < -0.3 * s.force_g  # palatal on both sides
     assert sum(s.force_g for s in u.sides) >= u.force_g - 1e-6
+    # the constriction that cancels in the resultant is named, as a side effect
+    assert "palatal movement of both sides (narrows the arch) of the molars" in u.effects
+    assert "palatal movement of both sides (narrows the arch) of the molars" in u.side_effects
 
 
 def test_one_sided_unit_keeps_its_components_and_no_sides():

@@ -194,6 +194,16 @@ def unit_force_system(
         mf = r * lever
     loc = unit.local(f) / G
     effects, side = describe(unit, f, m, kind, goal, data, other_goals)
+    per_side = side_forces(unit, loads, couple_nmm)
+    across = _across(unit, per_side, cls.mention_fraction.value)
+    if across is not None:
+        effects.append(across[0])
+        kinds = {g.kind for g in (goal, *other_goals) if g is not None}
+        ok = MovementKind.crossbite_correction in kinds or (
+            across[1] and MovementKind.expansion in kinds
+        )
+        if not ok:
+            side.append(across[0])
     return UnitForceSystem(
         teeth=list(unit.teeth),
         cr_mm=_v3(unit.cr_mm),
@@ -206,7 +216,7 @@ def unit_force_system(
         resultant=PatientComponents(
             left_g=float(f[0]) / G, anterior_g=float(f[1]) / G, intrusive_g=float(loc[2])
         ),
-        sides=side_forces(unit, loads, couple_nmm),
+        sides=per_side,
         moment_about_cr_nmm=_v3(m),
         moment_components=moment_components(unit, m),
         lever_mm=lever,
@@ -254,6 +264,24 @@ def side_forces(
             )
         )
     return out
+
+
+def _across(unit: Unit, sides: Sequence[SideForce], frac: float) -> tuple[str, bool] | None:
+    """For a unit on both sides: the transverse movement both sides share (out of the arch:
+    expansion; into it: constriction), which cancels in the resultant; with whether it is
+    outward. None when the sides do not move the same way across the arch."""
+    if len(sides) != 2 or unit.anterior or not all(s.force_g > 1e-9 for s in sides):
+        return None  # an anterior side's labial is mostly forward: that is retraction
+    b = [s.components.buccal_g for s in sides]
+    if not all(abs(x) >= frac * s.force_g for x, s in zip(b, sides, strict=True)):
+        return None
+    if (b[0] > 0) != (b[1] > 0):
+        return None
+    out = b[0] > 0
+    inner = "palatal" if unit.jaw == "maxilla" else "lingual"
+    word = "buccal" if out else inner
+    what = "widens the arch" if out else "narrows the arch"
+    return f"{word} movement of both sides ({what}) of {_noun(unit)}", out
 
 
 def moment_components(unit: Unit, m: Vec) -> MomentComponents:
