@@ -369,7 +369,7 @@ def sites(
             str(k),
             ins.site.label(),
             s.status,
-            f"{s.min_root_clearance_mm:.2f}",
+            "contact" if s.root_contact else f"{s.min_root_clearance_mm:.2f}",
             f"{ins.diameter_mm:g}x{ins.length_mm:g}",
             f"{ins.height_mm:g}",
             f"{ins.mesiodistal_mm:+g}",

@@ -105,7 +105,26 @@ def test_exact_capsule_clearance_to_a_cylinder():
     c = exact_clearance(model, [16], np.array([6.0, 0.0, 6.0]), np.array([-1.0, 0, 0]), 6.0, 0.8)[
         16
     ]
-    assert c <= 0.0
+    assert c == 0.0  # contact is no clearance, not fcl's collision code -1
+
+
+def test_the_modelled_screw_is_exactly_its_stated_length():
+    """Issue 10: an fcl capsule's length excludes its caps, so a capsule of the thread length
+    was one diameter longer than the screw. Aimed at a root 2 mm beyond its tip, a screw
+    clears it by 2 mm (not 2 - radius)."""
+    from tadplan.anatomy.search import exact_clearance
+
+    model = _cylinder_model(1.0)
+    # along -x towards the cylinder (surface at x = 1): tip at x = 9 - 6 = 3, 2 mm short
+    c = exact_clearance(model, [16], np.array([9.0, 0.0, 6.0]), np.array([-1.0, 0, 0]), 6.0, 0.8)[
+        16
+    ]
+    assert c == pytest.approx(2.0, abs=0.01)
+    # 1 mm longer than the gap: it enters the root
+    c = exact_clearance(model, [16], np.array([9.0, 0.0, 6.0]), np.array([-1.0, 0, 0]), 9.0, 0.8)[
+        16
+    ]
+    assert c == 0.0
 
 
 def test_part_fields_match_exact_capsule_clearance_on_a_cylinder():
@@ -126,12 +145,12 @@ def test_part_fields_match_exact_capsule_clearance_on_a_cylinder():
         entry = np.array([rng.uniform(1.8, 4.0), rng.uniform(-6, -4), rng.uniform(2, 8)])
         d = np.array([rng.uniform(-0.3, 0.3), 1.0, rng.uniform(-0.5, 0.5)])
         d /= np.linalg.norm(d)
-        ts = np.linspace(0, 10.0, 2001)
+        ts = np.linspace(0, 10.0 - 0.8, 2001)  # the rounded tip ends at 10 mm
         fast = fields.distance(entry + ts[:, None] * d, fields.parts_of([16])).min() - 0.8
         exact = exact_clearance(model, [16], entry, d, 10.0, 0.8)[16]
         if exact < 2.0:
             assert max(fast, 0) == pytest.approx(max(exact, 0), abs=0.05)
-        assert max(fast, 0) <= max(exact, 0) + 0.05  # fcl reports contact as -1
+        assert max(fast, 0) <= exact + 0.05  # contact is 0, never fcl's code -1
 
 
 def test_neighbouring_teeth_do_not_overlap(coarse):

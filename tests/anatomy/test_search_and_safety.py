@@ -47,9 +47,9 @@ def test_fast_clearance_matches_exact_on_1000_random_candidates(scanned):
     for _ in range(1000):
         s = scans[int(rng.integers(len(scans)))]
         g = s.geometry
-        i, j, v, w, li = (int(rng.integers(k)) for k in s.dmin_mm.shape)
-        r = float(grid.diameters_mm[int(rng.integers(len(grid.diameters_mm)))]) / 2
-        fast = max(float(s.dmin_mm[i, j, v, w, li]) - r, 0.0)
+        i, j, v, w, li, di = (int(rng.integers(k)) for k in s.dmin_mm.shape)
+        r = float(grid.diameters_mm[di]) / 2
+        fast = max(float(s.dmin_mm[i, j, v, w, li, di]) - r, 0.0)
         ex = exact_clearance(
             model, g.neighbours, g.entries[i, j], g.dirs[v, w], float(grid.lengths_mm[li]), r
         )
@@ -68,7 +68,18 @@ def test_clearance_falls_by_the_radius_difference(scanned):
     ranked = rank_site(scans[0], grid)
     c = ranked.clearance_mm
     d = grid.diameters_mm
-    np.testing.assert_allclose(c[..., 0] - c[..., -1], (d[-1] - d[0]) / 2, atol=1e-5)
+    fall = c[..., 0] - c[..., -1]
+    # a thicker screw of the same length has a shorter axis (its rounded tip ends at the
+    # stated length): its clearance falls by at most the radius difference ...
+    assert (fall <= (d[-1] - d[0]) / 2 + 1e-5).all()
+    assert (fall >= -1e-5).all()
+    # ... and by exactly that where the thin screw's closest approach lies on the thick
+    # screw's shorter axis too (and no screw touches a root: the walk stops there)
+    t = scans[0].tmin_mm[..., 0]
+    ends = grid.lengths_mm[None, None, None, None, :] - d[-1] / 2
+    before = (t < ends - 0.05) & (scans[0].dmin_mm[..., 0] > d[-1] / 2)
+    np.testing.assert_allclose(fall[before], (d[-1] - d[0]) / 2, atol=1e-5)
+    assert before.mean() > 0.25  # the check is not vacuous
 
 
 def test_screw_driven_into_a_root_is_red():
@@ -87,6 +98,26 @@ def test_screw_driven_into_a_root_is_red():
     assert s.status == "red"
     assert s.min_root_clearance_mm is not None and s.min_root_clearance_mm < 0.2
     assert s.teeth_at_risk
+    # issue 10: contact is stated, and the clearance is a distance (0), not fcl's code -1
+    if s.min_root_clearance_mm == 0.0:
+        assert s.root_contact and "the screw touches a root" in s.notes
+    assert s.min_root_clearance_mm >= 0.0
+
+
+def test_a_screw_through_a_root_reports_contact_not_minus_one():
+    site = SiteRef(between=(15, 16), surface="buccal")
+    s = assess_insertion(
+        None,
+        site,
+        diameter_mm=2.0,
+        length_mm=12,
+        height_mm=4.0,
+        mesiodistal_mm=-1.5,
+        vertical_deg=0.0,
+        horizontal_deg=-20.0,
+    )
+    assert s.root_contact
+    assert s.min_root_clearance_mm == 0.0
 
 
 def test_guided_insertion_is_never_worse_than_freehand():
@@ -185,7 +216,7 @@ def test_single_height_grid(scanned):
     )
     fields = build_root_fields(model, [15, 16, 14, 17], threads=1)
     s = scan_sites(model, fields, [site_frame(model, 16, 15, "buccal")], g)[0]
-    assert s.dmin_mm.shape == (1, 1, 1, 1, 1)
+    assert s.dmin_mm.shape == (1, 1, 1, 1, 1, 1)
 
 
 def test_place_implant_fills_position_axis_and_safety():

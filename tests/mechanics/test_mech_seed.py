@@ -42,7 +42,7 @@ def test_more_apical_implant_gives_more_intrusion_in_retraction():
             heads={"i1": head},
         )
         unit = analyse_design(case, d, lm).units[0]
-        intrusive.append(unit.components.intrusive_g)
+        intrusive.append(unit.resultant.intrusive_g)
     assert intrusive[0] < intrusive[1] < intrusive[2]
     assert intrusive[2] > 0  # the force line rises above the segment: it intrudes
 
@@ -79,12 +79,12 @@ def test_buccal_only_molar_intrusion_tips_the_crown_buccally_buccal_and_palatal_
     both = _molar_intrusion(True)
     assert "buccal crown tipping of the molar" in buccal.effects
     assert buccal.movement == MovementType.uncontrolled_tipping
-    assert buccal.components.intrusive_g > 0
+    assert buccal.resultant.intrusive_g > 0
     tip_b = abs(buccal.moment_components.about_mesial_nmm)
     tip_both = abs(both.moment_components.about_mesial_nmm)
     assert tip_both < 0.2 * tip_b
     assert not any("buccal crown tipping" in e for e in both.effects)
-    assert both.components.intrusive_g > buccal.components.intrusive_g
+    assert both.resultant.intrusive_g > buccal.resultant.intrusive_g
 
 
 def test_force_at_the_buccal_point_tips_the_incisor_buccally():
@@ -203,8 +203,8 @@ def test_tpa_on_a_palatal_implant_removes_the_reactive_molar_tipping_of_a_utilit
     (imp,) = held.implants
     assert imp.force_g == pytest.approx(80.0)
     # the incisors are intruded the same way in both
-    assert held.units[0].components.intrusive_g == pytest.approx(
-        plain.units[0].components.intrusive_g
+    assert held.units[0].resultant.intrusive_g == pytest.approx(
+        plain.units[0].resultant.intrusive_g
     )
 
 

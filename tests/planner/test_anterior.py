@@ -132,8 +132,8 @@ def test_ruled_out_intrusion_site_moves_to_the_next_site() -> None:
     """Ruled-out site (2.1 mm < 3 mm, Lee 2009) -> another site, still two implants."""
     d = designs(plan_of("14_intrusion_site_ruled_out"), "intrude")[0]
     sites = sorted(i.site.between for i in d.implants)
-    # the left implant takes the mirror site of the right one (symmetric intrusion)
-    assert (12, 11) in sites and (13, 12) not in sites and (21, 22) in sites
+    # issue 10: only the side whose site is ruled out moves; the left keeps its first choice
+    assert (12, 11) in sites and (13, 12) not in sites and (22, 23) in sites
 
 
 # ---------------------------------------------------------- 5. anterior retraction

@@ -130,9 +130,9 @@ def rank_site(
     septal = site_value("margins", "septal_bone_each_side_mm").value
     e_lin, e_ang = insertion_error(workflow)
     radius = (grid.diameters_mm / 2).astype(np.float32)
-    clear = scan.dmin_mm[..., None] - radius  # (nh, nm, nv, nb, nL, nD)
+    clear = scan.dmin_mm - radius  # (nh, nm, nv, nb, nL, nD)
     err = np.float32(e_lin.value) + scan.tmin_mm * np.float32(np.sin(np.radians(e_ang.value)))
-    widened = clear - err[..., None]
+    widened = clear - err
     depth = g.bone_depth_mm[:, None, :, :, None]  # (nh, 1, nv, nb, 1)
     perforates = (grid.lengths_mm[None, None, None, None, :] > depth)[..., None]
     excl = g.excluded[:, None, None, None, None, None]
@@ -252,17 +252,18 @@ def _safety_at(
     if fields is None:
         per_tooth = exact_clearance(model, g.neighbours, entry, d, length, diameter / 2)
     else:
-        ts = np.linspace(0.0, length, max(2, int(np.ceil(length / 0.02)) + 1))
+        axis_mm = length - diameter / 2  # the rounded tip ends at the stated length
+        ts = np.linspace(0.0, axis_mm, max(2, int(np.ceil(axis_mm / 0.02)) + 1))
         pts = entry[None, :] + ts[:, None] * d[None, :]
         per_tooth = {
             t: float(fields.distance(pts, fields.parts_of([t])).min()) - diameter / 2
             for t in g.neighbours
         }
-    clearance = min(per_tooth.values())
+    clearance = max(min(per_tooth.values()), 0.0)  # 0: the screw touches or enters a root
     pdl = site_value("margins", "pdl_mm")
     septal = site_value("margins", "septal_bone_each_side_mm")
     e_lin, e_ang = insertion_error(workflow)
-    t_closest = float(ranked.scan.tmin_mm[i, j, v, w, li])
+    t_closest = float(ranked.scan.tmin_mm[i, j, v, w, li, di])
     err = e_lin.value + t_closest * np.sin(np.radians(e_ang.value))
     at_risk = sorted(t for t, c in per_tooth.items() if c - err < septal.value)
     depth = float(g.bone_depth_mm[i, v, w])
@@ -296,6 +297,7 @@ def _safety_at(
     safety = SiteSafety(
         status=status,
         min_root_clearance_mm=round(clearance, 3),
+        root_contact=clearance <= 0.0,
         teeth_at_risk=at_risk,
         bone_depth_mm=round(depth, 2) if np.isfinite(depth) else None,
         interradicular_width_mm=round(ird, 2) if np.isfinite(ird) else None,
@@ -559,6 +561,48 @@ def _away_from(
     ]
 
 
+def most_apical(
+    case: Case, ins: Insertion, size: tuple[float, float], workflow: Workflow
+) -> tuple[Insertion, list[str]]:
+    """The most apical insertion at ``ins``'s inter-radicular site, for a rule that asks for
+    the screw "as apically as possible" (seed II.1, deep-bite retraction): the highest grid
+    height, up to the attached gingiva (the case's measured height at the site, else the
+    cited one: above it the screw is in mobile mucosa), whose best insertion is no less safe
+    than ``ins`` (the same or a better traffic light: root clearance, septal bone, bone along
+    the axis). Returns the insertion and a note saying where it is and what limits it."""
+    ag = site_value("soft_tissue", "attached_gingiva_height_mm")
+    measured = case.site_assessment(ins.site)
+    limit = (
+        measured.attached_gingiva_height_mm
+        if measured is not None and measured.attached_gingiva_height_mm is not None
+        else ag.value
+    )
+    where = (
+        f"the attached gingiva measured at this site ({limit:g} mm)"
+        if measured is not None and measured.attached_gingiva_height_mm is not None
+        else f"the attached gingiva, {ag.value:g} mm ({ag.source} [{ag.tag}])"
+    )
+    base = ins.height_mm or 0.0
+    heights = [float(h) for h in default_grid().heights_mm if base < h <= limit + 1e-9]
+    rank0 = _STATUS_ORDER[ins.safety.status]
+    for h in sorted(heights, reverse=True):
+        cand = best_insertion(case, ins.site, sizes=[size], workflow=workflow, height_mm=h)
+        if _STATUS_ORDER[cand.safety.status] <= rank0:
+            return cand, [
+                f"as apically as possible: {h:g} mm from the crest (the usual insertion "
+                f"{base:g} mm), limited by {where}; the higher head steepens the force"
+            ]
+    return ins, [
+        f"as apically as possible: {base:g} mm from the crest is already the limit "
+        + (
+            f"({where})"
+            if base >= limit - 1e-9
+            else f"(above it up to {where} the insertion is less safe)"
+        )
+        + "; more apical means mobile mucosa"
+    ]
+
+
 def place_implant(
     case: Case, implant: Implant, occupied_mm: Sequence[Sequence[float]] = ()
 ) -> Implant:
@@ -581,11 +625,14 @@ def place_implant(
         ins = _best_cached(present, implant.site.model_dump_json(), (d, length), workflow)
     except SiteUnavailable as exc:
         return implant.model_copy(update={"safety": SiteSafety(status="red", notes=[str(exc)])})
+    extra: list[str] = []
+    if implant.apical and implant.site.region == SiteRegion.interradicular:
+        ins, extra = most_apical(case, ins, (d, length), workflow)
     occupied = np.asarray(occupied_mm, dtype=float).reshape(-1, 3)
     min_mm = min_head_distance_mm(implant.diameter_mm)
-    extra: list[str] = []
     if _too_close(ins.head_position_mm, occupied, min_mm.value):
-        ins, extra = _away_from(ins, present, (d, length), workflow, occupied, min_mm)
+        ins, moved = _away_from(ins, present, (d, length), workflow, occupied, min_mm)
+        extra += moved
     safety = ins.safety
     if extra:
         refs = [r for r in _refs(min_mm) if r not in safety.sources]

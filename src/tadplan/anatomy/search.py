@@ -1,9 +1,10 @@
 """Exhaustive safe-site search over inter-radicular sites, and exact capsule clearance.
 
-The screw is a capsule: its axis runs from the entry point E on the bone surface along the
-unit direction d for the thread length L, with radius = diameter / 2. Its clearance is the
-smallest distance from that segment to any root surface, minus the radius (negative or zero:
-the screw touches or enters a root).
+The screw is a capsule of radius r = diameter / 2 whose rounded tip ends exactly the thread
+length L from the entry point E on the bone surface: its axis segment runs from E along the
+unit direction d for L - r (the cap behind E is the neck leaving the bone). Its clearance is the
+smallest distance from that segment to any root surface, minus the radius (zero: the screw
+touches or enters a root; the exact clearance is never negative, see :func:`exact_clearance`).
 
 Grid (``data/sites.yaml`` ``search_grid``): heights 2-12 mm from the crest every 0.5 mm,
 mesiodistal offsets -1.5 to +1.5 mm from the middle of the site every 0.25 mm, vertical
@@ -403,7 +404,9 @@ def _scan(
 class SiteScan:
     geometry: SiteGeometry
     dmin_mm: NDArray[np.float32]
-    """(nh, nm, nv, nb, nL) smallest axis-to-root distance over the first L mm."""
+    """(nh, nm, nv, nb, nL, nD) smallest axis-to-root distance over the axis of a screw of
+    length L and diameter D: the first L - D/2 mm (the screw is that segment with radius D/2,
+    its rounded tip ending exactly L mm from the entry)."""
     tmin_mm: NDArray[np.float32]
     """Where along the axis that minimum lies."""
 
@@ -426,11 +429,17 @@ def scan_sites(
         packed[n, : len(p)] = p
     entries = np.ascontiguousarray(np.stack([g.entries for g in geoms]))
     dirs = np.ascontiguousarray(np.stack([g.dirs for g in geoms]))
+    # the screw's axis segment is L - r long (its rounded tip ends L mm from the entry):
+    # one walk stops at every L - r of the catalogue
+    radii = grid.diameters_mm / 2
+    ends = np.round(grid.lengths_mm[:, None] - radii[None, :], 6)  # (nL, nD)
+    stops = np.unique(ends)
+    index = np.searchsorted(stops, ends)
     dmin, tmin = _scan(
         entries,
         dirs,
         packed,
-        np.ascontiguousarray(grid.lengths_mm),
+        np.ascontiguousarray(stops),
         fields.flat,
         fields.offset,
         fields.shape,
@@ -440,9 +449,9 @@ def scan_sites(
         fields.band_mm,
         0.35,
         0.02,
-        float(grid.diameters_mm.min()) / 2,
+        float(radii.min()),
     )
-    return [SiteScan(g, dmin[n], tmin[n]) for n, g in enumerate(geoms)]
+    return [SiteScan(g, dmin[n][..., index], tmin[n][..., index]) for n, g in enumerate(geoms)]
 
 
 def all_site_frames(model: DentitionModel) -> list[SiteFrame]:
@@ -465,7 +474,9 @@ def exact_clearance(
     length_mm: float,
     radius_mm: float,
 ) -> dict[int, float]:
-    """Exact capsule-to-root-surface clearance per tooth (python-fcl); <= 0 means contact."""
+    """Exact capsule-to-root-surface clearance per tooth (python-fcl), mm; 0.0 when the screw
+    touches or enters the root (fcl reports a collision as -1, a code, not a distance: it is
+    never passed on)."""
     import fcl
 
     d = np.asarray(direction, dtype=np.float64)
@@ -478,14 +489,18 @@ def exact_clearance(
     else:
         vx = np.array([[0, -v[2], v[1]], [v[2], 0, -v[0]], [-v[1], v[0], 0]])
         rot = np.eye(3) + vx + vx @ vx * (1 / (1 + c))
-    centre = np.asarray(entry, dtype=np.float64) + d * length_mm / 2
-    cap = fcl.CollisionObject(fcl.Capsule(radius_mm, length_mm), fcl.Transform(rot, centre))
+    # the screw of the stated length: an axis segment of length - radius with a rounded tip
+    # ending exactly length_mm from the entry (an fcl capsule's length excludes its caps)
+    axis_mm = max(length_mm - radius_mm, 0.0)
+    centre = np.asarray(entry, dtype=np.float64) + d * axis_mm / 2
+    cap = fcl.CollisionObject(fcl.Capsule(radius_mm, axis_mm), fcl.Transform(rot, centre))
     out = {}
     for t in teeth:
         obj = _fcl_tooth(model, t)
         req = fcl.DistanceRequest(enable_nearest_points=False)
         res = fcl.DistanceResult()
-        out[t] = float(fcl.distance(cap, obj, req, res))
+        dist = float(fcl.distance(cap, obj, req, res))
+        out[t] = max(dist, 0.0)  # contact or penetration: no clearance
     return out
 
 

@@ -235,6 +235,9 @@ class DesignFilter(_Strict):
 
 class ModifierTemplate(_Strict):
     applies_to: DesignFilter = Field(default_factory=DesignFilter)
+    apical_implants: bool = Field(
+        default=False, description="place the modified designs' implants as apically as possible"
+    )
     activation: list[str] = Field(default_factory=list)
     prerequisites: list[str] = Field(default_factory=list)
     warnings: list[WarningSpec] = Field(default_factory=list)

@@ -165,6 +165,9 @@ class Unit:
     axis: Vec
     jaw: fdi.Arch
     spans_midline: bool
+    halves: tuple[Unit, ...] = ()
+    """For a unit that spans the midline: its right and left teeth as units of their own,
+    each with its own frame (mesial/distal, buccal/palatal), in that order."""
 
     @property
     def anterior(self) -> bool:
@@ -222,6 +225,12 @@ def make_unit(
         axis=axis,
         jaw=next(iter(jaws)),
         spans_midline=spans,
+        halves=tuple(
+            make_unit([t for t in teeth if fdi.side(t) == s], landmarks, data)
+            for s in ("right", "left")
+        )
+        if spans
+        else (),
     )
 
 

@@ -5,8 +5,11 @@ magnitudes and components; 1 g = 0.00980665 N), moments in newton-millimetres (`
 positions in millimetres in the patient frame (``_mm``), times in days or weeks.
 
 Local components use the unit's frame (:mod:`tadplan.mechanics.geometry`): ``mesial_g`` (+
-towards the midline along the arch; for a unit crossing the midline + is the patient's left),
-``buccal_g`` (+ out of the arch: buccal/labial), ``intrusive_g`` (+ intrusive, - extrusive).
+towards the midline along the arch), ``buccal_g`` (+ out of the arch: buccal/labial),
+``intrusive_g`` (+ intrusive, - extrusive). A unit whose teeth are on both sides (16 and 26, 13
+to 23) has no one mesial or buccal direction: its ``components`` are None, ``sides`` gives the
+force on each side's teeth in that side's own frame, and ``resultant`` the summed force in the
+patient's planes.
 """
 
 from __future__ import annotations
@@ -40,13 +43,39 @@ class Components(_Model):
     intrusive_g: float
 
 
+class PatientComponents(_Model):
+    """A force in the patient's planes (g): + to the patient's left, + anterior, and + along
+    the unit's mean long axis towards the apices (intrusive)."""
+
+    left_g: float
+    anterior_g: float
+    intrusive_g: float
+
+
 class MomentComponents(_Model):
     """Moment about the CR along the unit's axes (N*mm): about ``mesial`` tips the crown
-    buccolingually, about ``buccal`` tips it mesiodistally, about ``axis`` rotates it."""
+    buccolingually (+ crown buccal/labial), about ``buccal`` tips it mesiodistally (+ crown
+    mesial), about ``axis`` rotates it (+ mesial surface buccal). Signed by the crown movement,
+    so the same on both sides of the arch (the right and left frames are mirror images). For a
+    unit on both sides the unit's frame has + mesial to the patient's left; see its ``sides``."""
 
     about_mesial_nmm: float
     about_buccal_nmm: float
     about_axis_nmm: float
+
+
+class SideForce(_Model):
+    """The part of a unit's force system that acts on the teeth of one side, in that side's
+    own frame (mesial/distal, buccal/palatal or lingual, intrusive/extrusive), with its moment
+    about that side's own centre of resistance. A load at the midline counts half to each
+    side."""
+
+    side: Literal["right", "left"]
+    teeth: list[int]
+    force_g: float
+    components: Components
+    resultant: PatientComponents
+    moment_components: MomentComponents
 
 
 class UnitForceSystem(_Model):
@@ -57,7 +86,14 @@ class UnitForceSystem(_Model):
     cr_note: str = Field(description="how the CR was found, with its source")
     force_n: Vec3
     force_g: float
-    components: Components
+    components: Components | None = Field(
+        description="in the unit's frame; None when the unit spans both sides (see sides)"
+    )
+    resultant: PatientComponents = Field(description="the summed force in the patient's planes")
+    sides: list[SideForce] = Field(
+        default_factory=list,
+        description="a unit on both sides: the force on each side's teeth in its own frame",
+    )
     moment_about_cr_nmm: Vec3
     moment_components: MomentComponents
     lever_mm: float | None = Field(
@@ -222,6 +258,7 @@ class GoalTime(_Model):
 
 class MechWarning(_Model):
     severity: Literal["info", "caution", "danger"] = "caution"
+    code: str | None = Field(default=None, description="stable identifier of the finding")
     text: str
     sources: list[str] = Field(default_factory=list, description="registry keys")
 

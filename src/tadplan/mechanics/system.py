@@ -76,6 +76,8 @@ from tadplan.mechanics.result import (
     ModuleUse,
     MomentComponents,
     MovementType,
+    PatientComponents,
+    SideForce,
     UnitForceSystem,
 )
 from tadplan.mechanics.text import curve_words, dose_words
@@ -193,28 +195,107 @@ def unit_force_system(
                 kind = MovementType.root_movement
         mf = r * lever
     loc = unit.local(f) / G
-    ml = unit.local(m)
     effects, side = describe(unit, f, m, kind, goal, data, other_goals, displaced)
+    per_side = side_forces(unit, loads, couple_nmm)
+    across = _across(unit, per_side, cls.mention_fraction.value)
+    if across is not None:
+        effects.append(across[0])
+        kinds = {g.kind for g in (goal, *other_goals) if g is not None}
+        ok = MovementKind.crossbite_correction in kinds or (
+            across[1] and MovementKind.expansion in kinds
+        )
+        if not ok:
+            side.append(across[0])
     return UnitForceSystem(
         teeth=list(unit.teeth),
         cr_mm=_v3(unit.cr_mm),
         cr_note=unit.cr_note,
         force_n=_v3(f),
         force_g=fmag / G,
-        components=Components(
-            mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])
+        components=None
+        if unit.spans_midline
+        else Components(mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])),
+        resultant=PatientComponents(
+            left_g=float(f[0]) / G, anterior_g=float(f[1]) / G, intrusive_g=float(loc[2])
         ),
+        sides=per_side,
         moment_about_cr_nmm=_v3(m),
-        moment_components=MomentComponents(
-            about_mesial_nmm=float(ml[0]),
-            about_buccal_nmm=float(ml[1]),
-            about_axis_nmm=float(ml[2]),
-        ),
+        moment_components=moment_components(unit, m),
         lever_mm=lever,
         moment_to_force_mm=mf,
         movement=kind,
         effects=effects,
         side_effects=side,
+    )
+
+
+MIDLINE_MM = 0.5
+"""A load within 0.5 mm of the midsagittal plane acts on both sides' teeth: half to each."""
+
+
+def side_forces(
+    unit: Unit, loads: Sequence[tuple[Vec, Vec]], couple_nmm: Vec | None = None
+) -> list[SideForce]:
+    """The force on each side's teeth of a unit that spans the midline, in that side's own
+    frame, with its moment about that side's CR ([] for a one-sided unit). A load is given
+    to the side of its point of application (+x is the patient's left); a load at the
+    midline and a couple count half to each side."""
+    out = []
+    for half in unit.halves:
+        s = fdi.side(half.teeth[0])
+        f = np.zeros(3)
+        m = np.zeros(3) if couple_nmm is None else np.asarray(couple_nmm, dtype=float) / 2
+        for p, force in loads:
+            x = float(np.asarray(p)[0])
+            share = 0.5 if abs(x) < MIDLINE_MM else float((x > 0) == (s == "left"))
+            f = f + share * np.asarray(force)
+            m = m + share * np.cross(np.asarray(p) - half.cr_mm, force)
+        loc = half.local(f) / G
+        out.append(
+            SideForce(
+                side=s,
+                teeth=list(half.teeth),
+                force_g=float(np.linalg.norm(f)) / G,
+                components=Components(
+                    mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])
+                ),
+                resultant=PatientComponents(
+                    left_g=float(f[0]) / G, anterior_g=float(f[1]) / G, intrusive_g=float(loc[2])
+                ),
+                moment_components=moment_components(half, m),
+            )
+        )
+    return out
+
+
+def _across(unit: Unit, sides: Sequence[SideForce], frac: float) -> tuple[str, bool] | None:
+    """For a unit on both sides: the transverse movement both sides share (out of the arch:
+    expansion; into it: constriction), which cancels in the resultant; with whether it is
+    outward. None when the sides do not move the same way across the arch."""
+    if len(sides) != 2 or unit.anterior or not all(s.force_g > 1e-9 for s in sides):
+        return None  # an anterior side's labial is mostly forward: that is retraction
+    b = [s.components.buccal_g for s in sides]
+    if not all(abs(x) >= frac * s.force_g for x, s in zip(b, sides, strict=True)):
+        return None
+    if (b[0] > 0) != (b[1] > 0):
+        return None
+    out = b[0] > 0
+    inner = "palatal" if unit.jaw == "maxilla" else "lingual"
+    word = "buccal" if out else inner
+    what = "widens the arch" if out else "narrows the arch"
+    return f"{word} movement of both sides ({what}) of {_noun(unit)}", out
+
+
+def moment_components(unit: Unit, m: Vec) -> MomentComponents:
+    """The moment ``m`` (N*mm, about the CR) as the crown movement it gives, signed the same
+    way on both sides of the arch (a right and a left frame are mirror images): + tips the
+    crown buccally (labially), + tips it mesially, + turns its mesial surface buccally."""
+    v = np.cross(unit.axis, m)  # crown-tip velocity of the rotation m
+    turn = float(np.dot(np.cross(unit.axis, unit.mesial), unit.buccal))
+    return MomentComponents(
+        about_mesial_nmm=float(np.dot(v, unit.buccal)),
+        about_buccal_nmm=float(np.dot(v, unit.mesial)),
+        about_axis_nmm=float(np.dot(m, unit.axis)) * (1.0 if turn >= 0 else -1.0),
     )
 
 
@@ -479,6 +560,9 @@ def _types(teeth: Sequence[int]) -> set[str]:
     return {fdi.tooth_type(t).value for t in teeth}
 
 
+_ADJ = {"maxilla": "maxillary", "mandible": "mandibular"}
+
+
 def dose_range(
     goal: Goal | None,
     teeth: Sequence[int],
@@ -488,10 +572,12 @@ def dose_range(
 ) -> CitedRange | None:
     """The cited force range (g) for one of ``modules`` modules acting on the unit ``teeth``.
 
-    The unit's dose is the goal's cited range per side times the sides the unit spans, else
-    the per-tooth range of the predicted movement times the number of teeth; the modules on
-    the unit share it equally (two springs on a bilateral segment: one side's range each;
-    three chains on one molar: a third each)."""
+    The unit's dose is the goal's cited range per side times the sides the unit spans, when
+    a range was measured for the goal's movement in the unit's jaw on such teeth (a
+    mandibular buccal-shelf range does not dose a maxillary distalisation); else the per-tooth
+    range of the predicted movement times the number of teeth, whose detail then says that no
+    cited range of the goal fits. The modules on the unit share it equally (two springs on a
+    bilateral segment: one side's range each; three chains on one molar: a third each)."""
     data = data or mechanics_data()
     jaw = fdi.arch(teeth[0])
     if goal is not None and goal.kind in NO_TOOTH_DOSE:
@@ -520,11 +606,25 @@ def dose_range(
     if base is None:
         return None
     n = len(teeth) / modules
+    unfit = [r for r in data.ranges.goal_ranges if r.kind == goal.kind] if goal is not None else []
+    why = ""
+    if goal is not None and unfit:
+        measured = "; ".join(
+            f"{r.source}: {_ADJ.get(r.jaw or '', 'either jaw')}"
+            + (f", {'/'.join(r.tooth_types)}" if r.tooth_types else "")
+            + (f", {r.min_teeth}+ teeth" if r.min_teeth else "")
+            + (f", up to {r.max_teeth} teeth" if r.max_teeth else "")
+            for r in unfit
+        )
+        why = (
+            f"no cited {goal.kind.value} range fits {len(teeth)} {_ADJ[jaw]} teeth "
+            f"({'/'.join(sorted(_types(teeth)))}; cited only for {measured}): "
+        )
     return CitedRange(
         low_g=base.low_g * n,
         high_g=base.high_g * n,
         source=base.source,
-        detail=f"{base.detail} per tooth x {n:.2g}",
+        detail=f"{why}{base.detail} per tooth x {n:.2g}",
         tag=base.tag,
         basis=base.basis,
         basis_detail=base.basis_detail,
@@ -1661,7 +1761,7 @@ def _against_open_bite(
     frac = data.classification.mention_fraction.value
     out = []
     for u, what in [(u, "moved") for u in units] + [(u, "anchor") for u in anchorage]:
-        c = u.components
+        c = u.resultant  # intrusive along the unit's mean long axis, whatever its sides
         if u.force_g <= 0 or abs(c.intrusive_g) < frac * u.force_g:
             continue
         anterior = all(fdi.is_anterior(t) for t in u.teeth)
@@ -1947,6 +2047,7 @@ def _implant_load(
         warnings.append(
             MechWarning(
                 severity="danger",
+                code="implant_unresisted_moment",
                 text=(
                     f"implant {st.id}: {abs(torsion):.0f} N*mm about its own axis exceeds the "
                     f"{lim.torsion_resistance_nmm.value:g} N*mm removal torque of a mini-implant."

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from tadplan.mechanics.result import DoseCheck, ForceCurve, ForceSystem, UnitForceSystem
+from collections.abc import Sequence
+
+from tadplan.case import fdi
+from tadplan.mechanics.result import (
+    Components,
+    DoseCheck,
+    ForceCurve,
+    ForceSystem,
+    MomentComponents,
+    UnitForceSystem,
+)
 
 
 def curve_words(curve: ForceCurve) -> str:
@@ -55,22 +65,49 @@ def dose_words(dose: DoseCheck, applied_g: float, friction: float) -> str:
     return head
 
 
+def components_words(c: Components, jaw_teeth: Sequence[int]) -> str:
+    """``mesial +0, buccal -312, intrusive +0 g`` with the jaw's and segment's names."""
+    anterior = all(fdi.is_anterior(t) for t in jaw_teeth)
+    outer = "labial" if anterior else "buccal"
+    return f"mesial {c.mesial_g:+.0f}, {outer} {c.buccal_g:+.0f}, intrusive {c.intrusive_g:+.0f} g"
+
+
+def _moments(mc: MomentComponents) -> str:
+    return (
+        f"{mc.about_mesial_nmm:+.1f}/{mc.about_buccal_nmm:+.1f}/{mc.about_axis_nmm:+.1f} N*mm "
+        "(+ crown buccal / + crown mesial / + mesial surface buccal)"
+    )
+
+
 def _unit_line(u: UnitForceSystem, indent: str = "    ") -> list[str]:
-    c = u.components
-    mc = u.moment_components
     mf = (
         f", M/F {u.moment_to_force_mm:.1f} mm (lever {u.lever_mm:.1f} mm)"
         if u.moment_to_force_mm is not None and u.lever_mm is not None
         else ""
     )
-    lines = [
-        f"{indent}{' '.join(map(str, u.teeth))}: {u.force_g:.0f} g "
-        f"(mesial {c.mesial_g:+.0f}, buccal {c.buccal_g:+.0f}, intrusive {c.intrusive_g:+.0f} g); "
-        f"moment about CR {mc.about_mesial_nmm:+.1f}/{mc.about_buccal_nmm:+.1f}/"
-        f"{mc.about_axis_nmm:+.1f} N*mm (bucco-lingual/mesio-distal/rotation){mf}",
+    teeth = " ".join(map(str, u.teeth))
+    if u.components is not None:
+        lines = [
+            f"{indent}{teeth}: {u.force_g:.0f} g ({components_words(u.components, u.teeth)}); "
+            f"moment about CR {_moments(u.moment_components)}{mf}"
+        ]
+    else:
+        r = u.resultant
+        lines = [
+            f"{indent}{teeth}: resultant {u.force_g:.0f} g (to the patient's left "
+            f"{r.left_g:+.0f}, anterior {r.anterior_g:+.0f}, intrusive {r.intrusive_g:+.0f} g)"
+            f"{mf}"
+        ]
+        lines += [
+            f"{indent}  {s.side} side {' '.join(map(str, s.teeth))}: {s.force_g:.0f} g "
+            f"({components_words(s.components, s.teeth)}); moment about its CR "
+            f"{_moments(s.moment_components)}"
+            for s in u.sides
+        ]
+    lines.append(
         f"{indent}  movement: {u.movement.value.replace('_', ' ')}"
-        + (f"; {', '.join(u.effects)}" if u.effects else ""),
-    ]
+        + (f"; {', '.join(u.effects)}" if u.effects else "")
+    )
     if u.side_effects:
         lines.append(f"{indent}  side effects: {', '.join(u.side_effects)}")
     lines.append(f"{indent}  CR: {u.cr_note}")

@@ -20,6 +20,7 @@ from tadplan.case.model import UNERUPTED, Case
 from tadplan.knowledge import Knowledge
 from tadplan.mechanics import ForceSystem, MechanicsError, analyse_design
 from tadplan.planner.adopt import Adoption, adopt_suggested_forces
+from tadplan.planner.checks import design_checks
 from tadplan.planner.model import (
     Design,
     GoalPlan,
@@ -30,7 +31,7 @@ from tadplan.planner.model import (
     Warning,
 )
 from tadplan.planner.power_arms import ArmFit, fit_power_arms
-from tadplan.planner.rank import score
+from tadplan.planner.rank import order, score
 
 
 class Placer(Protocol):
@@ -115,9 +116,28 @@ def safety_criterion(
 
 def _mech_warnings(fs: ForceSystem) -> list[Warning]:
     return [
-        Warning(severity=w.severity, text=w.text, sources=[SourceRef(key=k) for k in w.sources])
+        Warning(
+            severity=w.severity,
+            code=w.code,
+            text=w.text,
+            sources=[SourceRef(key=k) for k in w.sources],
+        )
         for w in fs.warnings
         if w.severity != "info"
+    ]
+
+
+def check_warnings(case: Case, goal_ids: Sequence[str], fs: ForceSystem) -> list[Warning]:
+    """DANGER warnings for what :func:`tadplan.planner.checks.design_checks` finds: forces
+    that do not move the goal's teeth the way it asks, or that move the teeth it holds."""
+    return [
+        Warning(
+            severity="danger",
+            code=f.code,
+            text=f"{f.text} (ranked below every design without a danger)",
+            sources=[SourceRef(key=k) for k in f.sources],
+        )
+        for f in design_checks(case, goal_ids, fs)
     ]
 
 
@@ -187,6 +207,9 @@ def analyse_designs(
             warnings = list(d.warnings)
             if fs is not None:
                 warnings += [w for w in _mech_warnings(fs) if w not in warnings]
+                warnings += [
+                    w for w in check_warnings(case, sited.goal_ids, fs) if w not in warnings
+                ]
             elif err:
                 warnings.append(Warning(severity="caution", text=err))
             if d.id in arms:
@@ -208,7 +231,5 @@ def analyse_designs(
                     }
                 )
             )
-        order = sorted(range(len(designs)), key=lambda k: (-designs[k].score, designs[k].rank))
-        ranked = [designs[k].model_copy(update={"rank": r}) for r, k in enumerate(order, 1)]
-        out.append(gp.model_copy(update={"designs": ranked}))
+        out.append(gp.model_copy(update={"designs": order(designs)}))
     return out

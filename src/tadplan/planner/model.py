@@ -78,7 +78,12 @@ class SiteSafety(_Model):
     """What :mod:`tadplan.anatomy` says about a chosen insertion."""
 
     status: Literal["green", "amber", "red", "unknown"]
-    min_root_clearance_mm: float | None = None
+    min_root_clearance_mm: float | None = Field(
+        default=None, description="smallest screw-to-root distance, mm (0 with root_contact)"
+    )
+    root_contact: bool = Field(
+        default=False, description="the screw touches or enters a root (no clearance)"
+    )
     teeth_at_risk: list[int] = Field(default_factory=list)
     bone_depth_mm: float | None = None
     interradicular_width_mm: float | None = None
@@ -105,6 +110,10 @@ class Implant(_Model):
     goal_ids: list[str] = Field(default_factory=list, description="goals this implant serves")
     stage: int = Field(
         default=1, ge=1, le=3, description="treatment stage it is inserted in (2: relocated)"
+    )
+    apical: bool = Field(
+        default=False,
+        description="the rules ask for the most apical safe insertion (e.g. deep-bite retraction)",
     )
 
 
@@ -186,6 +195,9 @@ class Connection(_Model):
 
 class Warning(_Model):
     severity: Literal["info", "caution", "danger"] = "caution"
+    code: str | None = Field(
+        default=None, description="stable identifier of the check that raised it"
+    )
     text: str
     sources: list[SourceRef] = Field(default_factory=list)
 

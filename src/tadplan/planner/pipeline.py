@@ -25,7 +25,7 @@ from tadplan.planner.model import (
     Warning,
 )
 from tadplan.planner.propose import Draft, DraftImplant, GoalDrafts, propose
-from tadplan.planner.rank import criteria, score
+from tadplan.planner.rank import criteria, has_danger, order, score
 
 
 def _amount(case: Case, i: int) -> str:
@@ -52,6 +52,7 @@ def freeze(
             purpose=i.purpose,
             goal_ids=list(i.goal_ids),
             stage=i.stage,
+            apical=i.apical,
         )
         for i in _unique_implants(d)
     ]
@@ -101,7 +102,8 @@ def _best(gd: GoalDrafts, knowledge: Knowledge, placed: frozenset[str]) -> Draft
     scores = [
         score(criteria(d, gd.ctx.goal.anchorage_demand, knowledge, placed)) for d in gd.drafts
     ]
-    return gd.drafts[max(range(len(scores)), key=lambda k: (scores[k], -k))]
+    safe = [not has_danger(d.warnings) for d in gd.drafts]
+    return gd.drafts[max(range(len(scores)), key=lambda k: (safe[k], scores[k], -k))]
 
 
 def rank(goals: list[GoalDrafts], knowledge: Knowledge) -> list[GoalPlan]:
@@ -112,9 +114,7 @@ def rank(goals: list[GoalDrafts], knowledge: Knowledge) -> list[GoalPlan]:
         placed = frozenset(
             imp.id for j, b in enumerate(best) if j != i and b is not None for imp in b.implants
         )
-        designs = [freeze(d, gd, knowledge, placed) for d in gd.drafts]
-        order = sorted(range(len(designs)), key=lambda k: (-designs[k].score, k))
-        ranked = [designs[k].model_copy(update={"rank": r}) for r, k in enumerate(order, 1)]
+        ranked = order([freeze(d, gd, knowledge, placed) for d in gd.drafts])
         case = gd.ctx.case
         g = gd.ctx.goal
         summary = GoalSummary(

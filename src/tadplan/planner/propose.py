@@ -15,7 +15,7 @@ from tadplan.case import fdi
 from tadplan.case.model import Case, SiteRef, Symmetry
 from tadplan.knowledge import Knowledge, Rule
 from tadplan.knowledge.conditions import other_goals
-from tadplan.knowledge.context import GoalContext, InstanceSide, Side, quadrant_tooth
+from tadplan.knowledge.context import GoalContext, InstanceSide, Resolved, Side, quadrant_tooth
 from tadplan.knowledge.schema import (
     ConnectionTemplate,
     DesignFilter,
@@ -48,6 +48,7 @@ class DraftImplant:
     stage: int = 1
     id: str = ""
     goal_ids: list[str] = field(default_factory=list)
+    apical: bool = False
 
 
 @dataclass
@@ -132,6 +133,11 @@ def _instance_sides(tpl: ImplantTemplate, ctx: GoalContext) -> list[InstanceSide
     return [tpl.sides]
 
 
+def _ruled_out(ctx: GoalContext, r: Resolved) -> bool:
+    """The site was resolved but the case's own site assessment rules it out."""
+    return not r.available and r.site is not None and ctx.case.site_assessment(r.site) is not None
+
+
 def _single_sites(tpl: ImplantTemplate) -> list[SiteTemplate]:
     """The template's site options with every inter-radicular pair as its own option."""
     out: list[SiteTemplate] = []
@@ -151,16 +157,22 @@ def _place_implants(
 
     A symmetric goal with implants on both sides gets mirror-image sites (the same tooth
     positions right and left) when one option is usable on both sides; otherwise each
-    side takes its first usable option."""
+    side takes its first usable option. A site that the case's own site assessment rules out
+    on one side moves that side only: the other keeps its first choice."""
     out: list[DraftImplant] = []
     sources: list[SourceRef] = []
     sides = _instance_sides(tpl, ctx)
     options = {side: list(tpl.site) for side in sides}
     if len(sides) == 2 and ctx.goal.symmetry == Symmetry.symmetric:
-        mirrored = next(
-            (o for o in _single_sites(tpl) if all(ctx.resolve(o, s).available for s in sides)),
-            None,
-        )
+        mirrored = None
+        for o in _single_sites(tpl):
+            resolved = [ctx.resolve(o, s) for s in sides]
+            if all(r.available for r in resolved):
+                mirrored = o
+                break
+            if any(_ruled_out(ctx, r) for r in resolved):
+                # a site the case rules out on one side moves that side only (issue 10)
+                break
         if mirrored is not None:
             options = {side: [mirrored] for side in sides}
     for side in sides:
@@ -194,6 +206,7 @@ def _place_implants(
                     tpl.head,
                     purpose,
                     tpl.stage,
+                    apical=option.apical,
                 )
             )
     return out, sources, None
@@ -374,6 +387,9 @@ def apply_modifier(rule: Rule, d: Draft) -> None:
     m = rule.spec.modify
     assert m is not None
     add_unique(d.activation, m.activation)
+    if m.apical_implants:
+        for imp in d.implants:
+            imp.apical = True
     add_unique(d.prerequisites, m.prerequisites)
     add_unique(d.alternatives, m.alternatives)
     for w in _warnings(m.warnings, rule.spec.sources):

@@ -8,6 +8,11 @@ Criteria (each 0-1, 1 best; weights from ``tables.yaml`` ``rank_weights``):
 - ``root_risk``: 1 - the highest root risk of the sites of its new implants;
 - ``implant_count``: 1 / (1 + number of new implants);
 
+Order: a design that carries a DANGER warning (from the rules, the force system, e.g. a
+torque above the screw's removal torque, or :mod:`tadplan.planner.checks`, e.g. a force that
+moves the goal's teeth the wrong way) ranks below every design without one, whatever its
+score; within each group the score decides (:func:`order`).
+
 "New" implants are those not already placed by the best design of another goal of the
 case: a design that reuses them adds no implant, no failure and no root risk to the plan
 (marginal cost). Ranking runs twice: once per goal alone, then with the other goals'
@@ -24,7 +29,7 @@ from __future__ import annotations
 
 from tadplan.case.model import AnchorageDemand
 from tadplan.knowledge import Knowledge
-from tadplan.planner.model import RankCriterion, Warning
+from tadplan.planner.model import Design, RankCriterion, Warning
 from tadplan.planner.propose import Draft, site_matches
 
 DEMANDS = list(AnchorageDemand)
@@ -112,3 +117,17 @@ def criteria(
 def score(cs: list[RankCriterion]) -> float:
     total = sum(c.weight for c in cs)
     return round(sum(c.value * c.weight for c in cs) / total, 4) if total else 0.0
+
+
+def has_danger(warnings: list[Warning]) -> bool:
+    return any(w.severity == "danger" for w in warnings)
+
+
+def order(designs: list[Design]) -> list[Design]:
+    """``designs`` ranked: those without a DANGER first, then by score (higher first), then
+    by their previous rank; ``rank`` renumbered from 1."""
+    keyed = sorted(
+        range(len(designs)),
+        key=lambda k: (has_danger(designs[k].warnings), -designs[k].score, designs[k].rank, k),
+    )
+    return [designs[k].model_copy(update={"rank": r}) for r, k in enumerate(keyed, 1)]

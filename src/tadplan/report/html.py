@@ -17,6 +17,7 @@ from tadplan._yaml import load_data
 from tadplan.case import Case, ToothStatus, fdi
 from tadplan.case.summary import case_summary
 from tadplan.knowledge.sources import sources as registry
+from tadplan.mechanics.result import Components, UnitForceSystem
 from tadplan.planner.model import Design, Plan, RankCriterion, SourceRef
 from tadplan.report.diagrams import design_figures
 from tadplan.report.figures import Figure
@@ -152,6 +153,26 @@ def materials(design: Design) -> list[str]:
     return out
 
 
+def _components(u: UnitForceSystem) -> str:
+    """The components of a unit's force in its own frame; for a unit on both sides, each
+    side's in that side's frame (a summed mesial or buccal would mix the two sides)."""
+
+    def words(c: Components, teeth: list[int]) -> str:
+        outer = "labial" if all(fdi.is_anterior(t) for t in teeth) else "buccal"
+        return (
+            f"mesial {fmt_force(c.mesial_g)}, {outer} {fmt_force(c.buccal_g)}, "
+            f"intrusive {fmt_force(c.intrusive_g)}"
+        )
+
+    if u.components is not None:
+        return words(u.components, u.teeth)
+    return "; ".join(
+        f"{s.side} {', '.join(map(str, s.teeth))}: {fmt_force(s.force_g)}, "
+        + words(s.components, s.teeth)
+        for s in u.sides
+    )
+
+
 def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
     """The force system in words: per moved unit, per implant load, time and warnings."""
     fs = force_system_of(design)
@@ -159,10 +180,7 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
         return []
     rows: list[tuple[str, str]] = []
     for u in fs.units:
-        c = u.components
-        what = (
-            f"resultant {fmt_force(u.force_g)} (mesial {fmt_force(c.mesial_g)}, "
-            f"buccal {fmt_force(c.buccal_g)}, intrusive {fmt_force(c.intrusive_g)}); "
+        what = f"resultant {fmt_force(u.force_g)} ({_components(u)}); " + (
             f"predicted {u.movement.value.replace('_', ' ')}"
         )
         if u.moment_to_force_mm is not None:

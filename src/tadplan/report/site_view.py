@@ -144,6 +144,8 @@ def site_figure(
             ("horizontal angle", safety.horizontal_angle_deg, "°"),
         ):
             text = f"{fmt_num(value)} {unit}" if value is not None else "not given"
+            if label == "minimum root clearance" and safety.root_contact:
+                text = "none: the screw touches a root"
             rows.append(f"{label}: {text}")
         if safety.teeth_at_risk:
             rows.append("teeth at risk: " + ", ".join(map(str, safety.teeth_at_risk)))
