@@ -41,6 +41,11 @@ DISTALISATION_VERTICAL_RATIO = 0.5
 Results) and 4.1 +/- 1.6 mm with 0.6 +/- 0.5 mm intrusion (Duran 2016, AJO-DO 150:188-97,
 Results); a push along the line from an apical screw to the molar breaks the bound."""
 
+SHARED_MIN_SHARE = 0.2
+"""A design serving several goals on the same teeth must give each goal at least this share of
+the side's force along its direction (apical retraction implants that are said to intrude the
+incisors must have an intrusive component)."""
+
 HELD_FORCE_G = 25.0
 """Active force (not an external appliance the implants hold against) on teeth a goal holds."""
 
@@ -256,7 +261,22 @@ def design_violations(case: Case, gp: GoalPlan, design: Design) -> list[Violatio
             continue
         mag = float(np.linalg.norm(f))
         cos = float(f @ want) / mag
-        if cos < math.cos(math.radians(MAX_ANGLE_DEG)):
+        others = [
+            w
+            for g in _other_goals(case, design, goal, set(teeth_of_side))
+            if (w := expected_direction(case, g, teeth_of_side)) is not None
+        ]
+        if others:  # one force serves several goals on these teeth: each gets its share
+            span = np.linalg.qr(np.array([want, *others]).T)[0]
+            covered = float(np.linalg.norm(span.T @ f)) / mag
+            if cos < SHARED_MIN_SHARE:
+                bad(
+                    f"{k.value} ({side}): only {cos:.0%} of the {mag:.0f} g works for this "
+                    "goal; the force serves the design's other goal"
+                )
+            elif covered < math.cos(math.radians(MAX_ANGLE_DEG)):
+                bad(f"{k.value} ({side}): the force is off every goal of the design")
+        elif cos < math.cos(math.radians(MAX_ANGLE_DEG)):
             off_deg = math.degrees(math.acos(max(-1.0, min(1.0, cos))))
             bad(
                 f"{k.value} ({side}): force {mag:.0f} g is {off_deg:.0f} deg "
@@ -269,6 +289,16 @@ def design_violations(case: Case, gp: GoalPlan, design: Design) -> list[Violatio
             if u.force_g > UNHELD_REACTION_G:
                 bad(f"absolute anchorage: unheld teeth {u.teeth} carry {u.force_g:.0f} g")
     return out
+
+
+def _other_goals(case: Case, design: Design, goal: Goal, teeth: set[int]) -> list[Goal]:
+    """The design's other goals that move some of ``teeth``."""
+    ids = case.goal_ids()
+    return [
+        g
+        for i, g in enumerate(case.goals)
+        if g is not goal and ids[i] in design.goal_ids and teeth & set(case.goal_teeth(i))
+    ]
 
 
 def has_danger(design: Design) -> bool:

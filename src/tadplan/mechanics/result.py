@@ -44,8 +44,10 @@ class Components(_Model):
 
 
 class PatientComponents(_Model):
-    """A force in the patient's planes (g): + to the patient's left, + anterior, and + along
-    the unit's mean long axis towards the apices (intrusive)."""
+    """A force in the patient's planes (g): + to the patient's left, + anterior, and +
+    perpendicular to the occlusal plane towards the apices of the unit's jaw (intrusive: up in
+    the maxilla, down in the mandible). Unlike ``Components.intrusive_g`` (along the teeth's
+    long axis), a retraction force on proclined incisors has no intrusive part here."""
 
     left_g: float
     anterior_g: float

@@ -215,9 +215,7 @@ def unit_force_system(
         components=None
         if unit.spans_midline
         else Components(mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])),
-        resultant=PatientComponents(
-            left_g=float(f[0]) / G, anterior_g=float(f[1]) / G, intrusive_g=float(loc[2])
-        ),
+        resultant=patient_components(f, unit.jaw),
         sides=per_side,
         moment_about_cr_nmm=_v3(m),
         moment_components=moment_components(unit, m),
@@ -226,6 +224,17 @@ def unit_force_system(
         movement=kind,
         effects=effects,
         side_effects=side,
+    )
+
+
+def patient_components(force_n: Vec, jaw: str) -> PatientComponents:
+    """A force (N, patient frame) in the patient's planes, g: + left, + anterior, + towards the
+    apices of that jaw perpendicular to the occlusal plane (up in the maxilla)."""
+    up = 1.0 if jaw == "maxilla" else -1.0
+    return PatientComponents(
+        left_g=float(force_n[0]) / G,
+        anterior_g=float(force_n[1]) / G,
+        intrusive_g=up * float(force_n[2]) / G,
     )
 
 
@@ -259,9 +268,7 @@ def side_forces(
                 components=Components(
                     mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])
                 ),
-                resultant=PatientComponents(
-                    left_g=float(f[0]) / G, anterior_g=float(f[1]) / G, intrusive_g=float(loc[2])
-                ),
+                resultant=patient_components(f, half.jaw),
                 moment_components=moment_components(half, m),
             )
         )

@@ -64,6 +64,7 @@ class Finding:
 class Bounds:
     goal_share_min: float
     goal_share_source: str
+    shared_goal_share_min: float
     anchor_per_tooth_g: float
     anchor_source: str
 
@@ -76,6 +77,7 @@ def bounds() -> Bounds:
     return Bounds(
         goal_share_min=float(raw["goal_share_min"]["value"]),
         goal_share_source=str(raw["goal_share_min"]["source"]),
+        shared_goal_share_min=float(raw["shared_goal_share_min"]["value"]),
         anchor_per_tooth_g=float(tipping.low_g),
         anchor_source=tipping.source,
     )
@@ -124,10 +126,10 @@ def _along(goal: Goal, p: _Part, case: Case | None) -> tuple[float, str] | None:
         return -p.patient.anterior_g, "distal (posterior)"
     if k in (MovementKind.protraction, MovementKind.mesialisation):
         return p.patient.anterior_g, "mesial (anterior)"
-    if k == MovementKind.intrusion:
-        return p.local.intrusive_g, "intrusive"
+    if k == MovementKind.intrusion:  # perpendicular to the occlusal plane, not the long axis
+        return p.patient.intrusive_g, "intrusive"
     if k == MovementKind.extrusion:
-        return -p.local.intrusive_g, "extrusive"
+        return -p.patient.intrusive_g, "extrusive"
     if k in (MovementKind.expansion, MovementKind.crossbite_correction):
         out = _outward(goal, p.teeth, case)
         outer = "labial" if all(fdi.is_anterior(t) for t in p.teeth) else "buccal"
@@ -203,7 +205,20 @@ def direction_check(
             for v, _ in [_along(g, p, case) or (0.0, "")]
             if v > 0
         ]
-        if float(np.hypot.reduce(wanted)) < b.goal_share_min * p.force_g:
+        if len(wanted) > 1 and value < b.shared_goal_share_min * p.force_g:
+            out.append(
+                Finding(
+                    "goal_force_mostly_side_effect",
+                    gid,
+                    p.teeth,
+                    f"goal {gid} ({goal.kind.value}): only {value:.0f} of the "
+                    f"{p.force_g:.0f} g on {label} is {name} (less than "
+                    f"{b.shared_goal_share_min:.0%}): the force serves the design's other "
+                    "goal and leaves this one undone",
+                    (b.goal_share_source,),
+                )
+            )
+        elif float(np.hypot.reduce(wanted)) < b.goal_share_min * p.force_g:
             out.append(
                 Finding(
                     "goal_force_mostly_side_effect",
