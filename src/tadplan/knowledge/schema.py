@@ -133,6 +133,15 @@ class ConnectionTemplate(_Strict):
         f"{ORTHOPAEDIC_MAX_G:g} g",
     )
     force_source: SourceSpec | None = None
+    hook: int | None = Field(
+        default=None,
+        ge=1,
+        le=8,
+        description="tooth position (1-8) in the arch of `to`, on each connection's side, "
+        "where the module hooks when that is not one of the teeth it moves: the archwire "
+        "carries its force along the arch to them (a Class III elastic on the first-molar "
+        "hook advancing the incisors)",
+    )
     one_piece: bool = Field(
         default=False,
         description="one appliance across the midline (e.g. a MARPE expander on four "

@@ -24,6 +24,11 @@ teeth are pushed along the goal's direction. For an expander the reaction of one
 goes, through the expansion screw, to the implants of the other side (the screw pushes the two
 halves apart); for the others (one rigid plate) to every implant that carries it.
 
+A module hooked on a tooth that is not one of its ``teeth`` (``hook_teeth``: a Class III
+elastic on the first-molar hook that advances the incisors) acts at that hook, and the
+archwire carries its force along the arch: the unit it moves runs from the hook to the
+connection's teeth on that side (all bonded), see :func:`_hooked_unit`.
+
 Force magnitude: ``force_g`` (per connection), else the middle of the cited dose range.
 
 Appliance forces (:data:`APPLIANCE_FORCES`: the Herbst telescope, Class II and Class III
@@ -51,7 +56,7 @@ import numpy as np
 
 from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.case import fdi
-from tadplan.case.model import Case, Goal, MovementKind
+from tadplan.case.model import Case, CrossbiteKind, Goal, MovementKind
 from tadplan.mechanics import modules as mod
 from tadplan.mechanics.data import CitedRange, MechanicsData, Rate, mechanics_data
 from tadplan.mechanics.geometry import (
@@ -362,9 +367,36 @@ def _transverse(v: Vec) -> Vec:
     return w / n if n > 1e-9 else v
 
 
-def goal_direction(goal: Goal, unit: Unit) -> Vec:
-    """Unit vector of the goal's movement in the patient frame."""
+def crossbite_of(case: Case, teeth: Sequence[int]) -> CrossbiteKind | None:
+    """The kind of crossbite the case's findings give for ``teeth`` (the first listed that
+    names one of them), or None."""
+    for cb in case.findings.crossbites:
+        if set(cb.teeth) & set(teeth):
+            return cb.kind
+    return None
+
+
+def crossbite_sense(crossbite: CrossbiteKind | None, unit: Unit) -> float:
+    """+1 when correcting the crossbite moves ``unit`` out of the arch (buccal / labial),
+    -1 into it. Upper teeth in a palatal (lingual) or anterior crossbite go out, lower teeth
+    in; in a scissor bite (posterior buccal crossbite) the upper tooth stands buccal of the
+    lower one and goes in (palatally), the lower tooth goes out (buccally)."""
+    upper = unit.jaw == "maxilla"
+    if crossbite == CrossbiteKind.posterior_buccal:
+        return -1.0 if upper else 1.0
+    return 1.0 if upper else -1.0
+
+
+def goal_direction(goal: Goal, unit: Unit, crossbite: CrossbiteKind | None = None) -> Vec:
+    """Unit vector of the goal's movement in the patient frame. A crossbite correction moves
+    the teeth across the arch (labially for an anterior crossbite) the way
+    :func:`crossbite_sense` says for the case's ``crossbite`` kind of the unit."""
     k = goal.kind
+    if k == MovementKind.crossbite_correction:
+        sense = crossbite_sense(crossbite, unit)
+        if crossbite == CrossbiteKind.anterior:
+            return sense * unit.buccal
+        return sense * _transverse(unit.buccal)
     fwd = unit.buccal if unit.spans_midline else unit.mesial
     table = {
         MovementKind.intrusion: unit.axis,
@@ -375,7 +407,6 @@ def goal_direction(goal: Goal, unit: Unit) -> Vec:
         MovementKind.mesialisation: fwd,
         MovementKind.protraction: fwd,
         MovementKind.expansion: _transverse(unit.buccal),
-        MovementKind.crossbite_correction: _transverse(unit.buccal),
         MovementKind.uprighting: -unit.mesial,
     }
     if k not in table:
@@ -664,6 +695,30 @@ def _consolidated(
     return unit if set(unit) <= bonded else list(teeth)
 
 
+def _hooked_unit(
+    case: Case,
+    hooks: Sequence[int],
+    teeth: Sequence[int],
+    landmarks: Mapping[int, ToothLandmarks],
+) -> list[int]:
+    """The teeth a module hooked on ``hooks`` moves when they are not its ``teeth``: the
+    archwire carries the force along the arch, so the unit is every tooth present from the
+    hook to the farthest of ``teeth`` on that side of that arch, when all are bonded
+    (``attachments``); otherwise the hooked teeth alone."""
+    jaw, side = fdi.arch(hooks[0]), _side(hooks[0])
+    ends = [t for t in (*hooks, *teeth) if fdi.arch(t) == jaw and _side(t) == side]
+    lo, hi = min(map(fdi.position, ends)), max(map(fdi.position, ends))
+    segment = [
+        t
+        for t in fdi.arch_order(jaw)
+        if _side(t) == side and lo <= fdi.position(t) <= hi and t in landmarks
+    ]
+    brackets = case.attachments.brackets
+    bonded = set(fdi.PERMANENT) if brackets == "all" else set(brackets or ())
+    bonded |= set(case.attachments.bands)
+    return segment if set(segment) <= bonded else list(hooks)
+
+
 def _attachment_point(
     conn: Connection,
     teeth: Sequence[int],
@@ -804,6 +859,11 @@ class _Part:
     def unit_of(self, goal_teeth: Sequence[int]) -> Sequence[int]:
         """The goal teeth this part can move en masse (see :func:`_consolidated`)."""
         return [t for t in goal_teeth if not self.own_side or _side(t) == self.side]
+
+    def hooks(self, landmarks: Mapping[int, ToothLandmarks]) -> list[int]:
+        """The teeth it hooks on, on the side of its teeth (see :func:`_hooked_unit`)."""
+        sides = {_side(t) for t in self.teeth}
+        return [t for t in self.conn.hook_teeth if t in landmarks and _side(t) in sides]
 
 
 def _sides(
@@ -965,8 +1025,11 @@ def analyse_design(
             continue
         if len({fdi.arch(t) for t in teeth}) == 1:
             g = _goal_for(teeth, goals)[0]
+            hooks = part.hooks(landmarks)
             key = tuple(
-                _consolidated(case, teeth, part.unit_of(goals[g][1] if g else ()), landmarks)
+                _hooked_unit(case, hooks, teeth, landmarks)
+                if hooks
+                else _consolidated(case, teeth, part.unit_of(goals[g][1] if g else ()), landmarks)
             )
             sharing[key] = sharing.get(key, 0) + 1
     for part in work:
@@ -1032,10 +1095,18 @@ def analyse_design(
         notes: list[str] = [part.note] if part.note else []
         if len(held) > 1:
             notes.append(f"carried by implants {', '.join(held)} together (one appliance)")
-        unit_teeth = _consolidated(
-            case, teeth, part.unit_of(goals[gid][1] if gid else ()), landmarks
+        hooks = part.hooks(landmarks)
+        unit_teeth = (
+            _hooked_unit(case, hooks, teeth, landmarks)
+            if hooks
+            else _consolidated(case, teeth, part.unit_of(goals[gid][1] if gid else ()), landmarks)
         )
-        if unit_teeth != teeth:
+        if hooks:
+            notes.append(
+                f"hooked at {' '.join(map(str, hooks))}; the archwire carries the force to "
+                f"the unit {' '.join(map(str, unit_teeth))}"
+            )
+        elif unit_teeth != teeth:
             notes.append(
                 f"attached at {' '.join(map(str, teeth))}; the archwire carries the force to "
                 f"the whole unit {' '.join(map(str, unit_teeth))}"
@@ -1050,7 +1121,7 @@ def analyse_design(
         if conn.from_implant is not None:
             head = np.mean([implants[i].head for i in held], axis=0)
             point = _attachment_point(
-                conn, teeth, landmarks, head, data, raised=bool(set(teeth) & hook_teeth)
+                conn, hooks or teeth, landmarks, head, data, raised=bool(set(teeth) & hook_teeth)
             )
             role = "active"
             if conn.from_implant in arm_of:  # pulled from the end of a lever arm
@@ -1084,7 +1155,7 @@ def analyse_design(
             )
             if kind in TENSION | COMPRESSION:
                 point = _attachment_point(
-                    conn, teeth, landmarks, ref, data, raised=bool(set(teeth) & hook_teeth)
+                    conn, hooks or teeth, landmarks, ref, data, raised=bool(set(teeth) & hook_teeth)
                 )
             elif conn.attachment_point_mm is not None:
                 point = np.asarray(conn.attachment_point_mm, dtype=float)
@@ -1114,7 +1185,7 @@ def analyse_design(
                     )
                 )
                 continue
-            direction = goal_direction(goal, unit)
+            direction = goal_direction(goal, unit, crossbite_of(case, unit.teeth))
         elif kind in COMPRESSION:
             direction = unit_vector(point - head)
         else:
@@ -1126,7 +1197,11 @@ def analyse_design(
         )
         fr, fr_src = _friction(case, goal, kind, unit_teeth, data)
         fr0 = data.friction.sliding_loss_fraction.value if fr > 0 else 0.0
-        sliding = goal_direction(goal, unit) if fr > 0 and goal is not None else None
+        sliding = (
+            goal_direction(goal, unit, crossbite_of(case, unit.teeth))
+            if fr > 0 and goal is not None
+            else None
+        )
         if conn.force_g is not None:
             applied = float(conn.force_g)
         elif rng0 is not None:

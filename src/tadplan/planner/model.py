@@ -127,6 +127,12 @@ class Connection(_Model):
     teeth: list[int] = Field(default_factory=list, description="teeth it attaches to")
     attachment: str = Field(default="", description="bracket hook, power hook, button, band...")
     attachment_point_mm: Vec3 | None = None
+    hook_teeth: list[int] = Field(
+        default_factory=list,
+        description="where it hooks when that is not one of `teeth` (e.g. the first molars for "
+        "a Class III elastic that advances the incisors): the archwire carries the force "
+        "along the arch to them",
+    )
     force_g: float | None = Field(default=None, ge=0, description="nominal force per side, g")
     activation: str = ""
     passive: bool = Field(default=False, description="rigid/passive link (indirect anchorage)")

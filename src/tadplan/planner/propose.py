@@ -60,6 +60,8 @@ class DraftConnection:
     activation: str
     passive: bool
     force_g: float | None
+    hook_teeth: list[int] = field(default_factory=list)
+    """where it hooks when that is not one of ``teeth`` (the archwire carries the force)"""
 
 
 @dataclass
@@ -199,10 +201,17 @@ def _place_implants(
     return out, sources, None
 
 
-def _target_teeth(to: object, ctx: GoalContext, side: InstanceSide | None) -> list[int]:
+def _target_teeth(
+    to: object,
+    ctx: GoalContext,
+    side: InstanceSide | None,
+    only: set[str] | None = None,
+) -> list[int]:
     sides: list[Side] = list(ctx.sides)
     if side in ("right", "left") and side in sides:
         sides = [side]
+    if only is not None:
+        sides = [s for s in sides if s in only]
     teeth = [t for t in ctx.teeth if fdi.side(t) in sides]
     if to == "none":
         return []
@@ -254,7 +263,16 @@ def _connections(
                 groups.append((teeth, list(carriers)))
         out += [
             DraftConnection(
-                ct.kind, carriers, teeth, ct.attachment, ct.activation, ct.passive, ct.force_g
+                ct.kind,
+                carriers,
+                teeth,
+                ct.attachment,
+                ct.activation,
+                ct.passive,
+                ct.force_g,
+                _target_teeth([ct.hook], ctx, None, {fdi.side(t) for t in teeth})
+                if ct.hook is not None
+                else [],
             )
             for teeth, carriers in groups
         ]
