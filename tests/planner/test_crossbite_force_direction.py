@@ -14,11 +14,12 @@ from planner_helpers import by_rule, plan_of
 
 from tadplan.anatomy import average_landmarks
 from tadplan.case import fdi
-from tadplan.case.model import Attachments, CrossbiteKind, SiteRegion
+from tadplan.case.model import Attachments, Crossbite, CrossbiteKind, SiteRegion
 from tadplan.examples import load_example
 from tadplan.mechanics import analyse_design
 from tadplan.mechanics.geometry import make_unit
 from tadplan.mechanics.system import crossbite_sense, goal_direction
+from tadplan.planner import plan
 from tadplan.planner.model import Design
 
 G_PER_N = 1 / 0.00980665
@@ -158,3 +159,28 @@ def test_class_iii_elastic_without_an_archwire_moves_only_the_hooked_molar() -> 
     for c in fs.connections:
         assert c.system is not None and len(c.system.teeth) == 1
         assert fdi.position(c.system.teeth[0]) == 6
+
+
+def test_bilateral_scissor_bite_moves_each_second_molar_on_its_own_side() -> None:
+    """Scissor bites of 17 and 27: each side moves palatally on its own (one unit per side);
+    bracketed on one archwire, 17 and 27 were taken as one unit across the midline and the
+    cross-elastic then pulled straight up (x 0, z +1.0)."""
+    case = load_example("12_crossbite_correction")
+    goal = next(g for g in case.goals if g.id == "scissor-17")
+    goal = goal.model_copy(update={"teeth": [17, 27], "side": "bilateral"})
+    findings = case.findings.model_copy(
+        update={"crossbites": [Crossbite(kind=CrossbiteKind.posterior_buccal, teeth=[17, 27])]}
+    )
+    p = plan(case.model_copy(update={"goals": [goal], "findings": findings}))
+    ds = p.goals[0].designs
+    assert {d.rule_id for d in ds} >= {
+        "crossbite-scissor-palatal-implant",
+        "crossbite-scissor-cross-elastic",
+    }
+    for d in ds:
+        assert d.mechanics is not None
+        for c in d.mechanics.connections:
+            assert c.system is not None
+            assert len({fdi.side(t) for t in c.system.teeth}) == 1, (d.rule_id, c.system.teeth)
+        for tooth, palatal in ((17, (1.0, 0.0, 0.0)), (27, (-1.0, 0.0, 0.0))):
+            assert share(net_g(d, {tooth}), palatal) >= 0.5, (d.rule_id, tooth)

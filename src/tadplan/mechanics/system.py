@@ -681,18 +681,33 @@ def _consolidated(
     teeth: Sequence[int],
     goal_teeth: Sequence[int],
     landmarks: Mapping[int, ToothLandmarks],
+    goal: Goal | None = None,
 ) -> list[int]:
     """The teeth a pull on ``teeth`` actually moves: when the goal moves a unit of several
     teeth that are bracketed on one archwire (``attachments.brackets``), a hook or spring on
-    one of them moves the whole unit (en-masse mechanics); otherwise just ``teeth``."""
+    one of them moves the whole unit (en-masse mechanics); otherwise just ``teeth``. A goal
+    that moves the two sides across the arch in opposite directions (expansion, a posterior
+    crossbite on both sides) has one unit per side: the unit keeps to the sides of ``teeth``."""
     jaw = fdi.arch(teeth[0])
     unit = [t for t in goal_teeth if t in landmarks and fdi.arch(t) == jaw]
+    if goal is not None and _transverse_goal(case, goal, unit):
+        unit = [t for t in unit if _side(t) in {_side(x) for x in teeth}]
     if len(unit) <= len(teeth) or not set(teeth) <= set(unit):
         return list(teeth)
     brackets = case.attachments.brackets
     bonded = set(fdi.PERMANENT) if brackets == "all" else set(brackets or ())
     bonded |= set(case.attachments.bands)
     return unit if set(unit) <= bonded else list(teeth)
+
+
+def _transverse_goal(case: Case, goal: Goal, teeth: Sequence[int]) -> bool:
+    """True when ``goal`` moves ``teeth`` across the arch (each side its own way)."""
+    if goal.kind == MovementKind.expansion:
+        return True
+    return (
+        goal.kind == MovementKind.crossbite_correction
+        and crossbite_of(case, teeth) != CrossbiteKind.anterior
+    )
 
 
 def _hooked_unit(
@@ -1029,7 +1044,13 @@ def analyse_design(
             key = tuple(
                 _hooked_unit(case, hooks, teeth, landmarks)
                 if hooks
-                else _consolidated(case, teeth, part.unit_of(goals[g][1] if g else ()), landmarks)
+                else _consolidated(
+                    case,
+                    teeth,
+                    part.unit_of(goals[g][1] if g else ()),
+                    landmarks,
+                    goals[g][0] if g else None,
+                )
             )
             sharing[key] = sharing.get(key, 0) + 1
     for part in work:
@@ -1099,7 +1120,9 @@ def analyse_design(
         unit_teeth = (
             _hooked_unit(case, hooks, teeth, landmarks)
             if hooks
-            else _consolidated(case, teeth, part.unit_of(goals[gid][1] if gid else ()), landmarks)
+            else _consolidated(
+                case, teeth, part.unit_of(goals[gid][1] if gid else ()), landmarks, goal
+            )
         )
         if hooks:
             notes.append(
