@@ -20,7 +20,7 @@ from tadplan.mechanics import analyse_design
 from tadplan.mechanics.geometry import make_unit
 from tadplan.mechanics.system import crossbite_sense, goal_direction
 from tadplan.planner import plan
-from tadplan.planner.model import Design
+from tadplan.planner.model import Design, Plan
 
 G_PER_N = 1 / 0.00980665
 
@@ -184,3 +184,24 @@ def test_bilateral_scissor_bite_moves_each_second_molar_on_its_own_side() -> Non
             assert len({fdi.side(t) for t in c.system.teeth}) == 1, (d.rule_id, c.system.teeth)
         for tooth, palatal in ((17, (1.0, 0.0, 0.0)), (27, (-1.0, 0.0, 0.0))):
             assert share(net_g(d, {tooth}), palatal) >= 0.5, (d.rule_id, tooth)
+
+
+def _anterior_crossbite_without(teeth: list[int]) -> Plan:
+    case = load_example("17_anterior_crossbite")
+    dentition = case.dentition.model_copy(update={"extracted": teeth})
+    return plan(case.model_copy(update={"dentition": dentition}))
+
+
+def test_class_iii_elastic_hooks_on_the_second_molar_when_the_first_is_gone() -> None:
+    p = _anterior_crossbite_without([16, 26])
+    d = next(x for x in p.goals[0].designs if x.rule_id == "anterior-crossbite-class-iii-elastics")
+    assert sorted(t for c in d.connections for t in c.hook_teeth) == [17, 27]
+    for teeth in ({11}, {21}):
+        assert share(net_g(d, teeth), (0.0, 1.0, 0.0)) >= 0.5
+
+
+def test_class_iii_elastic_is_not_proposed_without_a_posterior_tooth_to_hook_on() -> None:
+    """Hooked on the incisors instead it would pull them back and down."""
+    p = _anterior_crossbite_without([15, 16, 17, 25, 26, 27])
+    assert all(d.rule_id != "anterior-crossbite-class-iii-elastics" for d in p.goals[0].designs)
+    assert any("hook" in n for n in p.goals[0].notes)

@@ -244,13 +244,31 @@ def _carriers(
     return [(s, [i for i in mine if i.side == s]) for s in sides]
 
 
+def _hook_teeth(ct: ConnectionTemplate, ctx: GoalContext, teeth: list[int]) -> list[int] | None:
+    """Where connection ``ct`` to ``teeth`` hooks: per side of ``teeth``, the first of its
+    ``hook`` positions present; [] without ``hook``; None when a side has none present."""
+    if not ct.hook:
+        return []
+    out = []
+    for side in dict.fromkeys(fdi.side(t) for t in teeth):
+        found = next(
+            (t for p in ct.hook for t in _target_teeth([p], ctx, None, {side})),
+            None,
+        )
+        if found is None:
+            return None
+        out.append(found)
+    return out
+
+
 def _connections(
     templates: list[ConnectionTemplate], implants: list[DraftImplant], ctx: GoalContext
-) -> tuple[list[DraftConnection], list[SourceRef], list[str]]:
+) -> tuple[list[DraftConnection], list[SourceRef], list[str], str | None]:
     out: list[DraftConnection] = []
     sources: list[SourceRef] = []
     notes: list[str] = []
     for ct in templates:
+        n_before = len(out)
         groups: list[tuple[list[int], list[DraftImplant]]] = []
         for side, carriers in _carriers(ct, implants):
             teeth = _target_teeth(ct.to, ctx, side)
@@ -270,12 +288,17 @@ def _connections(
                 ct.activation,
                 ct.passive,
                 ct.force_g,
-                _target_teeth([ct.hook], ctx, None, {fdi.side(t) for t in teeth})
-                if ct.hook is not None
-                else [],
+                hooks,
             )
             for teeth, carriers in groups
+            if (hooks := _hook_teeth(ct, ctx, teeth)) is not None
         ]
+        if len(out) < n_before + len(groups):
+            why = (
+                f"{ct.kind.value.replace('_', ' ')}: no tooth to hook it on "
+                f"(positions {', '.join(map(str, ct.hook or []))} absent)"
+            )
+            return out, sources, notes, why
         if ct.force_g is not None and ct.force_source is not None:
             add_unique(sources, refs([ct.force_source]))
             notes.append(
@@ -284,7 +307,7 @@ def _connections(
                 + (f", {ct.force_source.detail}" if ct.force_source.detail else "")
                 + ")"
             )
-    return out, sources, notes
+    return out, sources, notes, None
 
 
 def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | str:
@@ -299,7 +322,9 @@ def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | s
             return why
         implants += placed
         add_unique(sources, screw_sources)
-    conns, force_sources, force_notes = _connections(t.connections, implants, ctx)
+    conns, force_sources, force_notes, why = _connections(t.connections, implants, ctx)
+    if why is not None:
+        return why
     add_unique(sources, force_sources)
     warnings = _warnings(t.warnings, rule.spec.sources)
     for w in warnings:
