@@ -718,8 +718,8 @@ def _hooked_unit(
 ) -> list[int]:
     """The teeth a module hooked on ``hooks`` moves when they are not its ``teeth``: the
     archwire carries the force along the arch, so the unit is every tooth present from the
-    hook to the farthest of ``teeth`` on that side of that arch, when all are bonded
-    (``attachments``); otherwise the hooked teeth alone."""
+    hook to the farthest of ``teeth`` on that side of that arch, when all are on the archwire
+    (:func:`_bonded`); otherwise the hooked teeth alone."""
     jaw, side = fdi.arch(hooks[0]), _side(hooks[0])
     ends = [t for t in (*hooks, *teeth) if fdi.arch(t) == jaw and _side(t) == side]
     lo, hi = min(map(fdi.position, ends)), max(map(fdi.position, ends))
@@ -728,10 +728,7 @@ def _hooked_unit(
         for t in fdi.arch_order(jaw)
         if _side(t) == side and lo <= fdi.position(t) <= hi and t in landmarks
     ]
-    brackets = case.attachments.brackets
-    bonded = set(fdi.PERMANENT) if brackets == "all" else set(brackets or ())
-    bonded |= set(case.attachments.bands)
-    return segment if set(segment) <= bonded else list(hooks)
+    return segment if set(segment) <= _bonded(case) else list(hooks)
 
 
 def _attachment_point(
