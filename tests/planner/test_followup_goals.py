@@ -28,12 +28,11 @@ def test_anterior_crossbite_class_iii_elastics_to_mandibular_implants(
 ) -> None:
     """Dahabreh 2019: screws between the lower canine and first premolar, Class III elastics."""
     p = all_plans["17_anterior_crossbite"]
+    # proposed, hooked on the upper first molars (the archwire advances the incisors); its
+    # 216 g per side (oesterle2012) is above the immediate-loading limit of the mandibular
+    # screws, which can rank it just below the open-coil design
     best = by_rule(p, "anterior-crossbite", "anterior-crossbite-class-iii-elastics")
-    # issue 10: as modelled, the elastics run from the lower screws to the upper incisors and
-    # pull them palatally (the wrong way for an anterior crossbite): the direction check
-    # flags it and the design ranks below the designs without a danger
-    assert any(w.code == "goal_force_wrong_way" for w in best.warnings)
-    assert best.rank == len(designs(p, "anterior-crossbite"))
+    assert not any(w.code == "goal_force_wrong_way" for w in best.warnings)
     assert {i.site.between for i in best.implants} == {(44, 43), (33, 34)}
     assert all(i.site.jaw == "mandible" for i in best.implants)
     assert ConnectionKind.elastic in kinds(best)

@@ -19,7 +19,7 @@ Conditions (``when``) are described in :mod:`tadplan.knowledge.conditions`.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -133,6 +133,21 @@ class ConnectionTemplate(_Strict):
         f"{ORTHOPAEDIC_MAX_G:g} g",
     )
     force_source: SourceSpec | None = None
+    hook: list[Annotated[int, Field(ge=1, le=8)]] | None = Field(
+        default=None,
+        min_length=1,
+        description="tooth positions (1-8) in the arch of `to`, tried in order on each "
+        "connection's side, where the module hooks when that is not one of the teeth it "
+        "moves: the archwire carries its force along the arch to them (a Class III elastic "
+        "on the first-molar hook advancing the incisors); no such tooth present: the design "
+        "is not proposed",
+    )
+
+    @field_validator("hook", mode="before")
+    @classmethod
+    def _one_hook(cls, v: object) -> object:
+        return [v] if isinstance(v, int) else v
+
     one_piece: bool = Field(
         default=False,
         description="one appliance across the midline (e.g. a MARPE expander on four "

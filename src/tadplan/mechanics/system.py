@@ -24,6 +24,11 @@ teeth are pushed along the goal's direction. For an expander the reaction of one
 goes, through the expansion screw, to the implants of the other side (the screw pushes the two
 halves apart); for the others (one rigid plate) to every implant that carries it.
 
+A module hooked on a tooth that is not one of its ``teeth`` (``hook_teeth``: a Class III
+elastic on the first-molar hook that advances the incisors) acts at that hook, and the
+archwire carries its force along the arch: the unit it moves runs from the hook to the
+connection's teeth on that side (all bonded), see :func:`_hooked_unit`.
+
 Force magnitude: ``force_g`` (per connection), else the middle of the cited dose range.
 
 Appliance forces (:data:`APPLIANCE_FORCES`: the Herbst telescope, Class II and Class III
@@ -51,7 +56,14 @@ import numpy as np
 
 from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.case import fdi
-from tadplan.case.model import HOLDING_KINDS, Case, Displacement, Goal, MovementKind
+from tadplan.case.model import (
+    HOLDING_KINDS,
+    Case,
+    CrossbiteKind,
+    Displacement,
+    Goal,
+    MovementKind,
+)
 from tadplan.mechanics import modules as mod
 from tadplan.mechanics.data import CitedRange, MechanicsData, Rate, mechanics_data
 from tadplan.mechanics.geometry import (
@@ -538,10 +550,42 @@ def _displacement(case: Case, teeth: Sequence[int]) -> tuple[Displacement, ...]:
     return case.findings.displacement(teeth[0]) if len(teeth) == 1 else ()
 
 
-def goal_direction(goal: Goal, unit: Unit, displaced: Sequence[Displacement] = ()) -> Vec:
-    """Unit vector of the goal's movement in the patient frame (``displaced``: how the unit's
-    tooth lies out of the arch, for canine alignment: :func:`towards_arch`)."""
+def crossbite_of(case: Case, teeth: Sequence[int]) -> CrossbiteKind | None:
+    """The kind of crossbite the case's findings give for ``teeth`` (the first listed that
+    names one of them), or None."""
+    for cb in case.findings.crossbites:
+        if set(cb.teeth) & set(teeth):
+            return cb.kind
+    return None
+
+
+def crossbite_sense(crossbite: CrossbiteKind | None, unit: Unit) -> float:
+    """+1 when correcting the crossbite moves ``unit`` out of the arch (buccal / labial),
+    -1 into it. Upper teeth in a palatal (lingual) or anterior crossbite go out, lower teeth
+    in; in a scissor bite (posterior buccal crossbite) the upper tooth stands buccal of the
+    lower one and goes in (palatally), the lower tooth goes out (buccally)."""
+    upper = unit.jaw == "maxilla"
+    if crossbite == CrossbiteKind.posterior_buccal:
+        return -1.0 if upper else 1.0
+    return 1.0 if upper else -1.0
+
+
+def goal_direction(
+    goal: Goal,
+    unit: Unit,
+    displaced: Sequence[Displacement] = (),
+    crossbite: CrossbiteKind | None = None,
+) -> Vec:
+    """Unit vector of the goal's movement in the patient frame. ``displaced``: how the unit's
+    tooth lies out of the arch, for canine alignment (:func:`towards_arch`). A crossbite
+    correction moves the teeth across the arch (labially for an anterior crossbite) the way
+    :func:`crossbite_sense` says for the case's ``crossbite`` kind of the unit."""
     k = goal.kind
+    if k == MovementKind.crossbite_correction:
+        sense = crossbite_sense(crossbite, unit)
+        if crossbite == CrossbiteKind.anterior:
+            return sense * unit.buccal
+        return sense * _transverse(unit.buccal)
     fwd = unit.buccal if unit.spans_midline else unit.mesial
     table = {
         MovementKind.intrusion: unit.axis,
@@ -552,7 +596,6 @@ def goal_direction(goal: Goal, unit: Unit, displaced: Sequence[Displacement] = (
         MovementKind.mesialisation: fwd,
         MovementKind.protraction: fwd,
         MovementKind.expansion: _transverse(unit.buccal),
-        MovementKind.crossbite_correction: _transverse(unit.buccal),
         MovementKind.uprighting: -unit.mesial,
     }
     if k not in table:
@@ -846,18 +889,54 @@ def _consolidated(
     teeth: Sequence[int],
     goal_teeth: Sequence[int],
     landmarks: Mapping[int, ToothLandmarks],
+    goal: Goal | None = None,
 ) -> list[int]:
     """The teeth a pull on ``teeth`` actually moves: when the goal moves a unit of several
     teeth that are bracketed on one archwire (``attachments.brackets``), a hook or spring on
-    one of them moves the whole unit (en-masse mechanics); otherwise just ``teeth``."""
+    one of them moves the whole unit (en-masse mechanics); otherwise just ``teeth``. A goal
+    that moves the two sides across the arch in opposite directions (expansion, a posterior
+    crossbite on both sides) has one unit per side: the unit keeps to the sides of ``teeth``."""
     jaw = fdi.arch(teeth[0])
     unit = [t for t in goal_teeth if t in landmarks and fdi.arch(t) == jaw]
+    if goal is not None and _transverse_goal(case, goal, unit):
+        unit = [t for t in unit if _side(t) in {_side(x) for x in teeth}]
     if len(unit) <= len(teeth) or not set(teeth) <= set(unit):
         return list(teeth)
     brackets = case.attachments.brackets
     bonded = set(fdi.PERMANENT) if brackets == "all" else set(brackets or ())
     bonded |= set(case.attachments.bands)
     return unit if set(unit) <= bonded else list(teeth)
+
+
+def _transverse_goal(case: Case, goal: Goal, teeth: Sequence[int]) -> bool:
+    """True when ``goal`` moves ``teeth`` across the arch (each side its own way)."""
+    if goal.kind == MovementKind.expansion:
+        return True
+    return (
+        goal.kind == MovementKind.crossbite_correction
+        and crossbite_of(case, teeth) != CrossbiteKind.anterior
+    )
+
+
+def _hooked_unit(
+    case: Case,
+    hooks: Sequence[int],
+    teeth: Sequence[int],
+    landmarks: Mapping[int, ToothLandmarks],
+) -> list[int]:
+    """The teeth a module hooked on ``hooks`` moves when they are not its ``teeth``: the
+    archwire carries the force along the arch, so the unit is every tooth present from the
+    hook to the farthest of ``teeth`` on that side of that arch, when all are on the archwire
+    (:func:`_bonded`); otherwise the hooked teeth alone."""
+    jaw, side = fdi.arch(hooks[0]), _side(hooks[0])
+    ends = [t for t in (*hooks, *teeth) if fdi.arch(t) == jaw and _side(t) == side]
+    lo, hi = min(map(fdi.position, ends)), max(map(fdi.position, ends))
+    segment = [
+        t
+        for t in fdi.arch_order(jaw)
+        if _side(t) == side and lo <= fdi.position(t) <= hi and t in landmarks
+    ]
+    return segment if set(segment) <= _bonded(case) else list(hooks)
 
 
 @dataclass(frozen=True)
@@ -924,7 +1003,12 @@ def _hook_height(
 
 
 def _arm_end(
-    head: Vec, point: Vec, goal: Goal | None, unit: Unit, displaced: Sequence[Displacement] = ()
+    head: Vec,
+    point: Vec,
+    goal: Goal | None,
+    unit: Unit,
+    displaced: Sequence[Displacement] = (),
+    crossbite: CrossbiteKind | None = None,
 ) -> Vec:
     """The end of a stiff lever arm from an implant ``head``: on the line through the
     attachment ``point`` along the goal's direction, as far along it as the head (the arm
@@ -933,7 +1017,7 @@ def _arm_end(
     attachment's height."""
     if goal is not None:
         try:
-            g = goal_direction(goal, unit, displaced)
+            g = goal_direction(goal, unit, displaced, crossbite)
         except MechanicsError:
             g = None
         if g is not None:
@@ -987,6 +1071,7 @@ def _guide(
     goal: Goal | None,
     unit: Unit,
     displaced: Sequence[Displacement] = (),
+    crossbite: CrossbiteKind | None = None,
 ) -> Vec | None:
     """The direction of the wire an open coil is threaded on, at its tooth: the archwire or
     guide segment runs along the arch (the tooth's mesiodistal direction) for sliding,
@@ -999,7 +1084,7 @@ def _guide(
     if unit.anterior and goal.kind == MovementKind.crossbite_correction:
         return unit.buccal  # an anterior crossbite is corrected labially
     try:
-        return goal_direction(goal, unit, displaced)
+        return goal_direction(goal, unit, displaced, crossbite)
     except MechanicsError:
         return tooth.mesial
 
@@ -1127,6 +1212,11 @@ class _Part:
     def unit_of(self, goal_teeth: Sequence[int]) -> Sequence[int]:
         """The goal teeth this part can move en masse (see :func:`_consolidated`)."""
         return [t for t in goal_teeth if not self.own_side or _side(t) == self.side]
+
+    def hooks(self, landmarks: Mapping[int, ToothLandmarks]) -> list[int]:
+        """The teeth it hooks on, on the side of its teeth (see :func:`_hooked_unit`)."""
+        sides = {_side(t) for t in self.teeth}
+        return [t for t in self.conn.hook_teeth if t in landmarks and _side(t) in sides]
 
 
 def _sides(
@@ -1290,8 +1380,17 @@ def analyse_design(
             continue
         if len({fdi.arch(t) for t in teeth}) == 1:
             g = _goal_for(teeth, goals)[0]
+            hooks = part.hooks(landmarks)
             key = tuple(
-                _consolidated(case, teeth, part.unit_of(goals[g][1] if g else ()), landmarks)
+                _hooked_unit(case, hooks, teeth, landmarks)
+                if hooks
+                else _consolidated(
+                    case,
+                    teeth,
+                    part.unit_of(goals[g][1] if g else ()),
+                    landmarks,
+                    goals[g][0] if g else None,
+                )
             )
             sharing[key] = sharing.get(key, 0) + 1
     for part in work:
@@ -1357,10 +1456,20 @@ def analyse_design(
         notes: list[str] = [part.note] if part.note else []
         if len(held) > 1:
             notes.append(f"carried by implants {', '.join(held)} together (one appliance)")
-        unit_teeth = _consolidated(
-            case, teeth, part.unit_of(goals[gid][1] if gid else ()), landmarks
+        hooks = part.hooks(landmarks)
+        unit_teeth = (
+            _hooked_unit(case, hooks, teeth, landmarks)
+            if hooks
+            else _consolidated(
+                case, teeth, part.unit_of(goals[gid][1] if gid else ()), landmarks, goal
+            )
         )
-        if unit_teeth != teeth:
+        if hooks:
+            notes.append(
+                f"hooked at {' '.join(map(str, hooks))}; the archwire carries the force to "
+                f"the unit {' '.join(map(str, unit_teeth))}"
+            )
+        elif unit_teeth != teeth:
             notes.append(
                 f"attached at {' '.join(map(str, teeth))}; the archwire carries the force to "
                 f"the whole unit {' '.join(map(str, unit_teeth))}"
@@ -1376,11 +1485,18 @@ def analyse_design(
         att: _Attachment | None = None
         if conn.from_implant is not None:
             head = np.mean([implants[i].head for i in held], axis=0)
-            att = _attachment_point(conn, teeth, landmarks, head, data, hook_h)
+            att = _attachment_point(conn, hooks or teeth, landmarks, head, data, hook_h)
             point = att.point
             role = "active"
             if conn.from_implant in arm_of:  # pulled from the end of a lever arm
-                head = _arm_end(head, point, goal, unit, _displacement(case, unit_teeth))
+                head = _arm_end(
+                    head,
+                    point,
+                    goal,
+                    unit,
+                    _displacement(case, unit_teeth),
+                    crossbite_of(case, unit.teeth),
+                )
                 notes.append(
                     f"from the end of lever arm {arm_of[conn.from_implant]}, "
                     f"{float(np.linalg.norm(head - implants[conn.from_implant].head)):.0f} mm "
@@ -1409,7 +1525,7 @@ def analyse_design(
                 else None
             )
             if kind in TENSION | COMPRESSION:
-                att = _attachment_point(conn, teeth, landmarks, ref, data, hook_h)
+                att = _attachment_point(conn, hooks or teeth, landmarks, ref, data, hook_h)
                 point = att.point
             elif conn.attachment_point_mm is not None:
                 point = np.asarray(conn.attachment_point_mm, dtype=float)
@@ -1439,12 +1555,19 @@ def analyse_design(
                     )
                 )
                 continue
-            direction = goal_direction(goal, unit, _displacement(case, unit_teeth))
+            direction = goal_direction(
+                goal,
+                unit,
+                _displacement(case, unit_teeth),
+                crossbite_of(case, unit.teeth),
+            )
         elif kind in COMPRESSION:
             # an open coil is threaded on a wire (archwire, guide segment or sliding tube):
             # it pushes along that wire at the attachment, away from its stop
             on = att.tooth if att is not None else None
-            guide = _guide(on, goal, unit, _displacement(case, unit_teeth))
+            guide = _guide(
+                on, goal, unit, _displacement(case, unit_teeth), crossbite_of(case, unit.teeth)
+            )
             along = along_guide(guide, head, point) if guide is not None else None
             if along is not None and on is not None:
                 direction = along
@@ -1470,7 +1593,12 @@ def analyse_design(
         fr, fr_src = _friction(case, goal, kind, unit_teeth, data)
         fr0 = data.friction.sliding_loss_fraction.value if fr > 0 else 0.0
         sliding = (
-            goal_direction(goal, unit, _displacement(case, unit_teeth))
+            goal_direction(
+                goal,
+                unit,
+                _displacement(case, unit_teeth),
+                crossbite_of(case, unit.teeth),
+            )
             if fr > 0 and goal is not None
             else None
         )

@@ -145,6 +145,12 @@ class Connection(_Model):
         "long axis towards the apex (0: at the slot); None: the attachment's default (the "
         "bracket, or the cited power-hook height for a power hook or arm)",
     )
+    hook_teeth: list[int] = Field(
+        default_factory=list,
+        description="where it hooks when that is not one of `teeth` (e.g. the first molars for "
+        "a Class III elastic that advances the incisors): the archwire carries the force "
+        "along the arch to them",
+    )
     force_g: float | None = Field(default=None, ge=0, description="nominal force per side, g")
     activation: str = ""
     passive: bool = Field(default=False, description="rigid/passive link (indirect anchorage)")

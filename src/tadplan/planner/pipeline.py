@@ -63,6 +63,7 @@ def freeze(
             from_implants=list(dict.fromkeys(i.id for i in c.from_refs)),
             teeth=c.teeth,
             attachment=c.attachment,
+            hook_teeth=c.hook_teeth,
             activation=c.activation,
             passive=c.passive,
             force_g=c.force_g,

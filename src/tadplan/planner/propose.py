@@ -61,6 +61,8 @@ class DraftConnection:
     activation: str
     passive: bool
     force_g: float | None
+    hook_teeth: list[int] = field(default_factory=list)
+    """where it hooks when that is not one of ``teeth`` (the archwire carries the force)"""
 
 
 @dataclass
@@ -212,10 +214,17 @@ def _place_implants(
     return out, sources, None
 
 
-def _target_teeth(to: object, ctx: GoalContext, side: InstanceSide | None) -> list[int]:
+def _target_teeth(
+    to: object,
+    ctx: GoalContext,
+    side: InstanceSide | None,
+    only: set[str] | None = None,
+) -> list[int]:
     sides: list[Side] = list(ctx.sides)
     if side in ("right", "left") and side in sides:
         sides = [side]
+    if only is not None:
+        sides = [s for s in sides if s in only]
     teeth = [t for t in ctx.teeth if fdi.side(t) in sides]
     if to == "none":
         return []
@@ -275,13 +284,31 @@ def _across_the_arch(teeth: list[int], ctx: GoalContext) -> list[int]:
     return out
 
 
+def _hook_teeth(ct: ConnectionTemplate, ctx: GoalContext, teeth: list[int]) -> list[int] | None:
+    """Where connection ``ct`` to ``teeth`` hooks: per side of ``teeth``, the first of its
+    ``hook`` positions present; [] without ``hook``; None when a side has none present."""
+    if not ct.hook:
+        return []
+    out = []
+    for side in dict.fromkeys(fdi.side(t) for t in teeth):
+        found = next(
+            (t for p in ct.hook for t in _target_teeth([p], ctx, None, {side})),
+            None,
+        )
+        if found is None:
+            return None
+        out.append(found)
+    return out
+
+
 def _connections(
     templates: list[ConnectionTemplate], implants: list[DraftImplant], ctx: GoalContext
-) -> tuple[list[DraftConnection], list[SourceRef], list[str]]:
+) -> tuple[list[DraftConnection], list[SourceRef], list[str], str | None]:
     out: list[DraftConnection] = []
     sources: list[SourceRef] = []
     notes: list[str] = []
     for ct in templates:
+        n_before = len(out)
         groups: list[tuple[list[int], list[DraftImplant]]] = []
         for side, carriers in _carriers(ct, implants):
             teeth = _target_teeth(ct.to, ctx, side)
@@ -296,10 +323,24 @@ def _connections(
                 groups.append((teeth, list(carriers)))
         out += [
             DraftConnection(
-                ct.kind, carriers, teeth, ct.attachment, ct.activation, ct.passive, ct.force_g
+                ct.kind,
+                carriers,
+                teeth,
+                ct.attachment,
+                ct.activation,
+                ct.passive,
+                ct.force_g,
+                hooks,
             )
             for teeth, carriers in groups
+            if (hooks := _hook_teeth(ct, ctx, teeth)) is not None
         ]
+        if len(out) < n_before + len(groups):
+            why = (
+                f"{ct.kind.value.replace('_', ' ')}: no tooth to hook it on "
+                f"(positions {', '.join(map(str, ct.hook or []))} absent)"
+            )
+            return out, sources, notes, why
         if ct.force_g is not None and ct.force_source is not None:
             add_unique(sources, refs([ct.force_source]))
             notes.append(
@@ -308,7 +349,7 @@ def _connections(
                 + (f", {ct.force_source.detail}" if ct.force_source.detail else "")
                 + ")"
             )
-    return out, sources, notes
+    return out, sources, notes, None
 
 
 def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | str:
@@ -324,9 +365,11 @@ def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | s
         implants += placed
         add_unique(sources, screw_sources)
     try:
-        conns, force_sources, force_notes = _connections(t.connections, implants, ctx)
+        conns, force_sources, force_notes, why = _connections(t.connections, implants, ctx)
     except _NotBuildable as exc:
         return str(exc)
+    if why is not None:
+        return why
     add_unique(sources, force_sources)
     warnings = _warnings(t.warnings, rule.spec.sources)
     for w in warnings:
