@@ -109,9 +109,11 @@ def parse_json(text: str, source: str = "<json>") -> Any:
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise CaseError(source, [Problem(where, f"not valid JSON: {exc.msg}")]) from None
-    except (ValueError, RecursionError) as exc:
+    except ValueError as exc:
         raise CaseError(source, [Problem("", f"not valid JSON: {str(exc)[:200]}")]) from None
-    if _depth(data) > MAX_DEPTH:
+    except RecursionError:
+        data = None
+    if data is None or _depth(data) > MAX_DEPTH:
         raise CaseError(source, [Problem("", f"nested more than {MAX_DEPTH} levels deep")])
     return data
 
