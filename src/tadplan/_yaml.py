@@ -134,7 +134,6 @@ class _UserLoader(yaml.SafeLoader):
 
 _UserLoader.add_constructor("tag:yaml.org,2002:int", _UserLoader.construct_yaml_int)
 _UserLoader.add_constructor("tag:yaml.org,2002:float", _UserLoader.construct_yaml_float)
-_UserLoader.add_constructor("tag:yaml.org,2002:map", _UserLoader.construct_yaml_map)
 
 
 def load_user(text: str) -> Any:
