@@ -20,8 +20,9 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_USER_FILE_BYTES = 1_000_000
 """Largest case, rule or manifest file read (the bundled cases are under 3 kB)."""
 
-MAX_DEPTH = 16
-"""Deepest nesting of mappings and lists accepted in a user file (a case nests 6 deep)."""
+MAX_DEPTH = 20
+"""Deepest nesting of mappings and lists accepted in a user file (a case nests 6 deep,
+the deepest bundled rule file 11)."""
 
 _DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
 

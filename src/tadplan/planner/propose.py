@@ -237,7 +237,9 @@ def _carriers(
 
 def _connections(
     templates: list[ConnectionTemplate], implants: list[DraftImplant], ctx: GoalContext
-) -> tuple[list[DraftConnection], list[SourceRef], list[str]]:
+) -> tuple[list[DraftConnection], list[SourceRef], list[str], str | None]:
+    """The connections of a design, their force sources and notes; or why a connection
+    cannot be made (it reaches no tooth)."""
     out: list[DraftConnection] = []
     sources: list[SourceRef] = []
     notes: list[str] = []
@@ -258,6 +260,13 @@ def _connections(
             )
             for teeth, carriers in groups
         ]
+        if ct.to != "none" and not any(teeth for teeth, _ in groups):
+            positions = ct.to if isinstance(ct.to, list) else []
+            absent = " ".join(
+                str(quadrant_tooth(ctx.jaw, s, p)) for s in ctx.sides for p in positions
+            )
+            kind = ct.kind.value.replace("_", " ")
+            return [], [], [], f"its {kind} reaches no tooth ({absent or 'no goal tooth'} absent)"
         if ct.force_g is not None and ct.force_source is not None:
             add_unique(sources, refs([ct.force_source]))
             notes.append(
@@ -266,7 +275,7 @@ def _connections(
                 + (f", {ct.force_source.detail}" if ct.force_source.detail else "")
                 + ")"
             )
-    return out, sources, notes
+    return out, sources, notes, None
 
 
 def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | str:
@@ -281,7 +290,9 @@ def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | s
             return why
         implants += placed
         add_unique(sources, screw_sources)
-    conns, force_sources, force_notes = _connections(t.connections, implants, ctx)
+    conns, force_sources, force_notes, why = _connections(t.connections, implants, ctx)
+    if why is not None:
+        return why
     add_unique(sources, force_sources)
     warnings = _warnings(t.warnings, rule.spec.sources)
     for w in warnings:
