@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import map_coordinates
 
 from tadplan.anatomy.search import site_value
-from tadplan.planner.model import SiteSafety
+from tadplan.planner.model import Plan, SiteSafety, Warning
 
 if TYPE_CHECKING:
     from tadplan.anatomy.safety import Insertion
@@ -273,15 +273,31 @@ def measure_insertion(
     return measure_axis(volume, head - lead_in_mm * d, d, length_mm + lead_in_mm)
 
 
+class Placed(Protocol):
+    """A placed screw: an :class:`~tadplan.anatomy.safety.Insertion` or a plan's implant."""
+
+    @property
+    def head_position_mm(self) -> tuple[float, float, float] | None: ...
+    @property
+    def axis(self) -> tuple[float, float, float] | None: ...
+    @property
+    def length_mm(self) -> float: ...
+    @property
+    def safety(self) -> SiteSafety | None: ...
+
+
 def assess_with_cbct(
     volume: Volume,
-    insertion: Insertion,
+    insertion: Insertion | Placed,
     to_volume: F64 | None = None,
 ) -> SiteSafety:
     """The insertion's :class:`SiteSafety` updated with what the patient's CBCT shows along
     the screw axis: measured bone depth (the screw is amber if longer than the bone it
     finds), cortical thickness and soft tissue, in the notes. Root clearance stays that of
     the dentition used for the plan (segment the roots to check it on the CBCT)."""
+    s = insertion.safety
+    if insertion.head_position_mm is None or insertion.axis is None or s is None:
+        raise ValueError("the screw is not placed (no head position, axis or safety)")
     m = measure_insertion(
         volume,
         np.asarray(insertion.head_position_mm),
@@ -289,7 +305,6 @@ def assess_with_cbct(
         insertion.length_mm + 5.0,
         to_volume,
     )
-    s = insertion.safety
     notes = list(s.notes)
     status = s.status
     if m.bone_depth_mm is None:
@@ -308,3 +323,27 @@ def assess_with_cbct(
                 f"CBCT: {in_bone:.1f} mm in bone exceeds the {m.bone_depth_mm:.1f} mm found"
             )
     return s.model_copy(update={"status": status, "bone_depth_mm": m.bone_depth_mm, "notes": notes})
+
+
+def assess_plan_with_cbct(plan: Plan, volume: Volume, to_volume: F64 | None = None) -> Plan:
+    """``plan`` with the safety of every placed implant re-assessed along its axis in the
+    patient's CBCT (:func:`assess_with_cbct`); the ranking is left as planned."""
+    goals = []
+    for gp in plan.goals:
+        designs = []
+        for d in gp.designs:
+            implants = [
+                i.model_copy(update={"safety": assess_with_cbct(volume, i, to_volume)})
+                if i.head_position_mm is not None and i.axis is not None and i.safety
+                else i
+                for i in d.implants
+            ]
+            designs.append(d.model_copy(update={"implants": implants}))
+        goals.append(gp.model_copy(update={"designs": designs}))
+    frame = "mapped by the given transform" if to_volume is not None else "taken as registered"
+    note = Warning(
+        severity="info",
+        text=f"CBCT: bone, cortex and soft tissue measured along every placed implant's axis "
+        f"(the series {frame} to the patient frame); the ranking is that of the plan",
+    )
+    return plan.model_copy(update={"goals": goals, "warnings": [*plan.warnings, note]})
