@@ -354,7 +354,7 @@ def sites(
         model = average_dentition(c)
     else:
         try:
-            model = load_patient(meshes).model
+            model = load_patient(meshes, c).model
         except (PatientMeshError, OSError) as exc:
             raise InputError(str(meshes), [Problem("--meshes", str(exc))]) from None
     rows = interradicular_table(model)
