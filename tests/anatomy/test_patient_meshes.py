@@ -214,3 +214,11 @@ def test_a_tooth_far_from_its_place_is_refused(tmp_path):
     m.export(tmp_path / "tooth_17.stl")
     with pytest.raises(PatientMeshError, match=r"tooth_17\.stl: 20 mm from where tooth 17"):
         load_patient(tmp_path)
+
+
+def test_manifest_is_read_like_a_case_file(tmp_path):
+    files = _write_teeth(tmp_path)
+    text = yaml.safe_dump({"teeth": files}) + "units: mm\nunits: m\n"
+    (tmp_path / "m.yaml").write_text(text)
+    with pytest.raises(PatientMeshError, match=r"m\.yaml: line \d+, column 1: .*duplicate key"):
+        load_patient(tmp_path / "m.yaml")

@@ -33,6 +33,7 @@ import numpy as np
 import trimesh
 import yaml
 
+from tadplan._yaml import load_user, read_user_file, yaml_problem
 from tadplan.anatomy.dentition import arch_value, size_of
 from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.anatomy.meshes import DentitionModel, ToothMesh
@@ -166,10 +167,13 @@ def _landmarks(tooth: int, mesh: trimesh.Trimesh) -> ToothLandmarks:
 
 def _read_manifest(path: Path) -> dict[str, object]:
     try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise PatientMeshError(f"{path.name}: unreadable manifest ({exc})") from None
+        text = read_user_file(path)
+        data = json.loads(text) if path.suffix.lower() == ".json" else load_user(text)
+    except yaml.YAMLError as exc:
+        where, reason = yaml_problem(exc)
+        raise PatientMeshError(f"{path.name}: {where}: unreadable manifest ({reason})") from None
+    except (ValueError, RecursionError) as exc:
+        raise PatientMeshError(f"{path.name}: unreadable manifest ({str(exc)[:120]})") from None
     if not isinstance(data, dict) or not isinstance(data.get("teeth"), dict):
         raise PatientMeshError(f"{path.name}: a manifest needs 'teeth: {{FDI: file}}'")
     return data
@@ -278,7 +282,7 @@ def load_patient(source: Path | str, case: Case | None = None) -> PatientGeometr
         m = _read_manifest(src)
         units = str(m.get("units", "mm"))
         if units not in ("mm", "m"):
-            raise PatientMeshError(f"{src.name}: units: {units!r} is not 'mm' or 'm'")
+            raise PatientMeshError(f"{src.name}: units: {units[:20]!r} is not 'mm' or 'm'")
         scale = 1000.0 if units == "m" else 1.0
         teeth = m["teeth"]
         assert isinstance(teeth, Mapping)
@@ -286,7 +290,9 @@ def load_patient(source: Path | str, case: Case | None = None) -> PatientGeometr
             try:
                 tooth = int(key)
             except (TypeError, ValueError):
-                raise PatientMeshError(f"{src.name}: teeth: {key!r} is not an FDI number") from None
+                raise PatientMeshError(
+                    f"{src.name}: teeth: {str(key)[:20]!r} is not an FDI number"
+                ) from None
             if not fdi.is_tooth(tooth):
                 raise PatientMeshError(f"{src.name}: teeth: {tooth} is not an FDI tooth number")
             files.append((tooth, src.parent / str(name)))
