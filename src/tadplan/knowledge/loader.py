@@ -99,7 +99,7 @@ def _where(path: Path, raw: Any, loc: Sequence[object]) -> str:
             if idx < len(rules) and isinstance(rules[idx], dict):
                 rid = rules[idx].get("id")
         rest = ".".join(str(p) for p in parts[2:]) or "(rule)"
-        label = f"rule {rid!r}" if rid else f"rules[{idx}]"
+        label = f"rule {str(rid)[:40]!r}" if rid else f"rules[{idx}]"
         return f"{path}: {label}: {rest}"
     return f"{path}: {'.'.join(str(p) for p in parts) or '(file)'}"
 
