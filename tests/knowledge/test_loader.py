@@ -243,3 +243,16 @@ def test_rule_file_anchors_and_duplicate_keys_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(KnowledgeError, match="duplicate key 'version'"):
         load_knowledge([d])
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf"])
+def test_rule_numbers_must_be_finite(tmp_path: Path, value: str) -> None:
+    text = GOOD_RULE.replace(
+        "{kind: elastic_chain, from: a, to: goal_teeth}",
+        "{kind: elastic_chain, from: a, to: goal_teeth, force_g: " + value + ", "
+        "force_source: {key: clinic2026}}",
+    )
+    d = write(tmp_path, text, name="nan.yaml")
+    with pytest.raises(KnowledgeError) as exc:
+        load_knowledge([d])
+    assert exc.value.where.endswith("design.connections.0.force_g"), exc.value.where

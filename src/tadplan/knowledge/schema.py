@@ -35,7 +35,9 @@ ORTHOPAEDIC_MAX_G = 50000.0
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class SourceSpec(_Strict):
