@@ -355,12 +355,14 @@ def test_bundled_examples_still_validate() -> None:
 # ----------------------------------------------------------------------------- subprocesses
 
 
-# The child reports its own peak memory (RUSAGE_CHILDREN would also count other children
-# of the test session reaped meanwhile).
+# The child reports its own peak memory: VmHWM of its address space (getrusage's maxrss
+# would also count the test session's memory, inherited across fork and exec).
 CHILD = (
-    "import atexit, resource, sys\n"
-    "atexit.register(lambda: sys.stderr.write("
-    "f'MAXRSS_KB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n'))\n"
+    "import atexit, re, sys\n"
+    "def peak():\n"
+    "    status = open('/proc/self/status').read()\n"
+    "    sys.stderr.write('VMHWM_KB ' + re.search(r'VmHWM:\\s+(\\d+)', status)[1] + '\\n')\n"
+    "atexit.register(peak)\n"
     "from tadplan.cli import main\n"
     "main()\n"
 )
@@ -378,7 +380,7 @@ def test_bad_inputs_in_a_real_process(tmp_path: Path, name: str) -> None:
         timeout=120,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )
-    err, _, rss = proc.stderr.rpartition("MAXRSS_KB ")
+    err, _, rss = proc.stderr.rpartition("VMHWM_KB ")
     assert_refused_cleanly(proc.returncode, err, name)
     assert proc.stdout == ""
     assert int(rss) / 1024 < 300, f"{name}: {int(rss) / 1024:.0f} MB"
