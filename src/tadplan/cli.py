@@ -22,6 +22,7 @@ from tadplan.case.model import Case as CaseModel
 from tadplan.case.summary import case_summary
 
 if TYPE_CHECKING:
+    from tadplan.anatomy.cbct import Volume
     from tadplan.knowledge import Knowledge
     from tadplan.mechanics import ForceSystem
     from tadplan.planner.model import Plan
@@ -168,6 +169,26 @@ def _knowledge(rules: Path | None) -> Knowledge:
         raise InputError(str(rules or "knowledge base"), [Problem(exc.where, exc.reason)]) from None
 
 
+CbctOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cbct",
+        help="The patient's CBCT: a directory of one DICOM series, "
+        "in the patient frame; bone is measured along each screw axis.",
+    ),
+]
+
+
+def _volume(cbct: Path | None) -> Volume | None:
+    """The CBCT volume of ``--cbct``, or None; an unusable series is exit 2."""
+    from tadplan.anatomy.cbct import CBCTError, read_dicom_series
+
+    try:
+        return None if cbct is None else read_dicom_series(cbct)
+    except CBCTError as exc:
+        raise InputError(str(cbct), [Problem("--cbct", str(exc))]) from None
+
+
 def _make_plan(c: Case, rules: Path | None) -> Plan:
     from tadplan.planner import plan as make_plan
 
@@ -207,12 +228,19 @@ def plan(
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
     rules: RulesOption = None,
+    cbct: CbctOption = None,
 ) -> None:
     """Propose ranked anchorage designs for every goal of a case."""
     c = _load(case)
     if format in (Format.html, Format.pdf) and out is None:
         raise InputError("--out", [Problem("--out", f"--format {format.value} needs --out PATH")])
-    _write_plan(_make_plan(c, rules), format, out)
+    volume = _volume(cbct)
+    result = _make_plan(c, rules)
+    if volume is not None:
+        from tadplan.anatomy.cbct import assess_plan_with_cbct
+
+        result = assess_plan_with_cbct(result, volume)
+    _write_plan(result, format, out)
 
 
 @app.command()
@@ -310,6 +338,7 @@ def sites(
             help="Patient tooth meshes: a directory (FDI labels in file names) or a manifest.",
         ),
     ] = None,
+    cbct: CbctOption = None,
 ) -> None:
     """Inter-radicular distances of the case's dentition (the average one, or the patient's
     meshes with --meshes); with --search, the best insertion per site (ranked) and clearance
@@ -319,12 +348,13 @@ def sites(
     from tadplan.anatomy.sites import DEFAULT_HEIGHTS_MM, interradicular_table
 
     c = _load(case)
+    volume = _volume(cbct)
     wide = Console(highlight=False, width=max(console.width, 150))
     if meshes is None:
         model = average_dentition(c)
     else:
         try:
-            model = load_patient(meshes).model
+            model = load_patient(meshes, c).model
         except (PatientMeshError, OSError) as exc:
             raise InputError(str(meshes), [Problem("--meshes", str(exc))]) from None
     rows = interradicular_table(model)
@@ -340,8 +370,16 @@ def sites(
         t.add_row(label, *[("-" if vals[h] == float("inf") else f"{vals[h]:.2f}") for h in heights])
     wide.print(t)
     wide.print("'-' = above the apex of a root (no root there); root-to-root minimum distance.")
+    if volume is not None:
+        n, r, k = volume.hu.shape
+        wide.print(
+            f"CBCT {cbct}: {n} x {r} x {k} voxels, spacing "
+            + " x ".join(f"{v:.3g}" for v in volume.spacing_mm)
+            + " mm"
+        )
     if not search:
         return
+    from tadplan.anatomy.cbct import assess_with_cbct
     from tadplan.anatomy.survey import search_all_sites
 
     sv = search_all_sites(c, "guided" if guided else "freehand", model=model)
@@ -364,7 +402,7 @@ def sites(
     ):
         best.add_column(col, no_wrap=True)
     for k, ins in enumerate(sv.best, 1):
-        s = ins.safety
+        s = ins.safety if volume is None else assess_with_cbct(volume, ins)
         best.add_row(
             str(k),
             ins.site.label(),

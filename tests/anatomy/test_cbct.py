@@ -151,3 +151,77 @@ def test_cbct_bone_depth_makes_a_long_screw_amber(series):
     long = assess_with_cbct(series, insertion(12.0))  # 10 mm in bone: too long
     assert long.status == "amber"
     assert any("exceeds" in n for n in long.notes)
+
+
+# ----------------------------------------------------------------------------- refused series
+
+
+def _small_series(d: Path) -> list[Path]:
+    write_series(d, _phantom()[:4, :8, :8])
+    return sorted(d.iterdir())
+
+
+def _edit(path: Path, **attrs: object) -> None:
+    import pydicom
+
+    ds = pydicom.dcmread(path)
+    for k, v in attrs.items():
+        setattr(ds, k, v)
+    ds.save_as(path)
+
+
+@pytest.mark.parametrize(
+    ("attrs", "fragment"),
+    [
+        ({"PixelSpacing": [0.0, 0.25]}, "PixelSpacing 0 mm is outside"),
+        ({"PixelSpacing": [-0.25, 0.25]}, "PixelSpacing -0.25 mm is outside"),
+        ({"PixelSpacing": ["NaN", 0.25]}, "PixelSpacing is not finite"),
+        ({"PixelSpacing": [250.0, 250.0]}, "PixelSpacing 250 mm is outside"),
+        ({"RescaleSlope": "NaN"}, "RescaleSlope is not finite"),
+        ({"RescaleIntercept": "inf"}, "RescaleIntercept is not finite"),
+        ({"RescaleSlope": 0}, "RescaleSlope is 0"),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:Invalid value for VR DS")
+def test_bad_header_of_every_slice_refused(tmp_path: Path, attrs: dict, fragment: str) -> None:
+    for f in _small_series(tmp_path):
+        _edit(f, **attrs)
+    with pytest.raises(CBCTError, match=fragment.replace("(", r"\(")):
+        read_dicom_series(tmp_path)
+
+
+def test_rows_larger_than_the_pixel_data_refused(tmp_path: Path) -> None:
+    for f in _small_series(tmp_path):
+        _edit(f, Rows=64)
+    with pytest.raises(CBCTError, match=r"slice_\d+\.dcm: PixelData unreadable"):
+        read_dicom_series(tmp_path)
+
+
+def test_mixed_spacing_refused(tmp_path: Path) -> None:
+    files = _small_series(tmp_path)
+    _edit(files[2], PixelSpacing=[0.3, 0.3])
+    with pytest.raises(CBCTError, match=rf"{files[2].name}: PixelSpacing differs"):
+        read_dicom_series(tmp_path)
+
+
+def test_uneven_and_huge_slice_gaps_refused(tmp_path: Path) -> None:
+    files = _small_series(tmp_path)
+    for k, f in enumerate(files):
+        _edit(f, ImagePositionPatient=[0.0, 0.0, 50.0 * k])
+    with pytest.raises(CBCTError, match="slice spacing"):
+        read_dicom_series(tmp_path)
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.97])
+def test_truncated_slice_refused(tmp_path: Path, keep: float) -> None:
+    files = _small_series(tmp_path)
+    raw = files[1].read_bytes()
+    files[1].write_bytes(raw[: int(len(raw) * keep)])
+    with pytest.raises(CBCTError, match=files[1].name):
+        read_dicom_series(tmp_path)
+
+
+def test_intact_small_series_still_reads(tmp_path: Path) -> None:
+    _small_series(tmp_path)
+    v = read_dicom_series(tmp_path)
+    assert v.hu.shape == (4, 8, 8) and np.all(np.isfinite(v.hu))

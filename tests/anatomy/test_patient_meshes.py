@@ -136,3 +136,89 @@ def test_bone_surface_gives_entry_points_and_bone_depth(tmp_path):
         assert e[0] == pytest.approx(-30.0, abs=1e-6)
     # horizontal axis: leaves the slab at its palatal face, 14 mm across along -out
     assert sg.bone_depth_mm[0, 0, 0] == pytest.approx(14.0 / abs(out[0]), abs=0.05)
+
+
+# ----------------------------------------------------------------------------- identity
+
+
+def _rename(d: Path, mapping: dict[int, int]) -> None:
+    """Rename tooth_{a}.stl to tooth_{b}.stl for every a -> b (through temporary names)."""
+    for a in mapping:
+        (d / f"tooth_{a}.stl").rename(d / f"tmp_{a}.mesh")
+    for a, b in mapping.items():
+        (d / f"tmp_{a}.mesh").rename(d / f"tooth_{b}.stl")
+
+
+def test_swapped_files_are_refused(tmp_path):
+    _write_teeth(tmp_path)
+    _rename(tmp_path, {14: 16, 16: 14})
+    with pytest.raises(PatientMeshError, match=r"lies mesial of .* are the labels swapped"):
+        load_patient(tmp_path)
+
+
+def test_right_side_teeth_named_as_left_are_refused(tmp_path):
+    _write_teeth(tmp_path)
+    _rename(tmp_path, {14: 24, 15: 25, 16: 26, 17: 27})
+    with pytest.raises(PatientMeshError, match=r"tooth_24\.stl: lies on the patient's right"):
+        load_patient(tmp_path)
+
+
+def test_universal_numbers_read_as_fdi_are_refused(tmp_path):
+    # the upper left 24-27 are Universal 12-15: files named so read as FDI 12-15 (right)
+    model = average_dentition(resolution="coarse", teeth=[24, 25, 26, 27])
+    for fdi_tooth, universal in ((24, 12), (25, 13), (26, 14), (27, 15)):
+        m = model.meshes[fdi_tooth]
+        trimesh.Trimesh(m.vertices, m.faces).export(tmp_path / f"{universal}.stl")
+    with pytest.raises(PatientMeshError, match=r"12\.stl: lies on the patient.s left .* Universal"):
+        load_patient(tmp_path)
+
+
+def test_four_copies_of_one_tooth_are_refused(tmp_path):
+    _write_teeth(tmp_path)
+    for t in (14, 15, 17):
+        (tmp_path / f"tooth_{t}.stl").write_bytes((tmp_path / "tooth_16.stl").read_bytes())
+    with pytest.raises(PatientMeshError, match="one tooth in the same place"):
+        load_patient(tmp_path)
+
+
+def test_flat_zero_volume_tooth_is_refused(tmp_path):
+    _write_teeth(tmp_path)
+    centre = trimesh.load(tmp_path / "tooth_15.stl").center_mass
+    flat = trimesh.creation.box(extents=[8.0, 1e-3, 21.0])
+    flat.apply_translation(centre)
+    flat.export(tmp_path / "tooth_15.stl")
+    with pytest.raises(PatientMeshError, match=r"tooth_15\.stl: a volume of 0 mm3 cannot be"):
+        load_patient(tmp_path)
+
+
+def test_mesh_of_a_tooth_the_case_lists_as_missing_is_refused(tmp_path):
+    from tadplan.case import case_from_data
+
+    _write_teeth(tmp_path)
+    case = case_from_data(
+        {
+            "id": "t",
+            "dentition": {"missing": [17]},
+            "goals": [{"kind": "intrusion", "teeth": [16], "amount_mm": 2}],
+        }
+    )
+    with pytest.raises(PatientMeshError, match=r"tooth_17\.stl: tooth 17 is missing in the case"):
+        load_patient(tmp_path, case)
+    assert sorted(load_patient(tmp_path).model.meshes) == TEETH  # without the case: accepted
+
+
+def test_a_tooth_far_from_its_place_is_refused(tmp_path):
+    _write_teeth(tmp_path)
+    m = trimesh.load(tmp_path / "tooth_17.stl")
+    m.apply_translation([0.0, -20.0, 0.0])  # 20 mm distal: where no 17 can be
+    m.export(tmp_path / "tooth_17.stl")
+    with pytest.raises(PatientMeshError, match=r"tooth_17\.stl: 20 mm from where tooth 17"):
+        load_patient(tmp_path)
+
+
+def test_manifest_is_read_like_a_case_file(tmp_path):
+    files = _write_teeth(tmp_path)
+    text = yaml.safe_dump({"teeth": files}) + "units: mm\nunits: m\n"
+    (tmp_path / "m.yaml").write_text(text)
+    with pytest.raises(PatientMeshError, match=r"m\.yaml: line \d+, column 1: .*duplicate key"):
+        load_patient(tmp_path / "m.yaml")

@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tadplan.case import CaseError, case_from_data, dump_case, fdi, load_case
-from tadplan.case.model import MAX_AMOUNT, MovementKind, ToothStatus, parse_segment
+from tadplan.case.model import (
+    MAX_AMOUNT,
+    MIN_AMOUNT_DEG,
+    MIN_AMOUNT_MM,
+    MovementKind,
+    ToothStatus,
+    parse_segment,
+)
 from tadplan.examples import example_paths, load_example
 
 
@@ -120,7 +127,8 @@ def test_amount_ceiling(kind: MovementKind, amount: float) -> None:
         return
     key = "amount_deg" if kind in ANGULAR_KINDS else "amount_mm"
     data = {"id": "t", "goals": [{"kind": kind.value, "teeth": [16], key: amount}]}
-    if amount <= MAX_AMOUNT[kind]:
+    floor = MIN_AMOUNT_DEG if kind in ANGULAR_KINDS else MIN_AMOUNT_MM
+    if floor <= amount <= MAX_AMOUNT[kind]:
         assert case_from_data(data)
     else:
         assert any(m.startswith(f"goals.0.{key}:") for m in problems(data))

@@ -39,3 +39,12 @@ def test_bad_patient_meshes_exit_2_naming_the_file(tmp_path: Path) -> None:
     r = run("sites", str(example_path("demo")), "--meshes", str(tmp_path))
     assert r.returncode == 2
     assert "tooth_16.stl" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_mesh_of_a_tooth_the_case_lists_as_missing_exit_2(tmp_path: Path) -> None:
+    teeth = [16, 17, 18]  # the demo case lists 18 as missing
+    for t, m in average_dentition(resolution="coarse", teeth=teeth).meshes.items():
+        trimesh.Trimesh(m.vertices, m.faces).export(tmp_path / f"tooth_{t}.stl")
+    r = run("sites", str(example_path("demo")), "--meshes", str(tmp_path))
+    assert r.returncode == 2, r.stdout
+    assert "--meshes: tooth_18.stl: tooth 18 is missing in the case" in r.stderr

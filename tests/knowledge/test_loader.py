@@ -170,3 +170,89 @@ def test_not_yaml_and_not_a_directory(tmp_path: Path) -> None:
 def test_builtin_rule_files_are_package_data() -> None:
     files = sorted(p.name for p in (data_dir() / "rules").glob("*.yaml"))
     assert files and all(f.endswith(".yaml") for f in files)
+
+
+@pytest.mark.parametrize(
+    ("to", "reason"),
+    [
+        ("[0, 99]", "0 is not a tooth position"),
+        ("[6, 9]", "9 is not a tooth position"),
+        ("[]", "empty list"),
+        ("[6, 6]", "listed twice"),
+        ("[true]", "Input should be"),
+    ],
+)
+def test_connection_to_positions_must_be_teeth(tmp_path: Path, to: str, reason: str) -> None:
+    d = write(tmp_path, GOOD_RULE.replace("to: goal_teeth", f"to: {to}"), name="to.yaml")
+    with pytest.raises(KnowledgeError) as exc:
+        load_knowledge([d])
+    assert exc.value.where.endswith("design.connections.0.to"), exc.value.where
+    assert reason in exc.value.reason
+
+
+def test_connection_to_absent_teeth_is_not_proposed(tmp_path: Path) -> None:
+    d = write(tmp_path, GOOD_RULE.replace("to: goal_teeth", "to: [8]"))
+    case = load_example("04b_asymmetric_intrusion")
+    data = case.model_dump(mode="json", exclude_defaults=True)
+    data["dentition"] = {"missing": [18, 28, 38, 48]}
+    from tadplan.case import case_from_data
+
+    p = plan(case_from_data(data), load_knowledge([d]))
+    gp = p.goals[0]
+    assert all(x.rule_id != "clinic-asymmetric-intrusion-chain" for x in gp.designs)
+    assert any(
+        "[clinic-asymmetric-intrusion-chain] is not possible: its elastic chain reaches no tooth"
+        in n
+        for n in gp.notes
+    )
+    # with the third molars there, the same rule is proposed and reaches them
+    data["dentition"] = {}
+    p = plan(case_from_data(data), load_knowledge([d]))
+    (mine,) = [x for x in p.goals[0].designs if x.rule_id == "clinic-asymmetric-intrusion-chain"]
+    assert all(fdi_pos % 10 == 8 for c in mine.connections for fdi_pos in c.teeth)
+
+
+def test_rule_file_not_utf8_names_the_file(tmp_path: Path) -> None:
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "latin1.yaml").write_bytes(
+        GOOD_RULE.replace("Our clinic", "Klinik Zürich").encode("latin-1")
+    )
+    with pytest.raises(KnowledgeError) as exc:
+        load_knowledge([d])
+    assert exc.value.where.endswith("latin1.yaml") and "not UTF-8" in exc.value.reason
+
+
+def test_deeply_nested_condition_is_a_clear_error(tmp_path: Path) -> None:
+    cond = "{goal_kind_in: [intrusion]}"
+    for _ in range(500):
+        cond = "{not: " + cond + "}"
+    d = write(
+        tmp_path,
+        GOOD_RULE.replace("{all: [{goal_kind_in: [intrusion]}, {symmetry: asymmetric}]}", cond),
+        name="deep.yaml",
+    )
+    with pytest.raises(KnowledgeError) as exc:
+        load_knowledge([d])
+    assert "deep.yaml: line" in exc.value.where and "nested more than" in exc.value.reason
+
+
+def test_rule_file_anchors_and_duplicate_keys_refused(tmp_path: Path) -> None:
+    d = write(
+        tmp_path, GOOD_RULE.replace("version: 1\n", "version: 1\nversion: 2\n"), name="dup.yaml"
+    )
+    with pytest.raises(KnowledgeError, match="duplicate key 'version'"):
+        load_knowledge([d])
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf"])
+def test_rule_numbers_must_be_finite(tmp_path: Path, value: str) -> None:
+    text = GOOD_RULE.replace(
+        "{kind: elastic_chain, from: a, to: goal_teeth}",
+        "{kind: elastic_chain, from: a, to: goal_teeth, force_g: " + value + ", "
+        "force_source: {key: clinic2026}}",
+    )
+    d = write(tmp_path, text, name="nan.yaml")
+    with pytest.raises(KnowledgeError) as exc:
+        load_knowledge([d])
+    assert exc.value.where.endswith("design.connections.0.force_g"), exc.value.where

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import map_coordinates
 
 from tadplan.anatomy.search import site_value
-from tadplan.planner.model import SiteSafety
+from tadplan.planner.model import Plan, SiteSafety, Warning
 
 if TYPE_CHECKING:
     from tadplan.anatomy.safety import Insertion
@@ -60,8 +60,45 @@ class Volume:
         return map_coordinates(self.hu, idx.T, order=1, mode="nearest").astype(np.float64)
 
 
+SPACING_RANGE_MM = (0.01, 5.0)
+"""Voxel spacings accepted, mm. [E] stated: dental CBCT voxels are 0.075-0.4 mm and
+medical CT slices at most a few mm; outside this range the header is wrong (or in other
+units) and bone would be measured at the wrong scale."""
+
+MAX_VOXELS = 1024**3
+"""Largest volume read (4 GB of float32): larger series are cropped before planning."""
+
+
+def _numbers(ds: object, tag: str, n: int, name: str) -> F64:
+    """``n`` finite numbers of DICOM attribute ``tag`` of a slice, or :class:`CBCTError`."""
+    try:
+        raw = getattr(ds, tag)
+        values = np.array([float(v) for v in (raw if n > 1 else [raw])], dtype=np.float64)
+    except (TypeError, ValueError, AttributeError):
+        raise CBCTError(f"{name}: {tag} is not numeric") from None
+    if values.shape != (n,):
+        raise CBCTError(f"{name}: {tag} has {values.size} values, expected {n}")
+    if not np.all(np.isfinite(values)):
+        raise CBCTError(f"{name}: {tag} is not finite ({', '.join(f'{v:g}' for v in values)})")
+    return values
+
+
+def _spacing(values: F64, tag: str, name: str) -> None:
+    lo, hi = SPACING_RANGE_MM
+    bad = [v for v in values if not lo <= v <= hi]
+    if bad:
+        raise CBCTError(
+            f"{name}: {tag} {bad[0]:g} mm is outside {lo:g}-{hi:g} mm (voxel size of a CBCT)"
+        )
+
+
 def read_dicom_series(directory: Path | str) -> Volume:
-    """Read every DICOM slice of one series in ``directory`` (any file order)."""
+    """Read every DICOM slice of one series in ``directory`` (any file order).
+
+    Refused, each with a :class:`CBCTError` naming the file and the DICOM attribute:
+    truncated slices, pixel data shorter than Rows x Columns, missing, non-finite, zero,
+    negative or implausible spacing (:data:`SPACING_RANGE_MM`), non-finite or zero
+    rescale, slices of different spacing, orientation or size, uneven slice gaps."""
     import pydicom
     from pydicom.errors import InvalidDicomError
 
@@ -69,6 +106,7 @@ def read_dicom_series(directory: Path | str) -> Volume:
     if not d.is_dir():
         raise CBCTError(f"{d}: not a directory")
     slices = []
+    without_pixels = []
     for p in sorted(d.iterdir()):
         if not p.is_file():
             continue
@@ -76,11 +114,18 @@ def read_dicom_series(directory: Path | str) -> Volume:
             ds = pydicom.dcmread(p)
         except (InvalidDicomError, OSError):
             continue
+        except Exception as exc:  # pydicom raises many kinds on a damaged file
+            raise CBCTError(f"{p.name}: unreadable DICOM ({type(exc).__name__})") from None
         if "PixelData" not in ds:
+            without_pixels.append((p, ds))
             continue
         slices.append((p, ds))
     if not slices:
         raise CBCTError(f"{d}: no DICOM image files")
+    image_classes = {str(ds.get("SOPClassUID", "")) for _, ds in slices}
+    for p, ds in without_pixels:
+        if "ImagePositionPatient" in ds or str(ds.get("SOPClassUID", "-")) in image_classes:
+            raise CBCTError(f"{p.name}: an image slice without pixel data (truncated?)")
     uids = {str(ds.get("SeriesInstanceUID", "")) for _, ds in slices}
     if len(uids) > 1:
         raise CBCTError(f"{d}: {len(uids)} series mixed in one directory; give one series")
@@ -88,10 +133,24 @@ def read_dicom_series(directory: Path | str) -> Volume:
         for tag in ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing"):
             if tag not in ds:
                 raise CBCTError(f"{p.name}: missing {tag}; cannot place the slice")
-    ori = np.array(slices[0][1].ImageOrientationPatient, dtype=np.float64)
+    first_name = slices[0][0].name
+    ori = _numbers(slices[0][1], "ImageOrientationPatient", 6, first_name)
     row_cos, col_cos = ori[:3], ori[3:]
+    if (
+        abs(np.linalg.norm(row_cos) - 1) > 1e-3
+        or abs(np.linalg.norm(col_cos) - 1) > 1e-3
+        or abs(row_cos @ col_cos) > 1e-3
+    ):
+        raise CBCTError(f"{first_name}: ImageOrientationPatient is not two orthogonal unit vectors")
+    spacing = _numbers(slices[0][1], "PixelSpacing", 2, first_name)
+    _spacing(spacing, "PixelSpacing", first_name)
+    for p, ds in slices[1:]:
+        if not np.allclose(_numbers(ds, "PixelSpacing", 2, p.name), spacing, rtol=1e-4):
+            raise CBCTError(f"{p.name}: PixelSpacing differs from {first_name}'s (mixed series)")
+        if not np.allclose(_numbers(ds, "ImageOrientationPatient", 6, p.name), ori, atol=1e-4):
+            raise CBCTError(f"{p.name}: ImageOrientationPatient differs from {first_name}'s")
     normal = np.cross(row_cos, col_cos)
-    pos = np.array([np.array(ds.ImagePositionPatient, dtype=np.float64) for _, ds in slices])
+    pos = np.array([_numbers(ds, "ImagePositionPatient", 3, p.name) for p, ds in slices])
     order = np.argsort(pos @ normal)
     pos = pos[order]
     gaps = np.diff(pos @ normal)
@@ -101,18 +160,40 @@ def read_dicom_series(directory: Path | str) -> Volume:
         if np.ptp(gaps) > 0.01 * np.median(gaps) + 1e-6:
             raise CBCTError(f"{d}: uneven slice spacing ({gaps.min():.3f}-{gaps.max():.3f} mm)")
         dz = float(np.median(gaps))
+        _spacing(np.array([dz]), "slice spacing (ImagePositionPatient)", str(d))
     else:
-        dz = float(getattr(slices[0][1], "SliceThickness", 1.0))
-    dr, dc = (float(v) for v in slices[0][1].PixelSpacing)
+        thickness = getattr(slices[0][1], "SliceThickness", None)
+        dz = (
+            1.0
+            if thickness is None
+            else float(_numbers(slices[0][1], "SliceThickness", 1, first_name)[0])
+        )
+        _spacing(np.array([dz]), "SliceThickness", first_name)
+    dr, dc = (float(v) for v in spacing)
+    sizes = {(int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0)) for _, ds in slices}
+    if len(sizes) > 1:
+        raise CBCTError(f"{d}: slices of different sizes {sorted(sizes)}")
+    rows, cols = sizes.pop()
+    if rows * cols * len(slices) > MAX_VOXELS:
+        raise CBCTError(f"{d}: {rows} x {cols} x {len(slices)} voxels is too large to read")
     arrays = []
     for k in order:
-        ds = slices[int(k)][1]
-        a = ds.pixel_array.astype(np.float32)
-        a = a * float(getattr(ds, "RescaleSlope", 1.0)) + float(getattr(ds, "RescaleIntercept", 0))
-        arrays.append(a)
-    shapes = {a.shape for a in arrays}
-    if len(shapes) > 1:
-        raise CBCTError(f"{d}: slices of different sizes {sorted(shapes)}")
+        p, ds = slices[int(k)]
+        try:
+            a = ds.pixel_array.astype(np.float32)
+        except Exception as exc:  # short pixel data, Rows larger than the data, bad syntax
+            raise CBCTError(f"{p.name}: PixelData unreadable: {str(exc)[:120]}") from None
+        slope = float(_numbers(ds, "RescaleSlope", 1, p.name)[0]) if "RescaleSlope" in ds else 1.0
+        icpt = (
+            float(_numbers(ds, "RescaleIntercept", 1, p.name)[0])
+            if "RescaleIntercept" in ds
+            else 0.0
+        )
+        if slope == 0:
+            raise CBCTError(f"{p.name}: RescaleSlope is 0")
+        if a.shape != (rows, cols):
+            raise CBCTError(f"{p.name}: pixel data of shape {a.shape}, not Rows x Columns")
+        arrays.append(a * slope + icpt)
     axes = np.array([row_cos * dc, col_cos * dr, normal * dz])
     return Volume(np.stack(arrays), pos[0], axes)
 
@@ -192,15 +273,31 @@ def measure_insertion(
     return measure_axis(volume, head - lead_in_mm * d, d, length_mm + lead_in_mm)
 
 
+class Placed(Protocol):
+    """A placed screw: an :class:`~tadplan.anatomy.safety.Insertion` or a plan's implant."""
+
+    @property
+    def head_position_mm(self) -> tuple[float, float, float] | None: ...
+    @property
+    def axis(self) -> tuple[float, float, float] | None: ...
+    @property
+    def length_mm(self) -> float: ...
+    @property
+    def safety(self) -> SiteSafety | None: ...
+
+
 def assess_with_cbct(
     volume: Volume,
-    insertion: Insertion,
+    insertion: Insertion | Placed,
     to_volume: F64 | None = None,
 ) -> SiteSafety:
     """The insertion's :class:`SiteSafety` updated with what the patient's CBCT shows along
     the screw axis: measured bone depth (the screw is amber if longer than the bone it
     finds), cortical thickness and soft tissue, in the notes. Root clearance stays that of
     the dentition used for the plan (segment the roots to check it on the CBCT)."""
+    s = insertion.safety
+    if insertion.head_position_mm is None or insertion.axis is None or s is None:
+        raise ValueError("the screw is not placed (no head position, axis or safety)")
     m = measure_insertion(
         volume,
         np.asarray(insertion.head_position_mm),
@@ -208,7 +305,6 @@ def assess_with_cbct(
         insertion.length_mm + 5.0,
         to_volume,
     )
-    s = insertion.safety
     notes = list(s.notes)
     status = s.status
     if m.bone_depth_mm is None:
@@ -227,3 +323,27 @@ def assess_with_cbct(
                 f"CBCT: {in_bone:.1f} mm in bone exceeds the {m.bone_depth_mm:.1f} mm found"
             )
     return s.model_copy(update={"status": status, "bone_depth_mm": m.bone_depth_mm, "notes": notes})
+
+
+def assess_plan_with_cbct(plan: Plan, volume: Volume, to_volume: F64 | None = None) -> Plan:
+    """``plan`` with the safety of every placed implant re-assessed along its axis in the
+    patient's CBCT (:func:`assess_with_cbct`); the ranking is left as planned."""
+    goals = []
+    for gp in plan.goals:
+        designs = []
+        for d in gp.designs:
+            implants = [
+                i.model_copy(update={"safety": assess_with_cbct(volume, i, to_volume)})
+                if i.head_position_mm is not None and i.axis is not None and i.safety
+                else i
+                for i in d.implants
+            ]
+            designs.append(d.model_copy(update={"implants": implants}))
+        goals.append(gp.model_copy(update={"designs": designs}))
+    frame = "mapped by the given transform" if to_volume is not None else "taken as registered"
+    note = Warning(
+        severity="info",
+        text=f"CBCT: bone, cortex and soft tissue measured along every placed implant's axis "
+        f"(the series {frame} to the patient frame); the ranking is that of the plan",
+    )
+    return plan.model_copy(update={"goals": goals, "warnings": [*plan.warnings, note]})

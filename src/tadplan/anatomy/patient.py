@@ -22,6 +22,7 @@ segmentation is available.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Mapping
@@ -32,10 +33,12 @@ import numpy as np
 import trimesh
 import yaml
 
+from tadplan._yaml import load_user, read_user_file, yaml_problem
 from tadplan.anatomy.dentition import arch_value, size_of
 from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.anatomy.meshes import DentitionModel, ToothMesh
-from tadplan.case import fdi
+from tadplan.case import Case, fdi
+from tadplan.case.model import ABSENT
 
 MESH_SUFFIXES = (".stl", ".ply", ".obj")
 _LABEL = re.compile(r"(?<!\d)([1-4][1-8])(?!\d)")
@@ -164,17 +167,103 @@ def _landmarks(tooth: int, mesh: trimesh.Trimesh) -> ToothLandmarks:
 
 def _read_manifest(path: Path) -> dict[str, object]:
     try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise PatientMeshError(f"{path.name}: unreadable manifest ({exc})") from None
+        text = read_user_file(path)
+        data = json.loads(text) if path.suffix.lower() == ".json" else load_user(text)
+    except yaml.YAMLError as exc:
+        where, reason = yaml_problem(exc)
+        raise PatientMeshError(f"{path.name}: {where}: unreadable manifest ({reason})") from None
+    except (ValueError, RecursionError) as exc:
+        raise PatientMeshError(f"{path.name}: unreadable manifest ({str(exc)[:120]})") from None
     if not isinstance(data, dict) or not isinstance(data.get("teeth"), dict):
         raise PatientMeshError(f"{path.name}: a manifest needs 'teeth: {{FDI: file}}'")
     return data
 
 
-def load_patient(source: Path | str) -> PatientGeometry:
-    """Read a directory of tooth meshes (labels from file names) or a manifest file."""
+@dataclass(frozen=True)
+class IdentityLimits:
+    volume_ratio: tuple[float, float] = (0.33, 3.0)
+    same_place_mm: float = 1.5
+    wrong_side_mm: float = 2.0
+    from_average_mm: float = 12.0
+    order_slack_mm: float = 1.0
+
+
+IDENTITY_LIMITS = IdentityLimits()
+"""[E] stated limits for "this mesh cannot be the tooth its label names", against the
+average dentition (Wheeler sizes, ``arch.yaml`` arch form): volume within 1/3-3 x the
+average tooth's (a lower central incisor is a quarter of a first molar); a centroid on the
+other side of the midline by more than 2 mm, in the other jaw, more than 12 mm (over a
+molar's width) from the average tooth's, or out of order along the arch by more than 1 mm;
+two teeth closer than 1.5 mm are the same tooth."""
+
+
+def check_identity(
+    meshes: Mapping[int, trimesh.Trimesh], paths: Mapping[int, Path], case: Case | None = None
+) -> None:
+    """Refuse meshes that cannot be the tooth their label names (swapped or mislabelled
+    files, Universal numbers read as FDI, copies of one tooth, flat meshes, teeth the case
+    says are absent), comparing each with the average tooth of the same number."""
+    from tadplan.anatomy.meshes import average_dentition
+
+    lim = IDENTITY_LIMITS
+    avg = average_dentition(resolution="coarse", teeth=sorted(meshes))
+    names = {t: paths[t].name for t in meshes}
+    centre: dict[int, np.ndarray] = {}
+    expect: dict[int, np.ndarray] = {}
+    for t, m in sorted(meshes.items()):
+        if case is not None and case.dentition.status(t) in ABSENT:
+            status = case.dentition.status(t).value
+            raise PatientMeshError(f"{names[t]}: tooth {t} is {status} in the case")
+        ref = trimesh.Trimesh(avg.meshes[t].vertices, avg.meshes[t].faces, process=False)
+        lo, hi = lim.volume_ratio
+        if not lo * ref.volume <= m.volume <= hi * ref.volume:
+            raise PatientMeshError(
+                f"{names[t]}: a volume of {m.volume:.0f} mm3 cannot be tooth {t} "
+                f"({fdi.name(t)}, about {ref.volume:.0f} mm3)"
+            )
+        centre[t] = np.asarray(m.center_mass, dtype=np.float64)
+        expect[t] = np.asarray(ref.center_mass, dtype=np.float64)
+    for a, b in itertools.combinations(sorted(centre), 2):
+        if np.linalg.norm(centre[a] - centre[b]) < lim.same_place_mm:
+            raise PatientMeshError(
+                f"{names[a]} and {names[b]} are one tooth in the same place (labelled {a} and {b})"
+            )
+    for t, c in centre.items():
+        side = fdi.side(t)
+        if c[0] * np.sign(expect[t][0]) < -lim.wrong_side_mm:
+            other_side = "left" if side == "right" else "right"
+            raise PatientMeshError(
+                f"{names[t]}: lies on the patient's {other_side} side, tooth {t} is on the "
+                f"{side} (a Universal or Palmer number read as FDI?)"
+            )
+        if c[2] * np.sign(expect[t][2]) < 0:
+            raise PatientMeshError(
+                f"{names[t]}: lies in the other jaw, tooth {t} is in the {fdi.arch(t)}"
+            )
+    by_quadrant: dict[int, list[int]] = {}
+    for t in sorted(meshes, key=fdi.position):
+        by_quadrant.setdefault(fdi.quadrant(t), []).append(t)
+    for teeth in by_quadrant.values():
+        for near, far in itertools.pairwise(teeth):
+            r_near, r_far = (float(np.hypot(*centre[t][:2])) for t in (near, far))
+            if r_far < r_near - lim.order_slack_mm:
+                raise PatientMeshError(
+                    f"{names[far]} (tooth {far}) lies mesial of {names[near]} (tooth {near}) "
+                    "along the arch: are the labels swapped?"
+                )
+    for t, c in centre.items():
+        off = float(np.linalg.norm(c - expect[t]))
+        if off > lim.from_average_mm:
+            raise PatientMeshError(
+                f"{names[t]}: {off:.0f} mm from where tooth {t} ({fdi.name(t)}) sits in an "
+                f"average arch (more than {lim.from_average_mm:g} mm): mislabelled or not "
+                "in the patient frame?"
+            )
+
+
+def load_patient(source: Path | str, case: Case | None = None) -> PatientGeometry:
+    """Read a directory of tooth meshes (labels from file names) or a manifest file; with
+    ``case``, a mesh of a tooth the case lists as absent is refused (:func:`check_identity`)."""
     src = Path(source)
     scale = 1.0
     bone_file = gingiva_file = None
@@ -193,7 +282,7 @@ def load_patient(source: Path | str) -> PatientGeometry:
         m = _read_manifest(src)
         units = str(m.get("units", "mm"))
         if units not in ("mm", "m"):
-            raise PatientMeshError(f"{src.name}: units: {units!r} is not 'mm' or 'm'")
+            raise PatientMeshError(f"{src.name}: units: {units[:20]!r} is not 'mm' or 'm'")
         scale = 1000.0 if units == "m" else 1.0
         teeth = m["teeth"]
         assert isinstance(teeth, Mapping)
@@ -201,7 +290,9 @@ def load_patient(source: Path | str) -> PatientGeometry:
             try:
                 tooth = int(key)
             except (TypeError, ValueError):
-                raise PatientMeshError(f"{src.name}: teeth: {key!r} is not an FDI number") from None
+                raise PatientMeshError(
+                    f"{src.name}: teeth: {str(key)[:20]!r} is not an FDI number"
+                ) from None
             if not fdi.is_tooth(tooth):
                 raise PatientMeshError(f"{src.name}: teeth: {tooth} is not an FDI tooth number")
             files.append((tooth, src.parent / str(name)))
@@ -217,6 +308,7 @@ def load_patient(source: Path | str) -> PatientGeometry:
             raise PatientMeshError(f"tooth {tooth} is given twice: {seen[tooth].name} and {p.name}")
         seen[tooth] = p
     meshes = {t: _load_mesh(p, scale, closed=True) for t, p in files}
+    check_identity(meshes, dict(files), case)
     lms = {t: _landmarks(t, m) for t, m in sorted(meshes.items())}
     tm = {
         t: ToothMesh(

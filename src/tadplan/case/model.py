@@ -12,7 +12,17 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from tadplan._yaml import load_data
 from tadplan.case import fdi
@@ -21,15 +31,29 @@ from tadplan.case import fdi
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_enum_values=False, allow_inf_nan=False
+    )
+
+
+ECHO_CHARS = 40
+"""Longest piece of a user's value repeated in an error message (the rest is cut)."""
+
+
+def echo(v: object) -> str:
+    """``repr(v)`` cut to :data:`ECHO_CHARS` characters, for error messages."""
+    if isinstance(v, list | tuple | dict | set) and len(v) > ECHO_CHARS:
+        return f"a {type(v).__name__} of {len(v)} items"
+    r = repr(v)
+    return r if len(r) <= ECHO_CHARS else r[: ECHO_CHARS - 3] + "..."
 
 
 def _tooth(v: object) -> int:
-    if isinstance(v, str) and v.strip().isascii() and v.strip().isdigit():
+    if isinstance(v, str) and len(v) < 8 and v.strip().isascii() and v.strip().isdigit():
         v = int(v.strip())
     if not fdi.is_tooth(v):
         raise ValueError(
-            f"{v!r} is not an FDI tooth number (permanent 11-18, 21-28, 31-38, 41-48; "
+            f"{echo(v)} is not an FDI tooth number (permanent 11-18, 21-28, 31-38, 41-48; "
             "primary 51-55, 61-65, 71-75, 81-85)"
         )
     return int(v)  # type: ignore[call-overload]
@@ -43,10 +67,12 @@ def _teeth_list(v: object) -> object:
         return v
     if not isinstance(v, list | tuple):
         raise ValueError("must be a list of FDI tooth numbers")
-    out = [_tooth(t) for t in v]
-    dup = sorted({t for t in out if out.count(t) > 1})
-    if dup:
-        raise ValueError(f"tooth {dup[0]} is listed twice")
+    out: list[int] = []
+    for t in v:
+        tooth = _tooth(t)
+        if tooth in out:
+            raise ValueError(f"tooth {tooth} is listed twice")
+        out.append(tooth)
     return out
 
 
@@ -270,7 +296,7 @@ class CrossbiteKind(StrEnum):
 class Crossbite(_Model):
     kind: CrossbiteKind
     teeth: list[Tooth] = Field(min_length=1)
-    skeletal: bool = Field(default=False, description="transverse maxillary deficiency")
+    skeletal: StrictBool = Field(default=False, description="transverse maxillary deficiency")
 
     _v = field_validator("teeth", mode="before")(_teeth_list)
 
@@ -373,12 +399,12 @@ class SiteAssessment(_Model):
     """What the clinician measured or decided about one site."""
 
     site: SiteRef
-    interradicular_width_mm: float | None = Field(default=None, ge=0, le=20)
+    interradicular_width_mm: StrictFloat | None = Field(default=None, ge=0, le=20)
     bone_quality: BoneQuality | None = None
-    cortical_thickness_mm: float | None = Field(default=None, ge=0, le=6)
-    gingiva_thickness_mm: float | None = Field(default=None, ge=0, le=10)
-    attached_gingiva_height_mm: float | None = Field(default=None, ge=0, le=15)
-    available: bool = Field(default=True, description="false rules the site out")
+    cortical_thickness_mm: StrictFloat | None = Field(default=None, ge=0, le=6)
+    gingiva_thickness_mm: StrictFloat | None = Field(default=None, ge=0, le=10)
+    attached_gingiva_height_mm: StrictFloat | None = Field(default=None, ge=0, le=15)
+    available: StrictBool = Field(default=True, description="false rules the site out")
     reason: str | None = Field(default=None, description="why the site is ruled out")
 
 
@@ -434,20 +460,20 @@ class DisplacedTooth(_Model):
 
 class Findings(_Model):
     sagittal_class: SagittalClass | None = None
-    overjet_mm: float | None = Field(default=None, ge=-15, le=20)
-    overbite_mm: float | None = Field(default=None, ge=-15, le=15)
+    overjet_mm: StrictFloat | None = Field(default=None, ge=-15, le=20)
+    overbite_mm: StrictFloat | None = Field(default=None, ge=-15, le=15)
     vertical: VerticalPattern | None = None
     incisor_inclination: Inclination | None = Field(
         default=None, description="upper incisors; see lower_incisor_inclination"
     )
     lower_incisor_inclination: Inclination | None = None
     crossbites: list[Crossbite] = Field(default_factory=list)
-    midline_deviation_mm: float | None = Field(
+    midline_deviation_mm: StrictFloat | None = Field(
         default=None, ge=-10, le=10, description="upper midline, + to the left"
     )
-    crowding_mm: float | None = Field(default=None, ge=-15, le=20)
-    gummy_smile: bool = False
-    orthognathic_surgery_planned: bool = Field(
+    crowding_mm: StrictFloat | None = Field(default=None, ge=-15, le=20)
+    gummy_smile: StrictBool = False
+    orthognathic_surgery_planned: StrictBool = Field(
         default=False, description="surgical orthodontics: decompensation, surgery first"
     )
     site_assessments: list[SiteAssessment] = Field(default_factory=list)
@@ -520,6 +546,12 @@ MAX_AMOUNT: dict[MovementKind, float] = {
 """Plausibility ceilings for one goal (mm, or degrees for angular kinds). Not clinical
 targets: they only catch typing errors such as 40 mm of intrusion. Intrusion beyond about
 3 mm with TADs is already at the edge of what is reported (literature.md §10)."""
+
+MIN_AMOUNT_MM = 0.5
+MIN_AMOUNT_DEG = 1.0
+"""Smallest movement a goal may ask for. [E] stated, not cited: below half a millimetre
+(or one degree) a movement is within the error of measuring it on models or radiographs,
+and no mini-implant is placed for it; smaller values are typing errors (0.05 for 5)."""
 
 CONTRADICTORY: tuple[tuple[frozenset[MovementKind], frozenset[MovementKind]], ...] = (
     (frozenset({MovementKind.intrusion}), frozenset({MovementKind.extrusion})),
@@ -596,7 +628,9 @@ def parse_segment(text: str) -> tuple[int, ...]:
     parts = text.replace(" ", "").split("-")
     if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):
         names = ", ".join(sorted([*NAMED_SEGMENTS, *NAMED_SEGMENT_GROUPS]))
-        raise ValueError(f"{text!r} is not a segment: write 'A-B' (e.g. 13-23) or one of {names}")
+        raise ValueError(
+            f"{echo(text)} is not a segment: write 'A-B' (e.g. 13-23) or one of {names}"
+        )
     a, b = (_tooth(p) for p in parts)
     try:
         return fdi.span(a, b)
@@ -607,12 +641,16 @@ def parse_segment(text: str) -> tuple[int, ...]:
 class Goal(_Model):
     """One tooth movement wanted (or an anchorage to hold)."""
 
-    id: str | None = Field(default=None, description="short label; defaults to g1, g2 ...")
+    id: str | None = Field(
+        default=None, max_length=80, description="short label; defaults to g1, g2 ..."
+    )
     kind: MovementKind
     teeth: list[Tooth] | None = Field(default=None, description="explicit FDI teeth")
     segment: str | None = Field(default=None, description="'13-23' or a named segment")
-    amount_mm: float | None = Field(default=None, description="size of the movement, mm")
-    amount_deg: float | None = Field(default=None, description="angle, for uprighting/derotation")
+    amount_mm: StrictFloat | None = Field(default=None, description="size of the movement, mm")
+    amount_deg: StrictFloat | None = Field(
+        default=None, description="angle, for uprighting/derotation"
+    )
     side: Literal["right", "left", "bilateral"] | None = None
     symmetry: Symmetry = Symmetry.symmetric
     anchorage_demand: AnchorageDemand = AnchorageDemand.moderate
@@ -658,8 +696,14 @@ class Goal(_Model):
             )
         if amount is not None:
             ceiling = MAX_AMOUNT[self.kind]
+            floor = MIN_AMOUNT_DEG if angular else MIN_AMOUNT_MM
             if amount <= 0 and self.kind not in HOLDING_KINDS:
                 raise ValueError(f"{unit}: must be positive, got {amount:g}")
+            if 0 < amount < floor and self.kind not in HOLDING_KINDS:
+                raise ValueError(
+                    f"{unit}: {amount:g} is too small to plan for (at least {floor:g}; "
+                    f"below that the movement is within measurement error)"
+                )
             if self.kind in HOLDING_KINDS and amount != 0:
                 raise ValueError(f"{unit}: {self.kind.value} takes no amount")
             if amount > ceiling:
@@ -688,15 +732,17 @@ class Goal(_Model):
 
 class Patient(_Model):
     id: str | None = Field(default=None, description="pseudonymous id; no names")
-    age_y: float | None = Field(default=None, ge=5, le=100)
+    age_y: StrictFloat | None = Field(default=None, ge=5, le=100)
     sex: Literal["F", "M", "other"] | None = None
-    smoker: bool | None = None
+    smoker: StrictBool | None = None
 
 
 class Constraints(_Model):
-    no_palatal: bool = Field(default=False, description="palatal insertion refused")
-    max_implants: int | None = Field(default=None, ge=1, le=12)
-    guided_insertion: bool = Field(default=False, description="printed surgical guide available")
+    no_palatal: StrictBool = Field(default=False, description="palatal insertion refused")
+    max_implants: StrictInt | None = Field(default=None, ge=1, le=12)
+    guided_insertion: StrictBool = Field(
+        default=False, description="printed surgical guide available"
+    )
 
 
 class Case(_Model):
@@ -744,13 +790,9 @@ class Case(_Model):
         return [g.id or f"g{i + 1}" for i, g in enumerate(self.goals)]
 
     def goal_teeth(self, i: int) -> tuple[int, ...]:
-        """Teeth that goal ``i`` moves: a segment's absent teeth dropped."""
-        g = self.goals[i]
-        teeth = g.tooth_list()
-        if g.segment is not None:
-            present = self.dentition.present_teeth()
-            teeth = tuple(t for t in teeth if t in present)
-        return teeth
+        """Teeth that goal ``i`` moves: a segment's absent teeth and planned extractions
+        dropped (explicit ``teeth`` naming them are refused by validation)."""
+        return _moved_teeth(self.goals[i], self.dentition.retained_teeth())
 
     def site_assessment(self, site: SiteRef) -> SiteAssessment | None:
         for a in self.findings.site_assessments:
@@ -759,16 +801,61 @@ class Case(_Model):
         return None
 
 
+def _moved_teeth(goal: Goal, retained: frozenset[int]) -> tuple[int, ...]:
+    teeth = goal.tooth_list()
+    if goal.segment is not None:
+        teeth = tuple(t for t in teeth if t in retained)
+    return teeth
+
+
+def _absent_teeth_problems(case: Case) -> list[str]:
+    """Appliances and findings on teeth that are not in the mouth; goal sides that
+    contradict the goal's teeth."""
+    problems: list[str] = []
+    dent = case.dentition
+    att = case.attachments
+    gone = {t: dent.status(t) for t in fdi.ALL_TEETH if dent.status(t) in ABSENT}
+    on_teeth: list[tuple[str, list[int]]] = [("attachments.bands", att.bands)]
+    if isinstance(att.brackets, list):
+        on_teeth.append(("attachments.brackets", att.brackets))
+    on_teeth += [
+        (f"findings.crossbites.{j}.teeth", cb.teeth)
+        for j, cb in enumerate(case.findings.crossbites)
+    ]
+    for where, teeth in on_teeth:
+        for t in teeth:
+            if t in gone:
+                state = "not present" if fdi.is_primary(t) else gone[t].value
+                problems.append(f"{where}: tooth {t} is {state}")
+                break
+    for i, g in enumerate(case.goals):
+        if g.side in ("right", "left"):
+            other = [t for t in g.tooth_list() if fdi.side(t) != g.side]
+            if other:
+                problems.append(
+                    f"goals.{i}.side: {g.side}, but tooth {other[0]} is on the "
+                    f"{fdi.side(other[0])} side"
+                )
+    return problems
+
+
 def semantic_problems(case: Case) -> list[str]:
     """Cross-field problems, each naming the field: movements of absent teeth,
-    contradictory goals, empty segments, duplicate goal ids."""
+    appliances on them, contradictory goals, empty segments, duplicate goal ids.
+    Linear in the number of goals."""
     problems: list[str] = []
     dent = case.dentition
     ids = case.goal_ids()
+    first: dict[str, int] = {}
+    reported: set[str] = set()
     for i, gid in enumerate(ids):
-        if ids.count(gid) > 1 and ids.index(gid) == i:
-            problems.append(f"goals.{i}.id: goal id {gid!r} is used more than once")
+        if gid in first and gid not in reported:
+            reported.add(gid)
+            problems.append(f"goals.{first[gid]}.id: goal id {echo(gid)} is used more than once")
+        first.setdefault(gid, i)
+    problems += _absent_teeth_problems(case)
     present = dent.present_teeth()
+    retained = dent.retained_teeth()
     for j, a in enumerate(case.findings.site_assessments):
         if a.site.between is not None:
             t1, t2 = a.site.between
@@ -808,9 +895,9 @@ def semantic_problems(case: Case) -> list[str]:
                         f"{where}.teeth: tooth {t} is a planned extraction: it cannot be "
                         f"a target of {g.kind.value}"
                     )
-        teeth = case.goal_teeth(i)
+        teeth = _moved_teeth(g, retained)
         if g.segment is not None and not teeth:
-            problems.append(f"{where}.segment: no tooth of segment {g.segment} is present")
+            problems.append(f"{where}.segment: no tooth of segment {echo(g.segment)} is retained")
         for t in teeth:
             per_tooth.setdefault(t, []).append((i, g.kind))
     clashes: dict[tuple[tuple[int, ...], str, str], list[int]] = {}
@@ -826,6 +913,6 @@ def semantic_problems(case: Case) -> list[str]:
         problems.append(
             f"goals.{idx[-1]}: contradictory goals on tooth "
             f"{', '.join(map(str, teeth_hit))}: {ka} and {kb} "
-            f"(goals {', '.join(ids[j] for j in idx)})"
+            f"(goals {', '.join(echo(ids[j]) for j in idx[:5])}{', ...' if len(idx) > 5 else ''})"
         )
     return problems

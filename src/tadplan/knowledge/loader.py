@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from tadplan._yaml import UserFileError, load_user, read_user_file, yaml_problem
 from tadplan.knowledge.conditions import Condition, ConditionError, compile_condition
 from tadplan.knowledge.schema import RuleFile, RuleSpec, SourceSpec, TablesFile
 from tadplan.knowledge.sources import Source, SourceRegistryError, load_sources
@@ -74,16 +75,17 @@ def data_dir() -> Path:
 
 
 def _read_yaml(path: Path) -> Any:
+    """A rule or table file, read as a user's file (:mod:`tadplan._yaml`): a regular UTF-8
+    file of bounded size, no anchors, duplicate keys, octal numbers or deep nesting."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise KnowledgeError(str(path), f"cannot read: {exc.strerror}") from None
+        text = read_user_file(path)
+    except UserFileError as exc:
+        raise KnowledgeError(str(path), str(exc)) from None
     try:
-        return yaml.safe_load(text)
+        return load_user(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}: line {mark.line + 1}" if mark else str(path)
-        raise KnowledgeError(where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        line, reason = yaml_problem(exc)
+        raise KnowledgeError(f"{path}: {line}", f"not valid YAML: {reason}") from None
 
 
 def _where(path: Path, raw: Any, loc: Sequence[object]) -> str:
@@ -97,7 +99,7 @@ def _where(path: Path, raw: Any, loc: Sequence[object]) -> str:
             if idx < len(rules) and isinstance(rules[idx], dict):
                 rid = rules[idx].get("id")
         rest = ".".join(str(p) for p in parts[2:]) or "(rule)"
-        label = f"rule {rid!r}" if rid else f"rules[{idx}]"
+        label = f"rule {str(rid)[:40]!r}" if rid else f"rules[{idx}]"
         return f"{path}: {label}: {rest}"
     return f"{path}: {'.'.join(str(p) for p in parts) or '(file)'}"
 
@@ -105,7 +107,8 @@ def _where(path: Path, raw: Any, loc: Sequence[object]) -> str:
 def _validation_error(path: Path, raw: Any, exc: ValidationError) -> KnowledgeError:
     err = exc.errors(include_url=False)[0]
     msg = str(err["msg"]).removeprefix("Value error, ")
-    loc = list(err["loc"])
+    # pydantic names the member of a union it tried ("literal['a','b']"): not a field
+    loc = [p for p in err["loc"] if isinstance(p, int) or "[" not in p]
     if err["type"] == "extra_forbidden":
         msg = "unknown key (check the spelling)"
     elif err["type"] == "missing":

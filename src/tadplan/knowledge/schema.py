@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from tadplan.case.fdi import ToothType
 from tadplan.case.model import AnchorageDemand, MovementKind, SiteRegion, Surface, Symmetry
@@ -35,7 +35,9 @@ ORTHOPAEDIC_MAX_G = 50000.0
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class SourceSpec(_Strict):
@@ -122,7 +124,7 @@ Target = Literal["goal_teeth", "most_mesial", "most_distal", "none"]
 class ConnectionTemplate(_Strict):
     kind: ConnectionKind
     from_: str | None = Field(default=None, alias="from", description="implant ref")
-    to: Target | list[int] = Field(default="goal_teeth", description="or tooth positions")
+    to: Target | list[StrictInt] = Field(default="goal_teeth", description="or tooth positions")
     attachment: str = ""
     activation: str = ""
     passive: bool = False
@@ -155,6 +157,22 @@ class ConnectionTemplate(_Strict):
         "sides, attached to the teeth of every goal side; false: one connection per side, "
         "carried by that side's implants",
     )
+
+    @field_validator("to")
+    @classmethod
+    def _positions(cls, v: Target | list[StrictInt]) -> Target | list[StrictInt]:
+        if isinstance(v, list):
+            if not v:
+                raise ValueError("an empty list of tooth positions: use 'none'")
+            bad = [p for p in v if isinstance(p, bool) or not 1 <= p <= 8]
+            if bad:
+                raise ValueError(
+                    f"{str(bad[0])[:20]} is not a tooth position (1 = central incisor ... "
+                    "8 = third molar)"
+                )
+            if len(set(v)) != len(v):
+                raise ValueError("a tooth position is listed twice")
+        return v
 
     @model_validator(mode="after")
     def _force(self) -> ConnectionTemplate:

@@ -24,7 +24,7 @@ from tadplan.planner.model import (
     TraceEntry,
     Warning,
 )
-from tadplan.planner.propose import Draft, DraftImplant, GoalDrafts, propose
+from tadplan.planner.propose import Draft, DraftImplant, GoalDrafts, limit_implants, propose
 from tadplan.planner.rank import criteria, has_danger, order, score
 
 
@@ -166,22 +166,48 @@ def cite_all(plan: Plan, knowledge: Knowledge) -> Plan:
     return plan.model_copy(update={"goals": goals, "warnings": warnings, "sources": sources})
 
 
+def _implant_total_warning(case: Case, goal_plans: list[GoalPlan]) -> list[Warning]:
+    """A warning when the first-ranked designs of all goals together insert more
+    mini-implants than ``constraints.max_implants`` (each design alone is within it)."""
+    limit = case.constraints.max_implants
+    firsts = [gp.designs[0] for gp in goal_plans if gp.designs]
+    ids = {i.id for d in firsts for i in d.implants}
+    if limit is None or len(ids) <= limit:
+        return []
+    return [
+        Warning(
+            severity="caution",
+            text=f"the first-ranked designs of all goals together need {len(ids)} "
+            f"mini-implants, more than constraints.max_implants ({limit}): choose designs "
+            "that share implants, or treat the goals one after the other",
+        )
+    ]
+
+
 def plan(case: Case, knowledge: Knowledge | None = None) -> Plan:
     """Ranked anchorage designs for every goal of ``case``, with trace and sources."""
     kb = knowledge if knowledge is not None else load_knowledge()
     goals = propose(case, kb)
+    over_limit = limit_implants(goals, case.constraints.max_implants)
     shared = combine(goals)
     adopted: list[TraceEntry] = []
     goal_plans = analyse_designs(rank(goals, kb), case, kb, place=place_implant, trace=adopted)
     warnings = [
         Warning(
             severity="caution",
-            text=f"goal {gp.goal.id}: no rule of the knowledge base "
-            "proposed a design; plan this goal by hand",
+            text=f"goal {gp.goal.id}: "
+            + (
+                "every design proposed needs more mini-implants than "
+                f"constraints.max_implants ({case.constraints.max_implants})"
+                if gp.goal.id in over_limit
+                else "no rule of the knowledge base proposed a design"
+            )
+            + "; plan this goal by hand",
         )
         for gp in goal_plans
         if not gp.designs
     ]
+    warnings += _implant_total_warning(case, goal_plans)
     trace = [t for gd in goals for t in gd.trace] + adopted
     result = Plan(
         tadplan_version=__version__,

@@ -304,6 +304,8 @@ def _hook_teeth(ct: ConnectionTemplate, ctx: GoalContext, teeth: list[int]) -> l
 def _connections(
     templates: list[ConnectionTemplate], implants: list[DraftImplant], ctx: GoalContext
 ) -> tuple[list[DraftConnection], list[SourceRef], list[str], str | None]:
+    """The connections of a design, their force sources and notes; or why a connection
+    cannot be made (it reaches no tooth)."""
     out: list[DraftConnection] = []
     sources: list[SourceRef] = []
     notes: list[str] = []
@@ -335,6 +337,13 @@ def _connections(
             for teeth, carriers in groups
             if (hooks := _hook_teeth(ct, ctx, teeth)) is not None
         ]
+        if ct.to != "none" and not any(teeth for teeth, _ in groups):
+            positions = ct.to if isinstance(ct.to, list) else []
+            absent = " ".join(
+                str(quadrant_tooth(ctx.jaw, s, p)) for s in ctx.sides for p in positions
+            )
+            kind = ct.kind.value.replace("_", " ")
+            return [], [], [], f"its {kind} reaches no tooth ({absent or 'no goal tooth'} absent)"
         if len(out) < n_before + len(groups):
             why = (
                 f"{ct.kind.value.replace('_', ' ')}: no tooth to hook it on "
@@ -504,4 +513,49 @@ def propose(case: Case, knowledge: Knowledge) -> list[GoalDrafts]:
     return out
 
 
-__all__ = ["Draft", "DraftImplant", "GoalDrafts", "propose", "site_matches"]
+def implant_count(d: Draft) -> int:
+    """Screws a design inserts (one per site, ordinal and head, as :mod:`combine` counts)."""
+    return len({(i.site.model_dump_json(), i.ordinal, i.head) for i in d.implants})
+
+
+def limit_implants(goals: list[GoalDrafts], limit: int | None) -> list[str]:
+    """Drop the designs that need more mini-implants than ``limit``
+    (``constraints.max_implants``); each goal's notes and trace say which and why.
+    Returns the ids of the goals left without a design by the limit."""
+    emptied: list[str] = []
+    if limit is None:
+        return emptied
+    for gd in goals:
+        keep = []
+        for d in gd.drafts:
+            n = implant_count(d)
+            if n <= limit:
+                keep.append(d)
+                continue
+            gd.notes.append(
+                f"{d.title} [{d.rule.id}] is not proposed: it needs {n} mini-implants, "
+                f"more than constraints.max_implants ({limit})."
+            )
+            gd.trace.append(
+                TraceEntry(
+                    rule_id=d.rule.id,
+                    goal_id=gd.ctx.goal_id,
+                    fired=True,
+                    reason=f"dropped: {n} implants, constraints.max_implants is {limit}",
+                )
+            )
+        if gd.drafts and not keep:
+            emptied.append(gd.ctx.goal_id)
+        gd.drafts = keep
+    return emptied
+
+
+__all__ = [
+    "Draft",
+    "DraftImplant",
+    "GoalDrafts",
+    "implant_count",
+    "limit_implants",
+    "propose",
+    "site_matches",
+]
