@@ -430,7 +430,7 @@ class DisplacedTooth(_Model):
     the crown lies palatal of and higher than its place. The mechanics bring it back the
     opposite way (towards the arch)."""
 
-    tooth: Tooth
+    tooth: StrictInt = Field(description="FDI tooth number, e.g. 23")
     direction: list[Displacement] = Field(
         min_length=1,
         description="palatal/lingual or buccal, apical (high), mesial or distal; one or more",
