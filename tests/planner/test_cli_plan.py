@@ -35,7 +35,7 @@ def test_plan_text_shows_ranked_designs_and_sources() -> None:
     r = run("plan", str(example_path("demo")))
     assert r.returncode == 0, r.stderr
     assert "Goal retract" in r.stdout and "#1 " in r.stdout
-    assert "Sources:" in r.stdout and "[seed]" in r.stdout
+    assert "Sources:" in r.stdout and "[IIP 2024 chapter] Anonymous (IIP Series chapter) (2024). Clinical applications" in r.stdout
     assert "Rules fired:" in r.stdout
 
 

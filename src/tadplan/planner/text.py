@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
+from tadplan.knowledge.sources import display_key
 from tadplan.planner.model import Design, Plan, SourceRef
 
 
 def _src(refs: list[SourceRef]) -> str:
-    return "; ".join(r.key + (f" ({r.detail})" if r.detail else "") for r in refs)
+    return "; ".join(display_key(r.key) + (f" ({r.detail})" if r.detail else "") for r in refs)
 
 
 def _wrap(text: str, indent: str) -> list[str]:
@@ -94,6 +95,6 @@ def plan_text(plan: Plan) -> str:
             )
     lines += ["", "Sources:"]
     for s in plan.sources:
-        lines += _wrap(f"[{s.key}] {s.text}", "  ")
+        lines += _wrap(f"[{display_key(s.key)}] {s.text}", "  ")
     lines += ["", *textwrap.wrap(plan.disclaimer, width=100)]
     return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ import jinja2
 from tadplan._yaml import load_data
 from tadplan.case import Case, ToothStatus, fdi
 from tadplan.case.summary import case_summary
+from tadplan.knowledge.sources import display_key
 from tadplan.knowledge.sources import sources as registry
 from tadplan.planner.model import Design, Plan, RankCriterion, SourceRef
 from tadplan.report.diagrams import design_figures
@@ -41,6 +42,7 @@ def _env() -> jinja2.Environment:
         trim_blocks=False,
     )
     env.filters["force"] = fmt_force
+    env.filters["cite_key"] = display_key
     return env
 
 
@@ -222,7 +224,7 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
                 )
             )
     for w in fs.warnings:
-        rows.append((w.severity, w.text + (f" [{', '.join(w.sources)}]" if w.sources else "")))
+        rows.append((w.severity, w.text + (f" [{', '.join(map(display_key, w.sources))}]" if w.sources else "")))
     return rows
 
 
