@@ -224,7 +224,8 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
                 )
             )
     for w in fs.warnings:
-        rows.append((w.severity, w.text + (f" [{', '.join(map(display_key, w.sources))}]" if w.sources else "")))
+        cited = f" [{', '.join(map(display_key, w.sources))}]" if w.sources else ""
+        rows.append((w.severity, w.text + cited))
     return rows
 
 

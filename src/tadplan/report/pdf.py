@@ -33,8 +33,6 @@ def render_pdf(plan: Plan) -> bytes:
     fonts = FontConfiguration()
     css = weasyprint.CSS(string=font_faces_css(), font_config=fonts)
     html = render(plan, "svg")
-    pdf = weasyprint.HTML(string=html, base_url=".").write_pdf(
-        stylesheets=[css], font_config=fonts
-    )
+    pdf = weasyprint.HTML(string=html, base_url=".").write_pdf(stylesheets=[css], font_config=fonts)
     assert pdf is not None
     return bytes(pdf)
