@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from tadplan.case.summary import goal_notes
 from tadplan.knowledge.sources import display_key
 from tadplan.planner.model import Design, Plan, SourceRef
 
@@ -68,6 +69,7 @@ def plan_text(plan: Plan) -> str:
         + (f": {c.title}" if c.title else ""),
         "",
     ]
+    notes = goal_notes(c)
     for gp in plan.goals:
         g = gp.goal
         amount = f" {g.amount}" if g.amount else ""
@@ -75,6 +77,8 @@ def plan_text(plan: Plan) -> str:
             f"Goal {g.id}: {g.kind.value.replace('_', ' ')}{amount} of "
             f"{' '.join(map(str, g.teeth))} (anchorage demand {g.anchorage_demand.value})"
         )
+        if g.id in notes:
+            lines += _wrap(f"case notes: {notes[g.id]}", "  ")
         if not gp.designs:
             lines.append("  no design proposed")
         for d in gp.designs:

@@ -15,7 +15,7 @@ import jinja2
 
 from tadplan._yaml import load_data
 from tadplan.case import Case, ToothStatus, fdi
-from tadplan.case.summary import case_summary
+from tadplan.case.summary import case_summary, goal_notes
 from tadplan.knowledge.sources import display_key
 from tadplan.knowledge.sources import sources as registry
 from tadplan.planner.model import Design, Plan, RankCriterion, SourceRef
@@ -322,6 +322,7 @@ def build_context(
     seen: dict[str, int] = {}
     drawn: dict[str, tuple[str, Design, str]] = {}
     sites_done: dict[str, str] = {}
+    case_notes = goal_notes(case)
     for gp in plan.goals:
         all_goal_teeth.update(gp.goal.teeth)
         designs = []
@@ -364,7 +365,14 @@ def build_context(
             )
         if gp.designs:
             plan_materials += [f"goal {gp.goal.id}: {m}" for m in materials(gp.designs[0])]
-        goals.append({"goal": gp.goal, "notes": gp.notes, "designs": designs})
+        goals.append(
+            {
+                "goal": gp.goal,
+                "case_notes": case_notes.get(gp.goal.id),
+                "notes": gp.notes,
+                "designs": designs,
+            }
+        )
     return {
         "plan": plan,
         "case": case,
