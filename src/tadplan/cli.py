@@ -496,7 +496,7 @@ def sites(
         from tadplan.anatomy.survey import search_all_sites
 
         sv = search_all_sites(c, "guided" if guided else "freehand", model=model)
-    best = [
+    best: list[dict[str, Any]] = [
         {
             "rank": k,
             "site": ins.site.label(),
