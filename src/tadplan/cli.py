@@ -103,17 +103,20 @@ def _write_stdout(text: str) -> None:
     sys.stdout.write(plain(text) if text.endswith("\n") else plain(text) + "\n")
 
 
-def _listing(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """A table on a terminal; piped, plain lines: ``# title``, ``# column<TAB>column``, then
-    one tab-separated line per row (nothing cut, nothing re-wrapped)."""
+def _listing(
+    title: str, columns: Sequence[str], rows: Sequence[Sequence[object]], wide: bool = False
+) -> None:
+    """A table on a terminal (``wide``: at least 150 columns), long cells folded, never cut;
+    piped, plain lines: ``# title``, ``# column<TAB>column``, then one tab-separated line per
+    row (nothing cut, nothing re-wrapped)."""
     if _is_terminal():
         t = Table(title=_cell(title), title_justify="left")
         t.add_column(columns[0], no_wrap=True)
         for c in columns[1:]:
-            t.add_column(c)
+            t.add_column(c, overflow="fold")
         for r in rows:
             t.add_row(*(_cell(v) for v in r))
-        Console(highlight=False, width=max(console.width, 150)).print(t)
+        (Console(highlight=False, width=max(console.width, 150)) if wide else console).print(t)
         return
     lines = [f"# {title}", "# " + "\t".join(columns)]
     lines += ["\t".join(" ".join(str(v).split()) for v in r) for r in rows]
@@ -380,7 +383,7 @@ def rules(
         )
         for r in kb.rules
     ]
-    _listing(f"{len(kb.rules)} rules", ("id", "application", "kind", "source"), rows)
+    _listing(f"{len(kb.rules)} rules", ("id", "application", "kind", "source"), rows, wide=True)
 
 
 def _force_systems(result: Plan) -> list[ForceSystem]:
@@ -538,6 +541,7 @@ def sites(
                 (s, *("-" if vals[h] is None else f"{vals[h]:.2f}" for h in heights))
                 for s, vals in by_site.items()
             ],
+            wide=True,
         )
         if sv is not None:
             _listing(
@@ -571,6 +575,7 @@ def sites(
                     )
                     for b in best
                 ],
+                wide=True,
             )
     if sv is not None and out is not None:
         from tadplan.report.site_maps import write_clearance_maps
