@@ -76,11 +76,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
 """Characters a terminal acts on instead of showing (ESC, BEL, CR, bidi overrides ...)."""
 
 
-def plain(text: object) -> str:
+def plain(text: object, json_safe: bool = False) -> str:
     """``text`` safe to show on a terminal: control characters (other than newline and tab)
-    shown as ``\\xNN`` / ``\\uNNNN`` escapes instead of reaching the terminal."""
+    shown as ``\\xNN`` / ``\\uNNNN`` escapes instead of reaching the terminal. ``json_safe``:
+    always ``\\uNNNN``, which keeps JSON text valid (such characters can only be in its
+    strings)."""
     return _CONTROL.sub(
-        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}",
+        lambda m: (
+            f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 and not json_safe else f"\\u{ord(m[0]):04x}"
+        ),
         str(text),
     )
 
@@ -99,8 +103,9 @@ def _is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def _write_stdout(text: str) -> None:
-    sys.stdout.write(plain(text) if text.endswith("\n") else plain(text) + "\n")
+def _write_stdout(text: str, json_safe: bool = False) -> None:
+    safe = plain(text, json_safe)
+    sys.stdout.write(safe if safe.endswith("\n") else safe + "\n")
 
 
 def _listing(
@@ -124,7 +129,7 @@ def _listing(
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    _write_stdout(json.dumps(data, indent=2, ensure_ascii=False), json_safe=True)
 
 
 def _check_out_file(out: Path, inputs: Sequence[Path] = ()) -> None:
@@ -311,7 +316,7 @@ def _make_plan(c: Case, rules: Path | None) -> Plan:
 def _write_plan(result: Plan, fmt: Format, out: Path | None) -> None:
     """Write ``result`` as ``fmt``; html and pdf need ``out`` (checked by the callers)."""
     if fmt == Format.json:
-        _emit(result.model_dump_json(indent=2), out)
+        _emit(result.model_dump_json(indent=2), out, json_safe=True)
     elif fmt == Format.text:
         from tadplan.planner.text import plan_text
 
@@ -326,10 +331,10 @@ def _write_plan(result: Plan, fmt: Format, out: Path | None) -> None:
             _write_file(out, render_pdf(result))
 
 
-def _emit(text: str, out: Path | None) -> None:
+def _emit(text: str, out: Path | None, json_safe: bool = False) -> None:
     """Text to stdout (control characters shown as escapes), or to the file ``out``."""
     if out is None:
-        _write_stdout(text)
+        _write_stdout(text, json_safe)
     else:
         _write_file(out, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
 

@@ -167,3 +167,11 @@ def test_ordinary_output_path_mistakes_are_exit_2(
     assert expected in r.stderr and "--out" in r.stderr
     assert "internal error" not in r.stderr and "Traceback" not in r.stderr
     assert (tmp_path / "file.txt").read_text() == "keep"
+
+
+def test_json_on_stdout_stays_valid_and_exact_with_control_characters(tmp_path: Path) -> None:
+    title = "del\x7f nel\x85 rtl\u202e esc\x1b bell\x07"
+    r = run("plan", str(demo_with(tmp_path, title=title)), "-f", "json")
+    assert r.returncode == 0, r.stderr
+    assert not any(c in r.stdout for c in "\x7f\x85\u202e\x1b\x07")
+    assert json.loads(r.stdout)["case"]["title"] == title
