@@ -7,16 +7,21 @@ Exit codes: 0 success, 2 bad input (every problem listed, no traceback),
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tadplan import __version__
+from tadplan._files import write_atomic
 from tadplan.case import Case, CaseError, Problem, fdi, load_case
 from tadplan.case.model import Case as CaseModel
 from tadplan.case.summary import case_summary
@@ -27,7 +32,7 @@ if TYPE_CHECKING:
     from tadplan.mechanics import ForceSystem
     from tadplan.planner.model import Plan
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 app = typer.Typer(
@@ -66,32 +71,154 @@ def _root(
     _state["debug"] = debug
 
 
+# ----------------------------------------------------------------------------- output
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters a terminal acts on instead of showing (ESC, BEL, CR, bidi overrides ...)."""
+
+
+def plain(text: object, json_safe: bool = False) -> str:
+    """``text`` safe to show on a terminal: control characters (other than newline and tab)
+    shown as ``\\xNN`` / ``\\uNNNN`` escapes instead of reaching the terminal. ``json_safe``:
+    always ``\\uNNNN``, which keeps JSON text valid (such characters can only be in its
+    strings)."""
+    return _CONTROL.sub(
+        lambda m: (
+            f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 and not json_safe else f"\\u{ord(m[0]):04x}"
+        ),
+        str(text),
+    )
+
+
+def _cell(text: object) -> Text:
+    """A table cell or title from user text: never read as Rich markup."""
+    return Text(plain(text))
+
+
+def _say(message: str) -> None:
+    """A status line (``wrote ...``) on stderr, so that stdout carries only the output."""
+    err_console.print(_cell(message))
+
+
+def _is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _write_stdout(text: str, json_safe: bool = False) -> None:
+    safe = plain(text, json_safe)
+    sys.stdout.write(safe if safe.endswith("\n") else safe + "\n")
+
+
+def _listing(
+    title: str, columns: Sequence[str], rows: Sequence[Sequence[object]], wide: bool = False
+) -> None:
+    """A table on a terminal (``wide``: at least 150 columns), long cells folded, never cut;
+    piped, plain lines: ``# title``, ``# column<TAB>column``, then one tab-separated line per
+    row (nothing cut, nothing re-wrapped)."""
+    if _is_terminal():
+        t = Table(title=_cell(title), title_justify="left")
+        t.add_column(columns[0], no_wrap=True)
+        for c in columns[1:]:
+            t.add_column(c, overflow="fold")
+        for r in rows:
+            t.add_row(*(_cell(v) for v in r))
+        (Console(highlight=False, width=max(console.width, 150)) if wide else console).print(t)
+        return
+    lines = [f"# {title}", "# " + "\t".join(columns)]
+    lines += ["\t".join(" ".join(str(v).split()) for v in r) for r in rows]
+    _write_stdout("\n".join(lines))
+
+
+def _print_json(data: Any) -> None:
+    _write_stdout(json.dumps(data, indent=2, ensure_ascii=False), json_safe=True)
+
+
+def _check_out_file(out: Path, inputs: Sequence[Path] = ()) -> None:
+    """Refuse (exit 2, reason named) an output path that cannot become a file: a directory,
+    a path in a directory that does not exist, or one of the input files."""
+    where = "--out"
+    if out.is_dir():
+        raise InputError(where, [Problem(where, f"{out} is a directory; give a file name")])
+    parent = out.absolute().parent
+    if not parent.exists():
+        raise InputError(where, [Problem(where, f"directory {parent} does not exist")])
+    if not parent.is_dir():
+        raise InputError(where, [Problem(where, f"{parent} is not a directory")])
+    for i in inputs:
+        same = out.resolve() == i.resolve() or (
+            out.exists() and i.exists() and os.path.samefile(out, i)
+        )
+        if same:
+            raise InputError(
+                where, [Problem(where, f"{out} is the input file {i}; choose another path")]
+            )
+
+
+def _check_out_dir(out: Path, option: str = "--out") -> None:
+    """Refuse (exit 2) an output directory path that names an existing file."""
+    if out.exists() and not out.is_dir():
+        raise InputError(option, [Problem(option, f"{out} is a file, not a directory")])
+    for p in out.absolute().parents:
+        if p.exists():
+            if not p.is_dir():
+                raise InputError(option, [Problem(option, f"{p} is a file, not a directory")])
+            break
+
+
+def _write_file(out: Path, data: bytes) -> None:
+    """Write ``data`` to ``out`` whole or not at all, and say so (and if a file was replaced)."""
+    try:
+        replaced = write_atomic(out, data)
+    except OSError as exc:
+        raise InputError(
+            "--out", [Problem("--out", f"cannot write {out}: {exc.strerror or exc}")]
+        ) from None
+    _say(f"wrote {out}" + (" (replaced the existing file)" if replaced else ""))
+
+
 # ----------------------------------------------------------------------------- helpers
 
 
 def summarise(case: Case) -> Table:
     """A one-screen summary of a case."""
     t = Table(
-        title=f"case {case.id}" + (f": {case.title}" if case.title else ""),
+        title=_cell(f"case {case.id}" + (f": {case.title}" if case.title else "")),
         show_header=False,
         title_justify="left",
     )
     t.add_column("what", style="bold")
     t.add_column("value")
-    for label, text in case_summary(case):
-        t.add_row(label, text)
+    for label, text in _summary_rows(case):
+        t.add_row(_cell(label), _cell(text))
+    return t
+
+
+def _summary_rows(case: Case) -> list[tuple[str, str]]:
+    """The case summary's rows, then one row per goal (with its notes)."""
+    rows = list(case_summary(case))
     for gid, (i, g) in zip(case.goal_ids(), enumerate(case.goals), strict=True):
         amount = (f" {g.amount_mm:g} mm" if g.amount_mm is not None else "") + (
             f" {g.amount_deg:g} deg" if g.amount_deg is not None else ""
         )
         moved = " ".join(map(str, case.goal_teeth(i)))
         side = f", {g.side}" if g.side else ""
-        t.add_row(
-            f"goal {gid}",
-            f"{g.kind.value}{amount} of {moved}{side}; "
-            f"{g.symmetry.value}; anchorage demand {g.anchorage_demand.value}",
+        rows.append(
+            (
+                f"goal {gid}",
+                f"{g.kind.value}{amount} of {moved}{side}; "
+                f"{g.symmetry.value}; anchorage demand {g.anchorage_demand.value}"
+                + (f"; notes: {g.notes}" if g.notes else ""),
+            )
         )
-    return t
+    return rows
+
+
+def _print_summary(case: Case) -> None:
+    if _is_terminal():
+        console.print(summarise(case))
+    else:
+        title = f"case {case.id}" + (f": {case.title}" if case.title else "")
+        _write_stdout("\n".join([title, *(f"{k}: {v}" for k, v in _summary_rows(case))]))
 
 
 def _load(path: Path) -> Case:
@@ -108,8 +235,11 @@ def _load(path: Path) -> Case:
 def validate(case: Annotated[Path, typer.Argument(help="Case file (.yaml/.yml/.json).")]) -> None:
     """Check a case file: exit 0 with a summary, or exit 2 listing every problem."""
     c = _load(case)
-    console.print(summarise(c))
-    console.print("[green]valid[/green]")
+    _print_summary(c)
+    if _is_terminal():
+        console.print(Text("valid", style="green"))
+    else:
+        _write_stdout("valid")
 
 
 @app.command()
@@ -120,24 +250,33 @@ def schema(
     if plan:
         from tadplan.planner.model import Plan
 
-        console.print_json(json.dumps(Plan.model_json_schema()))
+        _print_json(Plan.model_json_schema())
     else:
-        console.print_json(json.dumps(CaseModel.model_json_schema()))
+        _print_json(CaseModel.model_json_schema())
 
 
 @app.command()
 def examples(
     name: Annotated[str | None, typer.Argument(help="Example to print.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The list as JSON (name, case id, title).")
+    ] = False,
 ) -> None:
-    """List the bundled example cases, or print one."""
+    """List the bundled example cases (piped: one name per line), or print one."""
     from tadplan.examples import example_path, example_paths
 
     if name is None:
-        t = Table("name", "case id", "title", title="bundled examples", title_justify="left")
-        for stem, p in example_paths().items():
-            c = load_case(p)
-            t.add_row(stem, c.id, c.title or "")
-        console.print(t)
+        listed = [(stem, load_case(p)) for stem, p in example_paths().items()]
+        if as_json:
+            _print_json([{"name": n, "case_id": c.id, "title": c.title} for n, c in listed])
+        elif _is_terminal():
+            _listing(
+                "bundled examples",
+                ("name", "case id", "title"),
+                [(n, c.id, c.title or "") for n, c in listed],
+            )
+        else:
+            _write_stdout("\n".join(n for n, _ in listed))
         return
     try:
         p = example_path(name)
@@ -198,7 +337,7 @@ def _make_plan(c: Case, rules: Path | None) -> Plan:
 def _write_plan(result: Plan, fmt: Format, out: Path | None) -> None:
     """Write ``result`` as ``fmt``; html and pdf need ``out`` (checked by the callers)."""
     if fmt == Format.json:
-        _emit(result.model_dump_json(indent=2), out)
+        _emit(result.model_dump_json(indent=2), out, json_safe=True)
     elif fmt == Format.text:
         from tadplan.planner.text import plan_text
 
@@ -208,18 +347,17 @@ def _write_plan(result: Plan, fmt: Format, out: Path | None) -> None:
 
         assert out is not None, "html/pdf output needs a path"
         if fmt == Format.html:
-            out.write_text(render_html(result), encoding="utf-8")
+            _write_file(out, render_html(result).encode("utf-8"))
         else:
-            out.write_bytes(render_pdf(result))
-        console.print(f"wrote {out}")
+            _write_file(out, render_pdf(result))
 
 
-def _emit(text: str, out: Path | None) -> None:
+def _emit(text: str, out: Path | None, json_safe: bool = False) -> None:
+    """Text to stdout (control characters shown as escapes), or to the file ``out``."""
     if out is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        _write_stdout(text, json_safe)
     else:
-        out.write_text(text, encoding="utf-8")
-        console.print(f"wrote {out}")
+        _write_file(out, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
 
 
 @app.command()
@@ -234,6 +372,8 @@ def plan(
     c = _load(case)
     if format in (Format.html, Format.pdf) and out is None:
         raise InputError("--out", [Problem("--out", f"--format {format.value} needs --out PATH")])
+    if out is not None:
+        _check_out_file(out, [case])
     volume = _volume(cbct)
     result = _make_plan(c, rules)
     if volume is not None:
@@ -246,17 +386,37 @@ def plan(
 @app.command()
 def rules(
     rules: RulesOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The rules as JSON.")] = False,
 ) -> None:
     """List the loaded knowledge-base rules: id, application, kind and source."""
+    from tadplan.knowledge.sources import display_key
+
     kb = _knowledge(rules)
-    t = Table(title=f"{len(kb.rules)} rules", title_justify="left")
-    t.add_column("id", no_wrap=True)
-    for col in ("application", "kind", "source"):
-        t.add_column(col)
-    for r in kb.rules:
-        src = "; ".join(s.key + (f" {s.detail}" if s.detail else "") for s in r.spec.sources)
-        t.add_row(r.id, r.application, "design" if r.is_design else "modifier", src)
-    console.print(t)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "id": r.id,
+                    "application": r.application,
+                    "kind": "design" if r.is_design else "modifier",
+                    "sources": [{"key": s.key, "detail": s.detail} for s in r.spec.sources],
+                }
+                for r in kb.rules
+            ]
+        )
+        return
+    rows = [
+        (
+            r.id,
+            r.application,
+            "design" if r.is_design else "modifier",
+            "; ".join(
+                display_key(s.key) + (f" {s.detail}" if s.detail else "") for s in r.spec.sources
+            ),
+        )
+        for r in kb.rules
+    ]
+    _listing(f"{len(kb.rules)} rules", ("id", "application", "kind", "source"), rows, wide=True)
 
 
 def _force_systems(result: Plan) -> list[ForceSystem]:
@@ -282,16 +442,16 @@ def mechanics(
     from tadplan.mechanics.text import format_modules
 
     if modules:
-        _emit(format_modules(), None)
+        _write_stdout(format_modules())
     if case is None:
         if not modules:
             raise InputError("mechanics", [Problem("CASE", "give a case file (or --modules)")])
         return
     systems = _force_systems(_make_plan(_load(case), None))
     if as_json:
-        _emit(json.dumps([s.model_dump(mode="json") for s in systems], indent=2), None)
+        _print_json([s.model_dump(mode="json") for s in systems])
     else:
-        _emit("\n\n".join(format_force_system(s) for s in systems), None)
+        _write_stdout("\n\n".join(format_force_system(s) for s in systems))
 
 
 @app.command()
@@ -305,18 +465,54 @@ def demo(
     from tadplan.planner.text import plan_text
 
     c = load_case(example_path("demo"))
-    out.mkdir(parents=True, exist_ok=True)
-    console.print(summarise(c))
-    (out / "case.json").write_text(c.model_dump_json(indent=2), encoding="utf-8")
+    _check_out_dir(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            "--out", [Problem("--out", f"cannot create {out}: {exc.strerror or exc}")]
+        ) from None
+    _print_summary(c)
+    _emit(c.model_dump_json(indent=2), out / "case.json")
     result = _make_plan(c, None)
     text = plan_text(result)
-    console.print(text)
+    _write_stdout(text)
     _emit(text, out / "plan.txt")
     _write_plan(result, Format.json, out / "plan.json")
     mech = [format_force_system(fs) for fs in _force_systems(result)]
     _emit("\n\n".join(mech), out / "mechanics.txt")
     _write_plan(result, Format.html, out / "report.html")
     _write_plan(result, Format.pdf, out / "report.pdf")
+
+
+def _best_insertions(sv: Any, volume: Any) -> list[dict[str, Any]]:
+    """The search's best insertion per site as plain rows, judged on the CBCT when given."""
+    if sv is None:
+        return []
+    if volume is not None:
+        from tadplan.anatomy.cbct import assess_with_cbct
+    rows = []
+    for k, ins in enumerate(sv.best, 1):
+        s = ins.safety if volume is None else assess_with_cbct(volume, ins)
+        rows.append(
+            {
+                "rank": k,
+                "site": ins.site.label(),
+                "status": s.status,
+                "min_root_clearance_mm": s.min_root_clearance_mm,
+                "root_contact": s.root_contact,
+                "diameter_mm": ins.diameter_mm,
+                "length_mm": ins.length_mm,
+                "height_mm": ins.height_mm,
+                "mesiodistal_mm": ins.mesiodistal_mm,
+                "vertical_deg": ins.vertical_deg,
+                "horizontal_deg": ins.horizontal_deg,
+                "bone_depth_mm": s.bone_depth_mm,
+                "soft_tissue": s.soft_tissue,
+                "teeth_at_risk": list(s.teeth_at_risk),
+            }
+        )
+    return rows
 
 
 @app.command()
@@ -339,6 +535,7 @@ def sites(
         ),
     ] = None,
     cbct: CbctOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The tables as JSON.")] = False,
 ) -> None:
     """Inter-radicular distances of the case's dentition (the average one, or the patient's
     meshes with --meshes); with --search, the best insertion per site (ranked) and clearance
@@ -348,8 +545,9 @@ def sites(
     from tadplan.anatomy.sites import DEFAULT_HEIGHTS_MM, interradicular_table
 
     c = _load(case)
+    if out is not None:
+        _check_out_dir(out)
     volume = _volume(cbct)
-    wide = Console(highlight=False, width=max(console.width, 150))
     if meshes is None:
         model = average_dentition(c)
     else:
@@ -357,71 +555,97 @@ def sites(
             model = load_patient(meshes, c).model
         except (PatientMeshError, OSError) as exc:
             raise InputError(str(meshes), [Problem("--meshes", str(exc))]) from None
-    rows = interradicular_table(model)
     heights = list(DEFAULT_HEIGHTS_MM)
-    t = Table(title=f"{c.id}: inter-radicular distance (mm) by height from the alveolar crest")
-    t.add_column("site", no_wrap=True)
-    for h in heights:
-        t.add_column(f"{h:g}", justify="right")
-    by_site: dict[str, dict[float, float]] = {}
-    for r in rows:
-        by_site.setdefault(r.site, {})[r.height_mm] = r.ird_mm
-    for label, vals in by_site.items():
-        t.add_row(label, *[("-" if vals[h] == float("inf") else f"{vals[h]:.2f}") for h in heights])
-    wide.print(t)
-    wide.print("'-' = above the apex of a root (no root there); root-to-root minimum distance.")
-    if volume is not None:
-        n, r, k = volume.hu.shape
-        wide.print(
-            f"CBCT {cbct}: {n} x {r} x {k} voxels, spacing "
-            + " x ".join(f"{v:.3g}" for v in volume.spacing_mm)
-            + " mm"
-        )
-    if not search:
-        return
-    from tadplan.anatomy.cbct import assess_with_cbct
-    from tadplan.anatomy.survey import search_all_sites
+    by_site: dict[str, dict[float, float | None]] = {}
+    for r in interradicular_table(model, heights):
+        by_site.setdefault(r.site, {})[r.height_mm] = None if r.ird_mm == float("inf") else r.ird_mm
+    sv = None
+    if search:
+        from tadplan.anatomy.survey import search_all_sites
 
-    sv = search_all_sites(c, "guided" if guided else "freehand", model=model)
-    best = Table(
-        title=f"best insertion per site ({sv.n_candidates:,} candidates, "
-        f"{'guided' if guided else 'freehand'})"
-    )
-    for col in (
-        "rank",
-        "site",
-        "status",
-        "clearance",
-        "size",
-        "height",
-        "md",
-        "angles",
-        "bone",
-        "soft tissue",
-        "at risk",
-    ):
-        best.add_column(col, no_wrap=True)
-    for k, ins in enumerate(sv.best, 1):
-        s = ins.safety if volume is None else assess_with_cbct(volume, ins)
-        best.add_row(
-            str(k),
-            ins.site.label(),
-            s.status,
-            "contact" if s.root_contact else f"{s.min_root_clearance_mm:.2f}",
-            f"{ins.diameter_mm:g}x{ins.length_mm:g}",
-            f"{ins.height_mm:g}",
-            f"{ins.mesiodistal_mm:+g}",
-            f"{ins.vertical_deg:g}/{ins.horizontal_deg:+g}",
-            "-" if s.bone_depth_mm is None else f"{s.bone_depth_mm:.1f}",
-            s.soft_tissue or "",
-            ",".join(map(str, s.teeth_at_risk)) or "-",
+        sv = search_all_sites(c, "guided" if guided else "freehand", model=model)
+    best = _best_insertions(sv, volume)
+    if as_json:
+        data: dict[str, Any] = {
+            "case_id": c.id,
+            "heights_mm": heights,
+            "interradicular_mm": [
+                {"site": s, "ird_mm": [vals[h] for h in heights]} for s, vals in by_site.items()
+            ],
+        }
+        if volume is not None:
+            data["cbct"] = {
+                "voxels": list(volume.hu.shape),
+                "spacing_mm": [float(v) for v in volume.spacing_mm],
+            }
+        if sv is not None:
+            data["search"] = {
+                "workflow": sv.workflow,
+                "n_candidates": sv.n_candidates,
+                "best": best,
+            }
+        _print_json(data)
+    else:
+        _listing(
+            f"{c.id}: inter-radicular distance (mm) by height from the alveolar crest "
+            "('-' = above the apex of a root; root-to-root minimum distance)",
+            ["site", *(f"{h:g}" for h in heights)],
+            [
+                (s, *("-" if vals[h] is None else f"{vals[h]:.2f}" for h in heights))
+                for s, vals in by_site.items()
+            ],
+            wide=True,
         )
-    wide.print(best)
-    if out is not None:
+        if volume is not None:
+            n, r, k = volume.hu.shape
+            spacing = " x ".join(f"{v:.3g}" for v in volume.spacing_mm)
+            _listing(
+                f"CBCT {cbct}", ["volume"], [(f"{n} x {r} x {k} voxels, spacing {spacing} mm",)]
+            )
+        if sv is not None:
+            _listing(
+                f"best insertion per site ({sv.n_candidates:,} candidates, {sv.workflow})",
+                (
+                    "rank",
+                    "site",
+                    "status",
+                    "clearance",
+                    "size",
+                    "height",
+                    "md",
+                    "angles",
+                    "bone",
+                    "soft tissue",
+                    "at risk",
+                ),
+                [
+                    (
+                        b["rank"],
+                        b["site"],
+                        b["status"],
+                        "contact" if b["root_contact"] else f"{b['min_root_clearance_mm']:.2f}",
+                        f"{b['diameter_mm']:g}x{b['length_mm']:g}",
+                        f"{b['height_mm']:g}",
+                        f"{b['mesiodistal_mm']:+g}",
+                        f"{b['vertical_deg']:g}/{b['horizontal_deg']:+g}",
+                        "-" if b["bone_depth_mm"] is None else f"{b['bone_depth_mm']:.1f}",
+                        b["soft_tissue"] or "",
+                        ",".join(map(str, b["teeth_at_risk"])) or "-",
+                    )
+                    for b in best
+                ],
+                wide=True,
+            )
+    if sv is not None and out is not None:
         from tadplan.report.site_maps import write_clearance_maps
 
-        paths = write_clearance_maps(sv, out)
-        console.print(f"wrote {len(paths)} clearance maps to {out}")
+        try:
+            paths = write_clearance_maps(sv, out)
+        except OSError as exc:
+            raise InputError(
+                "--out", [Problem("--out", f"cannot write to {out}: {exc.strerror or exc}")]
+            ) from None
+        _say(f"wrote {len(paths)} clearance maps to {out}")
 
 
 # ----------------------------------------------------------------------------- entry
@@ -437,19 +661,27 @@ def main(argv: list[str] | None = None) -> None:
         code = exc.code
         raise SystemExit(code) from None
     except InputError as exc:
-        err_console.print(f"[red]error[/red] in {exc.source}:")
-        for p in exc.problems:
-            err_console.print(f"  - {p}")
+        _error("error", f" in {exc.source}:", [f"  - {p}" for p in exc.problems])
         raise SystemExit(2) from None
     except fdi.ToothNumberError as exc:
-        err_console.print(f"[red]error[/red]: {exc}")
+        _error("error", f": {exc}")
         raise SystemExit(2) from None
     except Exception as exc:
         if debug:
             raise
-        err_console.print(f"[red]internal error[/red]: {type(exc).__name__}: {exc}")
-        err_console.print("run again with --debug for the traceback, and please report it")
+        _error(
+            "internal error",
+            f": {type(exc).__name__}: {exc}",
+            ["run again with --debug for the traceback, and please report it"],
+        )
         raise SystemExit(1) from None
+
+
+def _error(label: str, message: str, lines: Sequence[str] = ()) -> None:
+    """An error on stderr: ``label`` in red, the user-derived text never read as markup."""
+    err_console.print(Text.assemble((label, "red"), plain(message)))
+    for line in lines:
+        err_console.print(_cell(line))
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ def test_patient_meshes_give_the_table_for_their_teeth(tmp_path: Path) -> None:
         trimesh.Trimesh(m.vertices, m.faces).export(tmp_path / f"tooth_{t}.stl")
     r = run("sites", str(example_path("demo")), "--meshes", str(tmp_path))
     assert r.returncode == 0, r.stderr
-    rows = [line for line in r.stdout.splitlines() if "buccal" in line or "palatal" in line]
-    sites = {line.split("│")[1].strip() for line in rows if "│" in line}
+    # piped: one tab-separated row per site, the site label first
+    sites = {line.split("\t")[0] for line in r.stdout.splitlines() if not line.startswith("#")}
     pairs = {frozenset(map(int, s.split()[1].split("-"))) for s in sites}
     # exactly the neighbour pairs of the patient's four teeth are measured, both surfaces
     assert pairs == {frozenset(p) for p in ((14, 15), (15, 16), (16, 17))}, r.stdout

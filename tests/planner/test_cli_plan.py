@@ -35,7 +35,12 @@ def test_plan_text_shows_ranked_designs_and_sources() -> None:
     r = run("plan", str(example_path("demo")))
     assert r.returncode == 0, r.stderr
     assert "Goal retract" in r.stdout and "#1 " in r.stdout
-    assert "Sources:" in r.stdout and "[seed]" in r.stdout
+    # the clinical chapter cited by its bibliographic entry, not by the registry key
+    assert (
+        "Sources:" in r.stdout
+        and "[IIP 2024 chapter] Anonymous (IIP Series chapter) (2024)" in r.stdout
+    )
+    assert "[seed]" not in r.stdout and "literature.md" not in r.stdout
     assert "Rules fired:" in r.stdout
 
 

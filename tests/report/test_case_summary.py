@@ -21,5 +21,5 @@ def test_cli_table_shows_the_shared_rows_then_the_goals() -> None:
     labels = list(table.columns[0].cells)
     texts = list(table.columns[1].cells)
     shared = case_summary(case)
-    assert list(zip(labels, texts, strict=False))[: len(shared)] == shared
+    assert [(str(a), str(b)) for a, b in zip(labels, texts, strict=False)][: len(shared)] == shared
     assert [str(x) for x in labels[len(shared) :]] == [f"goal {g}" for g in case.goal_ids()]

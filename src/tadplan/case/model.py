@@ -545,7 +545,7 @@ MAX_AMOUNT: dict[MovementKind, float] = {
 }
 """Plausibility ceilings for one goal (mm, or degrees for angular kinds). Not clinical
 targets: they only catch typing errors such as 40 mm of intrusion. Intrusion beyond about
-3 mm with TADs is already at the edge of what is reported (literature.md §10)."""
+3 mm with TADs is already at the edge of what is reported."""
 
 MIN_AMOUNT_MM = 0.5
 MIN_AMOUNT_DEG = 1.0

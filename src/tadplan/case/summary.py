@@ -72,3 +72,9 @@ def case_summary(case: Case) -> list[tuple[str, str]]:
     if cons.max_implants:
         rows.append(("constraint", f"at most {cons.max_implants} implants"))
     return rows
+
+
+def goal_notes(case: Case) -> dict[str, str]:
+    """The clinician's ``notes`` of each goal that has some, by goal id (shown with the goal in
+    the text plan and the report)."""
+    return {gid: g.notes for gid, g in zip(case.goal_ids(), case.goals, strict=True) if g.notes}

@@ -24,7 +24,10 @@ class Source(BaseModel):
     journal: str | None = None
     where: str | None = None
     url: str | None = None
-    note: str | None = None
+    label: str | None = Field(
+        default=None, description="short name shown to readers instead of the registry key"
+    )
+    note: str | None = Field(default=None, description="maintainers' note, never displayed")
 
     def citation(self) -> str:
         parts = [f"{self.authors} ({self.year}). {self.title}."]
@@ -71,6 +74,13 @@ def load_sources(dirs: tuple[Path, ...] = ()) -> dict[str, Source]:
 def sources() -> dict[str, Source]:
     """The built-in registry (cached)."""
     return load_sources()
+
+
+def display_key(key: str) -> str:
+    """What readers see for the source ``key``: its ``label`` if it has one (the clinical
+    chapter is "IIP 2024 chapter", not the registry key ``seed``), else the key."""
+    src = sources().get(key)
+    return src.label if src is not None and src.label else key
 
 
 def cite(key: str) -> str:

@@ -1135,7 +1135,10 @@ def _friction(
     fr = data.friction
     if any(fdi.position(t) == 7 and fdi.arch(t) == jaw for t in att.bands):
         c = fr.high_friction_loss_fraction
-        return c.value, f"{c.source} [{c.tag}]; seed II.1 Fig. 12 (second-molar bands, hooks)"
+        return (
+            c.value,
+            f"{c.source} [{c.tag}]; IIP 2024 chapter, II.1 Fig. 12 (second-molar bands, hooks)",
+        )
     c = fr.sliding_loss_fraction
     return c.value, f"{c.source} [{c.tag}]"
 
@@ -1723,7 +1726,8 @@ def analyse_design(
                         MechWarning(
                             severity="info",
                             text=f"connection {cid}: {curve_words(curve)}; "
-                            "a NiTi closed-coil spring keeps a constant force (seed I.2)",
+                            "a NiTi closed-coil spring keeps a constant force "
+                            "(IIP 2024 chapter, I.2)",
                             sources=["buchmann2012", "seed"],
                         )
                     )
@@ -2175,7 +2179,7 @@ def _implant_load(
         flags.append("unresisted_moment")
         extra = (
             " A single implant cannot resist it: add a second implant so the moment is "
-            "shared as forces (seed II.1, Fig. 8)."
+            "shared as forces (IIP 2024 chapter, II.1, Fig. 8)."
             if alone
             else ""
         )

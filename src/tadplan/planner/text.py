@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import textwrap
 
+from tadplan.case.summary import goal_notes
+from tadplan.knowledge.sources import display_key
 from tadplan.planner.model import Design, Plan, SourceRef
 
 
 def _src(refs: list[SourceRef]) -> str:
-    return "; ".join(r.key + (f" ({r.detail})" if r.detail else "") for r in refs)
+    return "; ".join(display_key(r.key) + (f" ({r.detail})" if r.detail else "") for r in refs)
 
 
 def _wrap(text: str, indent: str) -> list[str]:
@@ -67,6 +69,7 @@ def plan_text(plan: Plan) -> str:
         + (f": {c.title}" if c.title else ""),
         "",
     ]
+    notes = goal_notes(c)
     for gp in plan.goals:
         g = gp.goal
         amount = f" {g.amount}" if g.amount else ""
@@ -74,6 +77,8 @@ def plan_text(plan: Plan) -> str:
             f"Goal {g.id}: {g.kind.value.replace('_', ' ')}{amount} of "
             f"{' '.join(map(str, g.teeth))} (anchorage demand {g.anchorage_demand.value})"
         )
+        if g.id in notes:
+            lines += _wrap(f"case notes: {notes[g.id]}", "  ")
         if not gp.designs:
             lines.append("  no design proposed")
         for d in gp.designs:
@@ -94,6 +99,6 @@ def plan_text(plan: Plan) -> str:
             )
     lines += ["", "Sources:"]
     for s in plan.sources:
-        lines += _wrap(f"[{s.key}] {s.text}", "  ")
+        lines += _wrap(f"[{display_key(s.key)}] {s.text}", "  ")
     lines += ["", *textwrap.wrap(plan.disclaimer, width=100)]
     return "\n".join(lines) + "\n"

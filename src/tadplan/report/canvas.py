@@ -16,8 +16,9 @@ Artists name what they draw with :func:`tag`; the SVG then carries ``<g id class
 data-ref>`` for the report's tests and a reader's browser tools.
 
 Text widths come from the DejaVu Sans font metrics (fontTools, advance widths without
-kerning), so labels can be laid out without a renderer; PNG output rasterises the SVG
-with resvg using the same font files.
+kerning) of the font files shipped in ``tadplan/report/fonts``, so labels can be laid out
+without a renderer; PNG output rasterises the SVG with resvg, and the PDF is set by
+WeasyPrint, with the same files.
 """
 
 from __future__ import annotations
@@ -49,46 +50,33 @@ Box = tuple[float, float, float, float]
 # ----------------------------------------------------------------------------- fonts
 
 
-_FONT_DIRS = (
-    "/usr/share/fonts/truetype/dejavu",  # Debian, Ubuntu (fonts-dejavu-core)
-    "/usr/share/fonts/dejavu-sans-fonts",  # Fedora
-    "/usr/share/fonts/dejavu",
-    "/usr/share/fonts/TTF",  # Arch
-)
-
-
-def _font_dir() -> Path | None:
-    """The system's DejaVu Sans (the font WeasyPrint finds through fontconfig as well)."""
-    for d in _FONT_DIRS:
-        if (Path(d) / "DejaVuSans.ttf").exists():
-            return Path(d)
-    return None
-
-
 FONT_FILES = {
     (False, False): "DejaVuSans.ttf",
     (True, False): "DejaVuSans-Bold.ttf",
     (False, True): "DejaVuSans-Oblique.ttf",
     (True, True): "DejaVuSans-BoldOblique.ttf",
 }
+"""DejaVu Sans by (bold, italic), shipped in ``tadplan/report/fonts`` (licence beside them)."""
+
+
+def font_path(bold: bool = False, italic: bool = False) -> Path:
+    """The shipped DejaVu Sans file of that weight and style."""
+    from importlib import resources
+
+    return Path(str(resources.files("tadplan.report"))) / "fonts" / FONT_FILES[(bold, italic)]
 
 
 def font_paths() -> list[str]:
-    """The DejaVu Sans files used for metrics and PNG output (empty if none is found)."""
-    d = _font_dir()
-    return [str(d / f) for f in FONT_FILES.values() if d and (d / f).exists()]
+    """The DejaVu Sans files used for metrics, PNG and PDF output."""
+    return [str(font_path(b, i)) for b, i in FONT_FILES]
 
 
 @functools.cache
 def _advances(bold: bool, italic: bool) -> tuple[dict[int, float], float]:
     """Codepoint -> advance width in em, and the fallback width for unknown glyphs."""
-    d = _font_dir()
-    path = d / FONT_FILES[(bold, italic)] if d else None
-    if path is None or not path.exists():
-        return {}, 0.66 if bold else 0.6
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(path), lazy=True)
+    font = TTFont(str(font_path(bold, italic)), lazy=True)
     upem = float(font["head"].unitsPerEm)
     hmtx = font["hmtx"].metrics
     cmap = font.getBestCmap()
@@ -1323,13 +1311,12 @@ def svg_to_png(svg: str, dpi: float = 150.0) -> bytes:
 
     # resvg wants a size in pixels: one user unit (a point) becomes one pixel at zoom 1
     plain = re.sub(r'^(<svg[^>]*?width="[0-9.]+)pt(" height="[0-9.]+)pt"', r'\1\2"', svg, count=1)
-    fonts = font_paths()
     return bytes(
         resvg_py.svg_to_bytes(
             svg_string=plain,
             zoom=dpi / PT_PER_IN,
-            font_files=fonts or None,
-            skip_system_fonts=bool(fonts),
+            font_files=font_paths(),
+            skip_system_fonts=True,
             background="#ffffff",
         )
     )

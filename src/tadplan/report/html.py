@@ -15,7 +15,8 @@ import jinja2
 
 from tadplan._yaml import load_data
 from tadplan.case import Case, ToothStatus, fdi
-from tadplan.case.summary import case_summary
+from tadplan.case.summary import case_summary, goal_notes
+from tadplan.knowledge.sources import display_key
 from tadplan.knowledge.sources import sources as registry
 from tadplan.mechanics.result import Components, UnitForceSystem
 from tadplan.planner.model import Design, Plan, RankCriterion, SourceRef
@@ -42,6 +43,7 @@ def _env() -> jinja2.Environment:
         trim_blocks=False,
     )
     env.filters["force"] = fmt_force
+    env.filters["cite_key"] = display_key
     return env
 
 
@@ -242,7 +244,8 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
                 )
             )
     for w in fs.warnings:
-        rows.append((w.severity, w.text + (f" [{', '.join(w.sources)}]" if w.sources else "")))
+        cited = f" [{', '.join(map(display_key, w.sources))}]" if w.sources else ""
+        rows.append((w.severity, w.text + cited))
     return rows
 
 
@@ -339,6 +342,7 @@ def build_context(
     seen: dict[str, int] = {}
     drawn: dict[str, tuple[str, Design, str]] = {}
     sites_done: dict[str, str] = {}
+    case_notes = goal_notes(case)
     for gp in plan.goals:
         all_goal_teeth.update(gp.goal.teeth)
         designs = []
@@ -381,7 +385,14 @@ def build_context(
             )
         if gp.designs:
             plan_materials += [f"goal {gp.goal.id}: {m}" for m in materials(gp.designs[0])]
-        goals.append({"goal": gp.goal, "notes": gp.notes, "designs": designs})
+        goals.append(
+            {
+                "goal": gp.goal,
+                "case_notes": case_notes.get(gp.goal.id),
+                "notes": gp.notes,
+                "designs": designs,
+            }
+        )
     return {
         "plan": plan,
         "case": case,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tadplan._files import write_atomic
 from tadplan.anatomy.clearance import map_from_ranked
 from tadplan.anatomy.survey import Survey
 from tadplan.report.canvas import Canvas, svg_to_png
@@ -16,7 +17,8 @@ from tadplan.report.site_view import draw_clearance_map
 
 def write_clearance_maps(survey: Survey, out: Path, dpi: int = 110) -> list[Path]:
     """One PNG per site of ``survey`` in ``out`` (created): the clearance map of the best
-    insertion's size and angles over insertion height x mesiodistal offset."""
+    insertion's size and angles over insertion height x mesiodistal offset. Each file is
+    written whole or not at all (:func:`tadplan._files.write_atomic`)."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     g = survey.grid
@@ -40,6 +42,6 @@ def write_clearance_maps(survey: Survey, out: Path, dpi: int = 110) -> list[Path
             fontweight="bold",
         )
         p = out / f"clearance_{f.surface}_{f.a}-{f.b}.png"
-        p.write_bytes(svg_to_png(fig.to_svg(title=f"Clearance map {f.label}"), dpi=dpi))
+        write_atomic(p, svg_to_png(fig.to_svg(title=f"Clearance map {f.label}"), dpi=dpi))
         paths.append(p)
     return paths
