@@ -268,3 +268,25 @@ def test_segment_of_planned_extractions_only_is_refused() -> None:
     data["dentition"] = {"planned_extraction": [14, 15]}
     (msg,) = problems(data)
     assert msg.startswith("goals.0.segment:")
+
+
+def test_a_goal_error_does_not_hide_the_case_level_ones() -> None:
+    """Every problem at once: a bad goal still lets the cross-field checks speak, named by
+    the original goal numbers."""
+    data = {
+        "id": "c",
+        "attachments": {"bands": [16]},
+        "dentition": {"missing": [16, 26]},
+        "goals": [
+            {"kind": "intrusion", "teeth": [11], "amount_mm": 40},
+            {"kind": "distalisation", "teeth": [26], "amount_mm": 3},
+        ],
+    }
+    found = problems(data)
+    assert any(p.startswith("goals.0.amount_mm:") for p in found)
+    assert "attachments.bands: tooth 16 is missing" in found
+    assert any(p.startswith("goals.1.teeth: tooth 26 is missing") for p in found)
+    # the only goal fails: the case-level problem is still listed
+    found = problems({**data, "goals": data["goals"][:1]})
+    assert "attachments.bands: tooth 16 is missing" in found
+    assert not any("stand-in" in p for p in found)

@@ -125,7 +125,49 @@ def case_from_data(data: Any, source: str = "<data>") -> Case:
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
-        raise CaseError(source, problems_from_validation(exc)) from None
+        problems = problems_from_validation(exc)
+        raise CaseError(source, problems + _cross_field_problems(data, exc, problems)) from None
+
+
+_STAND_IN = {"id": "stand-in", "kind": "anchorage_maintenance", "segment": "upper_arch"}
+_GOALS_RE = re.compile(r"^goals\.(\d+)(\..*)?$")
+
+
+def _cross_field_problems(
+    data: dict[str, Any], exc: ValidationError, known: list[Problem]
+) -> list[Problem]:
+    """The case-level (cross-field) problems that field errors hid: the case is validated
+    again without the sections and goals that failed, so a bad goal does not hide a band on a
+    missing tooth. Problems are named by the original goal numbers."""
+    locs = [e["loc"] for e in exc.errors(include_url=False, include_input=False)]
+    if any(not loc for loc in locs):  # a case-level problem was found already
+        return []
+    bad_keys = {str(loc[0]) for loc in locs}
+    bad_goals = {loc[1] for loc in locs if loc[0] == "goals" and len(loc) > 1}
+    goals = data.get("goals")
+    if "goals" in bad_keys and (
+        not isinstance(goals, list) or any(len(loc) < 2 for loc in locs if loc[0] == "goals")
+    ):
+        return []
+    keep = [i for i in range(len(goals or [])) if i not in bad_goals]
+    pruned = {k: v for k, v in data.items() if k not in bad_keys or k == "goals"}
+    # no goal left: a stand-in goal (its own problems are dropped) lets the rest be checked
+    pruned["goals"] = [goals[i] for i in keep] if keep and isinstance(goals, list) else [_STAND_IN]
+    try:
+        Case.model_validate(pruned)
+    except ValidationError as again:
+        seen = {str(p) for p in known}
+        out = []
+        for prob in problems_from_validation(again):
+            m = _GOALS_RE.match(prob.field)
+            if m and not keep:
+                continue
+            field = f"goals.{keep[int(m.group(1))]}{m.group(2) or ''}" if m else prob.field
+            renamed = Problem(field, prob.message)
+            if str(renamed) not in seen:
+                out.append(renamed)
+        return out
+    return []
 
 
 def load_case(path: str | Path) -> Case:
