@@ -545,6 +545,10 @@ def sites(
     from tadplan.anatomy.sites import DEFAULT_HEIGHTS_MM, interradicular_table
 
     c = _load(case)
+    if out is not None and not search:
+        raise InputError(
+            "--out", [Problem("--out", "clearance maps are drawn for --search: add --search")]
+        )
     if out is not None:
         _check_out_dir(out)
     volume = _volume(cbct)

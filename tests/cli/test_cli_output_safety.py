@@ -155,6 +155,7 @@ def test_out_equal_to_the_input_is_refused(tmp_path: Path) -> None:
         (["plan", "{demo}", "-o", "{tmp}/file.txt/r.txt"], "is not a directory"),
         (["sites", "{demo}", "--search", "--out", "{tmp}/file.txt"], "is a file, not a directory"),
         (["demo", "--out", "{tmp}/file.txt"], "is a file, not a directory"),
+        (["sites", "{demo}", "--out", "{tmp}/maps"], "add --search"),
     ],
 )
 def test_ordinary_output_path_mistakes_are_exit_2(
