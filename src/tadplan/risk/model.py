@@ -208,7 +208,7 @@ def _cohort(seed: int, n: int, group: str) -> NDArray[np.float64]:
     """n synthetic implants of a site group: 0/1 per factor, drawn with the group's shares
     (independently: the sources give no joint distribution)."""
     d = load_risk_data()
-    rng = np.random.default_rng([seed, GROUPS.index(group)])  # type: ignore[arg-type]
+    rng = np.random.default_rng([seed, GROUPS.index(group)])
     return (rng.random((n, len(FACTORS))) < _shares(d, group)[None, :]).astype(np.float64)
 
 
@@ -293,7 +293,9 @@ def _exposures(
     out: dict[str, tuple[float, bool, float | None]] = {}
 
     def flag(code: str, present: bool | None, value: float | None = None) -> None:
-        out[code] = (share[code], False, value) if present is None else (float(present), True, value)
+        out[code] = (
+            (share[code], False, value) if present is None else (float(present), True, value)
+        )
 
     c = f.min_root_clearance_mm
     contact_t = data.odds_ratio("root_contact", jaw).threshold or 0.0
@@ -306,7 +308,11 @@ def _exposures(
         flag("root_proximity", None if c is None else contact_t <= c < prox_t, c)
     t = f.cortical_thickness_mm
     flag("thin_cortex", None if t is None else t < (data.factors["thin_cortex"].threshold or 0), t)
-    flag("narrow_screw", f.diameter_mm <= (data.factors["narrow_screw"].threshold or 0), f.diameter_mm)
+    flag(
+        "narrow_screw",
+        f.diameter_mm <= (data.factors["narrow_screw"].threshold or 0),
+        f.diameter_mm,
+    )
     flag("short_screw", f.length_mm < (data.factors["short_screw"].threshold or 0), f.length_mm)
     a = f.age_y
     flag("adolescent", None if a is None else a < (data.factors["adolescent"].threshold or 0), a)
@@ -378,7 +384,11 @@ def implant_risk(facts: ImplantFacts, data: RiskData | None = None) -> ImplantRi
 
 
 def _without(
-    b: Baseline, jaw: str, ex: dict[str, tuple[float, bool, float | None]], codes: set[str], d: RiskData
+    b: Baseline,
+    jaw: str,
+    ex: dict[str, tuple[float, bool, float | None]],
+    codes: set[str],
+    d: RiskData,
 ) -> float:
     x = np.array([0.0 if k in codes else ex[k][0] for k in FACTORS])
     return _probability(b, jaw, x, d)
@@ -396,7 +406,9 @@ def _mitigations(
     present = {k for k, (x, known, _) in ex.items() if known and x >= 1}
     out: list[Mitigation] = []
 
-    def add(code: MitigationCode, q: float, value: float | None = None, site: str | None = None) -> None:
+    def add(
+        code: MitigationCode, q: float, value: float | None = None, site: str | None = None
+    ) -> None:
         if q < p - 1e-4:
             out.append(
                 Mitigation(
@@ -439,7 +451,7 @@ def _mitigations(
         "distal_upper_molar",
     }
     best: tuple[float, str] | None = None
-    for sid in m.alternative_sites.get(jaw, []):  # type: ignore[call-overload]
+    for sid in m.alternative_sites.get(jaw, []):
         if sid == b.id:
             continue
         alt = d.baseline(sid)
