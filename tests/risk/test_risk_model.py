@@ -61,8 +61,16 @@ def test_root_clearance_lowers_risk_monotonically() -> None:
 def test_root_contact_in_the_mandible_is_heavily_penalised() -> None:
     """kuroda2007: mandibular screws over the lamina dura 35 % success (65 % failure) with
     the 1.3 mm screws of that cohort; patient factors unknown."""
-    kuroda = {"diameter_mm": 1.3, "length_mm": 6.0, "age_y": None, "cortical_thickness_mm": None}
-    touch = p(facts(L67, min_root_clearance_mm=0.0, **kuroda))
+    touch = p(
+        facts(
+            L67,
+            min_root_clearance_mm=0.0,
+            diameter_mm=1.3,
+            length_mm=6.0,
+            age_y=None,
+            cortical_thickness_mm=None,
+        )
+    )
     assert touch > 0.35
     clear, touch = p(facts(L67)), p(facts(L67, min_root_clearance_mm=0.0))
     assert touch / clear > 5
