@@ -4,6 +4,8 @@ interval, the design's risk, what would lower it, and the data file's errors."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tadplan.case.model import SiteRef
@@ -27,7 +29,7 @@ SHELF = SiteRef(region="mandibular_buccal_shelf", side="left")
 TUBEROSITY = SiteRef(region="tuberosity", side="right")
 
 
-def facts(site: SiteRef = U56, **kw: object) -> ImplantFacts:
+def facts(site: SiteRef = U56, **kw: Any) -> ImplantFacts:
     base: dict[str, object] = {
         "implant_id": "i1",
         "site": site,
@@ -99,7 +101,7 @@ def test_root_contact_in_the_mandible_is_heavily_penalised() -> None:
 def test_each_factor_raises_risk_in_the_direction_published(
     field: str, worse: object, better: object
 ) -> None:
-    assert p(facts(**{field: worse})) > p(facts(**{field: better}))
+    assert p(facts(U56, **{field: worse})) > p(facts(U56, **{field: better}))
 
 
 def test_immediate_loading_alone_changes_nothing() -> None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tadplan.case.model import AnchorageDemand, Case, MovementKind, SiteRef
 from tadplan.mechanics.result import ForceSystem
+from tadplan.risk import DesignRisk, ImplantRisk
 
 Vec3 = tuple[float, float, float]
 
@@ -105,6 +106,9 @@ class Implant(_Model):
     stage: int = Field(
         default=1, ge=1, le=3, description="treatment stage it is inserted in (2: relocated)"
     )
+    risk: ImplantRisk | None = Field(
+        default=None, description="failure risk from tadplan.risk (factors, what would lower it)"
+    )
 
 
 class Connection(_Model):
@@ -190,6 +194,9 @@ class Design(_Model):
         default=None, description="force system from tadplan.mechanics.analyse_design"
     )
     estimated_duration_weeks: float | None = None
+    risk: DesignRisk | None = Field(
+        default=None, description="chance that any of its new implants fails (tadplan.risk)"
+    )
 
 
 class GoalSummary(_Model):

@@ -14,7 +14,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tadplan._yaml import load_data
-from tadplan.knowledge.sources import load_sources
 
 Tag = Literal["R", "R2", "U", "E"]
 Group = Literal["interradicular", "palatal", "extra_alveolar"]
@@ -187,6 +186,9 @@ def parse_risk_data(text: str, where: str = "risk.yaml") -> RiskData:
         e = exc.errors()[0]
         field = ".".join(str(p) for p in e["loc"]) or "(top level)"
         raise RiskDataError(f"{where}: {field}: {e['msg']}") from None
+    # imported here: tadplan.knowledge's package imports the plan model, which imports this
+    from tadplan.knowledge.sources import load_sources
+
     known = load_sources()
     unknown = sorted(data.source_keys() - set(known))
     if unknown:
