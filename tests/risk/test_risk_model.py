@@ -192,6 +192,13 @@ def test_what_would_lower_it() -> None:
     assert reductions == sorted(reductions, reverse=True)
 
 
+def test_a_second_screw_is_offered_only_to_a_single_screw() -> None:
+    flagged = facts(mechanics_flags=("unresisted_moment",))
+    assert "second_screw" in {m.code for m in implant_risk(flagged).lower_it}
+    pair = flagged.model_copy(update={"joined_screws": 2})
+    assert "second_screw" not in {m.code for m in implant_risk(pair).lower_it}
+
+
 def test_a_bigger_screw_is_not_offered_where_the_bone_does_not_allow_it() -> None:
     r = implant_risk(
         facts(diameter_mm=1.3, length_mm=6.0, interradicular_width_mm=3.0, bone_depth_mm=6.5)

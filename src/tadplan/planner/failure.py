@@ -25,6 +25,7 @@ def implant_facts(
     *,
     safety: object | None = None,
     mechanics: ForceSystem | None = None,
+    joined_screws: int = 1,
 ) -> ImplantFacts:
     """What is known of one implant: size and site always; the patient and the clinician's
     site assessment from the case; clearance, bone depth and soft tissue from the placement
@@ -55,6 +56,7 @@ def implant_facts(
         smoker=patient.smoker if patient is not None else None,
         force_g=load.force_g if load is not None else None,
         mechanics_flags=tuple(load.flags) if load is not None else None,
+        joined_screws=joined_screws,
     )
 
 
@@ -72,6 +74,10 @@ def assess(
             case,
             safety=i.safety,
             mechanics=design.mechanics,
+            joined_screws=max(
+                (len(c.from_implants) for c in design.connections if i.id in c.from_implants),
+                default=1,
+            ),
         )
         for i in design.implants
     ]

@@ -85,6 +85,9 @@ class ImplantFacts(_Model):
     mechanics_flags: tuple[str, ...] | None = Field(
         default=None, description="the mechanics' flags on this implant; None: not computed"
     )
+    joined_screws: int = Field(
+        default=1, ge=1, description="implants rigidly carrying its appliance, itself included"
+    )
 
 
 class RiskFactor(_Model):
@@ -436,7 +439,7 @@ def _mitigations(
     load = present & {"over_immediate_loading_limit", "immediate_loading"}
     if load:
         add("delayed_loading", _without(b, jaw, ex, load, d))
-    if "unresisted_moment" in present:
+    if "unresisted_moment" in present and f.joined_screws == 1:
         add("second_screw", _without(b, jaw, ex, {"unresisted_moment"}, d))
     if "smoker" in present:
         add("stop_smoking", _without(b, jaw, ex, {"smoker"}, d))
