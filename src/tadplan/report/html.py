@@ -22,6 +22,7 @@ from tadplan.report.diagrams import design_figures
 from tadplan.report.figures import Figure
 from tadplan.report.geometry import dentition_shapes
 from tadplan.report.mechanics_view import force_system_of
+from tadplan.report.risk_text import design_sentence, risk_chart_svg
 from tadplan.report.text import CONNECTION_NAMES, fmt_force, fmt_num, implant_size
 
 Embed = Literal["svg", "svg-img", "png-img"]
@@ -251,6 +252,8 @@ class _DesignView:
     names: dict[Any, str] = field(default_factory=lambda: dict(CONNECTION_NAMES))
     ref_to: str | None = None
     """Key of the same design drawn under an earlier goal (then only a reference is shown)."""
+    risk_chart: Any = ""
+    """SVG bar chart of the implants' failure risk (:mod:`tadplan.report.risk_text`)."""
     ref_goal: str | None = None
 
     @staticmethod
@@ -357,6 +360,7 @@ def build_context(
                     mechanics_rows=_mechanics_rows(d),
                     risk_rows=_risk_rows(d),
                     sizes={i.id: implant_size(i) for i in d.implants},
+                    risk_chart=risk_chart_svg(d),
                 )
             )
         if gp.designs:
@@ -373,6 +377,11 @@ def build_context(
         "materials": plan_materials,
         "sources": sources_view(plan),
         "patient": patient_info(),
+        "risk_sentences": [
+            (gp.goal.id, gp.designs[0].title, design_sentence(gp.designs[0]))
+            for gp in plan.goals
+            if gp.designs
+        ],
     }
 
 
@@ -384,6 +393,7 @@ def render(plan: Plan, embed: Embed = "svg") -> str:
         for d in g["designs"]:
             for f in d.figures:
                 f.markup = jinja2.utils.markupsafe.Markup(f.markup)
+            d.risk_chart = jinja2.utils.markupsafe.Markup(d.risk_chart)
     return _env().get_template("report.html.j2").render(**ctx)
 
 

@@ -66,13 +66,10 @@ def design_sentence(d: Design) -> str:
     n = len(d.risk.implant_ids)
     p = d.risk.failure_probability
     in_100 = max(1, round(p * 100))
-    screws = "mini-implant" if n == 1 else f"{n} mini-implants"
+    which = "the mini-implant" if n == 1 else f"at least one of the {n} mini-implants"
     return (
-        f"With this option about {in_100} in 100 patients would have one of the {screws} "
-        "loosen before the end of its use; a loose mini-implant is usually replaced."
-        if n > 1
-        else f"With this option about {in_100} in 100 patients would have the {screws} "
-        "loosen before the end of its use; a loose mini-implant is usually replaced."
+        f"With this option, about {in_100} in 100 patients would find that {which} "
+        "loosens or comes out before it is no longer needed."
     )
 
 
@@ -93,3 +90,48 @@ def risk_table(plan: Plan) -> str:
                 if i.risk is not None:
                     out.append(implant_line(i.site.label(), i.risk))
     return "\n".join(out)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def risk_chart_svg(d: Design) -> str:
+    """A small bar chart: each implant's failure probability with its 95 % interval, and the
+    design's chance that any of them fails (last bar). Empty when the plan has no risk."""
+    rows = [(f"{i.id} {i.site.label()}", i.risk) for i in d.implants if i.risk is not None]
+    if d.risk is None or not rows:
+        return ""
+    bars = [(label, r.failure_probability, r.interval) for label, r in rows]
+    bars.append(("any of them", d.risk.failure_probability, d.risk.interval))
+    top = max(0.1, max(hi for _, _, (_, hi) in bars))
+    top = min(1.0, float(int(top * 10 + 0.999)) / 10)  # next 10 %
+    left, width, row_h = 190, 300, 18
+    height = row_h * len(bars) + 24
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 60}" height="{height}" '
+        f'role="img" aria-label="failure risk of design {_esc(d.id)}" font-size="11" '
+        'font-family="DejaVu Sans, sans-serif">'
+    ]
+
+    def x(v: float) -> float:
+        return left + width * v / top
+
+    for k, (label, p, (lo, hi)) in enumerate(bars):
+        y = 4 + k * row_h
+        bold = ' font-weight="bold"' if k == len(bars) - 1 else ""
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 12}" text-anchor="end"{bold}>{_esc(label)}</text>'
+            f'<rect x="{left}" y="{y + 3}" width="{x(p) - left:.1f}" height="11" fill="#c0504d"/>'
+            f'<line x1="{x(lo):.1f}" x2="{x(hi):.1f}" y1="{y + 8.5}" y2="{y + 8.5}" '
+            'stroke="#333"/>'
+            f'<text x="{x(hi) + 4:.1f}" y="{y + 12}">{p:.1%}</text>'
+        )
+    axis_y = 4 + len(bars) * row_h + 2
+    parts.append(
+        f'<line x1="{left}" x2="{left + width}" y1="{axis_y}" y2="{axis_y}" stroke="#999"/>'
+        f'<text x="{left}" y="{axis_y + 12}">0</text>'
+        f'<text x="{left + width}" y="{axis_y + 12}" text-anchor="end">{top:.0%}</text>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
