@@ -99,3 +99,21 @@ def test_cli_risk_table_and_json(tmp_path: Path) -> None:
     assert codes
     missing = run("risk", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_report_shows_the_risk_chart_and_the_patient_sentence() -> None:
+    from tadplan.report.html import build_context
+    from tadplan.report.risk_text import design_sentence, risk_chart_svg
+
+    p = planned("11a_molar_distalisation")
+    d = p.goals[0].designs[0]
+    assert d.risk is not None
+    svg = risk_chart_svg(d)
+    assert svg.startswith("<svg") and svg.count("<rect") == len(d.implants) + 1
+    assert f"{d.risk.failure_probability:.1%}" in svg
+    sentence = design_sentence(d)
+    assert f"about {round(d.risk.failure_probability * 100)} in 100 patients" in sentence
+    ctx = build_context(p, figures_for=lambda *a: [])
+    assert ctx["risk_sentences"][0][2] == sentence
+    views = [v for g in ctx["goals"] for v in g["designs"] if not v.ref_to]
+    assert all(v.risk_chart for v in views)
