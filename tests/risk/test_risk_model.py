@@ -52,6 +52,25 @@ def p(f: ImplantFacts) -> float:
     return implant_risk(f).failure_probability
 
 
+def test_site_baselines_are_the_published_pooled_rates() -> None:
+    """mohammed2018 abstract; chang2015 121/1680."""
+    from tadplan.risk import site_baseline
+
+    expect = {
+        MIDPALATE: 0.013,
+        PARAMEDIAN: 0.048,
+        SiteRef(region="interradicular", between=(15, 16), surface="palatal"): 0.055,
+        U56: 0.092,
+        SiteRef(region="interradicular", between=(12, 13), surface="buccal"): 0.097,
+        L67: 0.135,
+        SiteRef(region="infrazygomatic_crest", side="right"): 0.164,
+        SHELF: 0.072,
+    }
+    for site, rate in expect.items():
+        assert site_baseline(site).rate == pytest.approx(rate), site.label()
+    assert site_baseline(SHELF).rate == pytest.approx(121 / 1680, abs=1e-3)
+
+
 def test_root_clearance_lowers_risk_monotonically() -> None:
     """kuroda2007: contact > proximity > clear, in both jaws."""
     for site in (U56, L67):
