@@ -103,7 +103,7 @@ def test_cli_risk_table_and_json(tmp_path: Path) -> None:
 
 def test_report_shows_the_risk_chart_and_the_patient_sentence() -> None:
     from tadplan.report.html import build_context
-    from tadplan.report.risk_text import design_sentence, risk_chart_svg
+    from tadplan.report.risk_text import plan_sentence, risk_chart_svg
 
     p = planned("11a_molar_distalisation")
     d = p.goals[0].designs[0]
@@ -111,9 +111,8 @@ def test_report_shows_the_risk_chart_and_the_patient_sentence() -> None:
     svg = risk_chart_svg(d)
     assert svg.startswith("<svg") and svg.count("<rect") == len(d.implants) + 1
     assert f"{d.risk.failure_probability:.1%}" in svg
-    sentence = design_sentence(d)
-    assert f"about {round(d.risk.failure_probability * 100)} in 100 patients" in sentence
     ctx = build_context(p, figures_for=lambda *a: [])
-    assert ctx["risk_sentences"][0][2] == sentence
+    assert ctx["risk_sentence"] == plan_sentence(p)
+    assert f"about {round(d.risk.failure_probability * 100)} in 100" in ctx["risk_sentence"]
     views = [v for g in ctx["goals"] for v in g["designs"] if not v.ref_to]
     assert all(v.risk_chart for v in views)

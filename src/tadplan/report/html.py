@@ -22,7 +22,7 @@ from tadplan.report.diagrams import design_figures
 from tadplan.report.figures import Figure
 from tadplan.report.geometry import dentition_shapes
 from tadplan.report.mechanics_view import force_system_of
-from tadplan.report.risk_text import design_sentence, risk_chart_svg
+from tadplan.report.risk_text import plan_sentence, risk_chart_svg
 from tadplan.report.text import CONNECTION_NAMES, fmt_force, fmt_num, implant_size
 
 Embed = Literal["svg", "svg-img", "png-img"]
@@ -265,6 +265,19 @@ class _DesignView:
         return "—" if v is None else f"{fmt_num(v, 0)}°"
 
 
+def _chart_markup(svg: str, embed: Embed) -> str:
+    """The risk chart (plain SVG text) embedded like the figures."""
+    if not svg or embed == "svg":
+        return svg
+    if embed == "svg-img":
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return f'<img alt="failure risk" src="data:image/svg+xml;base64,{data}">'
+    from tadplan.report.canvas import svg_to_png
+
+    data = base64.b64encode(svg_to_png(svg, 200)).decode("ascii")
+    return f'<img alt="failure risk" src="data:image/png;base64,{data}">'
+
+
 def _markup(fig: Figure, embed: Embed) -> str:
     if embed == "svg":
         return fig.svg()
@@ -360,7 +373,7 @@ def build_context(
                     mechanics_rows=_mechanics_rows(d),
                     risk_rows=_risk_rows(d),
                     sizes={i.id: implant_size(i) for i in d.implants},
-                    risk_chart=risk_chart_svg(d),
+                    risk_chart=_chart_markup(risk_chart_svg(d), embed),
                 )
             )
         if gp.designs:
@@ -377,11 +390,7 @@ def build_context(
         "materials": plan_materials,
         "sources": sources_view(plan),
         "patient": patient_info(),
-        "risk_sentences": [
-            (gp.goal.id, gp.designs[0].title, design_sentence(gp.designs[0]))
-            for gp in plan.goals
-            if gp.designs
-        ],
+        "risk_sentence": plan_sentence(plan),
     }
 
 

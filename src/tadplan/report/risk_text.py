@@ -1,6 +1,6 @@
 """Words for the failure-risk model's codes (:mod:`tadplan.risk`): the table of
-``tadplan risk`` and a plain sentence per design. Text is made here, at the edge; the plan
-carries the structured values."""
+``tadplan risk``, the report's chart and the patient sheet's sentence. Text is made here,
+at the edge; the plan carries the structured values."""
 
 from __future__ import annotations
 
@@ -59,17 +59,26 @@ def implant_line(label: str, r: ImplantRisk) -> str:
     return "\n".join(lines)
 
 
-def design_sentence(d: Design) -> str:
-    """One plain sentence for the patient sheet."""
-    if d.risk is None or not d.risk.implant_ids:
-        return "This option needs no new mini-implant."
-    n = len(d.risk.implant_ids)
-    p = d.risk.failure_probability
-    in_100 = max(1, round(p * 100))
-    which = "the mini-implant" if n == 1 else f"at least one of the {n} mini-implants"
+def plan_sentence(plan: Plan) -> str:
+    """One plain sentence for the patient sheet: the chance that any mini-implant of the
+    plan's first choices loosens (each implant counted once, goals sharing it)."""
+    risks = {
+        i.id: i.risk.failure_probability
+        for gp in plan.goals
+        if gp.designs
+        for i in gp.designs[0].implants
+        if i.risk is not None
+    }
+    if not risks:
+        return ""
+    survive = 1.0
+    for q in risks.values():
+        survive *= 1.0 - q
+    in_100 = max(1, round((1.0 - survive) * 100))
+    which = "the mini-implant" if len(risks) == 1 else f"at least one of the {len(risks)}"
     return (
-        f"With this option, about {in_100} in 100 patients would find that {which} "
-        "loosens or comes out before it is no longer needed."
+        f"With the plan's first choices, about {in_100} in 100 patients find that {which} "
+        "loosens before it is no longer needed."
     )
 
 
