@@ -238,13 +238,14 @@ def _reference_table() -> dict[str, float]:
     d = load_risk_data()
     out = {}
     for b in d.baselines:
-        jaw = b.match.jaw or ("mandible" if b.id in _MANDIBLE_SITES else "maxilla")
+        jaw = b.match.jaw or ("mandible" if b.match.region in _MANDIBLE_REGIONS else "maxilla")
         lin = cohort(b.group, d) @ _betas(d, jaw)
         out[b.id] = _solve_reference(b.rate, lin)
     return out
 
 
-_MANDIBLE_SITES = frozenset({"mandibular_buccal_shelf", "mandibular_interradicular", "retromolar"})
+_MANDIBLE_REGIONS = frozenset({"mandibular_buccal_shelf", "retromolar"})
+"""Regions that lie in the mandible whatever the match says (as :attr:`SiteRef.jaw`)."""
 
 
 def reference_log_odds(baseline_id: str) -> float:
