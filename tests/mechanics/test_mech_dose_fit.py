@@ -38,13 +38,19 @@ def test_no_range_is_borrowed_across_jaws():
     for r in data.ranges.goal_ranges:
         if r.kind == MovementKind.distalisation or r.source == "vela2020":
             assert r.jaw is not None, r.source
+    # a maxillary buccal segment: the molars' cited range per side (the push acts on the
+    # molars), an estimate [E], never the mandibular buccal-shelf study nor a per-tooth sum
     segment = [17, 16, 15, 14, 13]
     rng = dose_range(_goal(MovementKind.distalisation, segment), segment, MovementType.translation)
     assert rng is not None
-    assert rng.source not in {"chang2015", "nienkemper2014_beneslider"}
-    assert "no cited distalisation range fits 5 maxillary teeth" in rng.detail
-    per = data.ranges.per_tooth_by_movement.translation
-    assert rng.low_g == pytest.approx(per.low_g * 5)  # scaled to the segment, not one tooth
+    assert rng.source == "nienkemper2014_beneslider" and rng.tag == "E"
+    assert (rng.low_g, rng.high_g) == (245, 510)
+    # a mandibular buccal segment takes the mandibular buccal-shelf study, not the maxillary one
+    lower_seg = [47, 46, 45, 44, 43]
+    rng = dose_range(
+        _goal(MovementKind.distalisation, lower_seg), lower_seg, MovementType.translation
+    )
+    assert rng is not None and rng.source == "chang2015"
     lower = [32, 31, 41, 42]
     rng = dose_range(_goal(MovementKind.intrusion, lower), lower, MovementType.translation)
     assert rng is not None and rng.source != "vela2020"
