@@ -22,9 +22,10 @@ from rich.text import Text
 
 from tadplan import __version__
 from tadplan._files import write_atomic
-from tadplan.case import Case, CaseError, Problem, fdi, load_case
+from tadplan.case import Case, Problem, load_case
 from tadplan.case.model import Case as CaseModel
 from tadplan.case.summary import case_summary
+from tadplan.errors import InputError
 
 if TYPE_CHECKING:
     from tadplan.anatomy.cbct import Volume
@@ -44,15 +45,6 @@ app = typer.Typer(
 )
 
 _state: dict[str, bool] = {"debug": False}
-
-
-class InputError(Exception):
-    """Bad input from the user: exit code 2 with the listed problems."""
-
-    def __init__(self, source: str, problems: list[Problem]) -> None:
-        super().__init__(source)
-        self.source = source
-        self.problems = problems
 
 
 def _version(value: bool) -> None:
@@ -138,18 +130,18 @@ def _check_out_file(out: Path, inputs: Sequence[Path] = ()) -> None:
     a path in a directory that does not exist, or one of the input files."""
     where = "--out"
     if out.is_dir():
-        raise InputError(where, [Problem(where, f"{out} is a directory; give a file name")])
+        raise InputError.listing(where, [Problem(where, f"{out} is a directory; give a file name")])
     parent = out.absolute().parent
     if not parent.exists():
-        raise InputError(where, [Problem(where, f"directory {parent} does not exist")])
+        raise InputError.listing(where, [Problem(where, f"directory {parent} does not exist")])
     if not parent.is_dir():
-        raise InputError(where, [Problem(where, f"{parent} is not a directory")])
+        raise InputError.listing(where, [Problem(where, f"{parent} is not a directory")])
     for i in inputs:
         same = out.resolve() == i.resolve() or (
             out.exists() and i.exists() and os.path.samefile(out, i)
         )
         if same:
-            raise InputError(
+            raise InputError.listing(
                 where, [Problem(where, f"{out} is the input file {i}; choose another path")]
             )
 
@@ -157,11 +149,13 @@ def _check_out_file(out: Path, inputs: Sequence[Path] = ()) -> None:
 def _check_out_dir(out: Path, option: str = "--out") -> None:
     """Refuse (exit 2) an output directory path that names an existing file."""
     if out.exists() and not out.is_dir():
-        raise InputError(option, [Problem(option, f"{out} is a file, not a directory")])
+        raise InputError.listing(option, [Problem(option, f"{out} is a file, not a directory")])
     for p in out.absolute().parents:
         if p.exists():
             if not p.is_dir():
-                raise InputError(option, [Problem(option, f"{p} is a file, not a directory")])
+                raise InputError.listing(
+                    option, [Problem(option, f"{p} is a file, not a directory")]
+                )
             break
 
 
@@ -170,7 +164,7 @@ def _write_file(out: Path, data: bytes) -> None:
     try:
         replaced = write_atomic(out, data)
     except OSError as exc:
-        raise InputError(
+        raise InputError.listing(
             "--out", [Problem("--out", f"cannot write {out}: {exc.strerror or exc}")]
         ) from None
     _say(f"wrote {out}" + (" (replaced the existing file)" if replaced else ""))
@@ -221,20 +215,13 @@ def _print_summary(case: Case) -> None:
         _write_stdout("\n".join([title, *(f"{k}: {v}" for k, v in _summary_rows(case))]))
 
 
-def _load(path: Path) -> Case:
-    try:
-        return load_case(path)
-    except CaseError as exc:
-        raise InputError(exc.source, exc.problems) from None
-
-
 # ----------------------------------------------------------------------------- commands
 
 
 @app.command()
 def validate(case: Annotated[Path, typer.Argument(help="Case file (.yaml/.yml/.json).")]) -> None:
     """Check a case file: exit 0 with a summary, or exit 2 listing every problem."""
-    c = _load(case)
+    c = load_case(case)
     _print_summary(c)
     if _is_terminal():
         console.print(Text("valid", style="green"))
@@ -281,7 +268,7 @@ def examples(
     try:
         p = example_path(name)
     except KeyError as exc:
-        raise InputError("examples", [Problem("NAME", str(exc.args[0]))]) from None
+        raise InputError.listing("examples", [Problem("NAME", str(exc.args[0]))]) from None
     sys.stdout.write(p.read_text(encoding="utf-8"))
 
 
@@ -305,7 +292,9 @@ def _knowledge(rules: Path | None) -> Knowledge:
     try:
         return load_knowledge(extra_dirs=[rules] if rules is not None else [])
     except KnowledgeError as exc:
-        raise InputError(str(rules or "knowledge base"), [Problem(exc.where, exc.reason)]) from None
+        raise InputError.listing(
+            str(rules or "knowledge base"), [Problem(exc.where, exc.reason)]
+        ) from None
 
 
 CbctOption = Annotated[
@@ -325,7 +314,7 @@ def _volume(cbct: Path | None) -> Volume | None:
     try:
         return None if cbct is None else read_dicom_series(cbct)
     except CBCTError as exc:
-        raise InputError(str(cbct), [Problem("--cbct", str(exc))]) from None
+        raise InputError.listing(str(cbct), [Problem("--cbct", str(exc))]) from None
 
 
 def _make_plan(c: Case, rules: Path | None) -> Plan:
@@ -369,9 +358,11 @@ def plan(
     cbct: CbctOption = None,
 ) -> None:
     """Propose ranked anchorage designs for every goal of a case."""
-    c = _load(case)
+    c = load_case(case)
     if format in (Format.html, Format.pdf) and out is None:
-        raise InputError("--out", [Problem("--out", f"--format {format.value} needs --out PATH")])
+        raise InputError.listing(
+            "--out", [Problem("--out", f"--format {format.value} needs --out PATH")]
+        )
     if out is not None:
         _check_out_file(out, [case])
     volume = _volume(cbct)
@@ -445,9 +436,11 @@ def mechanics(
         _write_stdout(format_modules())
     if case is None:
         if not modules:
-            raise InputError("mechanics", [Problem("CASE", "give a case file (or --modules)")])
+            raise InputError.listing(
+                "mechanics", [Problem("CASE", "give a case file (or --modules)")]
+            )
         return
-    systems = _force_systems(_make_plan(_load(case), None))
+    systems = _force_systems(_make_plan(load_case(case), None))
     if as_json:
         _print_json([s.model_dump(mode="json") for s in systems])
     else:
@@ -469,7 +462,7 @@ def demo(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(
+        raise InputError.listing(
             "--out", [Problem("--out", f"cannot create {out}: {exc.strerror or exc}")]
         ) from None
     _print_summary(c)
@@ -544,9 +537,9 @@ def sites(
     from tadplan.anatomy.patient import PatientMeshError, load_patient
     from tadplan.anatomy.sites import DEFAULT_HEIGHTS_MM, interradicular_table
 
-    c = _load(case)
+    c = load_case(case)
     if out is not None and not search:
-        raise InputError(
+        raise InputError.listing(
             "--out", [Problem("--out", "clearance maps are drawn for --search: add --search")]
         )
     if out is not None:
@@ -558,7 +551,7 @@ def sites(
         try:
             model = load_patient(meshes, c).model
         except (PatientMeshError, OSError) as exc:
-            raise InputError(str(meshes), [Problem("--meshes", str(exc))]) from None
+            raise InputError.listing(str(meshes), [Problem("--meshes", str(exc))]) from None
     heights = list(DEFAULT_HEIGHTS_MM)
     by_site: dict[str, dict[float, float | None]] = {}
     for r in interradicular_table(model, heights):
@@ -646,7 +639,7 @@ def sites(
         try:
             paths = write_clearance_maps(sv, out)
         except OSError as exc:
-            raise InputError(
+            raise InputError.listing(
                 "--out", [Problem("--out", f"cannot write to {out}: {exc.strerror or exc}")]
             ) from None
         _say(f"wrote {len(paths)} clearance maps to {out}")
@@ -656,7 +649,14 @@ def sites(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry: map input errors to exit 2, never print a traceback."""
+    """Console-script entry: the one place errors become exit codes, never a traceback.
+
+    An :class:`~tadplan.errors.InputError` (bad input: a case, an option, a tooth number,
+    a mesh or CBCT series) is exit 2 listing every problem by field. Any other error,
+    a :class:`~tadplan.errors.TadplanError` (malformed packaged data, geometry that cannot
+    be computed) or not, is a defect of tadplan: exit 1, ``--debug`` shows the traceback.
+    The commands turn the errors they can blame on the user's options (a ``--rules``
+    file, ``--cbct``, ``--meshes``, ``--out``) into input errors naming the option."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
@@ -665,12 +665,12 @@ def main(argv: list[str] | None = None) -> None:
         code = exc.code
         raise SystemExit(code) from None
     except InputError as exc:
-        _error("error", f" in {exc.source}:", [f"  - {p}" for p in exc.problems])
+        if exc.source:
+            _error("error", f" in {exc.source}:", [f"  - {p}" for p in exc.problems])
+        else:
+            _error("error", f": {exc}")
         raise SystemExit(2) from None
-    except fdi.ToothNumberError as exc:
-        _error("error", f": {exc}")
-        raise SystemExit(2) from None
-    except Exception as exc:
+    except Exception as exc:  # the one catch-all: anything else is a defect (exit 1)
         if debug:
             raise
         _error(

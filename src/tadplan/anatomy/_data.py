@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from tadplan._yaml import load_data
+from tadplan.errors import DataError
 
 TAGS = frozenset({"R", "R2", "U", "E"})
 
 
-class AnatomyDataError(ValueError):
+class AnatomyDataError(DataError):
     """A data file is malformed (missing value, unknown source key, bad tag)."""
 
 

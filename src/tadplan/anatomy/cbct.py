@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from scipy.ndimage import map_coordinates
 
 from tadplan.anatomy.search import site_value
+from tadplan.errors import InputError
 from tadplan.planner.model import Plan, SiteSafety, Warning
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 F64 = NDArray[np.float64]
 
 
-class CBCTError(ValueError):
+class CBCTError(InputError):
     """A DICOM series that cannot be used, with the reason."""
 
 

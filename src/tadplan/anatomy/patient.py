@@ -39,6 +39,7 @@ from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.anatomy.meshes import DentitionModel, ToothMesh
 from tadplan.case import Case, fdi
 from tadplan.case.model import ABSENT
+from tadplan.errors import InputError
 
 MESH_SUFFIXES = (".stl", ".ply", ".obj")
 _LABEL = re.compile(r"(?<!\d)([1-4][1-8])(?!\d)")
@@ -53,7 +54,7 @@ def _tooth_extent_mm() -> tuple[float, float]:
     return 0.5 * min(lengths), 1.6 * max(lengths)
 
 
-class PatientMeshError(ValueError):
+class PatientMeshError(InputError):
     """A patient mesh or manifest is refused; the message names the file and the reason."""
 
 

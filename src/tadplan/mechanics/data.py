@@ -18,11 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from tadplan._yaml import load_data
 from tadplan.case.model import MovementKind
+from tadplan.errors import DataError
 
 Tag = Literal["R", "R2", "U", "E"]
 
 
-class MechanicsDataError(ValueError):
+class MechanicsDataError(DataError):
     """A mechanics data file is malformed; the message names the file and the field."""
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from tadplan.case import fdi
 from tadplan.case.model import Case, SiteRef, Symmetry
+from tadplan.errors import ComputationError
 from tadplan.knowledge import Knowledge, Rule
 from tadplan.knowledge.conditions import other_goals
 from tadplan.knowledge.context import GoalContext, InstanceSide, Resolved, Side, quadrant_tooth
@@ -257,7 +258,7 @@ def _carriers(
     return [(s, [i for i in mine if i.side == s]) for s in sides]
 
 
-class _NotBuildable(Exception):
+class _NotBuildable(ComputationError):
     """A connection the dentition cannot carry (the message says why)."""
 
 
