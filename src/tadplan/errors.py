@@ -36,11 +36,14 @@ while the same error in the packaged knowledge base is a defect of tadplan.
 
 from __future__ import annotations
 
+import struct
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Self
 
 __all__ = [
+    "DAMAGED_FILE_ERRORS",
     "ComputationError",
     "DataError",
     "InputError",
@@ -100,3 +103,22 @@ class ComputationError(TadplanError, ValueError):
     """The input is valid but the geometry or mechanics asked for cannot be computed (a
     zero-length direction, a design with no implant to hold a connection, a site without
     its bounding teeth). The message names the tooth, site, connection or implant."""
+
+
+DAMAGED_FILE_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,  # incl. UnicodeDecodeError
+    LookupError,  # IndexError, KeyError
+    TypeError,
+    AttributeError,
+    ArithmeticError,
+    AssertionError,
+    RuntimeError,  # incl. NotImplementedError (an unsupported encoding), RecursionError
+    EOFError,
+    OSError,
+    struct.error,
+    zlib.error,
+)
+"""What third-party readers (trimesh, pydicom, numpy) raise on a damaged or truncated file
+(found by fuzzing the readers with cut and corrupted files): a reader catches these
+and raises its :class:`InputError` naming the file. A library's own error classes (e.g.
+pydicom's ``BytesLengthException``) are added where that library is called."""
