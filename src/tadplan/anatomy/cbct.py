@@ -103,7 +103,7 @@ def read_dicom_series(directory: Path | str) -> Volume:
     import pydicom
     from pydicom.errors import BytesLengthException, InvalidDicomError
 
-    damaged = (*DAMAGED_FILE_ERRORS, BytesLengthException)  # what a damaged slice raises
+    damaged: tuple[type[Exception], ...] = (*DAMAGED_FILE_ERRORS, BytesLengthException)
     d = Path(directory)
     if not d.is_dir():
         raise CBCTError(f"{d}: not a directory")
