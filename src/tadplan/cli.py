@@ -125,37 +125,38 @@ def _print_json(data: Any) -> None:
     _write_stdout(json.dumps(data, indent=2, ensure_ascii=False), json_safe=True)
 
 
+def _bad_option(option: str, reason: str) -> InputError:
+    """Exit 2: ``option`` (e.g. ``--out``) cannot be used, for ``reason``."""
+    return InputError.listing(option, [Problem(option, reason)])
+
+
 def _check_out_file(out: Path, inputs: Sequence[Path] = ()) -> None:
     """Refuse (exit 2, reason named) an output path that cannot become a file: a directory,
     a path in a directory that does not exist, or one of the input files."""
     where = "--out"
     if out.is_dir():
-        raise InputError.listing(where, [Problem(where, f"{out} is a directory; give a file name")])
+        raise _bad_option(where, f"{out} is a directory; give a file name")
     parent = out.absolute().parent
     if not parent.exists():
-        raise InputError.listing(where, [Problem(where, f"directory {parent} does not exist")])
+        raise _bad_option(where, f"directory {parent} does not exist")
     if not parent.is_dir():
-        raise InputError.listing(where, [Problem(where, f"{parent} is not a directory")])
+        raise _bad_option(where, f"{parent} is not a directory")
     for i in inputs:
         same = out.resolve() == i.resolve() or (
             out.exists() and i.exists() and os.path.samefile(out, i)
         )
         if same:
-            raise InputError.listing(
-                where, [Problem(where, f"{out} is the input file {i}; choose another path")]
-            )
+            raise _bad_option(where, f"{out} is the input file {i}; choose another path")
 
 
 def _check_out_dir(out: Path, option: str = "--out") -> None:
     """Refuse (exit 2) an output directory path that names an existing file."""
     if out.exists() and not out.is_dir():
-        raise InputError.listing(option, [Problem(option, f"{out} is a file, not a directory")])
+        raise _bad_option(option, f"{out} is a file, not a directory")
     for p in out.absolute().parents:
         if p.exists():
             if not p.is_dir():
-                raise InputError.listing(
-                    option, [Problem(option, f"{p} is a file, not a directory")]
-                )
+                raise _bad_option(option, f"{p} is a file, not a directory")
             break
 
 
@@ -164,9 +165,7 @@ def _write_file(out: Path, data: bytes) -> None:
     try:
         replaced = write_atomic(out, data)
     except OSError as exc:
-        raise InputError.listing(
-            "--out", [Problem("--out", f"cannot write {out}: {exc.strerror or exc}")]
-        ) from None
+        raise _bad_option("--out", f"cannot write {out}: {exc.strerror or exc}") from None
     _say(f"wrote {out}" + (" (replaced the existing file)" if replaced else ""))
 
 
@@ -360,9 +359,7 @@ def plan(
     """Propose ranked anchorage designs for every goal of a case."""
     c = load_case(case)
     if format in (Format.html, Format.pdf) and out is None:
-        raise InputError.listing(
-            "--out", [Problem("--out", f"--format {format.value} needs --out PATH")]
-        )
+        raise _bad_option("--out", f"--format {format.value} needs --out PATH")
     if out is not None:
         _check_out_file(out, [case])
     volume = _volume(cbct)
@@ -462,9 +459,7 @@ def demo(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError.listing(
-            "--out", [Problem("--out", f"cannot create {out}: {exc.strerror or exc}")]
-        ) from None
+        raise _bad_option("--out", f"cannot create {out}: {exc.strerror or exc}") from None
     _print_summary(c)
     _emit(c.model_dump_json(indent=2), out / "case.json")
     result = _make_plan(c, None)
@@ -539,9 +534,7 @@ def sites(
 
     c = load_case(case)
     if out is not None and not search:
-        raise InputError.listing(
-            "--out", [Problem("--out", "clearance maps are drawn for --search: add --search")]
-        )
+        raise _bad_option("--out", "clearance maps are drawn for --search: add --search")
     if out is not None:
         _check_out_dir(out)
     volume = _volume(cbct)
@@ -639,9 +632,7 @@ def sites(
         try:
             paths = write_clearance_maps(sv, out)
         except OSError as exc:
-            raise InputError.listing(
-                "--out", [Problem("--out", f"cannot write to {out}: {exc.strerror or exc}")]
-            ) from None
+            raise _bad_option("--out", f"cannot write to {out}: {exc.strerror or exc}") from None
         _say(f"wrote {len(paths)} clearance maps to {out}")
 
 

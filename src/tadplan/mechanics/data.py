@@ -503,13 +503,12 @@ def data_dir() -> Path:
 
 
 def _registry_keys() -> frozenset[str]:
-    import importlib
+    """Keys of the built-in source registry."""
+    # Imported here, not at the top: the package tadplan.knowledge imports its rule schema,
+    # which imports tadplan.planner.model and through it this package (issue 12).
+    from tadplan.knowledge.sources import sources
 
-    registry = importlib.import_module("tadplan.knowledge.sources")
-    keys = registry.load_sources()
-    if not keys:  # namespace-package fallback (see tadplan.anatomy._data.registry_keys)
-        keys = registry.load_sources((Path(str(registry.__file__)).parent / "data" / "sources",))
-    return frozenset(keys)
+    return frozenset(sources())
 
 
 def _source_fields(node: object, path: str) -> list[tuple[str, str]]:

@@ -71,7 +71,6 @@ class Draft:
     """A design being built: mutable until the pipeline freezes it into a Design."""
 
     rule: Rule
-    goal_index: int
     goal_ids: list[str]
     title: str
     anchorage: AnchorageType
@@ -386,7 +385,6 @@ def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | s
         add_unique(sources, w.sources)
     return Draft(
         rule=rule,
-        goal_index=ctx.index,
         goal_ids=[ctx.goal_id],
         title=t.title,
         anchorage=t.anchorage,
