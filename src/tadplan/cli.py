@@ -445,6 +445,36 @@ def mechanics(
 
 
 @app.command()
+def risk(
+    case: Annotated[Path, typer.Argument(help="Case file (.yaml/.yml/.json).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Risks as JSON.")] = False,
+) -> None:
+    """Failure risk of every planned implant and design: factors and what would lower it."""
+    from tadplan.report.risk_text import risk_table
+
+    result = _make_plan(load_case(case), None)
+    if as_json:
+        rows = [
+            {
+                "goal": gp.goal.id,
+                "design": d.id,
+                "rank": d.rank,
+                "risk": d.risk.model_dump(mode="json") if d.risk else None,
+                "implants": [
+                    {"id": i.id, "site": i.site.label(), "risk": i.risk.model_dump(mode="json")}
+                    for i in d.implants
+                    if i.risk is not None
+                ],
+            }
+            for gp in result.goals
+            for d in gp.designs
+        ]
+        _emit(json.dumps(rows, indent=2), None)
+    else:
+        _emit(risk_table(result), None)
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("tadplan-demo"),
 ) -> None:

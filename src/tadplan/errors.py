@@ -17,7 +17,8 @@
     │   ├── ConditionError       a rule's ``when`` (tadplan.knowledge.conditions)
     │   ├── SourceRegistryError  the source registry (tadplan.knowledge.sources)
     │   ├── AnatomyDataError     anatomy reference data (tadplan.anatomy._data)
-    │   └── MechanicsDataError   mechanics reference data (tadplan.mechanics.data)
+    │   ├── MechanicsDataError   mechanics reference data (tadplan.mechanics.data)
+    │   └── RiskDataError        failure-risk data (tadplan.risk.data)
     └── ComputationError         valid input whose geometry or mechanics cannot be computed
         ├── GeometryError        e.g. a zero-length direction (tadplan.mechanics.geometry)
         ├── MechanicsError       a design that cannot be analysed (tadplan.mechanics.system)

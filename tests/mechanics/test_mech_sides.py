@@ -3,7 +3,6 @@ resultant separately (a summed "mesial"/"buccal" mixed the two sides' frames).""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from mech_helpers import design
 

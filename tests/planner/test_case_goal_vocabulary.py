@@ -73,7 +73,7 @@ def test_utility_arch_named_ranks_the_seeds_tpa_design_first() -> None:
     intrude = next(gp for gp in p.goals if gp.goal.kind.value == "intrusion").designs[0]
     assert intrude.mechanics is not None
     inc = next(u for u in intrude.mechanics.units if set(u.teeth) == {12, 11, 21, 22})
-    assert inc.components.intrusive_g > 0  # the utility arch intrudes the incisors
+    assert inc.resultant.intrusive_g > 0  # the utility arch intrudes the incisors
 
 
 def _open_bite_warnings(case: Any) -> list[str]:

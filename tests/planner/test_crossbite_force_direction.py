@@ -111,7 +111,7 @@ def test_crossbite_goal_direction_follows_the_crossbite_kind(
     goal = next(g for g in case.goals if g.id == "scissor-17")
     unit = make_unit([tooth], lm)
     assert crossbite_sense(kind, unit) == (1.0 if out_of_arch else -1.0)
-    v = goal_direction(goal, unit, kind)
+    v = goal_direction(goal, unit, crossbite=kind)
     outward = float(v @ unit.buccal)
     assert (outward > 0.9) if out_of_arch else (outward < -0.9), v
     if kind == CrossbiteKind.anterior:  # labial / lingual is sagittal for incisors

@@ -96,15 +96,23 @@ def test_ranking_prefers_the_design_meeting_the_demand() -> None:
     assert next(c for c in best.criteria if c.name == "demand_met").value == 1
 
 
-def test_failure_criterion_uses_site_failure_rates() -> None:
-    """literature.md §8.1: midpalatal 1.3 % per implant; 2 buccal maxillary 9.2 % each."""
+def test_failure_criterion_uses_the_failure_risk_model() -> None:
+    """tadplan.risk: a midpalatal screw (mohammed2018 1.3 % pooled) is less likely to be
+    lost than either of two buccal maxillary screws (9.2 % pooled); the criterion is
+    1 - P(any new implant of the design fails)."""
     p = plan_of("demo")
     tpa = by_rule(p, "hold-molars", "posterior-anchorage-tpa")
-    fail = next(c for c in tpa.criteria if c.name == "failure")
-    assert abs(fail.value - (1 - 0.013)) < 1e-3
     ret = next(d for d in designs(p, "retract") if d.rule_id == "anterior-retraction-direct-niti")
-    fail = next(c for c in ret.criteria if c.name == "failure")
-    assert abs(fail.value - (1 - 0.092) ** 2) < 1e-3
+    for d in (tpa, ret):
+        fail = next(c for c in d.criteria if c.name == "failure")
+        assert "failure-risk model" in fail.note or fail.note == "no new implant"
+        assert d.risk is not None and 1 - fail.value <= d.risk.failure_probability + 1e-4
+    palatal = next(i for i in tpa.implants if i.site.region == "median_palatal_suture")
+    assert palatal.risk is not None and palatal.risk.failure_probability < 0.013
+    buccal = [i.risk.failure_probability for i in ret.implants if i.risk is not None]
+    assert len(buccal) == 2 and min(buccal) > palatal.risk.failure_probability
+    assert ret.risk is not None and tpa.risk is not None
+    assert ret.risk.failure_probability > tpa.risk.failure_probability
 
 
 def test_smoker_warning_and_implants_in_the_path_of_other_goals() -> None:

@@ -315,7 +315,6 @@ class ScrewDefault(Sourced):
 
 class SiteRisk(Sourced):
     match: SiteMatch
-    failure_rate: float = Field(ge=0, le=1, description="probability of loss of one implant")
     root_risk: float = Field(ge=0, le=1, description="0 no roots near, 1 between two roots")
 
 

@@ -21,6 +21,7 @@ from tadplan.case.model import MovementKind
 from tadplan.errors import DataError
 
 Tag = Literal["R", "R2", "U", "E"]
+Jaw = Literal["maxilla", "mandible"]
 
 
 class MechanicsDataError(DataError):
@@ -153,10 +154,31 @@ class MultiRooted(_Model):
 
 
 class Combination(_Model):
-    rule: Literal["root_weighted_mean"]
+    rule: Literal["pdl_area_weighted_mean"]
     detail: str
     source: str
     tag: Tag
+    root_surface_area_mm2: dict[Jaw, dict[int, Cited]]
+    """Root (PDL) surface area per jaw and tooth position 1-8, mm2: the segment CR's weights."""
+
+    @field_validator("root_surface_area_mm2")
+    @classmethod
+    def _every_tooth(cls, v: dict[Jaw, dict[int, Cited]]) -> dict[Jaw, dict[int, Cited]]:
+        jaws: tuple[Jaw, Jaw] = ("maxilla", "mandible")
+        for jaw in jaws:
+            rows = v.get(jaw)
+            if rows is None:
+                raise ValueError(f"{jaw}: missing")
+            missing = [p for p in range(1, 9) if p not in rows]
+            if missing:
+                raise ValueError(f"{jaw}: positions {missing} missing")
+            bad = [p for p, c in rows.items() if c.value <= 0]
+            if bad:
+                raise ValueError(f"{jaw}: positions {bad} must have a positive area")
+        return v
+
+    def pdl_area_mm2(self, jaw: Jaw, position: int) -> Cited:
+        return self.root_surface_area_mm2[jaw][position]
 
 
 class PublishedCR(_Model):

@@ -132,17 +132,20 @@ def tooth_cr(lm: ToothLandmarks, data: MechanicsData | None = None) -> tuple[Vec
 def segment_cr(
     teeth: Sequence[int], landmarks: Mapping[int, ToothLandmarks], data: MechanicsData | None = None
 ) -> tuple[Vec, str]:
-    """Centre of resistance of a segment of teeth: the root-weighted mean of its teeth's CRs
-    (checked against the published segment CRs held out in centres_of_resistance.yaml)."""
+    """Centre of resistance of a segment of teeth: the mean of its teeth's CRs weighted by
+    their root (PDL) surface areas (checked against the published segment CRs held out in
+    centres_of_resistance.yaml)."""
     data = data or mechanics_data()
     lms = [_lm(t, landmarks) for t in teeth]
     if len(lms) == 1:
         return tooth_cr(lms[0], data)
-    weights = np.array([lm.root_length_mm * max(lm.n_roots, 1) for lm in lms])
+    comb = data.centres.combination
+    weights = np.array(
+        [comb.pdl_area_mm2(fdi.arch(lm.fdi), fdi.position(lm.fdi)).value for lm in lms]
+    )
     crs = np.array([tooth_cr(lm, data)[0] for lm in lms])
     cr = (weights[:, None] * crs).sum(axis=0) / weights.sum()
-    comb = data.centres.combination
-    return cr, f"root-weighted mean of {len(lms)} tooth CRs ({comb.source} [{comb.tag}])"
+    return cr, (f"root-surface-weighted mean of {len(lms)} tooth CRs ({comb.source} [{comb.tag}])")
 
 
 def _lm(tooth: int, landmarks: Mapping[int, ToothLandmarks]) -> ToothLandmarks:

@@ -21,6 +21,7 @@ from tadplan.knowledge import Knowledge
 from tadplan.mechanics import ForceSystem, MechanicsError, analyse_design
 from tadplan.planner.adopt import Adoption, adopt_suggested_forces
 from tadplan.planner.checks import design_checks
+from tadplan.planner.failure import assess, failure_criterion
 from tadplan.planner.model import (
     Design,
     GoalPlan,
@@ -199,11 +200,19 @@ def analyse_designs(
                         trace.append(ad.trace)
                 done[d.id] = (sited, fs, err)
             sited, fs, err = done[d.id]
+            assessed, marginal = assess(sited.model_copy(update={"mechanics": fs}), case, placed)
             extra = [
                 mechanics_criterion(fs, gp.goal.id, weights.mechanics, err),
                 safety_criterion(sited, weights.site_safety, placed),
             ]
-            cs = [c for c in d.criteria if c.name not in ("mechanics", "site_safety")] + extra
+            risks = [i.risk for i in assessed.implants if i.risk is not None]
+            labels = {i.id: i.site.label() for i in assessed.implants}
+            failure = failure_criterion(marginal, risks, labels, weights.failure)
+            cs = [
+                failure if c.name == "failure" else c
+                for c in d.criteria
+                if c.name not in ("mechanics", "site_safety")
+            ] + extra
             warnings = list(d.warnings)
             if fs is not None:
                 warnings += [w for w in _mech_warnings(fs) if w not in warnings]
@@ -220,7 +229,8 @@ def analyse_designs(
             designs.append(
                 d.model_copy(
                     update={
-                        "implants": sited.implants,
+                        "implants": assessed.implants,
+                        "risk": assessed.risk,
                         "connections": sited.connections,
                         "activation": sited.activation,
                         "mechanics": fs,

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tadplan.case import fdi
 from tadplan.case.model import AnchorageDemand, Case, MovementKind, SiteRef
 from tadplan.mechanics.result import ForceSystem
+from tadplan.risk import DesignRisk, ImplantRisk
 
 Vec3 = tuple[float, float, float]
 
@@ -114,6 +115,9 @@ class Implant(_Model):
     apical: bool = Field(
         default=False,
         description="the rules ask for the most apical safe insertion (e.g. deep-bite retraction)",
+    )
+    risk: ImplantRisk | None = Field(
+        default=None, description="failure risk from tadplan.risk (factors, what would lower it)"
     )
 
 
@@ -236,6 +240,9 @@ class Design(_Model):
         default=None, description="force system from tadplan.mechanics.analyse_design"
     )
     estimated_duration_weeks: float | None = None
+    risk: DesignRisk | None = Field(
+        default=None, description="chance that any of its new implants fails (tadplan.risk)"
+    )
 
 
 class GoalSummary(_Model):

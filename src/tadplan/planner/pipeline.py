@@ -41,7 +41,7 @@ def freeze(
     d: Draft, gd: GoalDrafts, knowledge: Knowledge, placed: frozenset[str] = frozenset()
 ) -> Design:
     """The Design of draft ``d`` as listed under goal ``gd`` (ranked against its demand)."""
-    cs = criteria(d, gd.ctx.goal.anchorage_demand, knowledge, placed)
+    cs = criteria(d, gd.ctx.goal.anchorage_demand, knowledge, placed, gd.ctx.case)
     implants = [
         Implant(
             id=i.id,
@@ -101,7 +101,8 @@ def _best(gd: GoalDrafts, knowledge: Knowledge, placed: frozenset[str]) -> Draft
     if not gd.drafts:
         return None
     scores = [
-        score(criteria(d, gd.ctx.goal.anchorage_demand, knowledge, placed)) for d in gd.drafts
+        score(criteria(d, gd.ctx.goal.anchorage_demand, knowledge, placed, gd.ctx.case))
+        for d in gd.drafts
     ]
     safe = [not has_danger(d.warnings) for d in gd.drafts]
     return gd.drafts[max(range(len(scores)), key=lambda k: (safe[k], scores[k], -k))]

@@ -4,7 +4,9 @@ Criteria (each 0-1, 1 best; weights from ``tables.yaml`` ``rank_weights``):
 
 - ``demand_met``: the anchorage the design provides against the goal's demand;
 - ``failure``: 1 - probability that any new implant of the design is lost, from the
-  failure rate of each implant's site (literature.md §8.1, ``tables.yaml`` ``site_risks``);
+  failure-risk model :mod:`tadplan.risk` (site, screw size, patient; once the implants are
+  placed and the mechanics computed, :mod:`tadplan.planner.analyse` re-scores it with the
+  root clearance, soft tissue and load: :mod:`tadplan.planner.failure`);
 - ``root_risk``: 1 - the highest root risk of the sites of its new implants;
 - ``implant_count``: 1 / (1 + number of new implants);
 
@@ -27,10 +29,12 @@ best designs known.
 
 from __future__ import annotations
 
-from tadplan.case.model import AnchorageDemand
+from tadplan.case.model import AnchorageDemand, Case
 from tadplan.knowledge import Knowledge
+from tadplan.planner.failure import failure_criterion, implant_facts
 from tadplan.planner.model import Design, RankCriterion, Warning
 from tadplan.planner.propose import Draft, site_matches
+from tadplan.risk import design_risk, implant_risk
 
 DEMANDS = list(AnchorageDemand)
 
@@ -52,24 +56,31 @@ def warnings_criterion(warnings: list[Warning], knowledge: Knowledge) -> RankCri
 
 
 def criteria(
-    d: Draft, demand: AnchorageDemand, knowledge: Knowledge, placed: frozenset[str] = frozenset()
+    d: Draft,
+    demand: AnchorageDemand,
+    knowledge: Knowledge,
+    placed: frozenset[str] = frozenset(),
+    case: Case | None = None,
 ) -> list[RankCriterion]:
     """Criteria of design ``d`` for a goal needing ``demand``; ``placed``: implant ids
-    already placed by the other goals' best designs."""
+    already placed by the other goals' best designs; ``case``: the patient (age, smoking)
+    and site assessments for the failure risk."""
     w = knowledge.tables.rank_weights
     assert w is not None
     need, have = DEMANDS.index(demand), DEMANDS.index(AnchorageDemand(d.provides))
     met = 1.0 if have >= need else (have + 1) / (need + 1)
-    survive = 1.0
     root = 0.0
-    risk_notes = []
     new = [i for i in d.implants if i.id not in placed]
     reused = sorted({i.id for i in d.implants if i.id in placed})
     for imp in new:
         row = next(r for r in knowledge.tables.site_risks if site_matches(r.match, imp.site))
-        survive *= 1.0 - row.failure_rate
         root = max(root, row.root_risk)
-        risk_notes.append(f"{imp.site.label()} {row.failure_rate:.1%} ({row.sources[0].key})")
+    unique = list({i.id: i for i in new}.values())
+    facts = [implant_facts(i.id, i.site, i.diameter_mm, i.length_mm, case) for i in unique]
+    risks = [implant_risk(f) for f in facts]
+    failure = failure_criterion(
+        design_risk(risks, facts), risks, {i.id: i.site.label() for i in unique}, w.failure
+    )
     n = len({i.id for i in new})
     total = len(d.implants)
     shared = sum(1 for i in d.implants if len(i.goal_ids) > 1) / total if total else 0.0
@@ -81,14 +92,7 @@ def criteria(
             weight=w.demand_met,
             note=f"provides {d.provides}, goal needs {demand.value}",
         ),
-        RankCriterion(
-            name="failure",
-            value=round(survive, 4),
-            weight=w.failure,
-            note=("P(no implant lost) from site failure rates: " + "; ".join(risk_notes))
-            if risk_notes
-            else "no new implant",
-        ),
+        failure,
         RankCriterion(
             name="root_risk",
             value=round(1.0 - root, 3),

@@ -24,6 +24,7 @@ from tadplan.report.diagrams import design_figures
 from tadplan.report.figures import Figure
 from tadplan.report.geometry import dentition_shapes
 from tadplan.report.mechanics_view import force_system_of
+from tadplan.report.risk_text import plan_sentence, risk_chart_svg
 from tadplan.report.text import CONNECTION_NAMES, fmt_force, fmt_num, implant_size
 
 Embed = Literal["svg", "svg-img", "png-img"]
@@ -274,6 +275,8 @@ class _DesignView:
     names: dict[Any, str] = field(default_factory=lambda: dict(CONNECTION_NAMES))
     ref_to: str | None = None
     """Key of the same design drawn under an earlier goal (then only a reference is shown)."""
+    risk_chart: Any = ""
+    """SVG bar chart of the implants' failure risk (:mod:`tadplan.report.risk_text`)."""
     ref_goal: str | None = None
 
     @staticmethod
@@ -283,6 +286,19 @@ class _DesignView:
     @staticmethod
     def deg(v: float | None) -> str:
         return "—" if v is None else f"{fmt_num(v, 0)}°"
+
+
+def _chart_markup(svg: str, embed: Embed) -> str:
+    """The risk chart (plain SVG text) embedded like the figures."""
+    if not svg or embed == "svg":
+        return svg
+    if embed == "svg-img":
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return f'<img alt="failure risk" src="data:image/svg+xml;base64,{data}">'
+    from tadplan.report.canvas import svg_to_png
+
+    data = base64.b64encode(svg_to_png(svg, 200)).decode("ascii")
+    return f'<img alt="failure risk" src="data:image/png;base64,{data}">'
 
 
 def _markup(fig: Figure, embed: Embed) -> str:
@@ -381,6 +397,7 @@ def build_context(
                     mechanics_rows=_mechanics_rows(d),
                     risk_rows=_risk_rows(d),
                     sizes={i.id: implant_size(i) for i in d.implants},
+                    risk_chart=_chart_markup(risk_chart_svg(d), embed),
                 )
             )
         if gp.designs:
@@ -404,6 +421,7 @@ def build_context(
         "materials": plan_materials,
         "sources": sources_view(plan),
         "patient": patient_info(),
+        "risk_sentence": plan_sentence(plan),
     }
 
 
@@ -415,6 +433,7 @@ def render(plan: Plan, embed: Embed = "svg") -> str:
         for d in g["designs"]:
             for f in d.figures:
                 f.markup = jinja2.utils.markupsafe.Markup(f.markup)
+            d.risk_chart = jinja2.utils.markupsafe.Markup(d.risk_chart)
     return _env().get_template("report.html.j2").render(**ctx)
 
 

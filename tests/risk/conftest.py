@@ -1,0 +1,8 @@
+"""The risk tests import their synthetic cohorts from this directory."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
