@@ -15,6 +15,8 @@ import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 
+from tadplan.errors import InputError
+
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_USER_FILE_BYTES = 1_000_000
@@ -32,7 +34,7 @@ def load_data(text: str) -> Any:
     return yaml.load(text, Loader=_Loader)
 
 
-class UserFileError(ValueError):
+class UserFileError(InputError):
     """A user's file that cannot be read as text; the message says why."""
 
 

@@ -22,9 +22,10 @@ from rich.text import Text
 
 from tadplan import __version__
 from tadplan._files import write_atomic
-from tadplan.case import Case, CaseError, Problem, fdi, load_case
+from tadplan.case import Case, Problem, load_case
 from tadplan.case.model import Case as CaseModel
 from tadplan.case.summary import case_summary
+from tadplan.errors import InputError
 
 if TYPE_CHECKING:
     from tadplan.anatomy.cbct import Volume
@@ -44,15 +45,6 @@ app = typer.Typer(
 )
 
 _state: dict[str, bool] = {"debug": False}
-
-
-class InputError(Exception):
-    """Bad input from the user: exit code 2 with the listed problems."""
-
-    def __init__(self, source: str, problems: list[Problem]) -> None:
-        super().__init__(source)
-        self.source = source
-        self.problems = problems
 
 
 def _version(value: bool) -> None:
@@ -133,35 +125,38 @@ def _print_json(data: Any) -> None:
     _write_stdout(json.dumps(data, indent=2, ensure_ascii=False), json_safe=True)
 
 
+def _bad_option(option: str, reason: str) -> InputError:
+    """Exit 2: ``option`` (e.g. ``--out``) cannot be used, for ``reason``."""
+    return InputError.listing(option, [Problem(option, reason)])
+
+
 def _check_out_file(out: Path, inputs: Sequence[Path] = ()) -> None:
     """Refuse (exit 2, reason named) an output path that cannot become a file: a directory,
     a path in a directory that does not exist, or one of the input files."""
     where = "--out"
     if out.is_dir():
-        raise InputError(where, [Problem(where, f"{out} is a directory; give a file name")])
+        raise _bad_option(where, f"{out} is a directory; give a file name")
     parent = out.absolute().parent
     if not parent.exists():
-        raise InputError(where, [Problem(where, f"directory {parent} does not exist")])
+        raise _bad_option(where, f"directory {parent} does not exist")
     if not parent.is_dir():
-        raise InputError(where, [Problem(where, f"{parent} is not a directory")])
+        raise _bad_option(where, f"{parent} is not a directory")
     for i in inputs:
         same = out.resolve() == i.resolve() or (
             out.exists() and i.exists() and os.path.samefile(out, i)
         )
         if same:
-            raise InputError(
-                where, [Problem(where, f"{out} is the input file {i}; choose another path")]
-            )
+            raise _bad_option(where, f"{out} is the input file {i}; choose another path")
 
 
 def _check_out_dir(out: Path, option: str = "--out") -> None:
     """Refuse (exit 2) an output directory path that names an existing file."""
     if out.exists() and not out.is_dir():
-        raise InputError(option, [Problem(option, f"{out} is a file, not a directory")])
+        raise _bad_option(option, f"{out} is a file, not a directory")
     for p in out.absolute().parents:
         if p.exists():
             if not p.is_dir():
-                raise InputError(option, [Problem(option, f"{p} is a file, not a directory")])
+                raise _bad_option(option, f"{p} is a file, not a directory")
             break
 
 
@@ -170,9 +165,7 @@ def _write_file(out: Path, data: bytes) -> None:
     try:
         replaced = write_atomic(out, data)
     except OSError as exc:
-        raise InputError(
-            "--out", [Problem("--out", f"cannot write {out}: {exc.strerror or exc}")]
-        ) from None
+        raise _bad_option("--out", f"cannot write {out}: {exc.strerror or exc}") from None
     _say(f"wrote {out}" + (" (replaced the existing file)" if replaced else ""))
 
 
@@ -221,20 +214,13 @@ def _print_summary(case: Case) -> None:
         _write_stdout("\n".join([title, *(f"{k}: {v}" for k, v in _summary_rows(case))]))
 
 
-def _load(path: Path) -> Case:
-    try:
-        return load_case(path)
-    except CaseError as exc:
-        raise InputError(exc.source, exc.problems) from None
-
-
 # ----------------------------------------------------------------------------- commands
 
 
 @app.command()
 def validate(case: Annotated[Path, typer.Argument(help="Case file (.yaml/.yml/.json).")]) -> None:
     """Check a case file: exit 0 with a summary, or exit 2 listing every problem."""
-    c = _load(case)
+    c = load_case(case)
     _print_summary(c)
     if _is_terminal():
         console.print(Text("valid", style="green"))
@@ -281,7 +267,7 @@ def examples(
     try:
         p = example_path(name)
     except KeyError as exc:
-        raise InputError("examples", [Problem("NAME", str(exc.args[0]))]) from None
+        raise InputError.listing("examples", [Problem("NAME", str(exc.args[0]))]) from None
     sys.stdout.write(p.read_text(encoding="utf-8"))
 
 
@@ -305,7 +291,9 @@ def _knowledge(rules: Path | None) -> Knowledge:
     try:
         return load_knowledge(extra_dirs=[rules] if rules is not None else [])
     except KnowledgeError as exc:
-        raise InputError(str(rules or "knowledge base"), [Problem(exc.where, exc.reason)]) from None
+        raise InputError.listing(
+            str(rules or "knowledge base"), [Problem(exc.where, exc.reason)]
+        ) from None
 
 
 CbctOption = Annotated[
@@ -325,7 +313,7 @@ def _volume(cbct: Path | None) -> Volume | None:
     try:
         return None if cbct is None else read_dicom_series(cbct)
     except CBCTError as exc:
-        raise InputError(str(cbct), [Problem("--cbct", str(exc))]) from None
+        raise InputError.listing(str(cbct), [Problem("--cbct", str(exc))]) from None
 
 
 def _make_plan(c: Case, rules: Path | None) -> Plan:
@@ -369,9 +357,9 @@ def plan(
     cbct: CbctOption = None,
 ) -> None:
     """Propose ranked anchorage designs for every goal of a case."""
-    c = _load(case)
+    c = load_case(case)
     if format in (Format.html, Format.pdf) and out is None:
-        raise InputError("--out", [Problem("--out", f"--format {format.value} needs --out PATH")])
+        raise _bad_option("--out", f"--format {format.value} needs --out PATH")
     if out is not None:
         _check_out_file(out, [case])
     volume = _volume(cbct)
@@ -445,9 +433,11 @@ def mechanics(
         _write_stdout(format_modules())
     if case is None:
         if not modules:
-            raise InputError("mechanics", [Problem("CASE", "give a case file (or --modules)")])
+            raise InputError.listing(
+                "mechanics", [Problem("CASE", "give a case file (or --modules)")]
+            )
         return
-    systems = _force_systems(_make_plan(_load(case), None))
+    systems = _force_systems(_make_plan(load_case(case), None))
     if as_json:
         _print_json([s.model_dump(mode="json") for s in systems])
     else:
@@ -462,7 +452,7 @@ def risk(
     """Failure risk of every planned implant and design: factors and what would lower it."""
     from tadplan.report.risk_text import risk_table
 
-    result = _make_plan(_load(case), None)
+    result = _make_plan(load_case(case), None)
     if as_json:
         rows = [
             {
@@ -499,9 +489,7 @@ def demo(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(
-            "--out", [Problem("--out", f"cannot create {out}: {exc.strerror or exc}")]
-        ) from None
+        raise _bad_option("--out", f"cannot create {out}: {exc.strerror or exc}") from None
     _print_summary(c)
     _emit(c.model_dump_json(indent=2), out / "case.json")
     result = _make_plan(c, None)
@@ -574,11 +562,9 @@ def sites(
     from tadplan.anatomy.patient import PatientMeshError, load_patient
     from tadplan.anatomy.sites import DEFAULT_HEIGHTS_MM, interradicular_table
 
-    c = _load(case)
+    c = load_case(case)
     if out is not None and not search:
-        raise InputError(
-            "--out", [Problem("--out", "clearance maps are drawn for --search: add --search")]
-        )
+        raise _bad_option("--out", "clearance maps are drawn for --search: add --search")
     if out is not None:
         _check_out_dir(out)
     volume = _volume(cbct)
@@ -588,7 +574,7 @@ def sites(
         try:
             model = load_patient(meshes, c).model
         except (PatientMeshError, OSError) as exc:
-            raise InputError(str(meshes), [Problem("--meshes", str(exc))]) from None
+            raise InputError.listing(str(meshes), [Problem("--meshes", str(exc))]) from None
     heights = list(DEFAULT_HEIGHTS_MM)
     by_site: dict[str, dict[float, float | None]] = {}
     for r in interradicular_table(model, heights):
@@ -676,9 +662,7 @@ def sites(
         try:
             paths = write_clearance_maps(sv, out)
         except OSError as exc:
-            raise InputError(
-                "--out", [Problem("--out", f"cannot write to {out}: {exc.strerror or exc}")]
-            ) from None
+            raise _bad_option("--out", f"cannot write to {out}: {exc.strerror or exc}") from None
         _say(f"wrote {len(paths)} clearance maps to {out}")
 
 
@@ -686,7 +670,14 @@ def sites(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry: map input errors to exit 2, never print a traceback."""
+    """Console-script entry: the one place errors become exit codes, never a traceback.
+
+    An :class:`~tadplan.errors.InputError` (bad input: a case, an option, a tooth number,
+    a mesh or CBCT series) is exit 2 listing every problem by field. Any other error,
+    a :class:`~tadplan.errors.TadplanError` (malformed packaged data, geometry that cannot
+    be computed) or not, is a defect of tadplan: exit 1, ``--debug`` shows the traceback.
+    The commands turn the errors they can blame on the user's options (a ``--rules``
+    file, ``--cbct``, ``--meshes``, ``--out``) into input errors naming the option."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
@@ -695,12 +686,12 @@ def main(argv: list[str] | None = None) -> None:
         code = exc.code
         raise SystemExit(code) from None
     except InputError as exc:
-        _error("error", f" in {exc.source}:", [f"  - {p}" for p in exc.problems])
+        if exc.source:
+            _error("error", f" in {exc.source}:", [f"  - {p}" for p in exc.problems])
+        else:
+            _error("error", f": {exc}")
         raise SystemExit(2) from None
-    except fdi.ToothNumberError as exc:
-        _error("error", f": {exc}")
-        raise SystemExit(2) from None
-    except Exception as exc:
+    except Exception as exc:  # the one catch-all: anything else is a defect (exit 1)
         if debug:
             raise
         _error(

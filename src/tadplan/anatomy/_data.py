@@ -6,7 +6,6 @@ keeps the value together with its provenance so callers can report it.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -14,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from tadplan._yaml import load_data
+from tadplan.errors import DataError
 
 TAGS = frozenset({"R", "R2", "U", "E"})
 
 
-class AnatomyDataError(ValueError):
+class AnatomyDataError(DataError):
     """A data file is malformed (missing value, unknown source key, bad tag)."""
 
 
@@ -52,13 +52,12 @@ def load(name: str) -> dict[str, Any]:
 
 @cache
 def registry_keys() -> frozenset[str]:
-    """Keys of the source registry. Works around ``tadplan.knowledge`` being a namespace
-    package (``resources.files`` then gives a MultiplexedPath whose ``str`` is not a path)."""
-    registry = importlib.import_module("tadplan.knowledge.sources")
-    keys = registry.load_sources()
-    if not keys:
-        keys = registry.load_sources((Path(str(registry.__file__)).parent / "data" / "sources",))
-    return frozenset(keys)
+    """Keys of the built-in source registry."""
+    # Imported here, not at the top: the package tadplan.knowledge imports its rule schema,
+    # which imports tadplan.planner.model and through it this package (issue 12).
+    from tadplan.knowledge.sources import sources
+
+    return frozenset(sources())
 
 
 def cited(entry: object, where: str) -> Cited:

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from scipy.ndimage import map_coordinates
 
 from tadplan.anatomy.search import site_value
+from tadplan.errors import DAMAGED_FILE_ERRORS, InputError
 from tadplan.planner.model import Plan, SiteSafety, Warning
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 F64 = NDArray[np.float64]
 
 
-class CBCTError(ValueError):
+class CBCTError(InputError):
     """A DICOM series that cannot be used, with the reason."""
 
 
@@ -100,8 +101,9 @@ def read_dicom_series(directory: Path | str) -> Volume:
     negative or implausible spacing (:data:`SPACING_RANGE_MM`), non-finite or zero
     rescale, slices of different spacing, orientation or size, uneven slice gaps."""
     import pydicom
-    from pydicom.errors import InvalidDicomError
+    from pydicom.errors import BytesLengthException, InvalidDicomError
 
+    damaged: tuple[type[Exception], ...] = (*DAMAGED_FILE_ERRORS, BytesLengthException)
     d = Path(directory)
     if not d.is_dir():
         raise CBCTError(f"{d}: not a directory")
@@ -114,7 +116,7 @@ def read_dicom_series(directory: Path | str) -> Volume:
             ds = pydicom.dcmread(p)
         except (InvalidDicomError, OSError):
             continue
-        except Exception as exc:  # pydicom raises many kinds on a damaged file
+        except damaged as exc:
             raise CBCTError(f"{p.name}: unreadable DICOM ({type(exc).__name__})") from None
         if "PixelData" not in ds:
             without_pixels.append((p, ds))
@@ -181,7 +183,7 @@ def read_dicom_series(directory: Path | str) -> Volume:
         p, ds = slices[int(k)]
         try:
             a = ds.pixel_array.astype(np.float32)
-        except Exception as exc:  # short pixel data, Rows larger than the data, bad syntax
+        except damaged as exc:  # short pixel data, Rows larger than the data, bad syntax
             raise CBCTError(f"{p.name}: PixelData unreadable: {str(exc)[:120]}") from None
         slope = float(_numbers(ds, "RescaleSlope", 1, p.name)[0]) if "RescaleSlope" in ds else 1.0
         icpt = (

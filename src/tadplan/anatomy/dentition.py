@@ -380,10 +380,6 @@ def average_landmarks(
     return {t: _place(t, custom) for t in present_permanent(case, teeth)}
 
 
-def teeth_of(landmarks: Mapping[int, ToothLandmarks], jaw: fdi.Arch) -> list[int]:
-    return [t for t in fdi.arch_order(jaw) if t in landmarks]
-
-
 def neighbour_pairs(teeth: Iterable[int]) -> list[tuple[int, int]]:
     """Pairs of teeth next to each other along each arch among ``teeth`` (midline pairs
     included; across a missing tooth's space the two teeth bounding it form a pair)."""

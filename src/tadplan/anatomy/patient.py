@@ -39,6 +39,7 @@ from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.anatomy.meshes import DentitionModel, ToothMesh
 from tadplan.case import Case, fdi
 from tadplan.case.model import ABSENT
+from tadplan.errors import DAMAGED_FILE_ERRORS, InputError
 
 MESH_SUFFIXES = (".stl", ".ply", ".obj")
 _LABEL = re.compile(r"(?<!\d)([1-4][1-8])(?!\d)")
@@ -53,7 +54,7 @@ def _tooth_extent_mm() -> tuple[float, float]:
     return 0.5 * min(lengths), 1.6 * max(lengths)
 
 
-class PatientMeshError(ValueError):
+class PatientMeshError(InputError):
     """A patient mesh or manifest is refused; the message names the file and the reason."""
 
 
@@ -83,7 +84,7 @@ def _load_mesh(path: Path, scale: float, *, closed: bool) -> trimesh.Trimesh:
         raise PatientMeshError(f"{path.name}: not a mesh file (expected STL, PLY or OBJ)")
     try:
         loaded = trimesh.load(path, force="mesh", process=True)
-    except Exception as exc:
+    except DAMAGED_FILE_ERRORS as exc:
         raise PatientMeshError(f"{path.name}: not a readable mesh ({exc})") from None
     if not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0:
         raise PatientMeshError(f"{path.name}: empty mesh (no triangles)")

@@ -36,13 +36,14 @@ from tadplan.anatomy.search import (
 from tadplan.anatomy.sites import SiteFrame, interradicular_distance, site_frame
 from tadplan.case import Case, fdi
 from tadplan.case.model import SiteRef, SiteRegion
+from tadplan.errors import ComputationError
 from tadplan.planner.model import Implant, SiteSafety, SourceRef
 
 Workflow = Literal["freehand", "guided"]
 F64 = NDArray[np.float64]
 
 
-class SiteUnavailable(ValueError):
+class SiteUnavailable(ComputationError):
     """The site cannot be assessed (a bounding tooth is absent, not neighbours...)."""
 
 

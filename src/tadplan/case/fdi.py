@@ -15,6 +15,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
+from tadplan.errors import InputError
+
 Arch = Literal["maxilla", "mandible"]
 Side = Literal["right", "left"]
 
@@ -68,7 +70,7 @@ _PRIMARY_NAMES = {
 }
 
 
-class ToothNumberError(ValueError):
+class ToothNumberError(InputError):
     """A tooth number or notation that does not name a tooth."""
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from pydantic import ValidationError
 
 from tadplan._yaml import MAX_DEPTH, UserFileError, load_user, read_user_file, yaml_problem
 from tadplan.case.model import Case
+from tadplan.errors import InputError, Problem
 
 MAX_PROBLEMS = 50
 """Problems listed at most for one case (a generated file can have thousands)."""
@@ -20,25 +20,9 @@ MAX_PROBLEMS = 50
 _FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*): (.+)$", re.S)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input: where (a dotted field path) and why."""
-
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
-
-
-class CaseError(ValueError):
-    """A case that cannot be read or is not valid; ``problems`` lists every problem found."""
-
-    def __init__(self, source: str, problems: list[Problem]) -> None:
-        self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
+class CaseError(InputError):
+    """A case that cannot be read or is not valid; ``problems`` lists every problem found
+    (raised as ``CaseError.listing(source, problems)``)."""
 
 
 def problems_from_validation(exc: ValidationError) -> list[Problem]:
@@ -73,10 +57,12 @@ def parse_text(text: str, source: str = "<text>") -> Any:
         return load_user(text)
     except yaml.YAMLError as exc:
         where, reason = yaml_problem(exc)
-        raise CaseError(source, [Problem(where, f"not valid YAML/JSON: {reason}")]) from None
+        raise CaseError.listing(
+            source, [Problem(where, f"not valid YAML/JSON: {reason}")]
+        ) from None
     except (ValueError, RecursionError) as exc:  # e.g. an integer too long to convert
         reason = str(exc)[:200]
-        raise CaseError(source, [Problem("", f"not valid YAML/JSON: {reason}")]) from None
+        raise CaseError.listing(source, [Problem("", f"not valid YAML/JSON: {reason}")]) from None
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -108,25 +94,29 @@ def parse_json(text: str, source: str = "<json>") -> Any:
         data = json.loads(text, object_pairs_hook=_json_object)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
-        raise CaseError(source, [Problem(where, f"not valid JSON: {exc.msg}")]) from None
+        raise CaseError.listing(source, [Problem(where, f"not valid JSON: {exc.msg}")]) from None
     except ValueError as exc:
-        raise CaseError(source, [Problem("", f"not valid JSON: {str(exc)[:200]}")]) from None
+        raise CaseError.listing(
+            source, [Problem("", f"not valid JSON: {str(exc)[:200]}")]
+        ) from None
     except RecursionError:
         data = None
     if data is None or _depth(data) > MAX_DEPTH:
-        raise CaseError(source, [Problem("", f"nested more than {MAX_DEPTH} levels deep")])
+        raise CaseError.listing(source, [Problem("", f"nested more than {MAX_DEPTH} levels deep")])
     return data
 
 
 def case_from_data(data: Any, source: str = "<data>") -> Case:
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
-        raise CaseError(source, [Problem("", f"a case is a mapping of keys, got {kind}")])
+        raise CaseError.listing(source, [Problem("", f"a case is a mapping of keys, got {kind}")])
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
         problems = problems_from_validation(exc)
-        raise CaseError(source, problems + _cross_field_problems(data, exc, problems)) from None
+        raise CaseError.listing(
+            source, problems + _cross_field_problems(data, exc, problems)
+        ) from None
 
 
 _STAND_IN = {"id": "stand-in", "kind": "anchorage_maintenance", "segment": "upper_arch"}
@@ -175,11 +165,11 @@ def load_case(path: str | Path) -> Case:
     p = Path(path)
     src = str(p)
     if p.suffix.lower() not in (".yaml", ".yml", ".json"):
-        raise CaseError(src, [Problem("", "a case file must end in .yaml, .yml or .json")])
+        raise CaseError.listing(src, [Problem("", "a case file must end in .yaml, .yml or .json")])
     try:
         text = read_user_file(p)
     except UserFileError as exc:
-        raise CaseError(src, [Problem("", str(exc))]) from None
+        raise CaseError.listing(src, [Problem("", str(exc))]) from None
     data = parse_json(text, src) if p.suffix.lower() == ".json" else parse_text(text, src)
     return case_from_data(data, src)
 

@@ -54,6 +54,7 @@ from tadplan.case.model import (
     Patient,
     Symmetry,
 )
+from tadplan.errors import DataError
 from tadplan.knowledge.context import GoalContext
 from tadplan.knowledge.schema import OtherGoalFilter, SiteTemplate
 
@@ -63,7 +64,7 @@ Condition = Callable[[GoalContext], Result]
 DEMAND_ORDER = [d for d in AnchorageDemand]
 
 
-class ConditionError(ValueError):
+class ConditionError(DataError):
     """A malformed condition; ``field`` is the dotted path inside ``when``."""
 
     def __init__(self, field: str, reason: str) -> None:

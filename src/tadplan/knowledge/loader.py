@@ -21,12 +21,13 @@ import yaml
 from pydantic import ValidationError
 
 from tadplan._yaml import UserFileError, load_user, read_user_file, yaml_problem
+from tadplan.errors import DataError
 from tadplan.knowledge.conditions import Condition, ConditionError, compile_condition
 from tadplan.knowledge.schema import RuleFile, RuleSpec, SourceSpec, TablesFile
 from tadplan.knowledge.sources import Source, SourceRegistryError, load_sources
 
 
-class KnowledgeError(ValueError):
+class KnowledgeError(DataError):
     """A knowledge file that cannot be used. ``where``: file, rule and field; ``reason``."""
 
     def __init__(self, where: str, reason: str) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tadplan._yaml import load_data
+from tadplan.errors import DataError
 
 
 class Source(BaseModel):
@@ -38,8 +39,8 @@ class Source(BaseModel):
         return " ".join(parts)
 
 
-class SourceRegistryError(ValueError):
-    pass
+class SourceRegistryError(DataError):
+    """A source registry file is malformed or defines a key twice (names the file)."""
 
 
 def _data_dir() -> Path:

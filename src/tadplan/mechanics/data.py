@@ -18,12 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from tadplan._yaml import load_data
 from tadplan.case.model import MovementKind
+from tadplan.errors import DataError
 
 Tag = Literal["R", "R2", "U", "E"]
 Jaw = Literal["maxilla", "mandible"]
 
 
-class MechanicsDataError(ValueError):
+class MechanicsDataError(DataError):
     """A mechanics data file is malformed; the message names the file and the field."""
 
 
@@ -524,13 +525,12 @@ def data_dir() -> Path:
 
 
 def _registry_keys() -> frozenset[str]:
-    import importlib
+    """Keys of the built-in source registry."""
+    # Imported here, not at the top: the package tadplan.knowledge imports its rule schema,
+    # which imports tadplan.planner.model and through it this package (issue 12).
+    from tadplan.knowledge.sources import sources
 
-    registry = importlib.import_module("tadplan.knowledge.sources")
-    keys = registry.load_sources()
-    if not keys:  # namespace-package fallback (see tadplan.anatomy._data.registry_keys)
-        keys = registry.load_sources((Path(str(registry.__file__)).parent / "data" / "sources",))
-    return frozenset(keys)
+    return frozenset(sources())
 
 
 def _source_fields(node: object, path: str) -> list[tuple[str, str]]:

@@ -22,12 +22,13 @@ from numpy.typing import NDArray
 from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.case import fdi
 from tadplan.case.model import SiteRef, SiteRegion, Surface
+from tadplan.errors import ComputationError
 from tadplan.mechanics.data import MechanicsData, mechanics_data
 
 Vec = NDArray[np.float64]
 
 
-class GeometryError(ValueError):
+class GeometryError(ComputationError):
     """Geometry that cannot be built from the landmarks given (names the tooth or site)."""
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy.optimize import curve_fit
 
+from tadplan.errors import ComputationError
 from tadplan.mechanics.data import G_TO_N as G_TO_N  # re-exported
 from tadplan.mechanics.data import MechanicsData, mechanics_data
 
@@ -36,7 +37,7 @@ class ModuleKind(StrEnum):
 PASSIVE = frozenset({ModuleKind.ligature, ModuleKind.rigid})
 
 
-class ModuleError(ValueError):
+class ModuleError(ComputationError):
     """An activation a module cannot take (names the module and the limit)."""
 
 

@@ -64,6 +64,7 @@ from tadplan.case.model import (
     Goal,
     MovementKind,
 )
+from tadplan.errors import ComputationError
 from tadplan.mechanics import modules as mod
 from tadplan.mechanics.data import CitedRange, MechanicsData, Rate, mechanics_data
 from tadplan.mechanics.geometry import (
@@ -137,7 +138,7 @@ ELEVATED = ("power arm", "power hook", "lever", "power_arm", "power_hook")
 LINGUAL_POINT = ("button", "palatal", "lingual", "tpa")
 
 
-class MechanicsError(ValueError):
+class MechanicsError(ComputationError):
     """A design that cannot be analysed (names the connection or implant and the reason)."""
 
 

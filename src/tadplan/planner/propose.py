@@ -13,6 +13,7 @@ from typing import Any
 
 from tadplan.case import fdi
 from tadplan.case.model import Case, SiteRef, Symmetry
+from tadplan.errors import ComputationError
 from tadplan.knowledge import Knowledge, Rule
 from tadplan.knowledge.conditions import other_goals
 from tadplan.knowledge.context import GoalContext, InstanceSide, Resolved, Side, quadrant_tooth
@@ -70,7 +71,6 @@ class Draft:
     """A design being built: mutable until the pipeline freezes it into a Design."""
 
     rule: Rule
-    goal_index: int
     goal_ids: list[str]
     title: str
     anchorage: AnchorageType
@@ -257,7 +257,7 @@ def _carriers(
     return [(s, [i for i in mine if i.side == s]) for s in sides]
 
 
-class _NotBuildable(Exception):
+class _NotBuildable(ComputationError):
     """A connection the dentition cannot carry (the message says why)."""
 
 
@@ -385,7 +385,6 @@ def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | s
         add_unique(sources, w.sources)
     return Draft(
         rule=rule,
-        goal_index=ctx.index,
         goal_ids=[ctx.goal_id],
         title=t.title,
         anchorage=t.anchorage,

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tadplan._yaml import load_data
+from tadplan.errors import DataError
 
 Tag = Literal["R", "R2", "U", "E"]
 Group = Literal["interradicular", "palatal", "extra_alveolar"]
@@ -38,7 +39,7 @@ FACTORS = (
 odds ratio of its jaw (``root_contact_maxilla`` / ``root_contact_mandible`` in the file)."""
 
 
-class RiskDataError(ValueError):
+class RiskDataError(DataError):
     """The risk data file is malformed; the message names the file and the field."""
 
 
@@ -187,9 +188,9 @@ def parse_risk_data(text: str, where: str = "risk.yaml") -> RiskData:
         field = ".".join(str(p) for p in e["loc"]) or "(top level)"
         raise RiskDataError(f"{where}: {field}: {e['msg']}") from None
     # imported here: tadplan.knowledge's package imports the plan model, which imports this
-    from tadplan.knowledge.sources import load_sources
+    from tadplan.knowledge.sources import sources
 
-    known = load_sources()
+    known = sources()
     unknown = sorted(data.source_keys() - set(known))
     if unknown:
         raise RiskDataError(f"{where}: source key(s) not in the registry: {', '.join(unknown)}")

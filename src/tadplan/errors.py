@@ -1,0 +1,125 @@
+"""The errors tadplan raises on purpose: one hierarchy, sorted by what has to change.
+
+::
+
+    TadplanError                 every error below; an adapter (the CLI, later the API)
+    │                            catches this one class
+    ├── InputError               the user's input is wrong; ``source`` and ``problems``
+    │   │                        name what was read and each field (CLI: exit 2)
+    │   ├── CaseError            a case file (tadplan.case)
+    │   ├── UserFileError        a file that cannot be read as text (tadplan._yaml)
+    │   ├── ToothNumberError     a tooth number or notation (tadplan.case.fdi)
+    │   ├── PatientMeshError     patient meshes or their manifest (tadplan.anatomy.patient)
+    │   └── CBCTError            a DICOM series (tadplan.anatomy.cbct)
+    ├── DataError                a data file is malformed: the packaged data, or rule and
+    │   │                        source files a rule author adds with --rules
+    │   ├── KnowledgeError       a rule, table or source file (tadplan.knowledge)
+    │   ├── ConditionError       a rule's ``when`` (tadplan.knowledge.conditions)
+    │   ├── SourceRegistryError  the source registry (tadplan.knowledge.sources)
+    │   ├── AnatomyDataError     anatomy reference data (tadplan.anatomy._data)
+    │   ├── MechanicsDataError   mechanics reference data (tadplan.mechanics.data)
+    │   └── RiskDataError        failure-risk data (tadplan.risk.data)
+    └── ComputationError         valid input whose geometry or mechanics cannot be computed
+        ├── GeometryError        e.g. a zero-length direction (tadplan.mechanics.geometry)
+        ├── MechanicsError       a design that cannot be analysed (tadplan.mechanics.system)
+        ├── ModuleError          an activation a module cannot take (tadplan.mechanics.modules)
+        └── SiteUnavailable      a site that cannot be assessed (tadplan.anatomy.safety)
+
+Every class is also a ``ValueError``, as the classes were before this hierarchy, so a
+caller's ``except ValueError`` keeps working. Each subclass lives in the module that raises
+it (and is imported from there); only the categories and :class:`Problem` live here. This
+module imports nothing from tadplan, so every layer can use it.
+
+Which category is the user's fault is decided where the input is known: a malformed rule file
+given with ``--rules`` is a :class:`DataError` that the CLI reports as the user's (exit 2),
+while the same error in the packaged knowledge base is a defect of tadplan.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Self
+
+__all__ = [
+    "DAMAGED_FILE_ERRORS",
+    "ComputationError",
+    "DataError",
+    "InputError",
+    "Problem",
+    "TadplanError",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where (a dotted field path) and why."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class TadplanError(Exception):
+    """Base of every error tadplan raises on purpose; the message names the cause.
+
+    Anything else escaping tadplan (``KeyError``, ``RuntimeError``...) is a defect."""
+
+
+class InputError(TadplanError, ValueError):
+    """The user's input is wrong (a case, an option, a file given on the command line);
+    the fix is in the input.
+
+    ``source`` names what was read (a file path, an option such as ``--cbct``), or is ``""``
+    when the message names it; ``problems`` lists every problem found, each naming its
+    field. An error raised with one message (``ToothNumberError("…")``) has that message as
+    its one problem. :meth:`listing` builds the error of several problems in one source.
+    """
+
+    def __init__(self, message: str, *, source: str = "", problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.source = source
+        self.problems = list(problems) or [Problem("", message)]
+
+    @classmethod
+    def listing(cls, source: str, problems: Sequence[Problem]) -> Self:
+        """The error of ``problems`` found in ``source``; its message lists them all."""
+        lines = "\n".join(f"  - {p}" for p in problems)
+        return cls(
+            f"{source}: {len(problems)} problem(s)\n{lines}", source=source, problems=problems
+        )
+
+
+class DataError(TadplanError, ValueError):
+    """A data file is malformed (a missing value, an unknown source key, a bad tag): the
+    packaged reference data or knowledge base, or a rule author's files. The message names
+    the file and the field."""
+
+
+class ComputationError(TadplanError, ValueError):
+    """The input is valid but the geometry or mechanics asked for cannot be computed (a
+    zero-length direction, a design with no implant to hold a connection, a site without
+    its bounding teeth). The message names the tooth, site, connection or implant."""
+
+
+DAMAGED_FILE_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,  # incl. UnicodeDecodeError
+    LookupError,  # IndexError, KeyError
+    TypeError,
+    AttributeError,
+    ArithmeticError,
+    AssertionError,
+    RuntimeError,  # incl. NotImplementedError (an unsupported encoding), RecursionError
+    EOFError,
+    OSError,
+    struct.error,
+    zlib.error,
+)
+"""What third-party readers (trimesh, pydicom, numpy) raise on a damaged or truncated file
+(found by fuzzing the readers with cut and corrupted files): a reader catches these
+and raises its :class:`InputError` naming the file. A library's own error classes (e.g.
+pydicom's ``BytesLengthException``) are added where that library is called."""
