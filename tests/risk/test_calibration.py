@@ -81,16 +81,20 @@ def test_held_out_jaw_odds_ratio_scirep2020(older_cohort: tuple[float, float]) -
     assert 0.39 <= _odds(pm) / _odds(pd) <= 0.80
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known deviation: the model's success OR maxilla vs mandible is about 1.595, just "
+    "below hong2016's retrospective 1.60 lower bound: mohammed2018's site rates alone "
+    "(9.2 % vs 13.5 %) give 1.54",
+)
 def test_held_out_jaw_odds_ratio_hong2016_retrospective(
     older_cohort: tuple[float, float],
 ) -> None:
     """Not calibrated on: success OR maxilla vs mandible 2.10 (1.60-2.74), retrospective
-    studies. Compared at the precision the source prints (two decimals: 1.60 stands for
-    1.595-1.605). At the edge: the model gives about 1.595 (thin_cortex OR 6.93) because
-    mohammed2018's site rates alone (9.2 % vs 13.5 %) give a success OR of 1.54, below 1.60."""
+    studies."""
     pm, pd = older_cohort
     success_or = _odds(pd) / _odds(pm)
-    assert 1.60 <= round(success_or, 2) <= 2.74, success_or
+    assert 1.60 <= success_or <= 2.74, success_or
 
 
 @pytest.mark.xfail(
