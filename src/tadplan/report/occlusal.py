@@ -239,6 +239,7 @@ def _draw_connection(
     k = conn.kind
     if not targets and head is None:
         return np.array([0.0, 0.0])
+    teeth_points = list(targets)
     if head is None:  # between teeth only
         head = targets[0]
         targets = targets[1:] or targets
@@ -280,15 +281,18 @@ def _draw_connection(
         elif k == ConnectionKind.cantilever:
             _hook(ax, nearest, nearest - head, gid)
     elif k == ConnectionKind.tpa:
-        pts = sorted(targets, key=lambda p: p[0])
-        if len(pts) >= 2:
-            a, b = pts[0], pts[-1]
-            apex = head if implant is not None else (a + b) / 2.0
+        # one arch per pair of teeth facing each other across the palate (16-26, 17-27)
+        right = sorted((p for p in teeth_points if p[0] < 0), key=lambda p: -p[1])
+        left = sorted((p for p in teeth_points if p[0] >= 0), key=lambda p: -p[1])
+        pairs = list(zip(right, left, strict=False))
+        if pairs:
             t = np.linspace(0, 1, 40)[:, None]
-            curve = (1 - t) ** 2 * a + 2 * (1 - t) * t * apex + t**2 * b
-            _wire(ax, list(curve), gid, lw=2.0)
-            _helix_loop(ax, (a + b) / 2.0 * 0.0 + apex, gid, r=1.4)
-            mid = apex
+            for n, (a, b) in enumerate(pairs):
+                apex = head if implant is not None and n == 0 else (a + b) / 2.0
+                curve = (1 - t) ** 2 * a + 2 * (1 - t) * t * apex + t**2 * b
+                _wire(ax, list(curve), gid, lw=2.0)
+                _helix_loop(ax, apex, gid, r=1.4)
+            mid = head if implant is not None else (pairs[0][0] + pairs[0][1]) / 2.0
         else:
             _wire(ax, [head, nearest], gid, lw=2.0)
     elif k == ConnectionKind.quadhelix:
