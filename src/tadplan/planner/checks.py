@@ -222,28 +222,23 @@ def direction_check(
             for v, _ in [_along(g, p, case) or (0.0, "")]
             if v > 0
         ]
-        if len(wanted) > 1 and value < b.shared_goal_share_min * p.force_g:
-            out.append(
-                Finding(
-                    "goal_force_mostly_side_effect",
-                    gid,
-                    p.teeth,
-                    f"goal {gid} ({goal.kind.value}): only {value:.0f} of the "
-                    f"{p.force_g:.0f} g on {label} is {name} (less than "
-                    f"{b.shared_goal_share_min:.0%}): the force serves the design's other "
-                    "goal and leaves this one undone",
-                    (b.goal_share_source,),
+        shared = len(wanted) > 1 and value < b.shared_goal_share_min * p.force_g
+        if shared or float(np.hypot.reduce(wanted)) < b.goal_share_min * p.force_g:
+            share, rest = (
+                (
+                    b.shared_goal_share_min,
+                    "the force serves the design's other goal and leaves this one undone",
                 )
+                if shared
+                else (b.goal_share_min, "the rest moves the teeth another way")
             )
-        elif float(np.hypot.reduce(wanted)) < b.goal_share_min * p.force_g:
             out.append(
                 Finding(
                     "goal_force_mostly_side_effect",
                     gid,
                     p.teeth,
                     f"goal {gid} ({goal.kind.value}): only {value:.0f} of the "
-                    f"{p.force_g:.0f} g on {label} is {name} (less than "
-                    f"{b.goal_share_min:.0%}): the rest moves the teeth another way",
+                    f"{p.force_g:.0f} g on {label} is {name} (less than {share:.0%}): {rest}",
                     (b.goal_share_source,),
                 )
             )
