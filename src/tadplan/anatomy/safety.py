@@ -21,15 +21,18 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from tadplan._cache import Derived, cached_arrays, input_key
 from tadplan.anatomy._data import Cited
 from tadplan.anatomy.distance_grid import PartFields
 from tadplan.anatomy.meshes import DentitionModel, average_dentition
 from tadplan.anatomy.search import (
+    ROOT_FIELD_SETTINGS,
     SearchGrid,
     SiteScan,
     build_root_fields,
     default_grid,
     exact_clearance,
+    root_parts,
     scan_sites,
     site_value,
 )
@@ -195,9 +198,13 @@ def _ranking() -> dict:
 # ----------------------------------------------------------------------------- case API
 
 
-@lru_cache(maxsize=16)
+_MODELS = Derived(maxsize=16)
+"""Average dentitions by tooth set: one model per set, shared by threads (and with it the
+distance grids and site analyses kept on it)."""
+
+
 def _model_for(present: tuple[int, ...]) -> DentitionModel:
-    return average_dentition(teeth=present)
+    return _MODELS.get(present, lambda: average_dentition(teeth=present))
 
 
 def dentition_model(case: Case | None) -> DentitionModel:
@@ -206,16 +213,46 @@ def dentition_model(case: Case | None) -> DentitionModel:
     return _model_for(present)
 
 
-_FIELDS: dict[tuple[int, tuple[int, ...]], PartFields] = {}
-
-
 def _fields_for(model: DentitionModel, teeth: tuple[int, ...]) -> PartFields:
-    key = (id(model), teeth)
-    if key not in _FIELDS:
-        if len(_FIELDS) > 64:
-            _FIELDS.clear()
-        _FIELDS[key] = build_root_fields(model, list(teeth), threads=1)
-    return _FIELDS[key]
+    """Distance grids of the roots of ``teeth``, kept on the model; the built-in average
+    dentition's are also kept on disk (:func:`root_fields_cached`)."""
+    if model.source == "average":
+        return model.derived.get(("root_fields", teeth), lambda: root_fields_cached(model, teeth))
+    return model.derived.get(
+        ("root_fields", teeth), lambda: build_root_fields(model, list(teeth), threads=1)
+    )
+
+
+_FIELD_ARRAYS = ("flat", "offset", "shape", "lo", "hi", "h", "band_mm", "owner")
+
+
+def root_fields_cached(model: DentitionModel, teeth: tuple[int, ...]) -> PartFields:
+    """:func:`build_root_fields` of ``teeth``, read from the user's cache directory when
+    built before (key: tadplan version + the root meshes and grid settings), else built and
+    saved there. Rebuilt when the file is missing or unreadable."""
+    parts, clip = root_parts(model, list(teeth))
+    key = input_key(
+        "root_fields",
+        ROOT_FIELD_SETTINGS,
+        *(x for owner, v, f in parts for x in (owner, v, f)),
+        *(x for box in clip for x in box),
+    )
+
+    def build() -> dict[str, np.ndarray]:
+        pf = build_root_fields(model, list(teeth), threads=1)
+        return {n: np.asarray(getattr(pf, n)) for n in _FIELD_ARRAYS}
+
+    a = cached_arrays("root_fields", key, _FIELD_ARRAYS, build)
+    return PartFields(
+        flat=a["flat"],
+        offset=a["offset"],
+        shape=a["shape"],
+        lo=a["lo"],
+        hi=a["hi"],
+        h=float(a["h"]),
+        band_mm=float(a["band_mm"]),
+        owner=a["owner"],
+    )
 
 
 def _frame_for(model: DentitionModel, site: SiteRef) -> SiteFrame:
