@@ -149,11 +149,13 @@ def save_arrays(kind: str, key: str, arrays: Mapping[str, np.ndarray]) -> bool:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except OSError:
+    except BaseException as exc:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        return False
+        if isinstance(exc, OSError):
+            return False
+        raise
     return True
 
 
