@@ -261,3 +261,10 @@ def test_numba_kernels_are_cached_in_the_tadplan_cache_dir(tmp_path: Path) -> No
         check=True,
     ).stdout.strip()
     assert Path(out) == tmp_path / "mine"
+
+
+def test_the_source_digest_follows_the_code() -> None:
+    d = cache.source_digest("tadplan.anatomy.distance_grid")
+    assert d == cache.source_digest("tadplan.anatomy.distance_grid")
+    assert d != cache.source_digest("tadplan.anatomy.search")
+    assert d != cache.source_digest("tadplan.anatomy.distance_grid", "tadplan.anatomy.search")

@@ -16,6 +16,7 @@ one; a file that cannot be read (truncated, corrupt, foreign) is ignored and reb
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import sys
@@ -114,6 +115,22 @@ def input_key(*parts: object) -> str:
         else:
             h.update(repr(p).encode())
         h.update(b"\0")
+    return h.hexdigest()
+
+
+@functools.cache
+def source_digest(*modules: str) -> str:
+    """Hash of the source files of ``modules`` (dotted names): part of a disk key, so that
+    values computed by code changed since (without a version bump) are not read back."""
+    import importlib.util
+
+    h = hashlib.blake2b(digest_size=16)
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        h.update(name.encode() + b"\0")
+        if origin and os.path.isfile(origin):
+            h.update(Path(origin).read_bytes())
     return h.hexdigest()
 
 

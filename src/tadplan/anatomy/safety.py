@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from tadplan._cache import Derived, cached_arrays, input_key
+from tadplan._cache import Derived, cached_arrays, input_key, source_digest
 from tadplan.anatomy._data import Cited
 from tadplan.anatomy.distance_grid import PartFields
 from tadplan.anatomy.meshes import DentitionModel, average_dentition
@@ -228,11 +228,13 @@ _FIELD_ARRAYS = ("flat", "offset", "shape", "lo", "hi", "h", "band_mm", "owner")
 
 def root_fields_cached(model: DentitionModel, teeth: tuple[int, ...]) -> PartFields:
     """:func:`build_root_fields` of ``teeth``, read from the user's cache directory when
-    built before (key: tadplan version + the root meshes and grid settings), else built and
-    saved there. Rebuilt when the file is missing or unreadable."""
+    built before (key: tadplan version, the source of the grid code, the grid settings and
+    the root meshes), else built and saved there. Rebuilt when the file is missing or
+    unreadable."""
     parts, clip = root_parts(model, list(teeth))
     key = input_key(
         "root_fields",
+        source_digest("tadplan.anatomy.distance_grid", "tadplan.anatomy.search"),
         ROOT_FIELD_SETTINGS,
         *(x for owner, v, f in parts for x in (owner, v, f)),
         *(x for box in clip for x in box),
