@@ -8,13 +8,16 @@ For every example, three fresh processes and one warm call:
   (``TADPLAN_CACHE_DIR`` and ``NUMBA_CACHE_DIR`` new and empty): numba compiles its kernels
   and the average dentition's distance grids are built. This is the no-disk-cache baseline:
   what every run cost before the caches were kept on disk.
-- ``cached``: ``tadplan plan`` in a fresh process again, with the cache the cold run left.
-- ``cached2``: the same once more (the best of the two is reported as ``cached``).
+- ``cached``: ``tadplan plan`` in a fresh process again, with the cache the cold run left
+  (best of two runs).
+- ``no grids``: the no-disk-cache baseline of the grids: a fresh process with numba's kernels
+  cached but the distance grids deleted from the cache (what every run cost before the grids
+  were kept on disk, numba's kernels being cached next to the sources then).
 - ``warm``: planning the example a second time inside one process.
 
 Times are wall-clock seconds of the whole command (interpreter start, imports, reading the
 case, planning, writing the JSON) and, in brackets, its CPU seconds (user + system, which a
-loaded machine disturbs less). ``ratio`` is cold / cached.
+loaded machine disturbs less). ``ratio`` is cold / cached and no grids / cached.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,11 +72,12 @@ def main() -> None:
     paths = example_paths()
     names = args.only or sorted(paths)
     print(
-        f"{'example':<44} {'cold s':>13} {'cached s':>13} {'warm s':>13} {'ratio':>6}",
+        f"{'example':<36} {'cold s':>13} {'no grids s':>13} {'cached s':>13} {'warm s':>13}"
+        f" {'ratios':>10}",
         flush=True,
     )
     worst = 0.0
-    cold_all, cached_all = [], []
+    cold_all, cached_all, nogrid_all = [], [], []
     for name in names:
         with tempfile.TemporaryDirectory(prefix="tadplan-cold-") as tmp:
             env = {
@@ -85,6 +90,8 @@ def main() -> None:
             cmd += ["-o", out]
             cold = _run(cmd, env)
             cached = min(_run(cmd, env), _run(cmd, env))
+            shutil.rmtree(Path(tmp) / "cache" / "root_fields", ignore_errors=True)
+            no_grids = _run(cmd, env)
             w = subprocess.run(
                 [sys.executable, __file__, "--warm-worker", name],
                 env=env,
@@ -96,14 +103,18 @@ def main() -> None:
         worst = max(worst, cached[0])
         cold_all.append(cold[0])
         cached_all.append(cached[0])
+        nogrid_all.append(no_grids[0])
         print(
-            f"{name:<44} {cold[0]:6.2f} ({cold[1]:4.1f}) {cached[0]:6.2f} ({cached[1]:4.1f})"
-            f" {warm['wall']:6.3f} ({warm['cpu']:4.2f}) {cold[0] / cached[0]:6.1f}",
+            f"{name[:36]:<36} {cold[0]:6.2f} ({cold[1]:4.1f})"
+            f" {no_grids[0]:6.2f} ({no_grids[1]:4.1f}) {cached[0]:6.2f} ({cached[1]:4.1f})"
+            f" {warm['wall']:6.3f} ({warm['cpu']:4.2f})"
+            f" {cold[0] / cached[0]:4.1f} {no_grids[0] / cached[0]:4.1f}",
             flush=True,
         )
     n = len(names)
     print(
-        f"mean cold {sum(cold_all) / n:.2f} s, cached {sum(cached_all) / n:.2f} s; "
+        f"mean cold {sum(cold_all) / n:.2f} s, no grids {sum(nogrid_all) / n:.2f} s, "
+        f"cached {sum(cached_all) / n:.2f} s; "
         f"slowest cached {worst:.2f} s ({'under' if worst < 1.0 else 'NOT under'} 1 s)"
     )
 

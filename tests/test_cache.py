@@ -148,12 +148,11 @@ def test_an_interrupted_write_keeps_the_previous_file_and_no_temporary_one(
 ) -> None:
     save_arrays("t", "k", {"a": np.arange(3)})
 
-    def fail(f: object, **arrays: object) -> None:
-        f.write(b"PK\x03\x04 half a file")  # type: ignore[attr-defined]
-        raise KeyboardInterrupt
+    def killed(src: str, dst: str) -> None:
+        raise KeyboardInterrupt  # the process dies between writing and renaming
 
     with monkeypatch.context() as m, pytest.raises(KeyboardInterrupt):
-        m.setattr(cache.np, "savez", fail)
+        m.setattr(os, "replace", killed)
         save_arrays("t", "k", {"a": np.arange(5)})
     got = load_arrays("t", "k", ("a",))
     assert got is not None and np.array_equal(got["a"], np.arange(3))
@@ -268,3 +267,35 @@ def test_the_source_digest_follows_the_code() -> None:
     assert d == cache.source_digest("tadplan.anatomy.distance_grid")
     assert d != cache.source_digest("tadplan.anatomy.search")
     assert d != cache.source_digest("tadplan.anatomy.distance_grid", "tadplan.anatomy.search")
+
+
+def test_a_plan_from_the_disk_cache_is_the_plan_computed(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tadplan.anatomy import safety
+    from tadplan.examples import load_example
+    from tadplan.planner import plan
+
+    def fresh_process() -> None:
+        monkeypatch.setattr(safety, "_MODELS", Derived(maxsize=16))
+        safety._best_cached.cache_clear()
+
+    case = load_example("demo")
+    fresh_process()
+    computed = plan(case).model_dump_json()
+    saved = sorted(p.name for p in (cache_dir / "insertion").iterdir())
+    assert saved, "no insertion was kept on disk"
+    fresh_process()
+
+    def no_search(*a: object, **k: object) -> None:
+        raise AssertionError("searched although the insertions are on disk")
+
+    with monkeypatch.context() as m:
+        m.setattr(safety, "best_insertion", no_search)
+        assert plan(case).model_dump_json() == computed
+    # a damaged insertion file is searched again and saved whole over it
+    (cache_dir / "insertion" / saved[0]).write_text('{"site": ')
+    fresh_process()
+    assert plan(case).model_dump_json() == computed
+    assert sorted(p.name for p in (cache_dir / "insertion").iterdir()) == saved
+    assert cache.load_json("insertion", saved[0].removesuffix(".json")) is not None

@@ -15,12 +15,12 @@ one; a file that cannot be read (truncated, corrupt, foreign) is ignored and reb
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
+import io
+import json
 import os
 import sys
-import tempfile
 import threading
 import zipfile
 from collections import OrderedDict
@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from tadplan import __version__
+from tadplan._files import write_atomic
 
 T = TypeVar("T")
 
@@ -134,8 +135,53 @@ def source_digest(*modules: str) -> str:
     return h.hexdigest()
 
 
-def _path(kind: str, key: str) -> Path:
-    return user_cache_dir() / kind / f"{key}.npz"
+@functools.cache
+def package_digest(*packages: str) -> str:
+    """Hash of the code and data files (``*.py``, ``*.yaml``) of ``packages`` (dotted
+    names, subpackages included): part of a disk key for values that depend on a whole
+    package's code and data."""
+    import importlib.util
+
+    h = hashlib.blake2b(digest_size=16)
+    for name in packages:
+        spec = importlib.util.find_spec(name)
+        dirs = list(spec.submodule_search_locations or []) if spec is not None else []
+        h.update(name.encode() + b"\0")
+        for d in dirs:
+            files = sorted(
+                p
+                for p in Path(d).rglob("*")
+                if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts
+            )
+            for f in files:
+                h.update(f.relative_to(d).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def _path(kind: str, key: str, suffix: str = ".npz") -> Path:
+    return user_cache_dir() / kind / f"{key}{suffix}"
+
+
+def _save(path: Path, data: bytes) -> bool:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+    except OSError:
+        return False
+    return True
+
+
+def load_json(kind: str, key: str) -> Any:
+    """The JSON value saved under ``kind``/``key``, or None when missing or unreadable."""
+    try:
+        return json.loads(_path(kind, key, ".json").read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def save_json(kind: str, key: str, value: Any) -> bool:
+    """Save ``value`` as JSON under ``kind``/``key`` atomically (False if not writable)."""
+    return _save(_path(kind, key, ".json"), json.dumps(value).encode())
 
 
 def load_arrays(kind: str, key: str, names: tuple[str, ...]) -> dict[str, np.ndarray] | None:
@@ -153,27 +199,13 @@ def load_arrays(kind: str, key: str, names: tuple[str, ...]) -> dict[str, np.nda
 
 
 def save_arrays(kind: str, key: str, arrays: Mapping[str, np.ndarray]) -> bool:
-    """Save ``arrays`` under ``kind``/``key`` atomically (temporary file + ``os.replace``).
-    Returns False, leaving no file behind, when the cache directory cannot be written: a
-    cache that cannot be kept only costs time."""
-    path = _path(kind, key)
-    tmp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".part")
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)  # type: ignore[arg-type]
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        if isinstance(exc, OSError):
-            return False
-        raise
-    return True
+    """Save ``arrays`` under ``kind``/``key`` atomically (a temporary file renamed over the
+    final one: :func:`tadplan._files.write_atomic`). Returns False, leaving no file behind,
+    when the cache directory cannot be written: a cache that cannot be kept only costs
+    time."""
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)  # type: ignore[arg-type]
+    return _save(_path(kind, key), buf.getvalue())
 
 
 def cached_arrays(

@@ -14,14 +14,22 @@ Traffic light of one insertion (margins in ``data/sites.yaml``):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from tadplan._cache import Derived, cached_arrays, input_key, source_digest
+from tadplan._cache import (
+    Derived,
+    cached_arrays,
+    input_key,
+    load_json,
+    package_digest,
+    save_json,
+    source_digest,
+)
 from tadplan.anatomy._data import Cited
 from tadplan.anatomy.distance_grid import PartFields
 from tadplan.anatomy.meshes import DentitionModel, average_dentition
@@ -484,10 +492,43 @@ def _t(v: F64) -> tuple[float, float, float]:
 def _best_cached(
     present: tuple[int, ...], site_json: str, size: tuple[float, float] | None, workflow: str
 ) -> Insertion:
+    """The best insertion at a site of the average dentition of ``present``: in memory,
+    and on disk in the user's cache directory (key: tadplan version, the code and data of
+    the packages it depends on, and the arguments), so a fresh process need not build the
+    dentition, its distance grids and collision objects again."""
+    key = input_key("insertion", _insertion_code(), present, site_json, size, workflow)
+    hit = load_json("insertion", key)
+    if hit is not None:
+        try:
+            return _insertion_from_json(hit)
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged or foreign file: computed again and saved over it
     site = SiteRef.model_validate_json(site_json)
     case = _PresentCase(present)
     sizes = [size] if size is not None else None
-    return best_insertion(case, site, sizes=sizes, workflow=workflow)  # type: ignore[arg-type]
+    ins = best_insertion(case, site, sizes=sizes, workflow=workflow)  # type: ignore[arg-type]
+    save_json("insertion", key, _insertion_to_json(ins))
+    return ins
+
+
+def _insertion_code() -> str:
+    return package_digest("tadplan.anatomy", "tadplan.case", "tadplan.planner")
+
+
+def _insertion_to_json(ins: Insertion) -> dict[str, Any]:
+    out = {f.name: getattr(ins, f.name) for f in fields(ins)}
+    out["site"] = ins.site.model_dump(mode="json")
+    out["safety"] = ins.safety.model_dump(mode="json")
+    return out
+
+
+def _insertion_from_json(raw: dict[str, Any]) -> Insertion:
+    vec = ("head_position_mm", "entry_mm", "axis", "alternatives")
+    args = {f.name: raw[f.name] for f in fields(Insertion)}
+    args.update({k: tuple(raw[k]) for k in vec})
+    args["site"] = SiteRef.model_validate(raw["site"])
+    args["safety"] = SiteSafety.model_validate(raw["safety"])
+    return Insertion(**args)
 
 
 class _PresentCase:
