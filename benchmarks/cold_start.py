@@ -10,14 +10,14 @@ For every example, three fresh processes and one warm call:
   what every run cost before the caches were kept on disk.
 - ``cached``: ``tadplan plan`` in a fresh process again, with the cache the cold run left
   (best of two runs).
-- ``no grids``: the no-disk-cache baseline of the grids: a fresh process with numba's kernels
-  cached but the distance grids deleted from the cache (what every run cost before the grids
-  were kept on disk, numba's kernels being cached next to the sources then).
+- ``numba only``: the no-disk-cache baseline: a fresh process with numba's kernels cached
+  but tadplan's own disk cache (distance grids, insertions) deleted: what every run cost
+  before, numba's kernels being cached next to the sources then.
 - ``warm``: planning the example a second time inside one process.
 
 Times are wall-clock seconds of the whole command (interpreter start, imports, reading the
 case, planning, writing the JSON) and, in brackets, its CPU seconds (user + system, which a
-loaded machine disturbs less). ``ratio`` is cold / cached and no grids / cached.
+loaded machine disturbs less). ``ratios`` are cold / cached and numba only / cached.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def main() -> None:
     paths = example_paths()
     names = args.only or sorted(paths)
     print(
-        f"{'example':<36} {'cold s':>13} {'no grids s':>13} {'cached s':>13} {'warm s':>13}"
+        f"{'example':<36} {'cold s':>13} {'numba only s':>13} {'cached s':>13} {'warm s':>13}"
         f" {'ratios':>10}",
         flush=True,
     )
@@ -90,7 +90,8 @@ def main() -> None:
             cmd += ["-o", out]
             cold = _run(cmd, env)
             cached = min(_run(cmd, env), _run(cmd, env))
-            shutil.rmtree(Path(tmp) / "cache" / "root_fields", ignore_errors=True)
+            for kind in ("root_fields", "insertion"):
+                shutil.rmtree(Path(tmp) / "cache" / kind, ignore_errors=True)
             no_grids = _run(cmd, env)
             w = subprocess.run(
                 [sys.executable, __file__, "--warm-worker", name],
@@ -113,7 +114,7 @@ def main() -> None:
         )
     n = len(names)
     print(
-        f"mean cold {sum(cold_all) / n:.2f} s, no grids {sum(nogrid_all) / n:.2f} s, "
+        f"mean cold {sum(cold_all) / n:.2f} s, numba only {sum(nogrid_all) / n:.2f} s, "
         f"cached {sum(cached_all) / n:.2f} s; "
         f"slowest cached {worst:.2f} s ({'under' if worst < 1.0 else 'NOT under'} 1 s)"
     )
