@@ -1,13 +1,14 @@
-"""Caches: derived values kept on the object that owns the data, and arrays kept on disk.
+"""Caches: derived values kept on the object that owns the data, and values kept on disk.
 
 In memory, a frozen object (a dentition model, a tooth mesh) carries a :class:`Derived`
 attribute: values computed from it are kept there, each built once under a per-key lock,
 so threads sharing the object neither race nor build twice, and the values go when the
 object goes (no module-level dictionary, nothing keyed on ``id()``).
 
-On disk, :func:`load_arrays` / :func:`save_arrays` keep named numpy arrays in the user's
-cache directory (``TADPLAN_CACHE_DIR``, else the platform's user cache directory +
-``tadplan``), one file per key. The key is a hash of the tadplan version and of the inputs
+On disk, :func:`load_arrays` / :func:`save_arrays` (named numpy arrays) and
+:func:`load_json` / :func:`save_json` keep values in the user's cache directory
+(``TADPLAN_CACHE_DIR``, else the platform's user cache directory + ``tadplan``), one file
+per key. The key is a hash of the tadplan version and of the inputs
 (:func:`input_key`); a file is written to a temporary name and renamed over the final one,
 so two processes building at once each write a whole file and a reader never sees half of
 one; a file that cannot be read (truncated, corrupt, foreign) is ignored and rebuilt.
