@@ -308,10 +308,12 @@ CbctOption = Annotated[
 
 def _volume(cbct: Path | None) -> Volume | None:
     """The CBCT volume of ``--cbct``, or None; an unusable series is exit 2."""
-    from tadplan.anatomy.cbct import CBCTError, read_dicom_series
+    if cbct is None:
+        return None
+    from tadplan.anatomy.cbct import CBCTError, read_dicom_series  # pydicom, scipy.ndimage
 
     try:
-        return None if cbct is None else read_dicom_series(cbct)
+        return read_dicom_series(cbct)
     except CBCTError as exc:
         raise InputError.listing(str(cbct), [Problem("--cbct", str(exc))]) from None
 

@@ -23,8 +23,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from tadplan.anatomy.dentition import Customisation, average_landmarks
-from tadplan.anatomy.landmarks import ToothLandmarks
+from tadplan._cache import configure_numba
+
+configure_numba()  # numba's kernel cache in the user's cache directory: before numba loads
+
+from tadplan.anatomy.dentition import Customisation, average_landmarks  # noqa: E402
+from tadplan.anatomy.landmarks import ToothLandmarks  # noqa: E402
 
 _LAZY = {
     "average_dentition": "tadplan.anatomy.meshes",

@@ -159,7 +159,21 @@ def clearance_map(
     )
     model = dentition_model(case)
     frame = _frame_for(model, site)
-    scan = scan_sites(model, _fields_for(model, _neighbour_teeth(model, frame)), [frame], grid)[0]
-    ranked = rank_site(scan, grid, workflow)
-    v = ranked.best[2] if vertical_deg is None else 0
-    return map_from_ranked(site, ranked, grid, v, 0, 0, 0, workflow)
+
+    def build() -> ClearanceMap:
+        fields = _fields_for(model, _neighbour_teeth(model, frame))
+        ranked = rank_site(scan_sites(model, fields, [frame], grid)[0], grid, workflow)
+        v = ranked.best[2] if vertical_deg is None else 0
+        return map_from_ranked(site, ranked, grid, v, 0, 0, 0, workflow)
+
+    # kept on the model: the designs of a plan and its report share their insertions
+    key = (
+        "clearance_map",
+        site.model_dump_json(),
+        diameter_mm,
+        length_mm,
+        vertical_deg,
+        horizontal_deg,
+        workflow,
+    )
+    return model.derived.get(key, build)

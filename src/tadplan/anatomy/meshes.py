@@ -12,12 +12,13 @@ The shape between the cited diameters is a modelling choice, not a measurement.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
+from tadplan._cache import Derived
 from tadplan.anatomy.dentition import (
     Customisation,
     ToothSize,
@@ -46,6 +47,8 @@ class ToothMesh:
     """(m, 3) vertex indices, counter-clockwise seen from outside."""
     components: tuple[tuple[int, int], ...]
     """Face index ranges [start, stop) of the closed components (body, then roots)."""
+    derived: Derived = field(default_factory=Derived, init=False, repr=False, compare=False)
+    """Values derived from this mesh (its trimesh, its collision object), built once."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +61,9 @@ class DentitionModel:
     bone_vertices: F64 | None = None
     """Optional bone surface (patient geometry): entry points and bone depth come from it."""
     bone_faces: I64 | None = None
+    derived: Derived = field(default_factory=Derived, init=False, repr=False, compare=False)
+    """Values derived from this model (distance grids, site profiles and maps), built once
+    per key under a lock: threads sharing the model share them."""
 
     @property
     def n_triangles(self) -> int:

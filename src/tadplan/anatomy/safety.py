@@ -14,22 +14,33 @@ Traffic light of one insertion (margins in ``data/sites.yaml``):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
+from tadplan._cache import (
+    Derived,
+    cached_arrays,
+    input_key,
+    load_json,
+    package_digest,
+    save_json,
+    source_digest,
+)
 from tadplan.anatomy._data import Cited
 from tadplan.anatomy.distance_grid import PartFields
 from tadplan.anatomy.meshes import DentitionModel, average_dentition
 from tadplan.anatomy.search import (
+    ROOT_FIELD_SETTINGS,
     SearchGrid,
     SiteScan,
     build_root_fields,
     default_grid,
     exact_clearance,
+    root_parts,
     scan_sites,
     site_value,
 )
@@ -196,9 +207,13 @@ def _ranking() -> dict:
 # ----------------------------------------------------------------------------- case API
 
 
-@lru_cache(maxsize=16)
+_MODELS = Derived(maxsize=16)
+"""Average dentitions by tooth set: one model per set, shared by threads (and with it the
+distance grids and site analyses kept on it)."""
+
+
 def _model_for(present: tuple[int, ...]) -> DentitionModel:
-    return average_dentition(teeth=present)
+    return _MODELS.get(present, lambda: average_dentition(teeth=present))
 
 
 def dentition_model(case: Case | None) -> DentitionModel:
@@ -207,16 +222,48 @@ def dentition_model(case: Case | None) -> DentitionModel:
     return _model_for(present)
 
 
-_FIELDS: dict[tuple[int, tuple[int, ...]], PartFields] = {}
-
-
 def _fields_for(model: DentitionModel, teeth: tuple[int, ...]) -> PartFields:
-    key = (id(model), teeth)
-    if key not in _FIELDS:
-        if len(_FIELDS) > 64:
-            _FIELDS.clear()
-        _FIELDS[key] = build_root_fields(model, list(teeth), threads=1)
-    return _FIELDS[key]
+    """Distance grids of the roots of ``teeth``, kept on the model; the built-in average
+    dentition's are also kept on disk (:func:`root_fields_cached`)."""
+    if model.source == "average":
+        return model.derived.get(("root_fields", teeth), lambda: root_fields_cached(model, teeth))
+    return model.derived.get(
+        ("root_fields", teeth), lambda: build_root_fields(model, list(teeth), threads=1)
+    )
+
+
+_FIELD_ARRAYS = ("flat", "offset", "shape", "lo", "hi", "h", "band_mm", "owner")
+
+
+def root_fields_cached(model: DentitionModel, teeth: tuple[int, ...]) -> PartFields:
+    """:func:`build_root_fields` of ``teeth``, read from the user's cache directory when
+    built before (key: tadplan version, the source of the grid code, the grid settings and
+    the root meshes), else built and saved there. Rebuilt when the file is missing or
+    unreadable."""
+    parts, clip = root_parts(model, list(teeth))
+    key = input_key(
+        "root_fields",
+        source_digest("tadplan.anatomy.distance_grid", "tadplan.anatomy.search"),
+        ROOT_FIELD_SETTINGS,
+        *(x for owner, v, f in parts for x in (owner, v, f)),
+        *(x for box in clip for x in box),
+    )
+
+    def build() -> dict[str, np.ndarray]:
+        pf = build_root_fields(model, list(teeth), threads=1)
+        return {n: np.asarray(getattr(pf, n)) for n in _FIELD_ARRAYS}
+
+    a = cached_arrays("root_fields", key, _FIELD_ARRAYS, build)
+    return PartFields(
+        flat=a["flat"],
+        offset=a["offset"],
+        shape=a["shape"],
+        lo=a["lo"],
+        hi=a["hi"],
+        h=float(a["h"]),
+        band_mm=float(a["band_mm"]),
+        owner=a["owner"],
+    )
 
 
 def _frame_for(model: DentitionModel, site: SiteRef) -> SiteFrame:
@@ -446,10 +493,43 @@ def _t(v: F64) -> tuple[float, float, float]:
 def _best_cached(
     present: tuple[int, ...], site_json: str, size: tuple[float, float] | None, workflow: str
 ) -> Insertion:
+    """The best insertion at a site of the average dentition of ``present``: in memory,
+    and on disk in the user's cache directory (key: tadplan version, the code and data of
+    the packages it depends on, and the arguments), so a fresh process need not build the
+    dentition, its distance grids and collision objects again."""
+    key = input_key("insertion", _insertion_code(), present, site_json, size, workflow)
+    hit = load_json("insertion", key)
+    if hit is not None:
+        try:
+            return _insertion_from_json(hit)
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged or foreign file: computed again and saved over it
     site = SiteRef.model_validate_json(site_json)
     case = _PresentCase(present)
     sizes = [size] if size is not None else None
-    return best_insertion(case, site, sizes=sizes, workflow=workflow)  # type: ignore[arg-type]
+    ins = best_insertion(case, site, sizes=sizes, workflow=workflow)  # type: ignore[arg-type]
+    save_json("insertion", key, _insertion_to_json(ins))
+    return ins
+
+
+def _insertion_code() -> str:
+    return package_digest("tadplan.anatomy", "tadplan.case", "tadplan.planner")
+
+
+def _insertion_to_json(ins: Insertion) -> dict[str, Any]:
+    out = {f.name: getattr(ins, f.name) for f in fields(ins)}
+    out["site"] = ins.site.model_dump(mode="json")
+    out["safety"] = ins.safety.model_dump(mode="json")
+    return out
+
+
+def _insertion_from_json(raw: dict[str, Any]) -> Insertion:
+    vec = ("head_position_mm", "entry_mm", "axis", "alternatives")
+    args = {f.name: raw[f.name] for f in fields(Insertion)}
+    args.update({k: tuple(raw[k]) for k in vec})
+    args["site"] = SiteRef.model_validate(raw["site"])
+    args["safety"] = SiteSafety.model_validate(raw["safety"])
+    return Insertion(**args)
 
 
 class _PresentCase:

@@ -125,24 +125,33 @@ def root_parts(model: DentitionModel, teeth: list[int] | None = None) -> tuple[l
     return parts, clip
 
 
+ROOT_FIELD_SETTINGS: dict[str, float | int] = {
+    "h_mm": 0.35,
+    "band_mm": 3.1,
+    "seed_band_mm": 0.45,
+    "max_sweeps": 3,
+}
+"""Grid step, band and sweeps of the root distance grids (clearances up to 2 mm for screws
+up to 2 mm thick are inside the band)."""
+
+
 def build_root_fields(
     model: DentitionModel,
     teeth: list[int] | None = None,
     *,
-    h_mm: float = 0.35,
-    band_mm: float = 3.1,
+    h_mm: float = float(ROOT_FIELD_SETTINGS["h_mm"]),
+    band_mm: float = float(ROOT_FIELD_SETTINGS["band_mm"]),
     threads: int = 2,
 ) -> PartFields:
-    """Distance grids of every root component (h = 0.35 mm, band 3.1 mm: clearances up to
-    2 mm for screws up to 2 mm thick are inside the band)."""
+    """Distance grids of every root component (:data:`ROOT_FIELD_SETTINGS`)."""
     parts, clip = root_parts(model, teeth)
     return build_part_fields(
         parts,
         clip=clip,
         h_mm=h_mm,
         band_mm=band_mm,
-        seed_band_mm=0.45,
-        max_sweeps=3,
+        seed_band_mm=float(ROOT_FIELD_SETTINGS["seed_band_mm"]),
+        max_sweeps=int(ROOT_FIELD_SETTINGS["max_sweeps"]),
         threads=threads,
     )
 
@@ -504,20 +513,17 @@ def exact_clearance(
     return out
 
 
-_FCL_CACHE: dict[tuple[int, int], object] = {}
-
-
 def _fcl_tooth(model: DentitionModel, tooth: int) -> object:
+    """The collision object of ``tooth``'s mesh (kept on the mesh: built once)."""
     import fcl
 
-    key = (id(model), tooth)
-    if key not in _FCL_CACHE:
-        m = model.meshes[tooth]
+    m = model.meshes[tooth]
+
+    def build() -> object:
         bvh = fcl.BVHModel()
         bvh.beginModel(len(m.vertices), len(m.faces))
         bvh.addSubModel(m.vertices, m.faces.astype(np.int32))
         bvh.endModel()
-        if len(_FCL_CACHE) > 256:
-            _FCL_CACHE.clear()
-        _FCL_CACHE[key] = fcl.CollisionObject(bvh, fcl.Transform())
-    return _FCL_CACHE[key]
+        return fcl.CollisionObject(bvh, fcl.Transform())
+
+    return m.derived.get("fcl", build)

@@ -82,17 +82,11 @@ def axis_point_at(model: DentitionModel, tooth: int, z: float) -> F64:
     return lm.cej_mm + t * lm.axis
 
 
-_TM: dict[int, tuple[ToothMesh, trimesh.Trimesh]] = {}
-
-
 def _trimesh(mesh: ToothMesh) -> trimesh.Trimesh:
-    hit = _TM.get(id(mesh))
-    if hit is None or hit[0] is not mesh:
-        if len(_TM) > 512:
-            _TM.clear()
-        hit = (mesh, trimesh.Trimesh(mesh.vertices, mesh.faces, process=False))
-        _TM[id(mesh)] = hit
-    return hit[1]
+    """The mesh as a trimesh (kept on the mesh: built once, shared by threads)."""
+    return mesh.derived.get(
+        "trimesh", lambda: trimesh.Trimesh(mesh.vertices, mesh.faces, process=False)
+    )
 
 
 def section_points(mesh: ToothMesh, z: float, spacing_mm: float = 0.05) -> F64:
@@ -164,3 +158,21 @@ def interradicular_table(
                 ird, _, _ = interradicular_distance(model, frame, h)
                 rows.append(IRDRow(frame.label, jaw, a, b, surf, h, ird))
     return rows
+
+
+def interradicular_profile(
+    model: DentitionModel,
+    a: int,
+    b: int,
+    surface: str,
+    heights_mm: tuple[float, ...] = DEFAULT_HEIGHTS_MM,
+) -> tuple[tuple[float, float], ...]:
+    """(height from the crest mm, IRD mm) of site ``a``-``b`` on ``surface`` at each of
+    ``heights_mm`` where both roots reach (kept on the model: computed once)."""
+
+    def build() -> tuple[tuple[float, float], ...]:
+        frame = site_frame(model, a, b, surface)
+        out = ((h, interradicular_distance(model, frame, h)[0]) for h in heights_mm)
+        return tuple((float(h), float(d)) for h, d in out if np.isfinite(d))
+
+    return model.derived.get(("interradicular_profile", a, b, surface, heights_mm), build)

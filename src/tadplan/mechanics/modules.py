@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -90,24 +91,19 @@ class DecayFit:
         return float(decay_fraction(t_days, self.a, self.tau_days))
 
 
-_FITS: dict[int, tuple[MechanicsData, DecayFit]] = {}
-
-
 def _chain_fit(data: MechanicsData) -> DecayFit:
-    hit = _FITS.get(id(data))
-    if hit is not None and hit[0] is data:
-        return hit[1]
-    fit = _fit_chain(data)
-    _FITS[id(data)] = (data, fit)
-    return fit
-
-
-def _fit_chain(data: MechanicsData) -> DecayFit:
     chain = data.modules.elastomeric_chain
-    tau = chain.tau_days.value
-    t = np.array([p.t_days for p in chain.decay_points])
-    y = np.array([p.remaining for p in chain.decay_points])
-    sigma = np.array([(p.high - p.low) / 2 for p in chain.decay_points])
+    pts = tuple((p.t_days, p.remaining, p.low, p.high) for p in chain.decay_points)
+    return _fit_chain(chain.tau_days.value, pts)
+
+
+@lru_cache(maxsize=8)
+def _fit_chain(tau: float, pts: tuple[tuple[float, float, float, float], ...]) -> DecayFit:
+    """Least-squares fit of the decay's ``a`` to the published points ``(t_days, remaining,
+    low, high)`` at time constant ``tau`` (cached by value: the same data, the same fit)."""
+    t = np.array([p[0] for p in pts])
+    y = np.array([p[1] for p in pts])
+    sigma = np.array([(p[3] - p[2]) / 2 for p in pts])
     popt, pcov = curve_fit(
         lambda tt, a: decay_fraction(tt, a, tau),
         t,
@@ -119,7 +115,6 @@ def _fit_chain(data: MechanicsData) -> DecayFit:
     )
     a = float(popt[0])
     resid = decay_fraction(t, a, tau) - y
-    pts = tuple((p.t_days, p.remaining, p.low, p.high) for p in chain.decay_points)
     return DecayFit(a, float(np.sqrt(pcov[0, 0])), tau, float(np.sqrt(np.mean(resid**2))), pts)
 
 

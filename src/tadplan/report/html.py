@@ -35,7 +35,6 @@ def _pkg_file(*parts: str) -> Path:
 
 
 @cache
-@cache
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_pkg_file("templates"))),

@@ -225,33 +225,19 @@ def _draw_screw(ax: Axes, implant: Implant, head: np.ndarray, tip: np.ndarray, s
     tag(group, "implant", implant.id)
 
 
-_IRD_CACHE: dict[tuple[tuple[int, ...] | None, int, int, str], list[tuple[float, float]] | None]
-_IRD_CACHE = {}
-
-
 def ird_profile(
     case: Case | None, a: int, b: int, surface: str
 ) -> list[tuple[float, float]] | None:
     """(height from the crest mm, inter-radicular distance mm) on the average dentition of
-    the case's teeth (anatomy package); None when anatomy cannot measure the site.
-    Cached per tooth set and site (designs of a plan share their sites)."""
+    the case's teeth (anatomy package, which keeps it on the dentition model); None when
+    anatomy cannot measure the site."""
     from tadplan.anatomy.safety import dentition_model
-    from tadplan.anatomy.sites import DEFAULT_HEIGHTS_MM, interradicular_distance, site_frame
+    from tadplan.anatomy.sites import interradicular_profile
 
-    key = (tuple(sorted(case.dentition.present_teeth())) if case else None, a, b, surface)
-    if key in _IRD_CACHE:
-        return _IRD_CACHE[key]
     try:
-        model = dentition_model(case)
-        frame = site_frame(model, a, b, surface)
-        out = [(h, interradicular_distance(model, frame, h)[0]) for h in DEFAULT_HEIGHTS_MM]
+        return list(interradicular_profile(dentition_model(case), a, b, surface)) or None
     except (KeyError, ValueError):
-        out = []
-    result = [(h, d) for h, d in out if np.isfinite(d)] or None
-    if len(_IRD_CACHE) > 512:
-        _IRD_CACHE.clear()
-    _IRD_CACHE[key] = result
-    return result
+        return None
 
 
 def _draw_profile(
@@ -304,47 +290,28 @@ def _draw_profile(
     )
 
 
-_MAP_CACHE: dict[tuple[object, ...], ClearanceMap | None] = {}
-
-
 def site_clearance_map(case: Case | None, implant: Implant) -> ClearanceMap | None:
     """The anatomy package's clearance map of ``implant`` at its site (its size; the
     angles of its site assessment, else the best angles for its size; the case's
-    workflow), or None when anatomy cannot map the site. Cached per tooth set and screw
-    (designs of a plan share their insertions)."""
+    workflow), or None when anatomy cannot map the site. The anatomy package keeps maps on
+    its dentition model (designs of a plan share their insertions)."""
     from tadplan.anatomy.clearance import clearance_map
     from tadplan.anatomy.safety import SiteUnavailable
 
     safety = implant.safety
-    vertical = safety.vertical_angle_deg if safety else None
-    horizontal = (safety.horizontal_angle_deg if safety else None) or 0.0
     guided = bool(case and case.constraints.guided_insertion)
-    key = (
-        tuple(sorted(case.dentition.present_teeth())) if case else None,
-        implant.site.model_dump_json(),
-        implant.diameter_mm,
-        implant.length_mm,
-        vertical,
-        horizontal,
-        guided,
-    )
-    if key not in _MAP_CACHE:
-        try:
-            result: ClearanceMap | None = clearance_map(
-                case,
-                implant.site,
-                diameter_mm=implant.diameter_mm,
-                length_mm=implant.length_mm,
-                vertical_deg=vertical,
-                horizontal_deg=horizontal,
-                workflow="guided" if guided else "freehand",
-            )
-        except (SiteUnavailable, ValueError, KeyError):
-            result = None
-        if len(_MAP_CACHE) > 256:
-            _MAP_CACHE.clear()
-        _MAP_CACHE[key] = result
-    return _MAP_CACHE[key]
+    try:
+        return clearance_map(
+            case,
+            implant.site,
+            diameter_mm=implant.diameter_mm,
+            length_mm=implant.length_mm,
+            vertical_deg=safety.vertical_angle_deg if safety else None,
+            horizontal_deg=(safety.horizontal_angle_deg if safety else None) or 0.0,
+            workflow="guided" if guided else "freehand",
+        )
+    except (SiteUnavailable, ValueError, KeyError):
+        return None
 
 
 def draw_clearance_map(

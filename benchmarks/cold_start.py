@@ -1,0 +1,124 @@
+"""Cold-start times of ``tadplan plan`` per bundled example (not a test: run by hand).
+
+    .venv/bin/python benchmarks/cold_start.py [--only NAME ...]
+
+For every example, three fresh processes and one warm call:
+
+- ``cold``: ``tadplan plan`` in a fresh process with an empty cache directory
+  (``TADPLAN_CACHE_DIR`` and ``NUMBA_CACHE_DIR`` new and empty): numba compiles its kernels
+  and the average dentition's distance grids are built. This is the no-disk-cache baseline:
+  what every run cost before the caches were kept on disk.
+- ``cached``: ``tadplan plan`` in a fresh process again, with the cache the cold run left
+  (best of two runs).
+- ``numba only``: the no-disk-cache baseline: a fresh process with numba's kernels cached
+  but tadplan's own disk cache (distance grids, insertions) deleted: what every run cost
+  before, numba's kernels being cached next to the sources then.
+- ``warm``: planning the example a second time inside one process.
+
+Times are wall-clock seconds of the whole command (interpreter start, imports, reading the
+case, planning, writing the JSON) and, in brackets, its CPU seconds (user + system, which a
+loaded machine disturbs less). ``ratios`` are cold / cached and numba only / cached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one subprocess."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def _warm(name: str) -> None:
+    """Worker: plan ``name`` twice in this process; print the second time (JSON)."""
+    from tadplan.examples import load_example
+    from tadplan.planner import plan
+
+    case = load_example(name)
+    plan(case)
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    plan(case)
+    print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--only", nargs="*", help="examples to time (default: all)")
+    ap.add_argument("--warm-worker", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.warm_worker:
+        _warm(args.warm_worker)
+        return
+
+    from tadplan.examples import example_paths
+
+    paths = example_paths()
+    names = args.only or sorted(paths)
+    print(
+        f"{'example':<36} {'cold s':>13} {'numba only s':>13} {'cached s':>13} {'warm s':>13}"
+        f" {'ratios':>10}",
+        flush=True,
+    )
+    worst = 0.0
+    cold_all, cached_all, nogrid_all = [], [], []
+    for name in names:
+        with tempfile.TemporaryDirectory(prefix="tadplan-cold-") as tmp:
+            env = {
+                **os.environ,
+                "TADPLAN_CACHE_DIR": str(Path(tmp) / "cache"),
+                "NUMBA_CACHE_DIR": str(Path(tmp) / "cache" / "numba"),
+            }
+            out = str(Path(tmp) / "plan.json")
+            cmd = [sys.executable, "-m", "tadplan.cli", "plan", str(paths[name]), "-f", "json"]
+            cmd += ["-o", out]
+            cold = _run(cmd, env)
+            cached = min(_run(cmd, env), _run(cmd, env))
+            for kind in ("root_fields", "insertion"):
+                shutil.rmtree(Path(tmp) / "cache" / kind, ignore_errors=True)
+            no_grids = _run(cmd, env)
+            w = subprocess.run(
+                [sys.executable, __file__, "--warm-worker", name],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            warm = json.loads(w.stdout.strip().splitlines()[-1])
+        worst = max(worst, cached[0])
+        cold_all.append(cold[0])
+        cached_all.append(cached[0])
+        nogrid_all.append(no_grids[0])
+        print(
+            f"{name[:36]:<36} {cold[0]:6.2f} ({cold[1]:4.1f})"
+            f" {no_grids[0]:6.2f} ({no_grids[1]:4.1f}) {cached[0]:6.2f} ({cached[1]:4.1f})"
+            f" {warm['wall']:6.3f} ({warm['cpu']:4.2f})"
+            f" {cold[0] / cached[0]:4.1f} {no_grids[0] / cached[0]:4.1f}",
+            flush=True,
+        )
+    n = len(names)
+    print(
+        f"mean cold {sum(cold_all) / n:.2f} s, numba only {sum(nogrid_all) / n:.2f} s, "
+        f"cached {sum(cached_all) / n:.2f} s; "
+        f"slowest cached {worst:.2f} s ({'under' if worst < 1.0 else 'NOT under'} 1 s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
