@@ -39,8 +39,8 @@ def jaw_name(jaw: fdi.Arch) -> str:
 
 
 def fmt_num(x: float, digits: int = 1) -> str:
-    """``1.50`` -> ``"1.5"``, ``8.0`` -> ``"8"``."""
-    return f"{round(x, digits):g}"
+    """``1.50`` -> ``"1.5"``, ``8.0`` -> ``"8"``, ``-0.01`` -> ``"0"`` (never ``"-0"``)."""
+    return f"{round(x, digits) + 0.0:g}"
 
 
 def fmt_force(g: float) -> str:
