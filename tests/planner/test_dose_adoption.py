@@ -67,7 +67,8 @@ def test_demo_top_design_adopts_the_250_g_class() -> None:
     info = [w for w in top.warnings if w.text.startswith("force raised from 200 g to 250 g class")]
     assert len(info) == 1 and info[0].severity == "info"
     keys = {s.key for s in info[0].sources}
-    assert {"joi2015_enmasse", "drescher1989"} <= keys  # range and friction sources
+    # range and friction sources; the demo's second-molar bands add the chapter (II.1 Fig. 12)
+    assert {"joi2015_enmasse", "drescher1989", "seed"} <= keys
     assert all(s.text for s in info[0].sources)  # cited in full by the planner
     assert not any("below the cited" in w.text for w in top.warnings if w.severity != "info")
     assert any("raised from the rule's 200 g" in a for a in top.activation)

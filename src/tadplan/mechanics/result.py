@@ -157,7 +157,8 @@ class DoseCheck(_Model):
 
     low_g: float
     high_g: float
-    source: str
+    source: str = Field(description="the range's citation, words")
+    source_key: str | None = Field(default=None, description="the range's registry key")
     basis: Literal["applied", "delivered"]
     basis_detail: str = ""
     delivered_g: float = Field(description="force reaching the unit after friction")
@@ -205,7 +206,10 @@ class ConnectionForce(_Model):
     module: ModuleUse | None = None
     applied_g: float = 0.0
     friction_loss_fraction: float = 0.0
-    friction_source: str | None = None
+    friction_source: str | None = Field(default=None, description="the friction's citation, words")
+    friction_source_keys: list[str] = Field(
+        default_factory=list, description="registry keys the friction fraction rests on"
+    )
     delivered_g: float = 0.0
     point_mm: Vec3 | None = None
     direction: Vec3 | None = None

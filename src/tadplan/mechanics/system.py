@@ -1121,9 +1121,11 @@ def _anchor_teeth(
 
 def _friction(
     case: Case, goal: Goal | None, kind: str, teeth: Sequence[int], data: MechanicsData
-) -> tuple[float, str | None]:
+) -> tuple[float, str | None, tuple[str, ...]]:
+    """The fraction of a sliding module's force lost to friction, its citation in words and
+    the registry keys it rests on."""
     if goal is None or goal.kind not in SLIDING or kind in PUSHERS:
-        return 0.0, None
+        return 0.0, None, ()
     att = case.attachments
     fixed = (
         att.brackets == "all"
@@ -1131,7 +1133,7 @@ def _friction(
         or any(a.value == "fixed_full_arch" for a in att.appliances)
     )
     if not fixed:
-        return 0.0, None
+        return 0.0, None, ()
     jaw = fdi.arch(teeth[0])
     fr = data.friction
     if any(fdi.position(t) == 7 and fdi.arch(t) == jaw for t in att.bands):
@@ -1139,9 +1141,10 @@ def _friction(
         return (
             c.value,
             f"{c.source} [{c.tag}]; IIP 2024 chapter, II.1 Fig. 12 (second-molar bands, hooks)",
+            (c.source, "seed"),
         )
     c = fr.sliding_loss_fraction
-    return c.value, f"{c.source} [{c.tag}]"
+    return c.value, f"{c.source} [{c.tag}]", (c.source,)
 
 
 def after_friction(force: Vec, sliding: Vec | None, loss_fraction: float) -> Vec:
@@ -1594,7 +1597,7 @@ def analyse_design(
         rng0 = orthopaedic_range(kind, data) or dose_range(
             goal, unit_teeth, MovementType.translation, data, modules
         )
-        fr, fr_src = _friction(case, goal, kind, unit_teeth, data)
+        fr, fr_src, fr_keys = _friction(case, goal, kind, unit_teeth, data)
         fr0 = data.friction.sliding_loss_fraction.value if fr > 0 else 0.0
         sliding = (
             goal_direction(
@@ -1695,6 +1698,7 @@ def analyse_design(
                 low_g=rng.low_g,
                 high_g=rng.high_g,
                 source=f"{rng.source}: {rng.detail} [{rng.tag}]",
+                source_key=rng.source,
                 basis=rng.basis,
                 basis_detail=rng.basis_detail,
                 delivered_g=delivered,
@@ -1734,7 +1738,7 @@ def analyse_design(
                     )
         if fr:
             notes.append(f"sliding mechanics: {fr:.0%} of the force lost to friction ({fr_src})")
-            sources.add(fr_src.split(" ")[0] if fr_src else "")
+            sources.update(fr_keys)
         results.append(
             ConnectionForce(
                 connection_id=cid,
@@ -1747,6 +1751,7 @@ def analyse_design(
                 applied_g=applied,
                 friction_loss_fraction=fr,
                 friction_source=fr_src,
+                friction_source_keys=list(fr_keys),
                 delivered_g=float(np.linalg.norm(f_eff)) / G,
                 point_mm=_v3(point),
                 direction=_v3(direction),

@@ -48,14 +48,11 @@ class Adoption:
 
 
 def _sources(cf: ConnectionForce) -> list[SourceRef]:
-    """The registry keys of a connection's friction (``"key [tag]; seed ..."``) and dose
-    range (``"key: detail [tag]"``)."""
-    keys: list[str] = []
-    if cf.friction_source:
-        keys += [p.split()[0] for p in cf.friction_source.split("; ") if p.strip()][:1]
-        keys += ["seed"] if "; seed " in cf.friction_source else []
-    if cf.dose is not None:
-        keys.append(cf.dose.source.split(":")[0].strip())
+    """The registry keys of a connection's friction and dose range (structured fields of the
+    force system, never parsed back from its words)."""
+    keys = list(cf.friction_source_keys)
+    if cf.dose is not None and cf.dose.source_key:
+        keys.append(cf.dose.source_key)
     return [SourceRef(key=k) for k in dict.fromkeys(keys) if k]
 
 
