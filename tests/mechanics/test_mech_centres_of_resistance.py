@@ -277,3 +277,25 @@ def test_an_anchor_straight_above_the_cr_has_no_translation_hook():
         np.array([0.0, 0.0, 1.0]),
     )
     assert h is None
+
+
+def test_a_cr_carries_the_registry_keys_it_rests_on() -> None:
+    """The keys travel as values (no citation text parsed back): a single-rooted tooth the
+    fraction's source, a molar its root trunk's and offset's, a segment also the weighting and
+    its root surface areas; every key is in the source registry."""
+    from tadplan.knowledge.sources import sources
+    from tadplan.mechanics import make_unit
+
+    data = mechanics_data()
+    c = data.centres
+    assert make_unit([11], LM).cr_sources == (
+        c.single_rooted.fraction_of_embedded_root_from_crest.source,
+    )
+    molar = make_unit([16], LM).cr_sources
+    assert c.multi_rooted.furcation_depth_mm["maxilla_6"].source in molar
+    assert c.multi_rooted.cr_apical_to_furcation_mm.source in molar
+    segment = make_unit([13, 12, 11, 21, 22, 23], LM).cr_sources
+    assert c.combination.source in segment
+    assert c.combination.pdl_area_mm2("maxilla", 3).source in segment
+    registry = sources()
+    assert set(molar) | set(segment) <= set(registry)

@@ -129,6 +129,26 @@ def tooth_cr(lm: ToothLandmarks, data: MechanicsData | None = None) -> tuple[Vec
     )
 
 
+def cr_sources(teeth: Sequence[int], data: MechanicsData | None = None) -> tuple[str, ...]:
+    """The registry keys a tooth's or segment's CR rests on (as :func:`segment_cr` finds it):
+    the single-rooted fraction or the molar's root trunk and offset, and for a segment the
+    weighting and its root surface areas."""
+    data = data or mechanics_data()
+    keys: list[str] = []
+    if len(teeth) > 1:
+        comb = data.centres.combination
+        keys.append(comb.source)
+        keys += [comb.pdl_area_mm2(fdi.arch(t), fdi.position(t)).source for t in teeth]
+    for t in teeth:
+        if fdi.tooth_type(t).value != "molar":
+            keys.append(data.centres.single_rooted.fraction_of_embedded_root_from_crest.source)
+        else:
+            m = data.centres.multi_rooted
+            keys.append(m.furcation_depth_mm[f"{fdi.arch(t)}_{fdi.position(t)}"].source)
+            keys.append(m.cr_apical_to_furcation_mm.source)
+    return tuple(dict.fromkeys(keys))
+
+
 def segment_cr(
     teeth: Sequence[int], landmarks: Mapping[int, ToothLandmarks], data: MechanicsData | None = None
 ) -> tuple[Vec, str]:
@@ -169,6 +189,8 @@ class Unit:
     axis: Vec
     jaw: fdi.Arch
     spans_midline: bool
+    cr_sources: tuple[str, ...] = ()
+    """Registry keys the CR rests on (:func:`cr_sources`)."""
     halves: tuple[Unit, ...] = ()
     """For a unit that spans the midline: its right and left teeth as units of their own,
     each with its own frame (mesial/distal, buccal/palatal), in that order."""
@@ -223,6 +245,7 @@ def make_unit(
         teeth=tuple(teeth),
         cr_mm=cr,
         cr_note=note,
+        cr_sources=cr_sources(teeth, data),
         attachment_mm=np.mean([lm.bracket_mm for lm in lms], axis=0),
         mesial=mesial,
         buccal=buccal,

@@ -86,6 +86,7 @@ class UnitForceSystem(_Model):
     teeth: list[int]
     cr_mm: Vec3
     cr_note: str = Field(description="how the CR was found, with its source")
+    cr_sources: list[str] = Field(default_factory=list, description="registry keys of the CR")
     force_n: Vec3
     force_g: float
     components: Components | None = Field(
@@ -258,6 +259,7 @@ class GoalTime(_Model):
     amount_mm: float | None
     rate_mm_per_month: float | None
     rate_source: str | None
+    rate_source_key: str | None = Field(default=None, description="the rate's registry key")
     duration_weeks: float | None
     note: str = ""
 

@@ -223,6 +223,7 @@ def unit_force_system(
         teeth=list(unit.teeth),
         cr_mm=_v3(unit.cr_mm),
         cr_note=unit.cr_note,
+        cr_sources=list(unit.cr_sources),
         force_n=_v3(f),
         force_g=fmag / G,
         components=None
@@ -712,6 +713,7 @@ def goal_time(
         amount_mm=goal.amount_mm,
         rate_mm_per_month=rate.value if rate else None,
         rate_source=f"{rate.source}: {rate.detail} [{rate.tag}]" if rate else None,
+        rate_source_key=rate.source if rate else None,
         duration_weeks=weeks,
         note=note,
     )
@@ -1865,12 +1867,10 @@ def analyse_design(
         for gid, (g, gteeth) in goals.items()
         if g.kind not in HOLDING_KINDS
     ]
-    for t in times:
-        if t.rate_source:
-            sources.add(t.rate_source.split(":")[0])
+    sources.update(t.rate_source_key for t in times if t.rate_source_key)
     durations = [t.duration_weeks for t in times if t.duration_weeks is not None]
     for u in units + anchorage:
-        sources.update(_keys_in(u.cr_note))
+        sources.update(u.cr_sources)
     for text in _against_open_bite(case, units, anchorage, landmarks, data):
         warnings.append(MechWarning(severity="caution", text=text, sources=["seed"]))
         sources.add("seed")
@@ -2006,11 +2006,6 @@ def _head_of(
     if imp.head_position_mm is not None:
         return np.asarray(imp.head_position_mm, dtype=float)
     return default_head_position(imp.site, landmarks, data=data)
-
-
-def _keys_in(note: str) -> set[str]:
-    inside = note[note.rfind("(") + 1 :].split("[")[0] if "(" in note else ""
-    return {k.strip() for k in inside.split(",") if k.strip()}
 
 
 def _curve(
