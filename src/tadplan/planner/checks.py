@@ -40,6 +40,7 @@ from tadplan.mechanics.result import (
     PatientComponents,
     UnitForceSystem,
 )
+from tadplan.mechanics.system import crossbite_of
 
 Code = Literal[
     "goal_force_wrong_way",
@@ -117,17 +118,6 @@ def _outward(goal: Goal, teeth: Sequence[int], case: Case | None) -> float:
     return 1.0
 
 
-def _anterior_crossbite(goal: Goal, case: Case | None) -> bool:
-    """The goal corrects an anterior crossbite (its teeth are in one)."""
-    if case is None:
-        return False
-    teeth = set(goal.tooth_list())
-    return any(
-        cb.kind == CrossbiteKind.anterior and set(cb.teeth) & teeth
-        for cb in case.findings.crossbites
-    )
-
-
 def _along(goal: Goal, p: _Part, case: Case | None) -> tuple[float, str] | None:
     """The part's force component along the goal's direction (g; for uprighting the crown's
     distal tipping moment, N*mm) and the direction's name; None when the goal gives none."""
@@ -141,7 +131,11 @@ def _along(goal: Goal, p: _Part, case: Case | None) -> tuple[float, str] | None:
         return p.patient.intrusive_g, "intrusive"
     if k == MovementKind.extrusion:
         return -p.patient.intrusive_g, "extrusive"
-    if k == MovementKind.crossbite_correction and _anterior_crossbite(goal, case):
+    if (
+        k == MovementKind.crossbite_correction
+        and case is not None
+        and crossbite_of(case, goal.tooth_list()) == CrossbiteKind.anterior
+    ):
         # labial for the upper incisors is forward, whatever frame the unit (the half-arch a
         # Class III elastic moves from the molar hook) has
         upper = fdi.arch(p.teeth[0]) == "maxilla"
