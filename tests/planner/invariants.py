@@ -63,11 +63,6 @@ class Violation:
         return f"{self.design_id} (goal {self.goal_id}): {self.what}"
 
 
-def side_sign(tooth: int) -> float:
-    """+1 for the patient's left (quadrants 2, 3, 6, 7), -1 for the right."""
-    return 1.0 if fdi.side(tooth) == "left" else -1.0
-
-
 def jaw_sign(tooth: int) -> float:
     """+1 upper (intrusion is +z), -1 lower."""
     return 1.0 if fdi.arch(tooth) == "maxilla" else -1.0
