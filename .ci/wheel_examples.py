@@ -15,7 +15,7 @@ from pathlib import Path
 def check(name: str) -> str:
     from tadplan.case import load_case
     from tadplan.planner import plan
-    from tadplan.planner.model import Plan
+    from tadplan.model import Plan
     from tadplan.planner.text import plan_text
     from tadplan.report import render_html, render_pdf
 

@@ -30,8 +30,7 @@ from tadplan.errors import InputError
 if TYPE_CHECKING:
     from tadplan.anatomy.cbct import Volume
     from tadplan.knowledge import Knowledge
-    from tadplan.mechanics import ForceSystem
-    from tadplan.planner.model import Plan
+    from tadplan.model import ForceSystem, Plan
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -234,7 +233,7 @@ def schema(
 ) -> None:
     """Print the JSON Schema of a case file (or, with --plan, of the plan output)."""
     if plan:
-        from tadplan.planner.model import Plan
+        from tadplan.model import Plan
 
         _print_json(Plan.model_json_schema())
     else:

@@ -10,7 +10,7 @@ from tadplan.anatomy import average_landmarks, place_implant
 from tadplan.case.model import SiteAssessment, SiteRef
 from tadplan.examples import load_example
 from tadplan.mechanics import analyse_design
-from tadplan.planner.model import Connection, Design, Implant
+from tadplan.model import Connection, Design, Implant
 
 SITES = (SiteRef(between=(15, 16), surface="buccal"), SiteRef(between=(25, 26), surface="buccal"))
 

@@ -128,7 +128,7 @@ def test_cbct_bone_depth_makes_a_long_screw_amber(series):
     from tadplan.anatomy.cbct import assess_with_cbct
     from tadplan.anatomy.safety import Insertion
     from tadplan.case.model import SiteRef
-    from tadplan.planner.model import SiteSafety
+    from tadplan.model import SiteSafety
 
     def insertion(length):
         return Insertion(

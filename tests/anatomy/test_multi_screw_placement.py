@@ -17,7 +17,7 @@ from tadplan.anatomy.safety import (
 )
 from tadplan.case.model import SiteRef, SiteRegion
 from tadplan.examples import load_example
-from tadplan.planner.model import Implant
+from tadplan.model import Implant
 
 
 @pytest.fixture(scope="module")

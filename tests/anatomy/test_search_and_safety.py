@@ -221,7 +221,7 @@ def test_single_height_grid(scanned):
 
 def test_place_implant_fills_position_axis_and_safety():
     from tadplan.anatomy import place_implant
-    from tadplan.planner.model import Implant
+    from tadplan.model import Implant
 
     case = load_example("07a_posterior_anchorage")
     imp = Implant(

@@ -9,7 +9,7 @@ import numpy as np
 
 from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.case.model import SiteRef
-from tadplan.planner.model import Connection, Design, Implant
+from tadplan.model import Connection, Design, Implant
 
 
 def upright_tooth(

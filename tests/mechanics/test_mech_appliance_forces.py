@@ -25,8 +25,8 @@ from tadplan.mechanics import (
 )
 from tadplan.mechanics.data import MechanicsDataError, data_dir
 from tadplan.mechanics.modules import G_TO_N
-from tadplan.mechanics.result import ConnectionForce
 from tadplan.mechanics.system import appliance_loads, held_balance
+from tadplan.model import ConnectionForce
 from tadplan.planner import plan
 
 HERBST = load_example("03_mandibular_anchorage_herbst")

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from tadplan.cli import app
 from tadplan.examples import example_path
-from tadplan.mechanics import ForceSystem
+from tadplan.model import ForceSystem
 
 runner = CliRunner()
 

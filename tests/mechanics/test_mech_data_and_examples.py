@@ -11,8 +11,9 @@ from mech_helpers import assert_points_into_its_jaw
 from tadplan.anatomy import average_landmarks
 from tadplan.examples import example_paths, load_example
 from tadplan.knowledge.sources import load_sources
-from tadplan.mechanics import ForceSystem, analyse_design, format_force_system
+from tadplan.mechanics import analyse_design, format_force_system
 from tadplan.mechanics.data import MechanicsDataError, data_dir, mechanics_data
+from tadplan.model import ForceSystem
 
 REGISTRY = set(load_sources())
 

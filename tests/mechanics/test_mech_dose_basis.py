@@ -13,8 +13,8 @@ from tadplan.case import case_from_data, dump_case
 from tadplan.case.model import SiteRef
 from tadplan.examples import load_example
 from tadplan.mechanics import analyse_design, mechanics_data
-from tadplan.mechanics.result import ConnectionForce
 from tadplan.mechanics.system import after_friction, dose_scale
+from tadplan.model import ConnectionForce
 
 D = mechanics_data()
 ORDINARY = D.friction.sliding_loss_fraction.value

@@ -7,8 +7,8 @@ import pytest
 
 from tadplan.case.model import Goal, MovementKind
 from tadplan.mechanics import mechanics_data
-from tadplan.mechanics.result import MovementType
 from tadplan.mechanics.system import dose_range
+from tadplan.model import MovementType
 
 
 def _goal(kind: MovementKind, teeth: list[int]) -> Goal:

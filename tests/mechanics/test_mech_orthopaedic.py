@@ -16,8 +16,8 @@ from tadplan.knowledge.schema import ConnectionTemplate
 from tadplan.mechanics import analyse_design, mechanics_data
 from tadplan.mechanics.modules import G_TO_N
 from tadplan.mechanics.system import ORTHOPAEDIC, orthopaedic_range
+from tadplan.model import ORTHOPAEDIC_KINDS
 from tadplan.planner import plan
-from tadplan.planner.model import ORTHOPAEDIC_KINDS
 
 D = mechanics_data()
 CASE = load_example("12_crossbite_correction")

@@ -12,7 +12,7 @@ from tadplan.case import case_from_data, dump_case
 from tadplan.case.model import SiteRef
 from tadplan.examples import load_example
 from tadplan.mechanics import analyse_design, default_head_position, mechanics_data
-from tadplan.mechanics.result import MovementType
+from tadplan.model import MovementType
 
 
 def _case(name: str):

@@ -18,7 +18,7 @@ from tadplan.mechanics import (
     mechanics_data,
 )
 from tadplan.mechanics.modules import G_TO_N
-from tadplan.mechanics.result import ConnectionForce
+from tadplan.model import ConnectionForce
 
 CROSSBITE = load_example("12_crossbite_correction")
 CROSSBITE_LM = average_landmarks(CROSSBITE)

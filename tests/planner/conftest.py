@@ -6,7 +6,7 @@ import pytest
 from planner_helpers import plan_of
 
 from tadplan.examples import example_paths
-from tadplan.planner.model import Plan
+from tadplan.model import Plan
 
 
 @pytest.fixture(scope="session")

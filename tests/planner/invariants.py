@@ -23,7 +23,7 @@ import numpy as np
 from tadplan.anatomy import average_landmarks
 from tadplan.case import fdi
 from tadplan.case.model import HOLDING_KINDS, Case, CrossbiteKind, Displacement, Goal, MovementKind
-from tadplan.planner.model import Design, GoalPlan, Plan
+from tadplan.model import Design, GoalPlan, Plan
 
 G_PER_N = 1 / 0.00980665
 

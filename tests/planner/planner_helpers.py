@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 from tadplan.examples import load_example
+from tadplan.model import Design, Plan
 from tadplan.planner import plan
-from tadplan.planner.model import Design, Plan
 
 
 @cache

@@ -1,8 +1,7 @@
 """The analysis step: every design carries its force system and the ranking uses it."""
 
-from tadplan.mechanics.result import ForceSystem, ImplantLoad
+from tadplan.model import ForceSystem, ImplantLoad, Plan
 from tadplan.planner.analyse import mechanics_criterion, safety_criterion
-from tadplan.planner.model import Plan
 
 
 def test_every_design_of_every_example_has_a_force_system(all_plans: dict[str, Plan]) -> None:

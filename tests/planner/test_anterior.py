@@ -6,7 +6,7 @@ from planner_helpers import by_rule, designs, plan_of, texts
 
 from tadplan.case.model import SiteRegion, Surface
 from tadplan.examples import load_example
-from tadplan.planner.model import AnchorageType, ConnectionKind
+from tadplan.model import AnchorageType, ConnectionKind
 
 
 def kinds(d) -> set[ConnectionKind]:  # type: ignore[no-untyped-def]

@@ -115,7 +115,7 @@ def test_open_bite_warns_when_molars_are_extruded() -> None:
     from tadplan.anatomy import average_landmarks
     from tadplan.case.model import SiteRef
     from tadplan.mechanics import analyse_design
-    from tadplan.planner.model import Connection, Design, Implant
+    from tadplan.model import Connection, Design, Implant
 
     def warnings(vertical: str) -> list[str]:
         case = _case(

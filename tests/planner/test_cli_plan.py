@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tadplan.examples import example_path
-from tadplan.planner.model import Plan
+from tadplan.model import Plan
 
 EXE = Path(sys.executable).with_name("tadplan")
 

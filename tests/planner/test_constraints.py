@@ -10,8 +10,8 @@ from planner_helpers import plan_of
 
 from tadplan.case import case_from_data
 from tadplan.examples import load_example
+from tadplan.model import Plan
 from tadplan.planner import plan
-from tadplan.planner.model import Plan
 
 
 def _demo_with(**constraints: Any) -> Plan:

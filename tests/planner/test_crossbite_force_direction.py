@@ -19,8 +19,8 @@ from tadplan.examples import load_example
 from tadplan.mechanics import analyse_design
 from tadplan.mechanics.geometry import make_unit
 from tadplan.mechanics.system import crossbite_sense, goal_direction
+from tadplan.model import Design, Plan
 from tadplan.planner import plan
-from tadplan.planner.model import Design, Plan
 
 G_PER_N = 1 / 0.00980665
 

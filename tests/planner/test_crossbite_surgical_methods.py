@@ -5,7 +5,7 @@ from __future__ import annotations
 from planner_helpers import by_rule, designs, plan_of, texts
 
 from tadplan.case.model import SiteRegion
-from tadplan.planner.model import ConnectionKind
+from tadplan.model import ConnectionKind
 
 
 def kinds(d) -> set[ConnectionKind]:  # type: ignore[no-untyped-def]

@@ -11,8 +11,8 @@ from tadplan.anatomy import average_landmarks
 from tadplan.case.model import SiteRef
 from tadplan.examples import load_example
 from tadplan.mechanics import analyse_design
+from tadplan.model import Connection, Design, Implant, Warning
 from tadplan.planner.checks import anchor_teeth, design_checks, direction_check
-from tadplan.planner.model import Connection, Design, Implant, Warning
 from tadplan.planner.rank import order
 
 

@@ -15,8 +15,8 @@ from tadplan.case.model import Displacement
 from tadplan.examples import load_example
 from tadplan.mechanics.geometry import make_unit
 from tadplan.mechanics.system import goal_direction, towards_arch
+from tadplan.model import Design
 from tadplan.planner import plan
-from tadplan.planner.model import Design
 
 
 def _case(direction: list[str] | None, demand: str = "maximum") -> Any:

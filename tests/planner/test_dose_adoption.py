@@ -12,11 +12,11 @@ from tadplan.anatomy import ToothLandmarks, average_landmarks
 from tadplan.case.model import Case
 from tadplan.examples import load_example
 from tadplan.knowledge import load_knowledge
-from tadplan.mechanics import ForceSystem, analyse_design, mechanics_data
+from tadplan.mechanics import analyse_design, mechanics_data
 from tadplan.mechanics.data import MechanicsData
+from tadplan.model import Design, ForceSystem
 from tadplan.planner.adopt import RULE_ID, adopt_suggested_forces
 from tadplan.planner.combine import combine
-from tadplan.planner.model import Design
 from tadplan.planner.pipeline import propose, rank
 
 NITI = "anterior-retraction-direct-niti"

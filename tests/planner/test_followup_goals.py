@@ -10,7 +10,7 @@ from tadplan.case import fdi
 from tadplan.case.model import SiteRegion, Surface
 from tadplan.examples import load_example
 from tadplan.knowledge import load_knowledge
-from tadplan.planner.model import ConnectionKind, Plan, Warning
+from tadplan.model import ConnectionKind, Plan, Warning
 from tadplan.planner.rank import warnings_criterion
 
 

@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from tadplan.examples import example_paths, load_example
+from tadplan.model import Design, Plan
 from tadplan.planner import plan
-from tadplan.planner.model import Design, Plan
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("TADPLAN_UPDATE_GOLDEN") == "1"

@@ -18,8 +18,8 @@ from tadplan.case.model import Case
 from tadplan.examples import load_example
 from tadplan.mechanics import make_unit
 from tadplan.mechanics.modules import G_TO_N
+from tadplan.model import Connection, ConnectionKind
 from tadplan.planner import plan
-from tadplan.planner.model import Connection, ConnectionKind
 
 
 def _grams(force_n: tuple[float, float, float]) -> tuple[float, float, float]:

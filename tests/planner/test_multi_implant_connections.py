@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from tadplan.knowledge.schema import ConnectionTemplate
 from tadplan.mechanics.modules import G_TO_N
-from tadplan.planner.model import Connection, Plan
+from tadplan.model import Connection, Plan
 from tadplan.planner.text import design_text
 
 

@@ -13,8 +13,8 @@ from planner_helpers import by_rule, plan_of
 from tadplan.anatomy.safety import min_head_distance_mm, place_implant
 from tadplan.case.model import SiteRef, SiteRegion
 from tadplan.examples import load_example
+from tadplan.model import Implant, SiteSafety
 from tadplan.planner.analyse import place_design
-from tadplan.planner.model import Implant, SiteSafety
 
 
 def _dist(p, q) -> float:

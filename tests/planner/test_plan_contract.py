@@ -5,7 +5,7 @@ from __future__ import annotations
 from planner_helpers import plan_of
 
 from tadplan.examples import example_paths
-from tadplan.planner.model import ConnectionKind, Plan
+from tadplan.model import ConnectionKind, Plan
 
 
 def test_every_goal_of_every_example_gets_a_ranked_sourced_design(all_plans: dict) -> None:

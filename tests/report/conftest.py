@@ -9,7 +9,7 @@ import pytest
 
 from tadplan.case import SiteRef
 from tadplan.examples import load_example
-from tadplan.planner.model import (
+from tadplan.model import (
     AnchorageType,
     Connection,
     ConnectionKind,

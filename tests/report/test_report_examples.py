@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from tadplan.examples import example_paths, load_example
-from tadplan.planner.model import Plan
+from tadplan.model import Plan
 from tadplan.report import design_figures, render_html, render_pdf
 from tadplan.report.canvas import Annotation
 from tadplan.report.html import render

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from pypdf import PdfReader
 
 from tadplan.knowledge.sources import sources
-from tadplan.planner.model import ConnectionKind, Plan
+from tadplan.model import ConnectionKind, Plan
 from tadplan.report import design_figures, render_html, render_pdf
 from tadplan.report.html import patient_info
 from tadplan.report.mechanics_view import force_system_of

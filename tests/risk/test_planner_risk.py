@@ -15,9 +15,9 @@ import pytest
 
 from tadplan.case import load_case
 from tadplan.examples import example_path
+from tadplan.model import Plan, SiteSafety
 from tadplan.planner import plan
 from tadplan.planner.failure import assess
-from tadplan.planner.model import Plan, SiteSafety
 
 EXE = Path(sys.executable).with_name("tadplan")
 

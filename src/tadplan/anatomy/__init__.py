@@ -7,7 +7,7 @@ Public entry points (heavier modules are imported on first use):
 - :func:`average_dentition` (case) -> :class:`DentitionModel` (landmarks + crown/root meshes)
 - :func:`interradicular_table` (model) -> rows of inter-radicular distance by site and height
 - :func:`best_insertion` / :func:`assess_insertion` (case, site) -> :class:`Insertion` /
-  :class:`~tadplan.planner.model.SiteSafety`; :func:`place_implant` (case, implant,
+  :class:`~tadplan.model.SiteSafety`; :func:`place_implant` (case, implant,
   occupied_mm=heads) is the planner's placer: it keeps each screw
   :func:`min_head_distance_mm` from the heads already placed in the design
 - :func:`search_all_sites` (case) -> the exhaustive both-arch survey

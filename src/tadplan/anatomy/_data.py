@@ -1,12 +1,12 @@
 """Reading the anatomy data files (``tadplan/anatomy/data/*.yaml``).
 
-Every clinical number there is a mapping ``{value, source, detail, tag}``; :class:`Cited`
-keeps the value together with its provenance so callers can report it.
+Every clinical number there is a mapping ``{value, source, detail, tag}``;
+:class:`tadplan.model.Cited` keeps the value together with its provenance so callers can
+report it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -14,26 +14,12 @@ from typing import Any
 
 from tadplan._yaml import load_data
 from tadplan.errors import DataError
-
-TAGS = frozenset({"R", "R2", "U", "E"})
+from tadplan.knowledge.sources import sources
+from tadplan.model import TAGS, Cited
 
 
 class AnatomyDataError(DataError):
     """A data file is malformed (missing value, unknown source key, bad tag)."""
-
-
-@dataclass(frozen=True)
-class Cited:
-    value: float
-    source: str
-    detail: str
-    tag: str
-
-    def ref(self) -> dict[str, str]:
-        """As a ``SourceRef``-shaped mapping (key, detail with the provenance tag)."""
-        tag = f"[{self.tag}]"
-        detail = self.detail if self.detail.endswith(tag) else f"{self.detail} {tag}"
-        return {"key": self.source, "detail": detail.strip()}
 
 
 def data_dir() -> Path:
@@ -53,10 +39,6 @@ def load(name: str) -> dict[str, Any]:
 @cache
 def registry_keys() -> frozenset[str]:
     """Keys of the built-in source registry."""
-    # Imported here, not at the top: the package tadplan.knowledge imports its rule schema,
-    # which imports tadplan.planner.model and through it this package (issue 12).
-    from tadplan.knowledge.sources import sources
-
     return frozenset(sources())
 
 
@@ -74,4 +56,4 @@ def cited(entry: object, where: str) -> Cited:
         value = float(entry["value"])
     except (TypeError, ValueError):
         raise AnatomyDataError(f"{where}: value {entry['value']!r} is not a number") from None
-    return Cited(value, str(src), str(entry.get("detail", "")), tag)
+    return Cited(value=value, source=str(src), detail=str(entry.get("detail", "")), tag=tag)

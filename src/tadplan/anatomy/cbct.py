@@ -24,7 +24,7 @@ from scipy.ndimage import map_coordinates
 
 from tadplan.anatomy.search import site_value
 from tadplan.errors import DAMAGED_FILE_ERRORS, InputError
-from tadplan.planner.model import Plan, SiteSafety, Warning
+from tadplan.model import Plan, SiteSafety, Warning
 
 if TYPE_CHECKING:
     from tadplan.anatomy.safety import Insertion

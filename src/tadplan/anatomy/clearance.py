@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from tadplan.anatomy._data import Cited
 from tadplan.anatomy.safety import (
     RankedSite,
     Workflow,
@@ -33,6 +32,7 @@ from tadplan.anatomy.safety import (
 from tadplan.anatomy.search import SearchGrid, default_grid, scan_sites, site_value
 from tadplan.case import Case
 from tadplan.case.model import SiteRef, SiteRegion
+from tadplan.model import Cited
 
 F64 = NDArray[np.float64]
 

@@ -34,9 +34,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import least_squares
 
-from tadplan.anatomy._data import AnatomyDataError, Cited, cited, load
+from tadplan.anatomy._data import AnatomyDataError, cited, load
 from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.case import Case, fdi
+from tadplan.model import Cited
 
 Vec = NDArray[np.float64]
 JAWS: tuple[fdi.Arch, fdi.Arch] = ("maxilla", "mandible")

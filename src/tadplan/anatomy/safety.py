@@ -30,7 +30,6 @@ from tadplan._cache import (
     save_json,
     source_digest,
 )
-from tadplan.anatomy._data import Cited
 from tadplan.anatomy.distance_grid import PartFields
 from tadplan.anatomy.meshes import DentitionModel, average_dentition
 from tadplan.anatomy.search import (
@@ -48,7 +47,7 @@ from tadplan.anatomy.sites import SiteFrame, interradicular_distance, site_frame
 from tadplan.case import Case, fdi
 from tadplan.case.model import SiteRef, SiteRegion
 from tadplan.errors import ComputationError
-from tadplan.planner.model import Implant, SiteSafety, SourceRef
+from tadplan.model import Cited, Implant, SiteSafety, SourceRef
 
 Workflow = Literal["freehand", "guided"]
 F64 = NDArray[np.float64]
@@ -81,11 +80,8 @@ class Insertion:
 
 
 def _refs(*cs: Cited) -> list[SourceRef]:
-    seen: dict[tuple[str, str], SourceRef] = {}
-    for c in cs:
-        r = c.ref()
-        seen.setdefault((r["key"], r["detail"]), SourceRef(key=r["key"], detail=r["detail"]))
-    return list(seen.values())
+    """The citations of ``cs``, each once, in order."""
+    return list(dict.fromkeys(c.ref() for c in cs))
 
 
 def insertion_error(workflow: Workflow) -> tuple[Cited, Cited]:
@@ -547,7 +543,7 @@ def min_head_distance_mm(diameter_mm: float) -> Cited:
     """Least distance (mm) between the heads of two screws of ``diameter_mm`` in one design:
     the cited bone between neighbouring screws plus one diameter (two radii)."""
     bone = site_value("spacing", "min_bone_between_screws_mm")
-    return Cited(bone.value + float(diameter_mm), bone.source, bone.detail, bone.tag)
+    return bone.model_copy(update={"value": bone.value + float(diameter_mm)})
 
 
 def _too_close(head: Sequence[float], occupied: F64, min_mm: float) -> bool:

@@ -28,12 +28,13 @@ import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
-from tadplan.anatomy._data import Cited, cited, load
+from tadplan.anatomy._data import cited, load
 from tadplan.anatomy.dentition import arch_value, neighbour_pairs, size_of
 from tadplan.anatomy.distance_grid import PartFields, build_part_fields, min_parts
 from tadplan.anatomy.meshes import DentitionModel
 from tadplan.anatomy.sites import SiteFrame, axis_point_at, site_frame, surface_for
 from tadplan.case import fdi
+from tadplan.model import Cited
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]

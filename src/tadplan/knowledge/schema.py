@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, m
 from tadplan.case.fdi import ToothType
 from tadplan.case.model import AnchorageDemand, MovementKind, SiteRegion, Surface, Symmetry
 from tadplan.knowledge.sources import Source
-from tadplan.planner.model import ORTHOPAEDIC_KINDS, AnchorageType, ConnectionKind, ImplantHead
+from tadplan.model import ORTHOPAEDIC_KINDS, AnchorageType, ConnectionKind, ImplantHead
 
 ORTHODONTIC_MAX_G = 1000.0
 """Typo guard for a rule's force on teeth (g), not a clinical number."""

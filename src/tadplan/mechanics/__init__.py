@@ -23,7 +23,6 @@ from tadplan.mechanics.modules import (
     reactivation_interval_days,
     sample_curve,
 )
-from tadplan.mechanics.result import ForceSystem, MovementType, UnitForceSystem
 from tadplan.mechanics.system import (
     ApplianceLoad,
     MechanicsError,
@@ -40,13 +39,10 @@ from tadplan.mechanics.text import format_force_system
 __all__ = [
     "ApplianceLoad",
     "ForceModule",
-    "ForceSystem",
     "MechanicsDataError",
     "MechanicsError",
     "ModuleKind",
-    "MovementType",
     "Unit",
-    "UnitForceSystem",
     "analyse_design",
     "appliance_loads",
     "base_id",

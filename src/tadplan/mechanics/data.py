@@ -1,9 +1,9 @@
 """The mechanics data files (``tadplan/mechanics/data/*.yaml``), loaded and validated.
 
-Every clinical number there is a :class:`Cited` mapping ``{value, source, detail, tag}``:
-``source`` is a key of the source registry (:mod:`tadplan.knowledge.sources`), ``detail`` the
-table/figure, ``tag`` the provenance tag of literature.md (R, R2, U, E). A bad file raises
-:class:`MechanicsDataError` naming the file and the field.
+Every clinical number there is a :class:`~tadplan.model.Cited` mapping
+``{value, source, detail, tag}``: ``source`` is a key of the source registry
+(:mod:`tadplan.knowledge.sources`), ``detail`` the table/figure, ``tag`` the evidence tag
+(R, R2, U, E). A bad file raises :class:`MechanicsDataError` naming the file and the field.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from tadplan._yaml import load_data
 from tadplan.case.model import MovementKind
 from tadplan.errors import DataError
+from tadplan.knowledge.sources import sources
+from tadplan.model import Cited, Tag
 
-Tag = Literal["R", "R2", "U", "E"]
 Jaw = Literal["maxilla", "mandible"]
 
 
@@ -30,19 +31,6 @@ class MechanicsDataError(DataError):
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Cited(_Model):
-    """One sourced number."""
-
-    value: float
-    source: str
-    detail: str
-    tag: Tag
-
-    def ref(self) -> str:
-        """``"key: detail [tag]"``, for explanations."""
-        return f"{self.source}: {self.detail} [{self.tag}]"
 
 
 class CitedNote(_Model):
@@ -526,10 +514,6 @@ def data_dir() -> Path:
 
 def _registry_keys() -> frozenset[str]:
     """Keys of the built-in source registry."""
-    # Imported here, not at the top: the package tadplan.knowledge imports its rule schema,
-    # which imports tadplan.planner.model and through it this package (issue 12).
-    from tadplan.knowledge.sources import sources
-
     return frozenset(sources())
 
 

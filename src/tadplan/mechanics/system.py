@@ -1,6 +1,6 @@
 """The force system of a design: forces, moments about the CR, implant loads, dose and time.
 
-Conventions for a design's connections (see :class:`tadplan.planner.model.Connection`):
+Conventions for a design's connections (see :class:`tadplan.model.Connection`):
 
 - ``from_implant`` set, an active kind, not ``passive``: *direct* anchorage. Tension modules
   (closed coil, chain, elastic, power hook, lever arm) pull the teeth towards the implant
@@ -50,7 +50,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -77,9 +76,17 @@ from tadplan.mechanics.geometry import (
     power_arm_for_translation,
     unit_vector,
 )
-from tadplan.mechanics.result import (
+from tadplan.mechanics.text import curve_words, dose_words
+from tadplan.model import (
+    CLAMPED_KINDS,
+    COMPRESSION_KINDS,
+    ORTHOPAEDIC_KINDS,
+    RIGID_KINDS,
+    TENSION_KINDS,
     Components,
+    Connection,
     ConnectionForce,
+    Design,
     DoseCheck,
     ForceCurve,
     ForceSystem,
@@ -93,27 +100,14 @@ from tadplan.mechanics.result import (
     SideForce,
     UnitForceSystem,
 )
-from tadplan.mechanics.text import curve_words, dose_words
-
-if TYPE_CHECKING:
-    from tadplan.planner.model import Connection, Design
 
 G = mod.G_TO_N
 
-TENSION = {"niti_tension_spring", "elastic_chain", "elastic", "power_hook", "lever_arm"}
-COMPRESSION = {"compression_spring"}
-PUSHERS = {"cantilever", "distaliser", "expander"}
-RIGID = {
-    "segmental_arch",
-    "cross_tube",
-    "band_auxiliary_slot",
-    "composite_bond",
-    "tpa",
-    "quadhelix",
-    "horseshoe_arch",
-    "intermaxillary_fixation",
-    "ligature_tie_back",
-}
+# what each connection kind does: one definition, in tadplan.model
+TENSION = TENSION_KINDS
+COMPRESSION = COMPRESSION_KINDS
+PUSHERS = CLAMPED_KINDS
+RIGID = RIGID_KINDS
 MODULE_OF = {
     "niti_tension_spring": mod.ModuleKind.niti_closed_coil,
     "power_hook": mod.ModuleKind.niti_closed_coil,
@@ -130,8 +124,8 @@ SLIDING = {
 }
 NO_TOOTH_DOSE = {MovementKind.expansion, *HOLDING_KINDS}
 """Goals whose force is not a tooth-movement dose (orthopedic expansion, holding)."""
-ORTHOPAEDIC = frozenset({"expander"})
-"""Connection kinds that carry orthopaedic (kg) loads; ``planner.model.ORTHOPAEDIC_KINDS``."""
+ORTHOPAEDIC = ORTHOPAEDIC_KINDS
+"""Connection kinds that carry orthopaedic (kg) loads."""
 APPLIANCE_FORCES = ("herbst", "class_ii_elastics", "class_iii_elastics")
 """Case appliances whose force the anchorage holds against (``data/appliances.yaml``)."""
 ELEVATED = ("power arm", "power hook", "lever", "power_arm", "power_hook")

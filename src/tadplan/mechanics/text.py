@@ -1,11 +1,12 @@
-"""Plain-text rendering of a :class:`~tadplan.mechanics.result.ForceSystem` (for the CLI)."""
+"""Plain-text rendering of a :class:`~tadplan.model.ForceSystem` (for the CLI)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from tadplan.case import fdi
-from tadplan.mechanics.result import (
+from tadplan.model import (
+    Cited,
     Components,
     DoseCheck,
     ForceCurve,
@@ -211,7 +212,7 @@ def format_modules() -> str:
     published points."""
     from pydantic import BaseModel
 
-    from tadplan.mechanics.data import Cited, mechanics_data
+    from tadplan.mechanics.data import mechanics_data
     from tadplan.mechanics.modules import chain_decay_fit
 
     d = mechanics_data().modules

@@ -3,7 +3,7 @@
 Pipeline (:mod:`tadplan.planner.pipeline`): propose designs from the knowledge base's rules
 (:mod:`~tadplan.planner.propose`) -> combine goals and share implants
 (:mod:`~tadplan.planner.combine`) -> rank by explicit criteria (:mod:`~tadplan.planner.rank`)
--> fill citations. The plan's JSON contract is :mod:`tadplan.planner.model`.
+-> fill citations. The plan's JSON contract is :mod:`tadplan.model`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tadplan.case.model import Case
     from tadplan.knowledge import Knowledge
-    from tadplan.planner.model import Plan
+    from tadplan.model import Plan
 
 
 def plan(case: Case, knowledge: Knowledge | None = None) -> Plan:

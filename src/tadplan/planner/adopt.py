@@ -1,7 +1,7 @@
 """Adopt the force the mechanics asks for.
 
 When a connection's force falls outside its cited dose range (after friction), the mechanics
-(:class:`~tadplan.mechanics.result.DoseCheck`) suggests a module of a force that lands in the
+(:class:`~tadplan.model.DoseCheck`) suggests a module of a force that lands in the
 range. A clinician would simply fit it; so does the planner, once, and only when
 
 - the rule set the connection's force (without one the mechanics takes the middle of the
@@ -22,10 +22,17 @@ from dataclasses import dataclass
 
 from tadplan.anatomy import ToothLandmarks
 from tadplan.case.model import Case
-from tadplan.mechanics import ForceSystem, base_id
-from tadplan.mechanics.result import ConnectionForce
+from tadplan.mechanics import base_id
 from tadplan.mechanics.text import dose_words
-from tadplan.planner.model import Connection, Design, SourceRef, TraceEntry, Warning
+from tadplan.model import (
+    Connection,
+    ConnectionForce,
+    Design,
+    ForceSystem,
+    SourceRef,
+    TraceEntry,
+    Warning,
+)
 
 Analyse = Callable[[Case, Design, Mapping[int, ToothLandmarks]], ForceSystem]
 

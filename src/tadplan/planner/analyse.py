@@ -2,7 +2,7 @@
 design's force system, then let what the physics says take part in the ranking.
 
 - placement (:mod:`tadplan.anatomy`) gives each implant a head position, an axis, a screw
-  size check and its :class:`~tadplan.planner.model.SiteSafety`;
+  size check and its :class:`~tadplan.model.SiteSafety`;
 - mechanics (:mod:`tadplan.mechanics`) gives the design's :class:`ForceSystem`;
 - the ``mechanics`` criterion (weight in ``tables.yaml`` ``rank_weights``) scores the force
   system for the goal it is listed under: 1 when the goal's doses are within their cited
@@ -18,12 +18,10 @@ from typing import Protocol
 from tadplan.anatomy import ToothLandmarks, average_landmarks
 from tadplan.case.model import UNERUPTED, Case
 from tadplan.knowledge import Knowledge
-from tadplan.mechanics import ForceSystem, MechanicsError, analyse_design
-from tadplan.planner.adopt import Adoption, adopt_suggested_forces
-from tadplan.planner.checks import design_checks
-from tadplan.planner.failure import assess, failure_criterion
-from tadplan.planner.model import (
+from tadplan.mechanics import MechanicsError, analyse_design
+from tadplan.model import (
     Design,
+    ForceSystem,
     GoalPlan,
     Implant,
     RankCriterion,
@@ -31,6 +29,9 @@ from tadplan.planner.model import (
     TraceEntry,
     Warning,
 )
+from tadplan.planner.adopt import Adoption, adopt_suggested_forces
+from tadplan.planner.checks import design_checks
+from tadplan.planner.failure import assess, failure_criterion
 from tadplan.planner.power_arms import ArmFit, fit_power_arms
 from tadplan.planner.rank import order, score
 

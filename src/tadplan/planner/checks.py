@@ -1,5 +1,5 @@
 """Does a design move the goal's teeth the way the goal asks, and leave alone the teeth the
-case holds? A pure check on a computed :class:`~tadplan.mechanics.result.ForceSystem`.
+case holds? A pure check on a computed :class:`~tadplan.model.ForceSystem`.
 
 For each part of the goal's teeth (a one-sided unit, or each side of a unit that spans the
 midline, in that side's own frame) the net force must point the way the goal asks:
@@ -33,14 +33,14 @@ from tadplan._yaml import load_data
 from tadplan.case import fdi
 from tadplan.case.model import Case, CrossbiteKind, Goal, MovementKind
 from tadplan.mechanics import mechanics_data
-from tadplan.mechanics.result import (
+from tadplan.mechanics.system import crossbite_of
+from tadplan.model import (
     Components,
     ForceSystem,
     MomentComponents,
     PatientComponents,
     UnitForceSystem,
 )
-from tadplan.mechanics.system import crossbite_of
 
 Code = Literal[
     "goal_force_wrong_way",

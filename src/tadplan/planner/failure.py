@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tadplan.case.model import Case, SiteRef
-from tadplan.mechanics.result import ForceSystem
-from tadplan.planner.model import Design, RankCriterion
-from tadplan.risk import DesignRisk, ImplantFacts, ImplantRisk, design_risk, implant_risk
+from tadplan.model import Design, DesignRisk, ForceSystem, ImplantRisk, RankCriterion
+from tadplan.risk import ImplantFacts, design_risk, implant_risk
 
 
 def implant_facts(
@@ -29,7 +28,7 @@ def implant_facts(
 ) -> ImplantFacts:
     """What is known of one implant: size and site always; the patient and the clinician's
     site assessment from the case; clearance, bone depth and soft tissue from the placement
-    (``safety``: a :class:`~tadplan.planner.model.SiteSafety`); load and flags from the
+    (``safety``: a :class:`~tadplan.model.SiteSafety`); load and flags from the
     mechanics. Loading time and inflammation are not in the plan: left unknown."""
     patient = case.patient if case is not None else None
     assessed = case.site_assessment(site) if case is not None else None

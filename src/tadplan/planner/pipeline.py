@@ -11,9 +11,7 @@ from tadplan import __version__
 from tadplan.anatomy.safety import place_implant
 from tadplan.case.model import Case
 from tadplan.knowledge import Knowledge, load_knowledge
-from tadplan.planner.analyse import analyse_designs
-from tadplan.planner.combine import combine
-from tadplan.planner.model import (
+from tadplan.model import (
     Connection,
     Design,
     GoalPlan,
@@ -24,6 +22,8 @@ from tadplan.planner.model import (
     TraceEntry,
     Warning,
 )
+from tadplan.planner.analyse import analyse_designs
+from tadplan.planner.combine import combine
 from tadplan.planner.propose import Draft, DraftImplant, GoalDrafts, limit_implants, propose
 from tadplan.planner.rank import criteria, has_danger, order, score
 

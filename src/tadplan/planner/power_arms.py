@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from tadplan.anatomy import ToothLandmarks
 from tadplan.case.model import Case, Control
-from tadplan.mechanics import ForceSystem, MovementType, base_id, mechanics_data
-from tadplan.planner.model import ConnectionKind, Design, SourceRef, Warning
+from tadplan.mechanics import base_id, mechanics_data
+from tadplan.model import ConnectionKind, Design, ForceSystem, MovementType, SourceRef, Warning
 
 Analyse = Callable[[Case, Design, Mapping[int, ToothLandmarks]], ForceSystem]
 

@@ -26,7 +26,7 @@ from tadplan.knowledge.schema import (
     SourceSpec,
     WarningSpec,
 )
-from tadplan.planner.model import (
+from tadplan.model import (
     AnchorageType,
     ConnectionKind,
     ImplantHead,

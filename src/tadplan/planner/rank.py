@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from tadplan.case.model import AnchorageDemand, Case
 from tadplan.knowledge import Knowledge
+from tadplan.model import Design, RankCriterion, Warning
 from tadplan.planner.failure import failure_criterion, implant_facts
-from tadplan.planner.model import Design, RankCriterion, Warning
 from tadplan.planner.propose import Draft, site_matches
 from tadplan.risk import design_risk, implant_risk
 

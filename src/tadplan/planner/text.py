@@ -6,7 +6,7 @@ import textwrap
 
 from tadplan.case.summary import goal_notes
 from tadplan.knowledge.sources import display_key
-from tadplan.planner.model import Design, Plan, SourceRef
+from tadplan.model import Design, Plan, SourceRef
 
 
 def _src(refs: list[SourceRef]) -> str:

@@ -1,6 +1,6 @@
 """Reports: every design drawn and explained, as self-contained HTML and as PDF (A4).
 
-An adapter around the core: it reads a :class:`tadplan.planner.model.Plan` and never
+An adapter around the core: it reads a :class:`tadplan.model.Plan` and never
 changes it. Diagrams are drawn from the plan's own data as SVG (:mod:`tadplan.report.canvas`);
 the HTML embeds them inline, the PDF is laid out by WeasyPrint (vector diagrams).
 

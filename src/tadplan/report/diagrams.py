@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from tadplan.case import MovementKind
-from tadplan.planner.model import Design, GoalPlan, Implant, Plan
+from tadplan.model import Design, GoalPlan, Implant, Plan
 from tadplan.report.figures import Figure
 from tadplan.report.force_view import force_figure
 from tadplan.report.geometry import ToothShape, dentition_shapes

@@ -16,7 +16,15 @@ import numpy as np
 
 from tadplan.case import MovementKind, fdi
 from tadplan.mechanics import base_id
-from tadplan.planner.model import ORTHOPAEDIC_KINDS, ConnectionKind, Design, Implant
+from tadplan.model import (
+    ARM_KINDS,
+    ORTHOPAEDIC_KINDS,
+    PALATAL_APPLIANCE_KINDS,
+    RIGID_KINDS,
+    ConnectionKind,
+    Design,
+    Implant,
+)
 from tadplan.report.canvas import (
     Annotation,
     Arc,
@@ -50,26 +58,10 @@ from tadplan.report.mechanics_view import (
 from tadplan.report.text import CONNECTION_NAMES, fmt_force, fmt_num
 
 TRANSVERSE = frozenset({MovementKind.expansion, MovementKind.crossbite_correction})
-PALATAL_WIRES = frozenset(
-    {
-        ConnectionKind.tpa,
-        ConnectionKind.quadhelix,
-        ConnectionKind.horseshoe_arch,
-        ConnectionKind.expander,
-    }
-)
+PALATAL_WIRES = PALATAL_APPLIANCE_KINDS
 """Appliances drawn as a wire across the palate in the frontal view."""
-ARMS = frozenset({ConnectionKind.lever_arm, ConnectionKind.power_hook, ConnectionKind.cantilever})
-"""Connections that move the point of force application away from the bracket."""
-PASSIVE_KINDS = frozenset(
-    {
-        ConnectionKind.segmental_arch,
-        ConnectionKind.cross_tube,
-        ConnectionKind.band_auxiliary_slot,
-        ConnectionKind.composite_bond,
-        ConnectionKind.ligature_tie_back,
-    }
-)
+ARMS = ARM_KINDS
+PASSIVE_KINDS = RIGID_KINDS - PALATAL_APPLIANCE_KINDS - {ConnectionKind.intermaxillary_fixation}
 """Links drawn from the implant to the tooth as what they are, not as a force."""
 FRONTAL_CONNECTIONS = frozenset(
     {ConnectionKind.tpa, ConnectionKind.quadhelix, ConnectionKind.expander}

@@ -19,7 +19,7 @@ from tadplan.anatomy.landmarks import ToothLandmarks, Vec
 from tadplan.case import Case, SiteRegion, Surface, fdi
 from tadplan.mechanics import default_head_position, default_implant_axis
 from tadplan.mechanics.geometry import GeometryError
-from tadplan.planner.model import Connection, Implant
+from tadplan.model import Connection, Implant
 
 
 @dataclass(frozen=True, eq=False)

@@ -18,8 +18,7 @@ from tadplan.case import Case, ToothStatus, fdi
 from tadplan.case.summary import case_summary, goal_notes
 from tadplan.knowledge.sources import display_key
 from tadplan.knowledge.sources import sources as registry
-from tadplan.mechanics.result import Components, UnitForceSystem
-from tadplan.planner.model import Design, Plan, RankCriterion, SourceRef
+from tadplan.model import Components, Design, Plan, RankCriterion, SourceRef, UnitForceSystem
 from tadplan.report.diagrams import design_figures
 from tadplan.report.figures import Figure
 from tadplan.report.geometry import dentition_shapes

@@ -1,5 +1,5 @@
 """What the report draws of a design's mechanics: the force system the plan carries
-(:class:`tadplan.mechanics.ForceSystem`), or, without one, only what the plan itself states
+(:class:`tadplan.model.ForceSystem`), or, without one, only what the plan itself states
 (implant, attachment, nominal force) drawn on the average dentition as a schematic."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import ValidationError
 
-from tadplan.mechanics import ForceSystem, base_id
-from tadplan.planner.model import Connection, ConnectionKind, Design, Implant
+from tadplan.mechanics import base_id
+from tadplan.model import PUSH_KINDS, Connection, Design, ForceSystem, Implant
 from tadplan.report.geometry import (
     ToothShape,
     attachment_points_mm,
@@ -22,11 +22,6 @@ from tadplan.report.geometry import (
 
 G_PER_N = 1.0 / 0.00980665
 """Grams-force per newton (standard gravity; a unit conversion, not a clinical value)."""
-
-PUSHING = frozenset(
-    {ConnectionKind.compression_spring, ConnectionKind.distaliser, ConnectionKind.expander}
-)
-"""Modules that push the attachment away from the implant; the others pull towards it."""
 
 
 def force_system_of(design: Design) -> ForceSystem | None:
@@ -135,7 +130,7 @@ def force_vectors(
         n = float(np.linalg.norm(d))
         if n < 1e-6:
             continue
-        u = d / n if c.kind not in PUSHING else -d / n
+        u = d / n if c.kind not in PUSH_KINDS else -d / n
         carried = tuple(c.from_implants) or (imp.id,)
         out.append(ForceVector(c, imp, p, u, float(c.force_g), None, False, carried))
     return out

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from tadplan.case import Case, ToothStatus, fdi
-from tadplan.planner.model import Connection, ConnectionKind, Design, Implant
+from tadplan.model import PALATAL_APPLIANCE_KINDS, Connection, ConnectionKind, Design, Implant
 from tadplan.report.canvas import Axes, Circle, Ellipse, Rectangle
 from tadplan.report.figures import (
     GREY,
@@ -555,11 +555,8 @@ def occlusal_figure(
                 conn_jaws.add(cimp.site.jaw)
             if jaw not in conn_jaws:
                 continue
-            palatal = (cimp is not None and implant_is_palatal(cimp)) or conn.kind in (
-                ConnectionKind.tpa,
-                ConnectionKind.quadhelix,
-                ConnectionKind.horseshoe_arch,
-                ConnectionKind.expander,
+            palatal = (cimp is not None and implant_is_palatal(cimp)) or (
+                conn.kind in PALATAL_APPLIANCE_KINDS
             )
             in_jaw = Connection.model_construct(
                 **{**dict(conn), "teeth": [t for t in conn.teeth if fdi.arch(t) == jaw]}

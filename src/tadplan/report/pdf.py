@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tadplan.planner.model import Plan
+from tadplan.model import Plan
 from tadplan.report.canvas import FONT_FILES, font_path
 from tadplan.report.html import render
 

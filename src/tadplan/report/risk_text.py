@@ -4,8 +4,7 @@ at the edge; the plan carries the structured values."""
 
 from __future__ import annotations
 
-from tadplan.planner.model import Design, Plan
-from tadplan.risk import ImplantRisk, Mitigation, RiskFactor
+from tadplan.model import Design, ImplantRisk, Mitigation, Plan, RiskFactor
 
 FACTOR_WORDS = {
     "root_contact": "touches a root (within the PDL)",

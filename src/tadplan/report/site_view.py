@@ -15,7 +15,7 @@ from tadplan.anatomy.clearance import ClearanceMap
 from tadplan.anatomy.dentition import root_axes, size_of
 from tadplan.anatomy.search import site_value
 from tadplan.case import Case
-from tadplan.planner.model import Implant
+from tadplan.model import Implant
 from tadplan.report.canvas import Artist, Axes, Canvas, Circle, Group, Line2D, Polygon, wrap_text
 from tadplan.report.figures import (
     GREY,

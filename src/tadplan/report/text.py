@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tadplan.case import fdi
-from tadplan.planner.model import Connection, ConnectionKind, Implant, ImplantHead
+from tadplan.model import Connection, ConnectionKind, Implant, ImplantHead
 
 CONNECTION_NAMES: dict[ConnectionKind, str] = {
     ConnectionKind.compression_spring: "open-coil (compression) spring",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tadplan.planner.model import Design
+from tadplan.model import Design
 from tadplan.report.canvas import wrap_text
 from tadplan.report.figures import GREY, INK, Figure, new_figure, nice_ticks, plain_axes, tag
 from tadplan.report.mechanics_view import force_system_of

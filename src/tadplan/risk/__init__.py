@@ -3,11 +3,7 @@ sources, and what it ignores)."""
 
 from tadplan.risk.data import FACTORS, RiskData, RiskDataError, load_risk_data, parse_risk_data
 from tadplan.risk.model import (
-    DesignRisk,
     ImplantFacts,
-    ImplantRisk,
-    Mitigation,
-    RiskFactor,
     cohort,
     design_risk,
     implant_risk,
@@ -17,13 +13,9 @@ from tadplan.risk.model import (
 
 __all__ = [
     "FACTORS",
-    "DesignRisk",
     "ImplantFacts",
-    "ImplantRisk",
-    "Mitigation",
     "RiskData",
     "RiskDataError",
-    "RiskFactor",
     "cohort",
     "design_risk",
     "implant_risk",

@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from tadplan._yaml import load_data
 from tadplan.errors import DataError
+from tadplan.knowledge.sources import sources
+from tadplan.model import Cited, Tag
 
-Tag = Literal["R", "R2", "U", "E"]
 Group = Literal["interradicular", "palatal", "extra_alveolar"]
 GROUPS: tuple[Group, ...] = ("interradicular", "palatal", "extra_alveolar")
 
@@ -45,13 +46,6 @@ class RiskDataError(DataError):
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Cited(_Model):
-    value: float
-    source: str
-    detail: str
-    tag: Tag
 
 
 class SiteMatch(_Model):
@@ -187,9 +181,6 @@ def parse_risk_data(text: str, where: str = "risk.yaml") -> RiskData:
         e = exc.errors()[0]
         field = ".".join(str(p) for p in e["loc"]) or "(top level)"
         raise RiskDataError(f"{where}: {field}: {e['msg']}") from None
-    # imported here: tadplan.knowledge's package imports the plan model, which imports this
-    from tadplan.knowledge.sources import sources
-
     known = sources()
     unknown = sorted(data.source_keys() - set(known))
     if unknown:

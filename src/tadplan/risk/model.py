@@ -47,7 +47,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,6 +54,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tadplan.case import fdi
 from tadplan.case.model import SiteRef
+from tadplan.model.risk import (
+    DesignRisk,
+    ImplantRisk,
+    Mitigation,
+    MitigationCode,
+    RiskFactor,
+)
 from tadplan.risk.data import FACTORS, GROUPS, Baseline, RiskData, SiteMatch, load_risk_data
 
 _Z95 = 1.959964
@@ -88,65 +94,6 @@ class ImplantFacts(_Model):
     joined_screws: int = Field(
         default=1, ge=1, description="implants rigidly carrying its appliance, itself included"
     )
-
-
-class RiskFactor(_Model):
-    """One factor applied to an implant."""
-
-    code: str
-    odds_ratio: float
-    ci: tuple[float, float]
-    exposure: float = Field(description="1 present; between 0 and 1: unknown, cohort share")
-    known: bool
-    value: float | None = Field(default=None, description="the measured value, if any")
-    threshold: float | None = None
-    source: str
-    tag: str
-
-    @property
-    def log_effect(self) -> float:
-        return self.exposure * float(np.log(self.odds_ratio))
-
-
-MitigationCode = Literal[
-    "keep_clear_of_root",
-    "longer_screw",
-    "wider_screw",
-    "delayed_loading",
-    "second_screw",
-    "another_site",
-    "stop_smoking",
-]
-
-
-class Mitigation(_Model):
-    """A change that would lower the failure probability, with the probability after it."""
-
-    code: MitigationCode
-    failure_probability: float
-    reduction: float
-    value: float | None = Field(default=None, description="target: mm for size/clearance")
-    site: str | None = Field(default=None, description="baseline id of another site")
-
-
-class ImplantRisk(_Model):
-    implant_id: str
-    site_baseline: str
-    site_rate: float
-    site_rate_ci: tuple[float, float]
-    site_source: str
-    failure_probability: float
-    interval: tuple[float, float]
-    factors: list[RiskFactor] = Field(description="applied factors, largest effect first")
-    lower_it: list[Mitigation] = Field(description="largest reduction first")
-
-
-class DesignRisk(_Model):
-    """The chance that any of the design's new implants fails."""
-
-    failure_probability: float
-    interval: tuple[float, float]
-    implant_ids: list[str]
 
 
 # ----------------------------------------------------------------------------- sites

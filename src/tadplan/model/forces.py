@@ -17,13 +17,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from tadplan.model.citation import FrozenModel as _Model
 
 Vec3 = tuple[float, float, float]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class MovementType(StrEnum):

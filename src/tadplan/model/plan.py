@@ -11,27 +11,16 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from tadplan.case import fdi
 from tadplan.case.model import AnchorageDemand, Case, MovementKind, SiteRef
-from tadplan.mechanics.result import ForceSystem
-from tadplan.risk import DesignRisk, ImplantRisk
+from tadplan.model.citation import FrozenModel as _Model
+from tadplan.model.citation import SourceRef
+from tadplan.model.forces import ForceSystem
+from tadplan.model.risk import DesignRisk, ImplantRisk
 
 Vec3 = tuple[float, float, float]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SourceRef(_Model):
-    """A citation: ``key`` names an entry of the knowledge base's source registry
-    (e.g. ``seed``, ``papageorgiou2012``); ``detail`` the section, figure or table."""
-
-    key: str
-    detail: str | None = None
-    text: str | None = Field(default=None, description="the full citation, filled by the planner")
 
 
 class AnchorageType(StrEnum):
@@ -63,9 +52,66 @@ class ConnectionKind(StrEnum):
     intermaxillary_fixation = "intermaxillary_fixation"
 
 
+# What each kind of connection does, for the mechanics and for the drawings (one definition).
+
+TENSION_KINDS = frozenset(
+    {
+        ConnectionKind.niti_tension_spring,
+        ConnectionKind.elastic_chain,
+        ConnectionKind.elastic,
+        ConnectionKind.power_hook,
+        ConnectionKind.lever_arm,
+    }
+)
+"""Modules that pull the attachment towards the implant head (or the anchorage teeth)."""
+
+COMPRESSION_KINDS = frozenset({ConnectionKind.compression_spring})
+"""Open coils: threaded on a wire, they push the attachment away from their stop."""
+
+CLAMPED_KINDS = frozenset(
+    {ConnectionKind.cantilever, ConnectionKind.distaliser, ConnectionKind.expander}
+)
+"""Wires and appliances clamped in the implant head (or, tooth-borne, engaging the whole
+unit) that push the teeth along the goal's direction, away from the implant in every rule
+(a palatal arm pushing a tooth buccally, a distaliser, an expander); the implant takes the
+moment too."""
+
+PUSH_KINDS = COMPRESSION_KINDS | CLAMPED_KINDS
+"""Connections that push the teeth away from the implant; the other active ones pull."""
+
+RIGID_KINDS = frozenset(
+    {
+        ConnectionKind.segmental_arch,
+        ConnectionKind.cross_tube,
+        ConnectionKind.band_auxiliary_slot,
+        ConnectionKind.composite_bond,
+        ConnectionKind.tpa,
+        ConnectionKind.quadhelix,
+        ConnectionKind.horseshoe_arch,
+        ConnectionKind.intermaxillary_fixation,
+        ConnectionKind.ligature_tie_back,
+    }
+)
+"""Links that make teeth an anchorage unit held by the implant (indirect anchorage)."""
+
+PALATAL_APPLIANCE_KINDS = frozenset(
+    {
+        ConnectionKind.tpa,
+        ConnectionKind.quadhelix,
+        ConnectionKind.horseshoe_arch,
+        ConnectionKind.expander,
+    }
+)
+"""Appliances that cross the palate (a wire or screw from one side to the other)."""
+
+ARM_KINDS = frozenset(
+    {ConnectionKind.lever_arm, ConnectionKind.power_hook, ConnectionKind.cantilever}
+)
+"""Connections that move the point of force application away from the bracket."""
+
 ORTHOPAEDIC_KINDS = frozenset({ConnectionKind.expander})
 """Appliances that move bones with kg forces (a MARPE's expander), not teeth with grams; the
-mechanics judges them and their implants against orthopaedic data (``mechanics.ORTHOPAEDIC``)."""
+mechanics judges them and their implants against orthopaedic data (``orthopaedic.yaml``)."""
 
 
 class ImplantHead(StrEnum):
