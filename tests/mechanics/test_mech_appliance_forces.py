@@ -15,8 +15,6 @@ from tadplan.anatomy import average_landmarks
 from tadplan.case.model import Appliance, Case, SiteRef
 from tadplan.examples import load_example
 from tadplan.mechanics import (
-    ForceSystem,
-    MovementType,
     analyse_design,
     format_force_system,
     make_unit,
@@ -26,7 +24,7 @@ from tadplan.mechanics import (
 from tadplan.mechanics.data import MechanicsDataError, data_dir
 from tadplan.mechanics.modules import G_TO_N
 from tadplan.mechanics.system import appliance_loads, held_balance
-from tadplan.model import ConnectionForce
+from tadplan.model import ConnectionForce, ForceSystem, MovementType
 from tadplan.planner import plan
 
 HERBST = load_example("03_mandibular_anchorage_herbst")

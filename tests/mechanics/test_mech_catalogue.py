@@ -7,7 +7,6 @@ import pytest
 from mech_helpers import upright_tooth
 
 from tadplan.mechanics import (
-    MovementType,
     make_unit,
     mechanics_data,
     share_load,
@@ -15,6 +14,7 @@ from tadplan.mechanics import (
     unit_force_system,
 )
 from tadplan.mechanics.modules import G_TO_N
+from tadplan.model import MovementType
 
 N = G_TO_N
 

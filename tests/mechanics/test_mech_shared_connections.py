@@ -11,14 +11,13 @@ from tadplan.anatomy import average_landmarks
 from tadplan.case.model import SiteRef
 from tadplan.examples import load_example
 from tadplan.mechanics import (
-    ForceSystem,
     MechanicsError,
     analyse_design,
     format_force_system,
     mechanics_data,
 )
 from tadplan.mechanics.modules import G_TO_N
-from tadplan.model import ConnectionForce
+from tadplan.model import ConnectionForce, ForceSystem
 
 CROSSBITE = load_example("12_crossbite_correction")
 CROSSBITE_LM = average_landmarks(CROSSBITE)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -24,7 +23,6 @@ from pydantic import (
     model_validator,
 )
 
-from tadplan._yaml import load_data
 from tadplan.case import fdi
 
 # ----------------------------------------------------------------------------- basics
@@ -32,7 +30,7 @@ from tadplan.case import fdi
 
 class _Model(BaseModel):
     model_config = ConfigDict(
-        frozen=True, extra="forbid", use_enum_values=False, allow_inf_nan=False
+        frozen=True, extra="forbid", use_enum_values=False, allow_inf_nan=False, defer_build=True
     )
 
 
@@ -225,6 +223,11 @@ class Dentition(_Model):
 def third_molar_eruption_age_y() -> dict[fdi.Arch, float]:
     """Age (years) from which an unlisted third molar counts as erupted, per jaw
     (``case/data/eruption.yaml``, ADA eruption chart: 17-21 years, upper end)."""
+    # imported on first use: the case's types (and tadplan.model) load without YAML
+    from importlib import resources
+
+    from tadplan._yaml import load_data
+
     path = resources.files("tadplan.case") / "data" / "eruption.yaml"
     data = load_data(path.read_text(encoding="utf-8"))["third_molar_eruption_age_y"]
     return {

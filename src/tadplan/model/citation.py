@@ -20,9 +20,10 @@ TAGS: frozenset[str] = frozenset(("R", "R2", "U", "E"))
 
 
 class FrozenModel(BaseModel):
-    """Base of the plan's value types: immutable, unknown keys refused."""
+    """Base of the plan's value types: immutable, unknown keys refused. Their validators are
+    built on first use (``defer_build``), so that importing the vocabulary stays cheap."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class SourceRef(FrozenModel):

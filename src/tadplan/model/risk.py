@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
-import numpy as np
 from pydantic import Field
 
 from tadplan.model.citation import FrozenModel as _Model
@@ -26,7 +26,7 @@ class RiskFactor(_Model):
 
     @property
     def log_effect(self) -> float:
-        return self.exposure * float(np.log(self.odds_ratio))
+        return self.exposure * math.log(self.odds_ratio)
 
 
 MitigationCode = Literal[
