@@ -691,11 +691,12 @@ class Goal(_Model):
         angular = self.kind in ANGULAR_KINDS
         amount = self.amount_deg if angular else self.amount_mm
         wrong = self.amount_mm if angular else self.amount_deg
-        unit = "amount_deg" if angular else "amount_mm"
+        measure = "deg" if angular else "mm"
+        unit = f"amount_{measure}"
         if wrong is not None:
             raise ValueError(
                 f"{'amount_mm' if angular else 'amount_deg'}: {self.kind.value} is measured "
-                f"in {unit.split('_')[1]}: use {unit}"
+                f"in {measure}: use {unit}"
             )
         if amount is not None:
             ceiling = MAX_AMOUNT[self.kind]

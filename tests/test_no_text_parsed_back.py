@@ -1,0 +1,97 @@
+"""Structured data stays structured: no module splits or regex-matches text that tadplan
+formatted (issue 12). Text is produced in the ``text`` modules and the report, and parsed
+only where it comes from outside: the user's files and options, the data files, third-party
+messages. Every other ``.split``/``.rsplit``/``.partition``/``.rpartition`` or regex call in
+``src/tadplan`` must be on the allowlist below, with the reason it reads outside text."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import tadplan
+
+SRC = Path(tadplan.__file__).resolve().parent
+
+STR_METHODS = frozenset({"split", "rsplit", "partition", "rpartition"})
+REGEX_METHODS = frozenset({"match", "search", "findall", "finditer", "fullmatch", "sub", "subn"})
+
+H_STAGES = "issue 12: h-stages removes"
+"""Mechanics that parse their own text today; the typed Connection fields replace them."""
+
+ALLOWED: dict[tuple[str, str], str] = {
+    ("tadplan._yaml", "construct_yaml_int"): "YAML reader: a plain scalar of a user's file",
+    ("tadplan.case.model", "parse_segment"): "the user's segment span, e.g. '13-23'",
+    ("tadplan.anatomy.patient", "label_from_name"): "FDI number in the user's mesh file name",
+    ("tadplan.cli", "plain"): "escapes control characters of user text before printing",
+    ("tadplan.cli", "_listing"): "folds whitespace of a cell onto one output line (formatting)",
+    ("tadplan.case.io", "problems_from_validation"): (
+        "pydantic's message of a case validator 'field: reason' (to do: the validators raise "
+        "a typed error that pydantic keeps in ctx['error'])"
+    ),
+    ("tadplan.case.io", "_cross_field_problems"): (
+        "a problem's field path 'goals.N...' (to do: Problem with the path as a tuple)"
+    ),
+    ("tadplan.knowledge.loader", "_validation_error"): (
+        "pydantic's message of a rule-schema validator 'field: reason' (to do, as case.io)"
+    ),
+    ("tadplan.mechanics.modules", "parse_activation_mm"): H_STAGES,
+    ("tadplan.mechanics.system", "base_id"): H_STAGES,
+    ("tadplan.mechanics.system", "analyse_design"): H_STAGES,
+}
+
+
+def _exempt(module: str) -> bool:
+    return module.endswith(".text") or module.startswith("tadplan.report")
+
+
+def _parsing_calls(tree: ast.Module) -> list[tuple[str, int, str]]:
+    """(enclosing function, line, call) of every split/partition/regex call."""
+    out: list[tuple[str, int, str]] = []
+
+    def visit(node: ast.AST, func: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = (
+                child.name if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) else func
+            )
+            if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute):
+                name, owner = child.func.attr, child.func.value
+                is_re = isinstance(owner, ast.Name) and owner.id == "re"
+                if name in STR_METHODS or name in REGEX_METHODS or (is_re and name == "split"):
+                    out.append((func, child.lineno, ast.unparse(child)[:80]))
+            visit(child, inner)
+
+    visit(tree, "<module>")
+    return out
+
+
+def _found() -> dict[tuple[str, str], list[str]]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        module = ".".join(("tadplan", *path.relative_to(SRC).with_suffix("").parts))
+        module = module.removesuffix(".__init__")
+        if _exempt(module):
+            continue
+        for func, line, call in _parsing_calls(ast.parse(path.read_text(encoding="utf-8"))):
+            found.setdefault((module, func), []).append(f"{path.name}:{line}: {call}")
+    return found
+
+
+def test_no_module_parses_text_that_tadplan_formatted() -> None:
+    stray = {k: v for k, v in _found().items() if k not in ALLOWED}
+    assert not stray, (
+        "text parsed back outside the text/report modules (pass the value as a typed field, "
+        "or add the function to ALLOWED with the outside input it reads): "
+        + "; ".join(f"{m}.{f}: {calls}" for (m, f), calls in stray.items())
+    )
+
+
+def test_the_allowlist_has_no_stale_entries() -> None:
+    """An entry whose function no longer parses anything is removed (e.g. after h-stages)."""
+    stale = sorted(set(ALLOWED) - set(_found()))
+    assert not stale, f"remove from ALLOWED: {stale}"
+
+
+def test_the_scan_sees_a_split() -> None:
+    calls = _parsing_calls(ast.parse("def f(s):\n    return s.split(' (')[0]\n"))
+    assert calls == [("f", 2, "s.split(' (')")]
