@@ -24,7 +24,7 @@ from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.anatomy.search import default_grid, site_value
 from tadplan.case import Case, fdi
 from tadplan.case.model import SiteRef
-from tadplan.model import SiteSafety, SourceRef
+from tadplan.model import SiteSafety
 
 if TYPE_CHECKING:
     from tadplan.anatomy.safety import Insertion, Workflow
@@ -241,4 +241,4 @@ def _fallback_place(
     return _t(head), up
 
 
-__all__ = ["SourceRef", "region_insertion"]
+__all__ = ["region_insertion"]
