@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, m
 from tadplan.case.fdi import ToothType
 from tadplan.case.model import AnchorageDemand, MovementKind, SiteRegion, Surface, Symmetry
 from tadplan.knowledge.sources import Source
+from tadplan.mechanics.result import FORCE_MODULES, AttachmentSite, ModuleKind
 from tadplan.planner.model import ORTHOPAEDIC_KINDS, AnchorageType, ConnectionKind, ImplantHead
 
 ORTHODONTIC_MAX_G = 1000.0
@@ -125,8 +126,20 @@ class ConnectionTemplate(_Strict):
     kind: ConnectionKind
     from_: str | None = Field(default=None, alias="from", description="implant ref")
     to: Target | list[StrictInt] = Field(default="goal_teeth", description="or tooth positions")
-    attachment: str = ""
-    activation: str = ""
+    attachment: str = Field(default="", description="the attachment in words, for the clinician")
+    attachment_site: AttachmentSite | None = Field(
+        default=None,
+        description="where the module acts on the tooth: bracket, occlusal (button on the "
+        "occlusal surface), lingual (palatal/lingual button, TPA, appliance arm) or power_arm "
+        "(power hook or arm); default: the kind's usual site",
+    )
+    module: ModuleKind | None = Field(
+        default=None, description="the force module; default: the kind's usual module"
+    )
+    activation_mm: float | None = Field(
+        default=None, gt=0, le=30, description="module activation, mm; default: the module's"
+    )
+    activation: str = Field(default="", description="the activation in words")
     passive: bool = False
     force_g: float | None = Field(
         default=None,
@@ -149,6 +162,14 @@ class ConnectionTemplate(_Strict):
     @classmethod
     def _one_hook(cls, v: object) -> object:
         return [v] if isinstance(v, int) else v
+
+    @model_validator(mode="after")
+    def _module_of_kind(self) -> ConnectionTemplate:
+        allowed = FORCE_MODULES.get(self.kind.value, ())
+        if self.module is not None and self.module not in allowed:
+            can = ", ".join(m.value for m in allowed) or "no force module"
+            raise ValueError(f"module: {self.kind.value} takes {can}, not {self.module.value}")
+        return self
 
     one_piece: bool = Field(
         default=False,

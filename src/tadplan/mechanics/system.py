@@ -78,6 +78,7 @@ from tadplan.mechanics.geometry import (
     unit_vector,
 )
 from tadplan.mechanics.result import (
+    AttachmentSite,
     Components,
     ConnectionForce,
     DoseCheck,
@@ -90,8 +91,11 @@ from tadplan.mechanics.result import (
     MomentComponents,
     MovementType,
     PatientComponents,
+    Side,
     SideForce,
     UnitForceSystem,
+    usual_attachment_site,
+    usual_module,
 )
 from tadplan.mechanics.text import curve_words, dose_words
 
@@ -114,14 +118,6 @@ RIGID = {
     "intermaxillary_fixation",
     "ligature_tie_back",
 }
-MODULE_OF = {
-    "niti_tension_spring": mod.ModuleKind.niti_closed_coil,
-    "power_hook": mod.ModuleKind.niti_closed_coil,
-    "lever_arm": mod.ModuleKind.niti_closed_coil,
-    "elastic_chain": mod.ModuleKind.elastomeric_chain,
-    "elastic": mod.ModuleKind.latex_elastic,
-    "compression_spring": mod.ModuleKind.niti_open_coil,
-}
 SLIDING = {
     MovementKind.retraction,
     MovementKind.mesialisation,
@@ -134,8 +130,6 @@ ORTHOPAEDIC = frozenset({"expander"})
 """Connection kinds that carry orthopaedic (kg) loads; ``planner.model.ORTHOPAEDIC_KINDS``."""
 APPLIANCE_FORCES = ("herbst", "class_ii_elastics", "class_iii_elastics")
 """Case appliances whose force the anchorage holds against (``data/appliances.yaml``)."""
-ELEVATED = ("power arm", "power hook", "lever", "power_arm", "power_hook")
-LINGUAL_POINT = ("button", "palatal", "lingual", "tpa")
 
 
 class MechanicsError(ComputationError):
@@ -640,7 +634,7 @@ def dose_range(
                 cited = CitedRange.model_validate(
                     r.model_dump(include=set(CitedRange.model_fields))
                 )
-                k = len({_side(t) for t in teeth}) / modules
+                k = len({fdi.side(t) for t in teeth}) / modules
                 if abs(k - 1) < 1e-9:
                     return cited
                 return cited.model_copy(
@@ -772,7 +766,7 @@ class ApplianceLoad:
 
     appliance: str
     jaw: str
-    side: str
+    side: fdi.Side
     tooth: int
     partner: int | None
     point_mm: Vec
@@ -902,7 +896,7 @@ def _consolidated(
     jaw = fdi.arch(teeth[0])
     unit = [t for t in goal_teeth if t in landmarks and fdi.arch(t) == jaw]
     if goal is not None and _transverse_goal(case, goal, unit):
-        unit = [t for t in unit if _side(t) in {_side(x) for x in teeth}]
+        unit = [t for t in unit if fdi.side(t) in {fdi.side(x) for x in teeth}]
     if len(unit) <= len(teeth) or not set(teeth) <= set(unit):
         return list(teeth)
     brackets = case.attachments.brackets
@@ -931,13 +925,13 @@ def _hooked_unit(
     archwire carries the force along the arch, so the unit is every tooth present from the
     hook to the farthest of ``teeth`` on that side of that arch, when all are on the archwire
     (:func:`_bonded`); otherwise the hooked teeth alone."""
-    jaw, side = fdi.arch(hooks[0]), _side(hooks[0])
-    ends = [t for t in (*hooks, *teeth) if fdi.arch(t) == jaw and _side(t) == side]
+    jaw, side = fdi.arch(hooks[0]), fdi.side(hooks[0])
+    ends = [t for t in (*hooks, *teeth) if fdi.arch(t) == jaw and fdi.side(t) == side]
     lo, hi = min(map(fdi.position, ends)), max(map(fdi.position, ends))
     segment = [
         t
         for t in fdi.arch_order(jaw)
-        if _side(t) == side and lo <= fdi.position(t) <= hi and t in landmarks
+        if fdi.side(t) == side and lo <= fdi.position(t) <= hi and t in landmarks
     ]
     return segment if set(segment) <= _bonded(case) else list(hooks)
 
@@ -963,10 +957,10 @@ def _attachment_point(
     hook_height_mm: float | None = None,
 ) -> _Attachment:
     """Where the module acts: the bracket of the connection's tooth nearest ``towards``; on
-    the occlusal surface or the lingual side when the attachment says so; raised along the
-    long axis by the connection's ``attachment_height_mm``, else by ``hook_height_mm`` (the
-    tooth carries a power hook: its height, or the cited default) or the cited power-arm
-    height when the attachment names a power arm or hook."""
+    the occlusal surface or the lingual side when its :func:`attachment_site` says so;
+    raised along the long axis by the connection's ``attachment_height_mm``, else by
+    ``hook_height_mm`` (the tooth carries a power hook: its height, or the cited default) or
+    the cited power-arm height at a power-arm site."""
     if conn.attachment_point_mm is not None:
         p = np.asarray(conn.attachment_point_mm, dtype=float)
         return _Attachment(p, p.copy(), None)
@@ -976,17 +970,17 @@ def _attachment_point(
     else:
         tooth = teeth[0]
     lm = landmarks[tooth]
-    text = f"{conn.attachment} {conn.kind}".lower()
+    site = attachment_site(conn)
     height = conn.attachment_height_mm
     if height is None and hook_height_mm is not None:
         height = hook_height_mm
-    if "occlusal" in text:  # a button on the occlusal surface: on the long axis
+    if site == AttachmentSite.occlusal:  # a button on the occlusal surface: on the long axis
         base = lm.cej_mm - lm.axis * lm.crown_length_mm
-    elif any(w in text for w in LINGUAL_POINT):
+    elif site == AttachmentSite.lingual:
         base = 2 * lm.crown_centre_mm - lm.bracket_mm
     else:
         base = lm.bracket_mm.copy()
-        if height is None and any(w in text for w in ELEVATED):
+        if height is None and site == AttachmentSite.power_arm:
             height = data.geometry.power_arm_height_mm.value
     point = base + lm.axis * height if height else base
     on_slot = bool(np.allclose(base, lm.bracket_mm))
@@ -1176,24 +1170,21 @@ def dose_scale(
     return k / k0
 
 
+def attachment_site(conn: Connection) -> AttachmentSite:
+    """Where ``conn``'s module acts on its tooth: its ``attachment_site``, else its kind's
+    usual site (:func:`usual_attachment_site`)."""
+    return conn.attachment_site or usual_attachment_site(_kind(conn))
+
+
 def _kind(conn: Connection) -> str:
     return str(conn.kind.value if hasattr(conn.kind, "value") else conn.kind)
 
 
-def _side(tooth: int) -> str:
-    """The patient's side of a tooth (FDI quadrants 1, 4, 5, 8 are on the right)."""
-    return "right" if tooth // 10 in (1, 4, 5, 8) else "left"
-
-
-def side_id(base_id: str, side: str) -> str:
-    """The result id of one side of a connection or appliance: ``"d2-c1 (right)"``."""
+def side_id(base_id: str, side: Side) -> str:
+    """The result id of one side of a connection or appliance: ``"d2-c1 (right)"`` (for
+    reading; the result carries the connection and the side as ``design_connection_id`` and
+    ``side``)."""
     return f"{base_id} ({side})"
-
-
-def base_id(result_id: str) -> str:
-    """The connection or appliance a result id belongs to: ``"d2-c1 (right)"`` -> ``"d2-c1"``
-    (the inverse of :func:`side_id`; other ids are returned as they are)."""
-    return result_id.split(" (")[0]
 
 
 def carriers(conn: Connection) -> list[str]:
@@ -1210,7 +1201,7 @@ class _Part:
     conn: Connection
     id: str
     teeth: list[int]
-    side: str | None
+    side: fdi.Side | None
     implants: list[str]
     note: str | None = None
     through_heads: bool = False
@@ -1220,12 +1211,12 @@ class _Part:
 
     def unit_of(self, goal_teeth: Sequence[int]) -> Sequence[int]:
         """The goal teeth this part can move en masse (see :func:`_consolidated`)."""
-        return [t for t in goal_teeth if not self.own_side or _side(t) == self.side]
+        return [t for t in goal_teeth if not self.own_side or fdi.side(t) == self.side]
 
     def hooks(self, landmarks: Mapping[int, ToothLandmarks]) -> list[int]:
         """The teeth it hooks on, on the side of its teeth (see :func:`_hooked_unit`)."""
-        sides = {_side(t) for t in self.teeth}
-        return [t for t in self.conn.hook_teeth if t in landmarks and _side(t) in sides]
+        sides = {fdi.side(t) for t in self.teeth}
+        return [t for t in self.conn.hook_teeth if t in landmarks and fdi.side(t) in sides]
 
 
 def _sides(
@@ -1236,19 +1227,20 @@ def _sides(
     carried by implants on both sides is analysed per side (see the module docstring).
     Anything else is one piece."""
     ids = carriers(conn)
-    sides = {_side(t) for t in teeth}
+    sides = {fdi.side(t) for t in teeth}
     if len(sides) < 2:
         return [_Part(conn, conn.id, teeth, None, ids)]
     if not ids and kind in TENSION | COMPRESSION:
         return [
-            _Part(conn, side_id(conn.id, s), [t for t in teeth if _side(t) == s], s, [])
+            _Part(conn, side_id(conn.id, s), [t for t in teeth if fdi.side(t) == s], s, [])
             for s in ("right", "left")
         ]
     on = {s: [i for i in ids if implant_side.get(i) == s] for s in ("right", "left")}
     if kind not in PUSHERS or not on["right"] or not on["left"]:
         return [_Part(conn, conn.id, teeth, None, ids)]
     out = []
-    for s, other in (("right", "left"), ("left", "right")):
+    pairs: tuple[tuple[fdi.Side, fdi.Side], ...] = (("right", "left"), ("left", "right"))
+    for s, other in pairs:
         screw = kind == "expander"
         note = (
             f"one expansion screw across the midline: the reaction of the {s} side's push is "
@@ -1257,7 +1249,7 @@ def _sides(
             if screw
             else "one appliance across the midline: every implant carries it"
         )
-        teeth_s = [t for t in teeth if _side(t) == s]
+        teeth_s = [t for t in teeth if fdi.side(t) == s]
         held = on[other] if screw else ids
         out.append(_Part(conn, side_id(conn.id, s), teeth_s, s, held, note, screw, True))
     return out
@@ -1410,6 +1402,8 @@ def analyse_design(
             results.append(
                 ConnectionForce(
                     connection_id=cid,
+                    design_connection_id=conn.id,
+                    side=side,
                     kind=kind,
                     role="attachment",
                     implant_ids=held,
@@ -1435,6 +1429,8 @@ def analyse_design(
             results.append(
                 ConnectionForce(
                     connection_id=cid,
+                    design_connection_id=conn.id,
+                    side=side,
                     kind=kind,
                     role="ignored",
                     teeth=teeth,
@@ -1453,6 +1449,8 @@ def analyse_design(
             results.append(
                 ConnectionForce(
                     connection_id=cid,
+                    design_connection_id=conn.id,
+                    side=side,
                     kind=kind,
                     role="ignored",
                     implant_ids=held,
@@ -1519,7 +1517,7 @@ def analyse_design(
             )
             anchor_teeth = [t for t in anchor_teeth if t not in teeth]
             if side is not None:  # one side of a bilateral module: that side's anchorage
-                anchor_teeth = [t for t in anchor_teeth if _side(t) == side] or anchor_teeth
+                anchor_teeth = [t for t in anchor_teeth if fdi.side(t) == side] or anchor_teeth
             if not anchor_teeth:
                 warnings.append(
                     MechWarning(
@@ -1557,6 +1555,8 @@ def analyse_design(
                 results.append(
                     ConnectionForce(
                         connection_id=cid,
+                        design_connection_id=conn.id,
+                        side=side,
                         kind=kind,
                         role="ignored",
                         teeth=teeth,
@@ -1622,6 +1622,8 @@ def analyse_design(
             results.append(
                 ConnectionForce(
                     connection_id=cid,
+                    design_connection_id=conn.id,
+                    side=side,
                     kind=kind,
                     role="ignored",
                     implant_ids=held,
@@ -1635,14 +1637,10 @@ def analyse_design(
         f_eff = after_friction(f_applied, sliding, fr)
         # the module
         module_use = curve = None
-        mkind = MODULE_OF.get(kind)
+        mkind = conn.module or usual_module(kind)
         if mkind is not None:
-            if kind == "compression_spring" and "ss" in conn.activation.lower().split():
-                mkind = mod.ModuleKind.ss_open_coil
             try:
-                module, act = mod.fit_module(
-                    mkind, applied, span, mod.parse_activation_mm(conn.activation), data
-                )
+                module, act = mod.fit_module(mkind, applied, span, conn.activation_mm, data)
                 module_use = ModuleUse(
                     kind=module.kind.value,
                     description=module.describe(),
@@ -1744,6 +1742,8 @@ def analyse_design(
         results.append(
             ConnectionForce(
                 connection_id=cid,
+                design_connection_id=conn.id,
+                side=side,
                 kind=kind,
                 role=role,
                 implant_ids=held,
@@ -1951,6 +1951,8 @@ def _appliance_results(
         out.append(
             ConnectionForce(
                 connection_id=side_id(ext.appliance, ext.side),
+                design_connection_id=ext.appliance,
+                side=ext.side,
                 kind=ext.appliance,
                 role="appliance",
                 implant_ids=list(ids),

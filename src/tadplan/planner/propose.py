@@ -26,6 +26,12 @@ from tadplan.knowledge.schema import (
     SourceSpec,
     WarningSpec,
 )
+from tadplan.mechanics.result import (
+    AttachmentSite,
+    ModuleKind,
+    usual_attachment_site,
+    usual_module,
+)
 from tadplan.planner.model import (
     AnchorageType,
     ConnectionKind,
@@ -64,6 +70,9 @@ class DraftConnection:
     force_g: float | None
     hook_teeth: list[int] = field(default_factory=list)
     """where it hooks when that is not one of ``teeth`` (the archwire carries the force)"""
+    attachment_site: AttachmentSite | None = None
+    module: ModuleKind | None = None
+    activation_mm: float | None = None
 
 
 @dataclass
@@ -333,6 +342,9 @@ def _connections(
                 ct.passive,
                 ct.force_g,
                 hooks,
+                ct.attachment_site or usual_attachment_site(ct.kind.value),
+                ct.module or usual_module(ct.kind.value),
+                ct.activation_mm,
             )
             for teeth, carriers in groups
             if (hooks := _hook_teeth(ct, ctx, teeth)) is not None
