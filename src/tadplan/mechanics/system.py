@@ -169,6 +169,48 @@ def unit_force_system(
     for p, force in loads:
         f = f + force
         m = m + np.cross(np.asarray(p) - unit.cr_mm, force)
+    kind, lever, mf = classify_movement(unit, f, m, data)
+    loc = unit.local(f) / G
+    effects, side = describe(unit, f, m, kind, goal, data, other_goals, displaced)
+    per_side = side_forces(unit, loads, couple_nmm)
+    across = _across(unit, per_side, cls.mention_fraction.value)
+    if across is not None:
+        effects.append(across[0])
+        kinds = {g.kind for g in (goal, *other_goals) if g is not None}
+        ok = MovementKind.crossbite_correction in kinds or (
+            across[1] and MovementKind.expansion in kinds
+        )
+        if not ok:
+            side.append(across[0])
+    return UnitForceSystem(
+        teeth=list(unit.teeth),
+        cr_mm=_v3(unit.cr_mm),
+        cr_note=unit.cr_note,
+        cr_sources=list(unit.cr_sources),
+        force_n=_v3(f),
+        force_g=float(np.linalg.norm(f)) / G,
+        components=None
+        if unit.spans_midline
+        else Components(mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])),
+        resultant=patient_components(f, unit.jaw),
+        sides=per_side,
+        moment_about_cr_nmm=_v3(m),
+        moment_components=moment_components(unit, m),
+        lever_mm=lever,
+        moment_to_force_mm=mf,
+        movement=kind,
+        effects=effects,
+        side_effects=side,
+    )
+
+
+def classify_movement(
+    unit: Unit, f: Vec, m: Vec, data: MechanicsData
+) -> tuple[MovementType, float | None, float | None]:
+    """The movement that the resultant ``f`` (N) and moment ``m`` (N*mm, about the CR) give
+    the unit, with the attachment-to-CR lever (mm, perpendicular to the force) and the M/F
+    ratio at the attachment (mm); see :func:`unit_force_system`."""
+    cls = data.classification
     fmag = float(np.linalg.norm(f))
     mmag = float(np.linalg.norm(m))
     tol = cls.negligible_moment_arm_mm.value
@@ -201,38 +243,7 @@ def unit_force_system(
             else:
                 kind = MovementType.root_movement
         mf = r * lever
-    loc = unit.local(f) / G
-    effects, side = describe(unit, f, m, kind, goal, data, other_goals, displaced)
-    per_side = side_forces(unit, loads, couple_nmm)
-    across = _across(unit, per_side, cls.mention_fraction.value)
-    if across is not None:
-        effects.append(across[0])
-        kinds = {g.kind for g in (goal, *other_goals) if g is not None}
-        ok = MovementKind.crossbite_correction in kinds or (
-            across[1] and MovementKind.expansion in kinds
-        )
-        if not ok:
-            side.append(across[0])
-    return UnitForceSystem(
-        teeth=list(unit.teeth),
-        cr_mm=_v3(unit.cr_mm),
-        cr_note=unit.cr_note,
-        cr_sources=list(unit.cr_sources),
-        force_n=_v3(f),
-        force_g=fmag / G,
-        components=None
-        if unit.spans_midline
-        else Components(mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])),
-        resultant=patient_components(f, unit.jaw),
-        sides=per_side,
-        moment_about_cr_nmm=_v3(m),
-        moment_components=moment_components(unit, m),
-        lever_mm=lever,
-        moment_to_force_mm=mf,
-        movement=kind,
-        effects=effects,
-        side_effects=side,
-    )
+    return kind, lever, mf
 
 
 def patient_components(force_n: Vec, jaw: str) -> PatientComponents:
@@ -1944,12 +1955,46 @@ def _connection_force(
             notes=[note],
         )
         return _PartForce(ignored, tuple(warnings))
+    force = _Applied(applied, direction, friction, modules)
+    return _applied_part(res, part, moved, line, force, notes, warnings, data)
+
+
+@dataclass(frozen=True)
+class _Applied:
+    """A part's applied force (g) along ``direction``, its friction, and the number of
+    modules that share its unit's dose."""
+
+    g: float
+    direction: Vec
+    friction: _Friction
+    modules: int
+
+    @property
+    def force_n(self) -> Vec:
+        return np.asarray(self.direction * self.g * G, dtype=float)
+
+    @property
+    def delivered_n(self) -> Vec:
+        return after_friction(self.force_n, self.friction.sliding, self.friction.fraction)
+
+
+def _applied_part(
+    res: _Resolved,
+    part: _Part,
+    moved: _Moved,
+    line: _Line,
+    force: _Applied,
+    notes: list[str],
+    warnings: list[MechWarning],
+    data: MechanicsData,
+) -> _PartForce:
+    """A part with its force: its module, the loads on its unit (the module at its hook or
+    arm tip; friction where the archwire slides, in the bracket slot, along the wire), the
+    unit's force system from it alone, its dose and curve, and its reaction."""
+    conn, cid, kind, friction = part.conn, part.id, _kind(part.conn), force.friction
     span = float(np.linalg.norm(line.head - line.point)) if line.head is not None else None
-    f_applied = direction * applied * G
-    f_eff = after_friction(f_applied, friction.sliding, friction.fraction)
-    module, module_use = _module(conn, cid, applied, span, warnings, data)
-    # the module pulls at its hook or arm tip; friction acts where the archwire slides, in
-    # the bracket slot, along the wire
+    f_applied, f_eff = force.force_n, force.delivered_n
+    module, module_use = _module(conn, cid, force.g, span, warnings, data)
     slot = line.att.bracket if line.att is not None else line.point
     loads: list[tuple[Vec, Vec]] = [(line.point, f_applied)]
     if float(np.linalg.norm(f_eff - f_applied)) > 0:
@@ -1958,29 +2003,16 @@ def _connection_force(
         moved.unit, loads, goal=moved.goal, data=data, displaced=moved.displaced
     )
     sources: set[str] = set()
-    rng = orthopaedic_range(kind, data) or dose_range(
-        moved.goal, moved.teeth, system.movement, data, modules
-    )
     if kind in ORTHOPAEDIC:
         note, keys = _orthopaedic_note(data)
         notes.append(note)
         sources |= keys
     delivered = float(np.linalg.norm(f_eff)) / G
-    dose = curve = None
-    if rng is not None:
-        dose, caution = _dose(cid, kind, applied, delivered, direction, friction, rng, span, data)
-        sources.add(rng.source)
-        warnings += [caution] if caution is not None else []
-        if module is not None and module_use is not None:
-            curve = _curve(
-                module,
-                module_use.activation_mm,
-                dose.useful_min_applied_g,
-                moved.goal,
-                moved.teeth,
-                data,
-            )
-            warnings += _curve_warning(cid, curve)
+    dose, curve, judged, cited = _judged(
+        part, force, delivered, span, system.movement, moved, module, module_use, data
+    )
+    warnings += judged
+    sources |= cited
     if friction.fraction:
         notes.append(
             f"sliding mechanics: {friction.fraction:.0%} of the force lost to friction "
@@ -1988,19 +2020,22 @@ def _connection_force(
         )
         sources.update(friction.keys)
     result = ConnectionForce(
-        **base,
+        connection_id=cid,
+        design_connection_id=conn.id,
+        side=part.side,
+        kind=kind,
         role=line.role,
-        implant_ids=held,
+        implant_ids=part.implants,
         goal_id=moved.gid,
         teeth=part.teeth,
         module=module_use,
-        applied_g=applied,
+        applied_g=force.g,
         friction_loss_fraction=friction.fraction,
         friction_source=friction.source,
         friction_source_keys=list(friction.keys),
         delivered_g=delivered,
         point_mm=_v3(line.point),
-        direction=_v3(direction),
+        direction=_v3(force.direction),
         attachment_height_mm=line.att.height_mm if line.att is not None else None,
         translation_height_mm=_translation_height(
             line.att,
@@ -2018,15 +2053,48 @@ def _connection_force(
         notes=notes,
     )
     reaction = _reaction(res, part, line, moved, -f_applied)
+    unit = tuple(moved.teeth)
     return _PartForce(
-        result,
-        tuple(warnings),
-        frozenset(sources),
-        tuple(moved.teeth),
-        moved.goal,
-        tuple(loads),
-        reaction,
+        result, tuple(warnings), frozenset(sources), unit, moved.goal, tuple(loads), reaction
     )
+
+
+def _judged(
+    part: _Part,
+    force: _Applied,
+    delivered: float,
+    span: float | None,
+    movement: MovementType,
+    moved: _Moved,
+    module: mod.ForceModule | None,
+    module_use: ModuleUse | None,
+    data: MechanicsData,
+) -> tuple[DoseCheck | None, ForceCurve | None, list[MechWarning], set[str]]:
+    """A part's dose against its cited range (orthopaedic, else for its goal and the
+    predicted ``movement``) and its module's force over time, with their warnings and
+    sources; no range: nothing to judge."""
+    kind = _kind(part.conn)
+    rng = orthopaedic_range(kind, data) or dose_range(
+        moved.goal, moved.teeth, movement, data, force.modules
+    )
+    if rng is None:
+        return None, None, [], set()
+    dose, caution = _dose(
+        part.id, kind, force.g, delivered, force.direction, force.friction, rng, span, data
+    )
+    warnings = [caution] if caution is not None else []
+    curve = None
+    if module is not None and module_use is not None:
+        curve = _curve(
+            module,
+            module_use.activation_mm,
+            dose.useful_min_applied_g,
+            moved.goal,
+            moved.teeth,
+            data,
+        )
+        warnings += _curve_warning(part.id, curve)
+    return dose, curve, warnings, {rng.source}
 
 
 def _curve_warning(cid: str, curve: ForceCurve) -> list[MechWarning]:
