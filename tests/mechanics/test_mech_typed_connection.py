@@ -75,3 +75,8 @@ def test_per_side_results_name_their_connection_and_side() -> None:
     assert [(c.side, c.teeth) for c in parts] == [("right", [13]), ("left", [23])]
     whole = [c for c in fs.connections if c.design_connection_id in ("r", "l")]
     assert [c.side for c in whole] == [None, None]
+
+
+def test_an_activation_needs_a_force_module() -> None:
+    with pytest.raises(ValidationError, match="activation_mm: a tpa has no force module"):
+        Connection(id="c", kind="tpa", teeth=[16, 26], activation_mm=2.0)

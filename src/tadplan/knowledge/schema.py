@@ -137,7 +137,7 @@ class ConnectionTemplate(_Strict):
         default=None, description="the force module; default: the kind's usual module"
     )
     activation_mm: float | None = Field(
-        default=None, gt=0, le=30, description="module activation, mm; default: the module's"
+        default=None, gt=0, description="module activation, mm; default: the module's"
     )
     activation: str = Field(default="", description="the activation in words")
     passive: bool = False
@@ -166,6 +166,8 @@ class ConnectionTemplate(_Strict):
     @model_validator(mode="after")
     def _module_of_kind(self) -> ConnectionTemplate:
         allowed = FORCE_MODULES.get(self.kind.value, ())
+        if self.activation_mm is not None and not allowed:
+            raise ValueError(f"activation_mm: a {self.kind.value} has no force module to activate")
         if self.module is not None and self.module not in allowed:
             can = ", ".join(m.value for m in allowed) or "no force module"
             raise ValueError(f"module: {self.kind.value} takes {can}, not {self.module.value}")

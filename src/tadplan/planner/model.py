@@ -171,7 +171,6 @@ class Connection(_Model):
     activation_mm: float | None = Field(
         default=None,
         gt=0,
-        le=30,
         description="activation of the module, mm (stretch, or compression of an open coil); "
         "None: the module's usual activation",
     )
@@ -208,9 +207,11 @@ class Connection(_Model):
     def _module_of_kind(self) -> Connection:
         """A connection's module is one its kind can be made of (an open coil is NiTi or
         stainless steel, never a chain)."""
+        allowed = FORCE_MODULES.get(self.kind.value, ())
+        if self.activation_mm is not None and not allowed:
+            raise ValueError(f"activation_mm: a {self.kind.value} has no force module to activate")
         if self.module is None:
             return self
-        allowed = FORCE_MODULES.get(self.kind.value, ())
         if self.module not in allowed:
             can = ", ".join(m.value for m in allowed) or "no force module"
             raise ValueError(f"module: {self.kind.value} takes {can}, not {self.module.value}")
