@@ -16,7 +16,6 @@ SRC = Path(tadplan.__file__).resolve().parent
 STR_METHODS = frozenset({"split", "rsplit", "partition", "rpartition"})
 REGEX_METHODS = frozenset({"match", "search", "findall", "finditer", "fullmatch", "sub", "subn"})
 
-H_STAGES = "issue 12: h-stages removes"
 """Mechanics that parse their own text today; the typed Connection fields replace them."""
 
 ALLOWED: dict[tuple[str, str], str] = {
@@ -35,9 +34,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("tadplan.knowledge.loader", "_validation_error"): (
         "pydantic's message of a rule-schema validator 'field: reason' (to do, as case.io)"
     ),
-    ("tadplan.mechanics.modules", "parse_activation_mm"): H_STAGES,
-    ("tadplan.mechanics.system", "base_id"): H_STAGES,
-    ("tadplan.mechanics.system", "analyse_design"): H_STAGES,
 }
 
 

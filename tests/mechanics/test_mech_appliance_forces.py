@@ -89,7 +89,10 @@ def test_example03_implants_carry_the_cited_herbst_force_mesially(
     for fs in example03:
         apps = _appliance(fs)
         assert {c.connection_id for c in apps} == {"herbst (right)", "herbst (left)"}
-        assert {c.teeth[0] for c in apps} == {44, 34}  # the lower telescope pivots
+        assert {(c.design_connection_id, c.side, c.teeth[0]) for c in apps} == {
+            ("herbst", "right", 44),  # the lower telescope pivots
+            ("herbst", "left", 34),
+        }
         for c in apps:
             assert c.applied_g * G_TO_N == pytest.approx(per_side)
             d = np.asarray(c.direction)

@@ -63,6 +63,7 @@ def test_a_power_hook_is_where_the_implant_pulls_not_a_second_force():
         teeth=[47],
         force_g=175,
         attachment="power hook on the molar",
+        attachment_site="power_arm",
     )
     fs = _mesialise([spring, dict(id="h", kind="power_hook", teeth=[47])])
     roles = {c.connection_id: c.role for c in fs.connections}
@@ -73,7 +74,7 @@ def test_a_power_hook_is_where_the_implant_pulls_not_a_second_force():
     (imp,) = fs.implants
     assert imp.force_g == pytest.approx(175.0)
     # the hook raises the line of action towards the CR: closer to translation than a bracket
-    plain = _mesialise([{**spring, "attachment": "molar tube"}])
+    plain = _mesialise([{**spring, "attachment": "molar tube", "attachment_site": "bracket"}])
     assert unit.lever_mm is not None and plain.units[0].lever_mm is not None
     assert abs(unit.moment_components.about_buccal_nmm) < abs(
         plain.units[0].moment_components.about_buccal_nmm
@@ -93,6 +94,7 @@ def test_a_lever_arm_carries_the_chain_from_its_end_and_bends_the_implant():
                 teeth=[47],
                 force_g=175,
                 attachment="from the end of the lever arm to the power hook",
+                attachment_site="power_arm",
             ),
         ]
     )
@@ -153,6 +155,7 @@ def test_an_occlusal_button_tips_the_molar_upright_without_rotating_it():
                     teeth=[37],
                     force_g=75,
                     attachment="button on the occlusal/mesial part of the crown",
+                    attachment_site="occlusal",
                 )
             ],
             ["upright-37"],

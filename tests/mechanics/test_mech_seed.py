@@ -66,6 +66,7 @@ def _molar_intrusion(with_palatal: bool):
                 from_implant="p",
                 teeth=[26],
                 attachment="palatal button",
+                attachment_site="lingual",
                 force_g=100,
             )
         )

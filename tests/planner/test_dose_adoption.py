@@ -21,6 +21,7 @@ from tadplan.planner.pipeline import propose, rank
 
 NITI = "anterior-retraction-direct-niti"
 CHAIN = "anterior-retraction-direct-chain"
+SPRING = "molar-distalisation-direct-spring"
 
 
 def _rule_designs(case: Case) -> dict[str, Design]:
@@ -142,3 +143,48 @@ def test_flag_already_there_does_not_block() -> None:
     ad = adopt_suggested_forces(case, raw, fs, lms, analyse_design)
     assert ad.trace is not None and ad.trace.fired
     assert all("over_immediate_loading_limit" in i.flags for i in ad.mechanics.implants)
+
+
+def test_adopted_stainless_steel_open_coil_stays_stainless_steel() -> None:
+    """Regression (issue 12): a stainless-steel open coil whose force is below range is
+    refitted as the stainless-steel coil the mechanics suggests, compressed as suggested. The
+    module and activation travel as typed fields; read back from the suggestion's words, the
+    re-analysis took it for a NiTi coil compressed by the coil's length."""
+    case = load_example("11a_molar_distalisation")
+    lms = average_landmarks(case)
+    placed = by_rule(plan_of("11a_molar_distalisation"), "distalise", SPRING)
+    coils = {c.id for c in placed.connections if c.kind.value == "compression_spring"}
+    assert len(coils) == 2
+    ss = placed.model_copy(
+        update={
+            "connections": [
+                c.model_copy(update={"module": "ss_open_coil", "force_g": 150.0})
+                if c.id in coils
+                else c
+                for c in placed.connections
+            ]
+        }
+    )
+    run = _analyser(_with_limit(2000))  # no implant flag may block the adoption here
+    fs = run(case, ss, lms)
+    before = [cf for cf in fs.connections if cf.design_connection_id in coils]
+    assert all(cf.module is not None and cf.module.kind == "ss_open_coil" for cf in before)
+    assert all(cf.dose is not None and cf.dose.status == "below" for cf in before)
+    assert all(cf.dose is not None and cf.dose.suggested_module == "ss_open_coil" for cf in before)
+    ad = adopt_suggested_forces(case, ss, fs, lms, run, "distalise")
+    assert ad.trace is not None and ad.trace.fired
+    for c in ad.design.connections:
+        if c.id in coils:
+            dose = next(cf.dose for cf in before if cf.design_connection_id == c.id)
+            assert dose is not None
+            assert c.module == "ss_open_coil"
+            assert c.force_g == dose.suggested_force_g
+            assert c.activation_mm == pytest.approx(dose.suggested_activation_mm)
+            assert "stainless-steel open-coil" in c.activation  # the words, for the clinician
+    after = [cf for cf in ad.mechanics.connections if cf.design_connection_id in coils]
+    assert len(after) == 2
+    for cf in after:
+        assert cf.module is not None and cf.module.kind == "ss_open_coil"
+        assert cf.module.length_mm is not None
+        assert cf.module.activation_mm < cf.module.length_mm / 2  # not the coil's length
+        assert cf.dose is not None and cf.dose.status == "within"

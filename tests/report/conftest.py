@@ -64,6 +64,7 @@ def demo_plan() -> Plan:
                 from_implant="i1",
                 teeth=[13],
                 attachment="power hook",
+                attachment_site="power_arm",
                 force_g=150,
             ),
             Connection(
@@ -72,6 +73,7 @@ def demo_plan() -> Plan:
                 from_implant="i2",
                 teeth=[23],
                 attachment="power hook",
+                attachment_site="power_arm",
                 force_g=150,
             ),
             Connection(id="c3", kind=ConnectionKind.power_hook, teeth=[13]),

@@ -26,7 +26,15 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, m
 from tadplan.case.fdi import ToothType
 from tadplan.case.model import AnchorageDemand, MovementKind, SiteRegion, Surface, Symmetry
 from tadplan.knowledge.sources import Source
-from tadplan.model import ORTHOPAEDIC_KINDS, AnchorageType, ConnectionKind, ImplantHead
+from tadplan.model import (
+    FORCE_MODULES,
+    ORTHOPAEDIC_KINDS,
+    AnchorageType,
+    AttachmentSite,
+    ConnectionKind,
+    ImplantHead,
+    ModuleKind,
+)
 
 ORTHODONTIC_MAX_G = 1000.0
 """Typo guard for a rule's force on teeth (g), not a clinical number."""
@@ -125,8 +133,20 @@ class ConnectionTemplate(_Strict):
     kind: ConnectionKind
     from_: str | None = Field(default=None, alias="from", description="implant ref")
     to: Target | list[StrictInt] = Field(default="goal_teeth", description="or tooth positions")
-    attachment: str = ""
-    activation: str = ""
+    attachment: str = Field(default="", description="the attachment in words, for the clinician")
+    attachment_site: AttachmentSite | None = Field(
+        default=None,
+        description="where the module acts on the tooth: bracket, occlusal (button on the "
+        "occlusal surface), lingual (palatal/lingual button, TPA, appliance arm) or power_arm "
+        "(power hook or arm); default: the kind's usual site",
+    )
+    module: ModuleKind | None = Field(
+        default=None, description="the force module; default: the kind's usual module"
+    )
+    activation_mm: float | None = Field(
+        default=None, gt=0, description="module activation, mm; default: the module's"
+    )
+    activation: str = Field(default="", description="the activation in words")
     passive: bool = False
     force_g: float | None = Field(
         default=None,
@@ -149,6 +169,16 @@ class ConnectionTemplate(_Strict):
     @classmethod
     def _one_hook(cls, v: object) -> object:
         return [v] if isinstance(v, int) else v
+
+    @model_validator(mode="after")
+    def _module_of_kind(self) -> ConnectionTemplate:
+        allowed = FORCE_MODULES.get(self.kind.value, ())
+        if self.activation_mm is not None and not allowed:
+            raise ValueError(f"activation_mm: a {self.kind.value} has no force module to activate")
+        if self.module is not None and self.module not in allowed:
+            can = ", ".join(m.value for m in allowed) or "no force module"
+            raise ValueError(f"module: {self.kind.value} takes {can}, not {self.module.value}")
+        return self
 
     one_piece: bool = Field(
         default=False,

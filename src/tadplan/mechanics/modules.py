@@ -8,9 +8,7 @@ reactivated. Parameters come from ``data/force_modules.yaml`` with their sources
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import lru_cache
 
 import numpy as np
@@ -20,19 +18,10 @@ from scipy.optimize import curve_fit
 from tadplan.errors import ComputationError
 from tadplan.mechanics.data import G_TO_N as G_TO_N  # re-exported
 from tadplan.mechanics.data import MechanicsData, mechanics_data
+from tadplan.model import ModuleKind as ModuleKind  # re-exported
 
 DAYS_PER_MONTH = 30.4375
 """Mean Gregorian month (calendar constant)."""
-
-
-class ModuleKind(StrEnum):
-    niti_closed_coil = "niti_closed_coil"
-    elastomeric_chain = "elastomeric_chain"
-    latex_elastic = "latex_elastic"
-    niti_open_coil = "niti_open_coil"
-    ss_open_coil = "ss_open_coil"
-    ligature = "ligature"  # passive tie-back: holds, delivers no active force
-    rigid = "rigid"  # wire segment, TPA, composite: rigid link
 
 
 PASSIVE = frozenset({ModuleKind.ligature, ModuleKind.rigid})
@@ -213,12 +202,6 @@ def _check_compression(module: ForceModule, c_mm: float, frac: float) -> None:
 
 
 # ----------------------------------------------------------------------------- fitting a module
-
-
-def parse_activation_mm(text: str) -> float | None:
-    """The first ``<number> mm`` in a design's activation text, if any."""
-    m = re.search(r"(\d+(?:\.\d+)?)\s*mm", text or "")
-    return float(m.group(1)) if m else None
 
 
 def fit_module(

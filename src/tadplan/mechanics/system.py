@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import numpy as np
 
@@ -83,6 +84,7 @@ from tadplan.model import (
     ORTHOPAEDIC_KINDS,
     RIGID_KINDS,
     TENSION_KINDS,
+    AttachmentSite,
     Components,
     Connection,
     ConnectionForce,
@@ -97,8 +99,11 @@ from tadplan.model import (
     MomentComponents,
     MovementType,
     PatientComponents,
+    Side,
     SideForce,
     UnitForceSystem,
+    usual_attachment_site,
+    usual_module,
 )
 
 G = mod.G_TO_N
@@ -108,14 +113,6 @@ TENSION = TENSION_KINDS
 COMPRESSION = COMPRESSION_KINDS
 PUSHERS = CLAMPED_KINDS
 RIGID = RIGID_KINDS
-MODULE_OF = {
-    "niti_tension_spring": mod.ModuleKind.niti_closed_coil,
-    "power_hook": mod.ModuleKind.niti_closed_coil,
-    "lever_arm": mod.ModuleKind.niti_closed_coil,
-    "elastic_chain": mod.ModuleKind.elastomeric_chain,
-    "elastic": mod.ModuleKind.latex_elastic,
-    "compression_spring": mod.ModuleKind.niti_open_coil,
-}
 SLIDING = {
     MovementKind.retraction,
     MovementKind.mesialisation,
@@ -128,8 +125,6 @@ ORTHOPAEDIC = ORTHOPAEDIC_KINDS
 """Connection kinds that carry orthopaedic (kg) loads."""
 APPLIANCE_FORCES = ("herbst", "class_ii_elastics", "class_iii_elastics")
 """Case appliances whose force the anchorage holds against (``data/appliances.yaml``)."""
-ELEVATED = ("power arm", "power hook", "lever", "power_arm", "power_hook")
-LINGUAL_POINT = ("button", "palatal", "lingual", "tpa")
 
 
 class MechanicsError(ComputationError):
@@ -169,6 +164,48 @@ def unit_force_system(
     for p, force in loads:
         f = f + force
         m = m + np.cross(np.asarray(p) - unit.cr_mm, force)
+    kind, lever, mf = classify_movement(unit, f, m, data)
+    loc = unit.local(f) / G
+    effects, side = describe(unit, f, m, kind, goal, data, other_goals, displaced)
+    per_side = side_forces(unit, loads, couple_nmm)
+    across = _across(unit, per_side, cls.mention_fraction.value)
+    if across is not None:
+        effects.append(across[0])
+        kinds = {g.kind for g in (goal, *other_goals) if g is not None}
+        ok = MovementKind.crossbite_correction in kinds or (
+            across[1] and MovementKind.expansion in kinds
+        )
+        if not ok:
+            side.append(across[0])
+    return UnitForceSystem(
+        teeth=list(unit.teeth),
+        cr_mm=_v3(unit.cr_mm),
+        cr_note=unit.cr_note,
+        cr_sources=list(unit.cr_sources),
+        force_n=_v3(f),
+        force_g=float(np.linalg.norm(f)) / G,
+        components=None
+        if unit.spans_midline
+        else Components(mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])),
+        resultant=patient_components(f, unit.jaw),
+        sides=per_side,
+        moment_about_cr_nmm=_v3(m),
+        moment_components=moment_components(unit, m),
+        lever_mm=lever,
+        moment_to_force_mm=mf,
+        movement=kind,
+        effects=effects,
+        side_effects=side,
+    )
+
+
+def classify_movement(
+    unit: Unit, f: Vec, m: Vec, data: MechanicsData
+) -> tuple[MovementType, float | None, float | None]:
+    """The movement that the resultant ``f`` (N) and moment ``m`` (N*mm, about the CR) give
+    the unit, with the attachment-to-CR lever (mm, perpendicular to the force) and the M/F
+    ratio at the attachment (mm); see :func:`unit_force_system`."""
+    cls = data.classification
     fmag = float(np.linalg.norm(f))
     mmag = float(np.linalg.norm(m))
     tol = cls.negligible_moment_arm_mm.value
@@ -201,38 +238,7 @@ def unit_force_system(
             else:
                 kind = MovementType.root_movement
         mf = r * lever
-    loc = unit.local(f) / G
-    effects, side = describe(unit, f, m, kind, goal, data, other_goals, displaced)
-    per_side = side_forces(unit, loads, couple_nmm)
-    across = _across(unit, per_side, cls.mention_fraction.value)
-    if across is not None:
-        effects.append(across[0])
-        kinds = {g.kind for g in (goal, *other_goals) if g is not None}
-        ok = MovementKind.crossbite_correction in kinds or (
-            across[1] and MovementKind.expansion in kinds
-        )
-        if not ok:
-            side.append(across[0])
-    return UnitForceSystem(
-        teeth=list(unit.teeth),
-        cr_mm=_v3(unit.cr_mm),
-        cr_note=unit.cr_note,
-        cr_sources=list(unit.cr_sources),
-        force_n=_v3(f),
-        force_g=fmag / G,
-        components=None
-        if unit.spans_midline
-        else Components(mesial_g=float(loc[0]), buccal_g=float(loc[1]), intrusive_g=float(loc[2])),
-        resultant=patient_components(f, unit.jaw),
-        sides=per_side,
-        moment_about_cr_nmm=_v3(m),
-        moment_components=moment_components(unit, m),
-        lever_mm=lever,
-        moment_to_force_mm=mf,
-        movement=kind,
-        effects=effects,
-        side_effects=side,
-    )
+    return kind, lever, mf
 
 
 def patient_components(force_n: Vec, jaw: str) -> PatientComponents:
@@ -634,7 +640,7 @@ def dose_range(
                 cited = CitedRange.model_validate(
                     r.model_dump(include=set(CitedRange.model_fields))
                 )
-                k = len({_side(t) for t in teeth}) / modules
+                k = len({fdi.side(t) for t in teeth}) / modules
                 if abs(k - 1) < 1e-9:
                     return cited
                 return cited.model_copy(
@@ -766,7 +772,7 @@ class ApplianceLoad:
 
     appliance: str
     jaw: str
-    side: str
+    side: fdi.Side
     tooth: int
     partner: int | None
     point_mm: Vec
@@ -896,7 +902,7 @@ def _consolidated(
     jaw = fdi.arch(teeth[0])
     unit = [t for t in goal_teeth if t in landmarks and fdi.arch(t) == jaw]
     if goal is not None and _transverse_goal(case, goal, unit):
-        unit = [t for t in unit if _side(t) in {_side(x) for x in teeth}]
+        unit = [t for t in unit if fdi.side(t) in {fdi.side(x) for x in teeth}]
     if len(unit) <= len(teeth) or not set(teeth) <= set(unit):
         return list(teeth)
     brackets = case.attachments.brackets
@@ -925,13 +931,13 @@ def _hooked_unit(
     archwire carries the force along the arch, so the unit is every tooth present from the
     hook to the farthest of ``teeth`` on that side of that arch, when all are on the archwire
     (:func:`_bonded`); otherwise the hooked teeth alone."""
-    jaw, side = fdi.arch(hooks[0]), _side(hooks[0])
-    ends = [t for t in (*hooks, *teeth) if fdi.arch(t) == jaw and _side(t) == side]
+    jaw, side = fdi.arch(hooks[0]), fdi.side(hooks[0])
+    ends = [t for t in (*hooks, *teeth) if fdi.arch(t) == jaw and fdi.side(t) == side]
     lo, hi = min(map(fdi.position, ends)), max(map(fdi.position, ends))
     segment = [
         t
         for t in fdi.arch_order(jaw)
-        if _side(t) == side and lo <= fdi.position(t) <= hi and t in landmarks
+        if fdi.side(t) == side and lo <= fdi.position(t) <= hi and t in landmarks
     ]
     return segment if set(segment) <= _bonded(case) else list(hooks)
 
@@ -957,10 +963,10 @@ def _attachment_point(
     hook_height_mm: float | None = None,
 ) -> _Attachment:
     """Where the module acts: the bracket of the connection's tooth nearest ``towards``; on
-    the occlusal surface or the lingual side when the attachment says so; raised along the
-    long axis by the connection's ``attachment_height_mm``, else by ``hook_height_mm`` (the
-    tooth carries a power hook: its height, or the cited default) or the cited power-arm
-    height when the attachment names a power arm or hook."""
+    the occlusal surface or the lingual side when its :func:`attachment_site` says so;
+    raised along the long axis by the connection's ``attachment_height_mm``, else by
+    ``hook_height_mm`` (the tooth carries a power hook: its height, or the cited default) or
+    the cited power-arm height at a power-arm site."""
     if conn.attachment_point_mm is not None:
         p = np.asarray(conn.attachment_point_mm, dtype=float)
         return _Attachment(p, p.copy(), None)
@@ -970,17 +976,17 @@ def _attachment_point(
     else:
         tooth = teeth[0]
     lm = landmarks[tooth]
-    text = f"{conn.attachment} {conn.kind}".lower()
+    site = attachment_site(conn)
     height = conn.attachment_height_mm
     if height is None and hook_height_mm is not None:
         height = hook_height_mm
-    if "occlusal" in text:  # a button on the occlusal surface: on the long axis
+    if site == AttachmentSite.occlusal:  # a button on the occlusal surface: on the long axis
         base = lm.cej_mm - lm.axis * lm.crown_length_mm
-    elif any(w in text for w in LINGUAL_POINT):
+    elif site == AttachmentSite.lingual:
         base = 2 * lm.crown_centre_mm - lm.bracket_mm
     else:
         base = lm.bracket_mm.copy()
-        if height is None and any(w in text for w in ELEVATED):
+        if height is None and site == AttachmentSite.power_arm:
             height = data.geometry.power_arm_height_mm.value
     point = base + lm.axis * height if height else base
     on_slot = bool(np.allclose(base, lm.bracket_mm))
@@ -1170,24 +1176,21 @@ def dose_scale(
     return k / k0
 
 
+def attachment_site(conn: Connection) -> AttachmentSite:
+    """Where ``conn``'s module acts on its tooth: its ``attachment_site``, else its kind's
+    usual site (:func:`usual_attachment_site`)."""
+    return conn.attachment_site or usual_attachment_site(_kind(conn))
+
+
 def _kind(conn: Connection) -> str:
     return str(conn.kind.value if hasattr(conn.kind, "value") else conn.kind)
 
 
-def _side(tooth: int) -> str:
-    """The patient's side of a tooth (FDI quadrants 1, 4, 5, 8 are on the right)."""
-    return "right" if tooth // 10 in (1, 4, 5, 8) else "left"
-
-
-def side_id(base_id: str, side: str) -> str:
-    """The result id of one side of a connection or appliance: ``"d2-c1 (right)"``."""
+def side_id(base_id: str, side: Side) -> str:
+    """The result id of one side of a connection or appliance: ``"d2-c1 (right)"`` (for
+    reading; the result carries the connection and the side as ``design_connection_id`` and
+    ``side``)."""
     return f"{base_id} ({side})"
-
-
-def base_id(result_id: str) -> str:
-    """The connection or appliance a result id belongs to: ``"d2-c1 (right)"`` -> ``"d2-c1"``
-    (the inverse of :func:`side_id`; other ids are returned as they are)."""
-    return result_id.split(" (")[0]
 
 
 def carriers(conn: Connection) -> list[str]:
@@ -1204,7 +1207,7 @@ class _Part:
     conn: Connection
     id: str
     teeth: list[int]
-    side: str | None
+    side: fdi.Side | None
     implants: list[str]
     note: str | None = None
     through_heads: bool = False
@@ -1214,12 +1217,12 @@ class _Part:
 
     def unit_of(self, goal_teeth: Sequence[int]) -> Sequence[int]:
         """The goal teeth this part can move en masse (see :func:`_consolidated`)."""
-        return [t for t in goal_teeth if not self.own_side or _side(t) == self.side]
+        return [t for t in goal_teeth if not self.own_side or fdi.side(t) == self.side]
 
     def hooks(self, landmarks: Mapping[int, ToothLandmarks]) -> list[int]:
         """The teeth it hooks on, on the side of its teeth (see :func:`_hooked_unit`)."""
-        sides = {_side(t) for t in self.teeth}
-        return [t for t in self.conn.hook_teeth if t in landmarks and _side(t) in sides]
+        sides = {fdi.side(t) for t in self.teeth}
+        return [t for t in self.conn.hook_teeth if t in landmarks and fdi.side(t) in sides]
 
 
 def _sides(
@@ -1230,19 +1233,20 @@ def _sides(
     carried by implants on both sides is analysed per side (see the module docstring).
     Anything else is one piece."""
     ids = carriers(conn)
-    sides = {_side(t) for t in teeth}
+    sides = {fdi.side(t) for t in teeth}
     if len(sides) < 2:
         return [_Part(conn, conn.id, teeth, None, ids)]
     if not ids and kind in TENSION | COMPRESSION:
         return [
-            _Part(conn, side_id(conn.id, s), [t for t in teeth if _side(t) == s], s, [])
+            _Part(conn, side_id(conn.id, s), [t for t in teeth if fdi.side(t) == s], s, [])
             for s in ("right", "left")
         ]
     on = {s: [i for i in ids if implant_side.get(i) == s] for s in ("right", "left")}
     if kind not in PUSHERS or not on["right"] or not on["left"]:
         return [_Part(conn, conn.id, teeth, None, ids)]
     out = []
-    for s, other in (("right", "left"), ("left", "right")):
+    pairs: tuple[tuple[fdi.Side, fdi.Side], ...] = (("right", "left"), ("left", "right"))
+    for s, other in pairs:
         screw = kind == "expander"
         note = (
             f"one expansion screw across the midline: the reaction of the {s} side's push is "
@@ -1251,7 +1255,7 @@ def _sides(
             if screw
             else "one appliance across the midline: every implant carries it"
         )
-        teeth_s = [t for t in teeth if _side(t) == s]
+        teeth_s = [t for t in teeth if fdi.side(t) == s]
         held = on[other] if screw else ids
         out.append(_Part(conn, side_id(conn.id, s), teeth_s, s, held, note, screw, True))
     return out
@@ -1265,6 +1269,11 @@ def analyse_design(
 ) -> ForceSystem:
     """The force system of ``design`` for ``case`` on the dentition ``landmarks``.
 
+    Four stages: resolve the parts (:func:`_resolve`: implants, goals, rigid links, the
+    connections and sides to analyse), compute each one's force (:func:`_connection_force`:
+    line of action, module, friction, dose), share the reactions among implants and tooth
+    anchorage (:func:`_reactions`), and judge each implant's load (:func:`_implant_load`).
+
     Appliance forces of the case (Herbst, Class II / III elastics) on the teeth the design's
     implants hold are added as ``appliance`` connections and loaded on those implants (see the
     module docstring and :func:`appliance_loads`).
@@ -1274,13 +1283,109 @@ def analyse_design(
     connection refers to an unknown implant or to no tooth in ``landmarks``.
     """
     data = data or mechanics_data()
-    warnings: list[MechWarning] = []
-    sources: set[str] = set()
-    implants: dict[str, _ImplantState] = {}
+    parts = _resolve(case, design, landmarks, data)
+    forces = _connection_forces(case, parts, data)
+    warnings = [w for f in forces for w in f.warnings]
+    sources = {s for f in forces for s in f.sources}
+    held = _Reactions.of(case, parts, forces, data)
+    shared = _reactions(case, parts, held, data, warnings, sources)
+    ortho = {i for c in design.connections if _kind(c) in ORTHOPAEDIC for i in carriers(c)}
+    loads_out = [
+        _implant_load(
+            st, shared.groups, data, warnings, sources, st.id in ortho, shared.holding(st.id)
+        )
+        for st in shared.implants
+    ]
+    times = [
+        goal_time(gid, g, [t for t in gteeth if t in parts.landmarks], data)
+        for gid, (g, gteeth) in parts.goals.items()
+        if g.kind not in HOLDING_KINDS
+    ]
+    sources.update(t.rate_source_key for t in times if t.rate_source_key)
+    durations = [t.duration_weeks for t in times if t.duration_weeks is not None]
+    for u in held.units + shared.anchorage:
+        sources.update(u.cr_sources)
+    for text in _against_open_bite(case, held.units, shared.anchorage, parts.landmarks, data):
+        warnings.append(MechWarning(severity="caution", text=text, sources=["seed"]))
+        sources.add("seed")
+    return ForceSystem(
+        design_id=design.id,
+        connections=[*parts.links, *(f.result for f in forces), *shared.appliance_results],
+        units=held.units,
+        anchorage=shared.anchorage,
+        implants=loads_out,
+        goals=times,
+        estimated_duration_weeks=max(durations) if durations else None,
+        warnings=warnings,
+        sources=sorted(s for s in sources if s),
+    )
+
+
+# ----------------------------------------------------------------------------- stage 1: parts
+
+Held = dict[str, tuple[list[int], list[str]]]
+"""Per jaw, the teeth held as one anchorage unit and the implants that hold them (none: the
+teeth a tooth-borne module reacts on)."""
+
+
+@dataclass(frozen=True)
+class _Screw:
+    """An implant as the mechanics sees it (``derived``: tadplan placed its head)."""
+
+    id: str
+    head: Vec
+    axis: Vec
+    derived: bool
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """Stage 1, the parts of a design: its implants, its goals (goal id -> goal and teeth), the
+    landmarks with displaced teeth where they lie, the results of the rigid links from
+    implants and the teeth they hold per jaw, the active connections from implants
+    (``pulls``), the lever arms that carry another module's pull (``arms``: arm id -> its
+    implant; ``arm_of``: implant -> arm id), the teeth pulled directly, the power hooks on
+    teeth (tooth -> height, None: the cited default), the connections or sides to analyse
+    and how many modules act on each unit."""
+
+    design: Design
+    screws: dict[str, _Screw]
+    goals: dict[str, tuple[Goal, tuple[int, ...]]]
+    landmarks: Mapping[int, ToothLandmarks]
+    links: list[ConnectionForce]
+    rigid: Held
+    pulls: list[Connection]
+    arms: dict[str, str | None]
+    arm_of: dict[str | None, str]
+    pulled: set[int]
+    hook_teeth: dict[int, float | None]
+    work: list[_Part]
+    sharing: dict[tuple[int, ...], int]
+
+    def attachment_only(self, part: _Part) -> bool:
+        """A lever arm that another module pulls from, or a power hook on a tooth that a
+        module from an implant pulls through: no force of its own."""
+        conn = part.conn
+        return part.id in self.arms or (
+            _kind(conn) == "power_hook"
+            and conn.from_implant is None
+            and bool(set(part.teeth) & self.pulled)
+        )
+
+
+def _is_link(conn: Connection) -> bool:
+    """A rigid or passive link from an implant (indirect anchorage)."""
+    return conn.from_implant is not None and (conn.passive or _kind(conn) in RIGID)
+
+
+def _screws(
+    design: Design, landmarks: Mapping[int, ToothLandmarks], data: MechanicsData
+) -> dict[str, _Screw]:
+    out = {}
     for imp in design.implants:
         derived = imp.head_position_mm is None
         try:
-            head0 = (
+            head = (
                 default_head_position(imp.site, landmarks, data=data)
                 if derived
                 else np.asarray(imp.head_position_mm, dtype=float)
@@ -1292,63 +1397,59 @@ def analyse_design(
             )
         except GeometryError as exc:
             raise MechanicsError(f"implant {imp.id}: {exc}") from None
-        implants[imp.id] = _ImplantState(imp.id, head0, axis, derived)
-    goals = _goals(case, design)
-    # a displaced tooth is acted on where it is, not at its place in the arch
-    landmarks = displaced_landmarks(case, landmarks)
+        out[imp.id] = _Screw(imp.id, head, axis, derived)
+    return out
 
+
+def _rigid_links(
+    design: Design, screws: Mapping[str, _Screw], landmarks: Mapping[int, ToothLandmarks]
+) -> tuple[list[ConnectionForce], Held]:
+    """The results of the rigid links from implants and the teeth they hold per jaw (every
+    connection's implants checked first)."""
     results: list[ConnectionForce] = []
-    per_unit: dict[tuple[int, ...], list[tuple[Vec, Vec]]] = {}
-    unit_goal: dict[tuple[int, ...], Goal | None] = {}
-    reactions: dict[str, list[tuple[Vec, Vec]]] = {}  # jaw -> loads on the tooth anchorage
-    rigid: dict[str, tuple[list[int], list[str]]] = {}  # jaw -> (teeth, implant ids)
-    # a clamped appliance (distaliser, cantilever, expander) on the same teeth from several
-    # implants is one appliance: its load is shared by them (seed II.1, Fig. 8); so is the
-    # reaction of any connection carried by several implants (key: kind, teeth or connection)
-    appliances: dict[tuple[str, str], list[tuple[list[str], Vec, Vec]]] = {}
-    implant_side = {imp.id: imp.site.side for imp in design.implants}
-
+    rigid: Held = {}
     for conn in design.connections:
-        kind = str(conn.kind.value if hasattr(conn.kind, "value") else conn.kind)
         for iid in carriers(conn):
-            if iid not in implants:
+            if iid not in screws:
                 field_ = "from_implant" if iid == conn.from_implant else "from_implants"
                 raise MechanicsError(
                     f"connection {conn.id}: {field_} {iid!r} is not an implant "
                     f"of design {design.id}"
                 )
         teeth = [t for t in conn.teeth if t in landmarks]
-        if conn.from_implant is not None and (conn.passive or kind in RIGID):
-            if not teeth:  # implant to implant (e.g. intermaxillary fixation)
-                results.append(
-                    ConnectionForce(
-                        connection_id=conn.id,
-                        kind=kind,
-                        role="ignored",
-                        implant_ids=carriers(conn),
-                        notes=["no tooth attached: not part of the tooth force system"],
-                    )
-                )
-                continue
-            jaw = fdi.arch(teeth[0])
-            rt, ri = rigid.setdefault(jaw, ([], []))
-            rt.extend(t for t in teeth if t not in rt)
-            ri.extend(i for i in carriers(conn) if i not in ri)
+        if not _is_link(conn):
+            continue
+        kind, ids = _kind(conn), carriers(conn)
+        if not teeth:  # implant to implant (e.g. intermaxillary fixation)
+            note = "no tooth attached: not part of the tooth force system"
             results.append(
                 ConnectionForce(
-                    connection_id=conn.id,
-                    kind=kind,
-                    role="rigid_link",
-                    implant_ids=carriers(conn),
-                    teeth=teeth,
+                    connection_id=conn.id, kind=kind, role="ignored", implant_ids=ids, notes=[note]
                 )
             )
-    pulls = [
-        c
-        for c in design.connections
-        if c.from_implant is not None and not c.passive and _kind(c) not in RIGID
-    ]
-    arms = {  # lever arms that carry another module's pull from their implant
+            continue
+        rt, ri = rigid.setdefault(fdi.arch(teeth[0]), ([], []))
+        rt.extend(t for t in teeth if t not in rt)
+        ri.extend(i for i in ids if i not in ri)
+        results.append(
+            ConnectionForce(
+                connection_id=conn.id, kind=kind, role="rigid_link", implant_ids=ids, teeth=teeth
+            )
+        )
+    return results, rigid
+
+
+def _resolve(
+    case: Case, design: Design, landmarks: Mapping[int, ToothLandmarks], data: MechanicsData
+) -> _Resolved:
+    """Stage 1 (see :class:`_Resolved`)."""
+    screws = _screws(design, landmarks, data)
+    goals = _goals(case, design)
+    # a displaced tooth is acted on where it is, not at its place in the arch
+    landmarks = displaced_landmarks(case, landmarks)
+    links, rigid = _rigid_links(design, screws, landmarks)
+    pulls = [c for c in design.connections if c.from_implant is not None and not _is_link(c)]
+    arms = {
         c.id: c.from_implant
         for c in pulls
         if _kind(c) == "lever_arm"
@@ -1356,529 +1457,839 @@ def analyse_design(
             o.from_implant == c.from_implant and _kind(o) in TENSION - {"lever_arm"} for o in pulls
         )
     }
-    arm_of = {imp: cid for cid, imp in arms.items()}
-    pulled = {t for c in pulls if c.id not in arms for t in c.teeth}
-    hook_teeth: dict[int, float | None] = {  # tooth -> its power hook's height (None: default)
+    hook_teeth: dict[int, float | None] = {
         t: c.attachment_height_mm
         for c in design.connections
         if _kind(c) == "power_hook" and c.from_implant is None and not c.passive
         for t in c.teeth
     }
-    work: list[_Part] = []
-    for conn in design.connections:
-        kind = _kind(conn)
-        if conn.from_implant is not None and (conn.passive or kind in RIGID):
-            continue
-        work.extend(_sides(conn, kind, [t for t in conn.teeth if t in landmarks], implant_side))
-
-    def attachment_only(conn: Connection, cid: str, teeth: list[int]) -> bool:
-        return cid in arms or (
-            _kind(conn) == "power_hook" and conn.from_implant is None and bool(set(teeth) & pulled)
+    implant_side = {imp.id: imp.site.side for imp in design.implants}
+    work = [
+        part
+        for conn in design.connections
+        if not _is_link(conn)
+        for part in _sides(
+            conn, _kind(conn), [t for t in conn.teeth if t in landmarks], implant_side
         )
+    ]
+    res = _Resolved(
+        design=design,
+        screws=screws,
+        goals=goals,
+        landmarks=landmarks,
+        links=links,
+        rigid=rigid,
+        pulls=pulls,
+        arms=arms,
+        arm_of={imp: cid for cid, imp in arms.items()},
+        pulled={t for c in pulls if c.id not in arms for t in c.teeth},
+        hook_teeth=hook_teeth,
+        work=work,
+        sharing={},
+    )
+    res.sharing.update(_sharing(case, res))
+    return res
 
-    sharing: dict[tuple[int, ...], int] = {}  # unit -> number of modules acting on it
-    for part in work:
-        conn, cid, teeth = part.conn, part.id, part.teeth
-        if conn.passive or _kind(conn) in RIGID or not teeth or attachment_only(conn, cid, teeth):
+
+def _sharing(case: Case, res: _Resolved) -> dict[tuple[int, ...], int]:
+    """Unit -> the number of modules acting on it (they share its cited dose)."""
+    out: dict[tuple[int, ...], int] = {}
+    for part in res.work:
+        conn, teeth = part.conn, part.teeth
+        if conn.passive or _kind(conn) in RIGID or not teeth or res.attachment_only(part):
             continue
         if len({fdi.arch(t) for t in teeth}) == 1:
-            g = _goal_for(teeth, goals)[0]
-            hooks = part.hooks(landmarks)
-            key = tuple(
-                _hooked_unit(case, hooks, teeth, landmarks)
-                if hooks
-                else _consolidated(
-                    case,
-                    teeth,
-                    part.unit_of(goals[g][1] if g else ()),
-                    landmarks,
-                    goals[g][0] if g else None,
-                )
-            )
-            sharing[key] = sharing.get(key, 0) + 1
-    for part in work:
-        conn, cid, teeth, side, held = part.conn, part.id, part.teeth, part.side, part.implants
-        kind = _kind(conn)
-        if attachment_only(conn, cid, teeth):
-            pulling = [c.id for c in pulls if c.id not in arms and set(c.teeth) & set(teeth)]
-            results.append(
-                ConnectionForce(
-                    connection_id=cid,
-                    kind=kind,
-                    role="attachment",
-                    implant_ids=held,
-                    teeth=teeth,
-                    notes=[
-                        "stiff arm on the implant head: the pull of "
-                        + ", ".join(
-                            c.id
-                            for c in pulls
-                            if c.from_implant == conn.from_implant and c.id != cid
-                        )
-                        + " starts from its end, in line with the attachment along the "
-                        "goal's direction; the implant carries that force's moment about its head"
-                        if cid in arms
-                        else f"power hook on the tooth: {', '.join(pulling)} pull(s) through it "
-                        "(line of action raised towards the centre of resistance); no force "
-                        "of its own"
-                    ],
-                )
-            )
-            continue
-        if conn.passive or kind in RIGID or not teeth:
-            results.append(
-                ConnectionForce(
-                    connection_id=cid,
-                    kind=kind,
-                    role="ignored",
-                    teeth=teeth,
-                    notes=[
-                        f"none of the teeth {conn.teeth} is in the mouth"
-                        if not teeth
-                        else "passive link between teeth"
-                        if conn.passive
-                        else "rigid link between teeth (no implant): it holds them together "
-                        "and delivers no force; not modelled"
-                    ],
-                )
-            )
-            continue
-        if len({fdi.arch(t) for t in teeth}) > 1:
-            results.append(
-                ConnectionForce(
-                    connection_id=cid,
-                    kind=kind,
-                    role="ignored",
-                    implant_ids=held,
-                    teeth=teeth,
-                    notes=["teeth in both arches (intermaxillary): not modelled"],
-                )
-            )
-            continue
-        gid, goal = _goal_for(teeth, goals)
-        notes: list[str] = [part.note] if part.note else []
-        if len(held) > 1:
-            notes.append(f"carried by implants {', '.join(held)} together (one appliance)")
-        hooks = part.hooks(landmarks)
-        unit_teeth = (
-            _hooked_unit(case, hooks, teeth, landmarks)
-            if hooks
-            else _consolidated(
-                case, teeth, part.unit_of(goals[gid][1] if gid else ()), landmarks, goal
-            )
-        )
-        if hooks:
-            notes.append(
-                f"hooked at {' '.join(map(str, hooks))}; the archwire carries the force to "
-                f"the unit {' '.join(map(str, unit_teeth))}"
-            )
-        elif unit_teeth != teeth:
-            notes.append(
-                f"attached at {' '.join(map(str, teeth))}; the archwire carries the force to "
-                f"the whole unit {' '.join(map(str, unit_teeth))}"
-            )
-        try:
-            unit = make_unit(unit_teeth, landmarks, data)
-        except GeometryError as exc:
-            raise MechanicsError(f"connection {cid}: {exc}") from None
-        anchor_point: Vec | None = None
-        head: Vec | None = None
-        anchor_teeth: list[int] = []
-        hook_h = _hook_height(teeth, hook_teeth, data)
-        att: _Attachment | None = None
-        if conn.from_implant is not None:
-            head = np.mean([implants[i].head for i in held], axis=0)
-            att = _attachment_point(conn, hooks or teeth, landmarks, head, data, hook_h)
-            point = att.point
-            role = "active"
-            if conn.from_implant in arm_of:  # pulled from the end of a lever arm
-                head = _arm_end(
-                    head,
-                    point,
-                    goal,
-                    unit,
-                    _displacement(case, unit_teeth),
-                    crossbite_of(case, unit.teeth),
-                )
-                notes.append(
-                    f"from the end of lever arm {arm_of[conn.from_implant]}, "
-                    f"{float(np.linalg.norm(head - implants[conn.from_implant].head)):.0f} mm "
-                    "from the implant head, in line with the attachment along the goal's "
-                    "direction (the arm brings the line of force to the teeth)"
-                )
-        else:
-            role = "tooth_borne"
-            anchor_teeth = _anchor_teeth(
-                case, design, unit.jaw, rigid.get(unit.jaw, ([], []))[0], landmarks
-            )
-            anchor_teeth = [t for t in anchor_teeth if t not in teeth]
-            if side is not None:  # one side of a bilateral module: that side's anchorage
-                anchor_teeth = [t for t in anchor_teeth if _side(t) == side] or anchor_teeth
-            if not anchor_teeth:
-                warnings.append(
-                    MechWarning(
-                        text=f"connection {cid}: no anchorage teeth "
-                        "found for its reaction (no rigid link, anchorage "
-                        "goal or bands in this arch)"
-                    )
-                )
-            ref = (
-                np.mean([landmarks[t].bracket_mm for t in anchor_teeth], axis=0)
-                if anchor_teeth
-                else None
-            )
-            if kind in TENSION | COMPRESSION:
-                att = _attachment_point(conn, hooks or teeth, landmarks, ref, data, hook_h)
-                point = att.point
-            elif conn.attachment_point_mm is not None:
-                point = np.asarray(conn.attachment_point_mm, dtype=float)
-            else:  # a wire (utility arch, cantilever) engages the whole unit
-                point = unit.attachment_mm.copy()
-            if anchor_teeth:
-                at = min(
-                    anchor_teeth,
-                    key=lambda t: float(np.linalg.norm(landmarks[t].bracket_mm - point)),
-                )
-                anchor_point = landmarks[at].bracket_mm
-            head = anchor_point
-        # direction
-        if (
-            kind in PUSHERS
-            or head is None
-            or (role == "tooth_borne" and kind not in TENSION | COMPRESSION)
-        ):
-            if goal is None:
-                results.append(
-                    ConnectionForce(
-                        connection_id=cid,
-                        kind=kind,
-                        role="ignored",
-                        teeth=teeth,
-                        notes=["no goal to give it a direction"],
-                    )
-                )
-                continue
-            direction = goal_direction(
-                goal,
-                unit,
-                _displacement(case, unit_teeth),
-                crossbite_of(case, unit.teeth),
-            )
-        elif kind in COMPRESSION:
-            # an open coil is threaded on a wire (archwire, guide segment or sliding tube):
-            # it pushes along that wire at the attachment, away from its stop
-            on = att.tooth if att is not None else None
-            guide = _guide(
-                on, goal, unit, _displacement(case, unit_teeth), crossbite_of(case, unit.teeth)
-            )
-            along = along_guide(guide, head, point) if guide is not None else None
-            if along is not None and on is not None:
-                direction = along
-                notes.append(
-                    f"open coil threaded on the wire through the tube or bracket of {on.fdi}: "
-                    "it pushes along the wire"
-                    + (
-                        " (the tooth's mesiodistal direction)"
-                        if guide is on.mesial
-                        else " (the segment guides it the goal's way)"
-                    )
-                    + ", not along the line from its stop"
-                )
-            else:
-                direction = unit_vector(point - head)
-        else:
-            direction = unit_vector(head - point)
-        span = float(np.linalg.norm(head - point)) if head is not None else None
-        modules = sharing.get(tuple(unit_teeth), 1)
-        rng0 = orthopaedic_range(kind, data) or dose_range(
-            goal, unit_teeth, MovementType.translation, data, modules
-        )
-        fr, fr_src, fr_keys = _friction(case, goal, kind, unit_teeth, data)
-        fr0 = data.friction.sliding_loss_fraction.value if fr > 0 else 0.0
-        sliding = (
-            goal_direction(
-                goal,
-                unit,
-                _displacement(case, unit_teeth),
-                crossbite_of(case, unit.teeth),
-            )
-            if fr > 0 and goal is not None
-            else None
-        )
-        if conn.force_g is not None:
-            applied = float(conn.force_g)
-        elif rng0 is not None:
-            scale0 = dose_scale(rng0.basis, direction, sliding, fr, fr0)
-            applied = (rng0.low_g + rng0.high_g) / 2 / scale0
-            extra = " allowing for friction" if abs(scale0 - 1) > 1e-9 else ""
-            notes.append(f"no force given: {applied:.0f} g (middle of the cited range{extra})")
-        else:
-            results.append(
-                ConnectionForce(
-                    connection_id=cid,
-                    kind=kind,
-                    role="ignored",
-                    implant_ids=held,
-                    goal_id=gid,
-                    teeth=teeth,
-                    notes=["no force given and no cited force range for this goal"],
-                )
-            )
-            continue
-        f_applied = direction * applied * G
-        f_eff = after_friction(f_applied, sliding, fr)
-        # the module
-        module_use = curve = None
-        mkind = MODULE_OF.get(kind)
-        if mkind is not None:
-            if kind == "compression_spring" and "ss" in conn.activation.lower().split():
-                mkind = mod.ModuleKind.ss_open_coil
-            try:
-                module, act = mod.fit_module(
-                    mkind, applied, span, mod.parse_activation_mm(conn.activation), data
-                )
-                module_use = ModuleUse(
-                    kind=module.kind.value,
-                    description=module.describe(),
-                    nominal_g=module.nominal_g,
-                    length_mm=module.length_mm,
-                    activation_mm=act,
-                )
-            except mod.ModuleError as exc:
-                warnings.append(
-                    MechWarning(text=f"connection {cid}: {exc}", sources=["buchmann2012"])
-                )
-                module = None
-        else:
-            module = None
-        # the module pulls at its hook or arm tip; friction acts where the archwire slides,
-        # in the bracket slot, along the wire
-        slot = att.bracket if att is not None else point
-        loads: list[tuple[Vec, Vec]] = [(point, f_applied)]
-        if float(np.linalg.norm(f_eff - f_applied)) > 0:
-            loads.append((slot, f_eff - f_applied))
-        system = unit_force_system(
-            unit, loads, goal=goal, data=data, displaced=_displacement(case, unit_teeth)
-        )
-        rng = orthopaedic_range(kind, data) or dose_range(
-            goal, unit_teeth, system.movement, data, modules
-        )
-        if kind in ORTHOPAEDIC:
-            ef = data.orthopaedic.expansion_force
-            notes.append(
-                f"orthopaedic load: the screw builds it up by {ef.per_activation.words()} per "
-                f"activation, {ef.after_five_activations.words()} after five, to "
-                f"{ef.accumulated.words()}"
-            )
-            sources.update(r.source for r in (ef.per_activation, ef.after_five_activations))
-        dose = None
-        if rng is not None:
-            delivered = float(np.linalg.norm(f_eff)) / G
-            scale = dose_scale(rng.basis, direction, sliding, fr, fr0)
-            compared = applied * scale
-            status = (
-                "below"
-                if compared < rng.low_g - 0.5
-                else "above"
-                if compared > rng.high_g + 0.5
-                else "within"
-            )  # 0.5 g: not flagged for rounding
-            required = (rng.low_g + rng.high_g) / 2 / scale
-            sug = (
-                suggestion(required, kind, span, data)
-                if status != "within" and kind not in ORTHOPAEDIC
-                else None
-            )
-            sugg = sug.text if sug is not None else None
-            dose = DoseCheck(
-                low_g=rng.low_g,
-                high_g=rng.high_g,
-                source=f"{rng.source}: {rng.detail} [{rng.tag}]",
-                source_key=rng.source,
-                basis=rng.basis,
-                basis_detail=rng.basis_detail,
-                delivered_g=delivered,
-                compared_g=compared,
-                ordinary_friction_fraction=fr0 if rng.basis == "applied" else 0.0,
-                status=status,
-                required_applied_g=required,
-                useful_min_applied_g=rng.low_g / scale,
-                suggestion=sugg,
-                suggested_module=sug.module.value if sug and sug.module else None,
-                suggested_force_g=sug.force_g if sug else None,
-                suggested_activation_mm=sug.activation_mm if sug else None,
-            )
-            sources.add(rng.source)
-            if status != "within":
-                warnings.append(
-                    MechWarning(
-                        severity="caution",
-                        text=f"connection {cid}: {dose_words(dose, applied, fr)}"
-                        + (f"; suggest {sugg}" if sugg else ""),
-                        sources=[rng.source],
-                    )
-                )
-            if module is not None and module_use is not None:
-                curve = _curve(
-                    module, module_use.activation_mm, rng.low_g / scale, goal, unit_teeth, data
-                )
-                if curve.works_at_g is not None:
-                    warnings.append(
-                        MechWarning(
-                            severity="info",
-                            text=f"connection {cid}: {curve_words(curve)}; "
-                            "a NiTi closed-coil spring keeps a constant force "
-                            "(IIP 2024 chapter, I.2)",
-                            sources=["buchmann2012", "seed"],
-                        )
-                    )
-        if fr:
-            notes.append(f"sliding mechanics: {fr:.0%} of the force lost to friction ({fr_src})")
-            sources.update(fr_keys)
-        results.append(
-            ConnectionForce(
-                connection_id=cid,
-                kind=kind,
-                role=role,
-                implant_ids=held,
-                goal_id=gid,
-                teeth=teeth,
-                module=module_use,
-                applied_g=applied,
-                friction_loss_fraction=fr,
-                friction_source=fr_src,
-                friction_source_keys=list(fr_keys),
-                delivered_g=float(np.linalg.norm(f_eff)) / G,
-                point_mm=_v3(point),
-                direction=_v3(direction),
-                attachment_height_mm=att.height_mm if att is not None else None,
-                translation_height_mm=_translation_height(
-                    att, role, kind, goal, unit, head, sliding, fr
-                ),
-                system=system,
-                dose=dose,
-                curve=curve,
-                notes=notes,
-            )
-        )
-        key = tuple(unit_teeth)
-        per_unit.setdefault(key, []).extend(loads)
-        unit_goal[key] = goal
-        # reactions
-        if role == "active":
-            if kind in PUSHERS:  # clamped: one appliance on every implant that carries it
-                via: Vec = (
-                    np.mean([implants[i].head for i in held], axis=0)
-                    if part.through_heads
-                    else point
-                )
-                appliances.setdefault((kind, str(teeth)), []).append((held, via, -f_applied))
-                continue
-            if len(held) > 1 and head is not None:  # one appliance on several implants
-                appliances.setdefault((kind, cid), []).append((held, head, -f_applied))
-                continue
-            st = implants[held[0]]
-            st.force = st.force - f_applied
-            if conn.from_implant in arm_of and head is not None:  # through the lever arm
-                st.moment = st.moment + np.cross(head - st.head, -f_applied)
-        elif anchor_teeth:
-            reactions.setdefault(unit.jaw, []).append(
-                (
-                    point
-                    if kind in PUSHERS or kind not in TENSION | COMPRESSION
-                    else anchor_point
-                    if anchor_point is not None
-                    else point,
-                    -f_applied,
-                )
-            )
-            rigid.setdefault(unit.jaw, ([], []))
-            if not rigid[unit.jaw][0]:
-                rigid[unit.jaw] = (anchor_teeth, [])
+            _, _, _, unit_teeth = _unit_teeth(case, part, res)
+            key = tuple(unit_teeth)
+            out[key] = out.get(key, 0) + 1
+    return out
 
-    units = [
-        unit_force_system(
-            make_unit(list(k), landmarks, data),
-            loads,
-            goal=unit_goal[k],
-            data=data,
-            other_goals=[  # every goal of the design on these teeth: its movement is wanted
-                g for g, gteeth in goals.values() if g is not unit_goal[k] and set(gteeth) & set(k)
-            ],
-            displaced=_displacement(case, k),
+
+def _unit_teeth(
+    case: Case, part: _Part, res: _Resolved
+) -> tuple[str | None, Goal | None, list[int], list[int]]:
+    """The goal a part serves (id and goal), the teeth it hooks on, and the unit it moves:
+    from the hook along the archwire (:func:`_hooked_unit`) or its teeth's unit
+    (:func:`_consolidated`)."""
+    gid, goal = _goal_for(part.teeth, res.goals)
+    hooks = part.hooks(res.landmarks)
+    if hooks:
+        return gid, goal, hooks, _hooked_unit(case, hooks, part.teeth, res.landmarks)
+    goal_teeth = part.unit_of(res.goals[gid][1] if gid else ())
+    return gid, goal, hooks, _consolidated(case, part.teeth, goal_teeth, res.landmarks, goal)
+
+
+# ----------------------------------------------------------------------------- stage 2: forces
+
+
+@dataclass(frozen=True)
+class _Moved:
+    """The unit a part moves, the goal it serves, and the unit's displacement and crossbite
+    (which turn the goal's direction)."""
+
+    gid: str | None
+    goal: Goal | None
+    teeth: list[int]
+    hooks: list[int]
+    unit: Unit
+    displaced: tuple[Displacement, ...]
+    crossbite: CrossbiteKind | None
+
+    def direction(self) -> Vec:
+        assert self.goal is not None
+        return goal_direction(self.goal, self.unit, self.displaced, self.crossbite)
+
+
+@dataclass(frozen=True)
+class _Line:
+    """Where a part's force acts (``point``), where it comes from (``head``: the implant
+    head, the end of a lever arm or the anchorage tooth's bracket; None: no anchorage), its
+    role, the attachment, and for a tooth-borne module the anchorage teeth and bracket."""
+
+    role: Literal["active", "tooth_borne"]
+    point: Vec
+    head: Vec | None
+    att: _Attachment | None = None
+    anchor_teeth: tuple[int, ...] = ()
+    anchor_point: Vec | None = None
+
+
+@dataclass(frozen=True)
+class _Reaction:
+    """Where a part's reaction (``force``, N) goes: to one implant (with the moment of a
+    lever arm about its head), to the implants of one appliance (``group``, at ``at``), or
+    to the tooth anchorage of ``jaw`` at ``at`` (``anchor_teeth``: that jaw's anchorage unit
+    when it has none yet)."""
+
+    force: Vec
+    at: Vec | None = None
+    implants: tuple[str, ...] = ()
+    group: tuple[str, str] | None = None
+    moment: Vec | None = None
+    jaw: str | None = None
+    anchor_teeth: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class _PartForce:
+    """Stage 2, one connection (or one side of it) as analysed: its result, the loads it
+    puts on the unit it moves (with that unit's teeth and goal), its reaction, and the
+    warnings and sources it adds."""
+
+    result: ConnectionForce
+    warnings: tuple[MechWarning, ...] = ()
+    sources: frozenset[str] = frozenset()
+    unit: tuple[int, ...] | None = None
+    goal: Goal | None = None
+    loads: tuple[tuple[Vec, Vec], ...] = ()
+    reaction: _Reaction | None = None
+
+
+def _connection_forces(case: Case, res: _Resolved, data: MechanicsData) -> list[_PartForce]:
+    """Stage 2: every part's force in order. A tooth-borne module's reaction makes its
+    anchorage teeth the jaw's anchorage unit when the jaw has none, for the parts after it."""
+    anchor_units = {jaw: teeth for jaw, (teeth, _) in res.rigid.items()}
+    out = []
+    for part in res.work:
+        pf = _connection_force(case, res, part, anchor_units, data)
+        r = pf.reaction
+        if r is not None and r.jaw is not None and not anchor_units.get(r.jaw):
+            anchor_units[r.jaw] = list(r.anchor_teeth)
+        out.append(pf)
+    return out
+
+
+def _not_a_force(res: _Resolved, part: _Part) -> ConnectionForce | None:
+    """The result of a part that puts no force of its own on teeth: an attachment another
+    module pulls through, a link between teeth, no tooth in the mouth, both arches."""
+    conn, cid, teeth, held = part.conn, part.id, part.teeth, part.implants
+    kind = _kind(conn)
+    base = dict(
+        connection_id=cid, design_connection_id=conn.id, side=part.side, kind=kind, teeth=teeth
+    )
+    if res.attachment_only(part):
+        pulling = [c.id for c in res.pulls if c.id not in res.arms and set(c.teeth) & set(teeth)]
+        others = [c.id for c in res.pulls if c.from_implant == conn.from_implant and c.id != cid]
+        note = (
+            f"stiff arm on the implant head: the pull of {', '.join(others)} starts from its "
+            "end, in line with the attachment along the goal's direction; the implant carries "
+            "that force's moment about its head"
+            if cid in res.arms
+            else f"power hook on the tooth: {', '.join(pulling)} pull(s) through it "
+            "(line of action raised towards the centre of resistance); no force of its own"
         )
-        for k, loads in per_unit.items()
+        return ConnectionForce(**base, role="attachment", implant_ids=held, notes=[note])
+    if conn.passive or kind in RIGID or not teeth:
+        note = (
+            f"none of the teeth {conn.teeth} is in the mouth"
+            if not teeth
+            else "passive link between teeth"
+            if conn.passive
+            else "rigid link between teeth (no implant): it holds them together and delivers "
+            "no force; not modelled"
+        )
+        return ConnectionForce(**base, role="ignored", notes=[note])
+    if len({fdi.arch(t) for t in teeth}) > 1:
+        note = "teeth in both arches (intermaxillary): not modelled"
+        return ConnectionForce(**base, role="ignored", implant_ids=held, notes=[note])
+    return None
+
+
+def _moved(
+    case: Case, res: _Resolved, part: _Part, notes: list[str], data: MechanicsData
+) -> _Moved:
+    """The unit a part moves (notes say when it is not the part's own teeth)."""
+    gid, goal, hooks, unit_teeth = _unit_teeth(case, part, res)
+    teeth = part.teeth
+    if hooks:
+        notes.append(
+            f"hooked at {' '.join(map(str, hooks))}; the archwire carries the force to "
+            f"the unit {' '.join(map(str, unit_teeth))}"
+        )
+    elif unit_teeth != teeth:
+        notes.append(
+            f"attached at {' '.join(map(str, teeth))}; the archwire carries the force to "
+            f"the whole unit {' '.join(map(str, unit_teeth))}"
+        )
+    try:
+        unit = make_unit(unit_teeth, res.landmarks, data)
+    except GeometryError as exc:
+        raise MechanicsError(f"connection {part.id}: {exc}") from None
+    return _Moved(
+        gid,
+        goal,
+        unit_teeth,
+        hooks,
+        unit,
+        _displacement(case, unit_teeth),
+        crossbite_of(case, unit.teeth),
+    )
+
+
+def _implant_line(
+    res: _Resolved,
+    part: _Part,
+    moved: _Moved,
+    hook_height_mm: float | None,
+    data: MechanicsData,
+    notes: list[str],
+) -> _Line:
+    """The line of a module from implants: from their heads (or the end of the lever arm it
+    is pulled from) to the attachment nearest them."""
+    conn, primary = part.conn, part.conn.from_implant
+    assert primary is not None
+    head = np.mean([res.screws[i].head for i in part.implants], axis=0)
+    teeth = moved.hooks or part.teeth
+    att = _attachment_point(conn, teeth, res.landmarks, head, data, hook_height_mm)
+    if primary in res.arm_of:  # pulled from the end of a lever arm
+        head = _arm_end(head, att.point, moved.goal, moved.unit, moved.displaced, moved.crossbite)
+        gap = float(np.linalg.norm(head - res.screws[primary].head))
+        notes.append(
+            f"from the end of lever arm {res.arm_of[primary]}, {gap:.0f} mm "
+            "from the implant head, in line with the attachment along the goal's "
+            "direction (the arm brings the line of force to the teeth)"
+        )
+    return _Line("active", att.point, head, att)
+
+
+def _line_of_action(
+    case: Case,
+    res: _Resolved,
+    part: _Part,
+    moved: _Moved,
+    anchor_units: Mapping[str, list[int]],
+    data: MechanicsData,
+    notes: list[str],
+    warnings: list[MechWarning],
+) -> _Line:
+    """Where a part's force acts and where it comes from: from its implants' heads (or the
+    end of the lever arm it is pulled from) to its attachment; a tooth-borne module from the
+    nearest bracket of the jaw's anchorage teeth."""
+    conn, teeth, unit = part.conn, part.teeth, moved.unit
+    kind = _kind(conn)
+    hook_h = _hook_height(teeth, res.hook_teeth, data)
+    if conn.from_implant is not None:
+        return _implant_line(res, part, moved, hook_h, data, notes)
+    anchor_teeth = _anchor_teeth(
+        case, res.design, unit.jaw, anchor_units.get(unit.jaw, []), res.landmarks
+    )
+    anchor_teeth = [t for t in anchor_teeth if t not in teeth]
+    if part.side is not None:  # one side of a bilateral module: that side's anchorage
+        anchor_teeth = [t for t in anchor_teeth if fdi.side(t) == part.side] or anchor_teeth
+    if not anchor_teeth:
+        warnings.append(
+            MechWarning(
+                text=f"connection {part.id}: no anchorage teeth found for its reaction (no "
+                "rigid link, anchorage goal or bands in this arch)"
+            )
+        )
+    brackets = [res.landmarks[t].bracket_mm for t in anchor_teeth]
+    ref = np.mean(brackets, axis=0) if anchor_teeth else None
+    att: _Attachment | None = None
+    if kind in TENSION | COMPRESSION:
+        att = _attachment_point(conn, moved.hooks or teeth, res.landmarks, ref, data, hook_h)
+        point = att.point
+    elif conn.attachment_point_mm is not None:
+        point = np.asarray(conn.attachment_point_mm, dtype=float)
+    else:  # a wire (utility arch, cantilever) engages the whole unit
+        point = unit.attachment_mm.copy()
+    anchor_point = None
+    if anchor_teeth:
+        at = min(
+            anchor_teeth, key=lambda t: float(np.linalg.norm(res.landmarks[t].bracket_mm - point))
+        )
+        anchor_point = res.landmarks[at].bracket_mm
+    return _Line("tooth_borne", point, anchor_point, att, tuple(anchor_teeth), anchor_point)
+
+
+def _direction(kind: str, line: _Line, moved: _Moved, notes: list[str]) -> Vec | None:
+    """The unit vector of a part's force: a pusher, or a module without a line to its
+    anchorage, along the goal's direction (None: no goal); an open coil along the wire it is
+    threaded on; a tension module from the attachment towards the head."""
+    head, point = line.head, line.point
+    if (
+        kind in PUSHERS
+        or head is None
+        or (line.role == "tooth_borne" and kind not in TENSION | COMPRESSION)
+    ):
+        return moved.direction() if moved.goal is not None else None
+    if kind not in COMPRESSION:
+        return unit_vector(head - point)
+    # an open coil is threaded on a wire (archwire, guide segment or sliding tube): it pushes
+    # along that wire at the attachment, away from its stop
+    on = line.att.tooth if line.att is not None else None
+    guide = _guide(on, moved.goal, moved.unit, moved.displaced, moved.crossbite)
+    along = along_guide(guide, head, point) if guide is not None else None
+    if along is None or on is None:
+        return unit_vector(point - head)
+    how = (
+        " (the tooth's mesiodistal direction)"
+        if guide is on.mesial
+        else " (the segment guides it the goal's way)"
+    )
+    notes.append(
+        f"open coil threaded on the wire through the tube or bracket of {on.fdi}: it pushes "
+        f"along the wire{how}, not along the line from its stop"
+    )
+    return along
+
+
+@dataclass(frozen=True)
+class _Friction:
+    """Sliding friction on a part: the fraction lost along ``sliding`` (the goal's
+    direction; None without friction), the studies' ordinary fraction, citation and keys."""
+
+    fraction: float
+    ordinary: float
+    sliding: Vec | None
+    source: str | None
+    keys: tuple[str, ...]
+
+
+def _part_friction(case: Case, kind: str, moved: _Moved, data: MechanicsData) -> _Friction:
+    fr, src, keys = _friction(case, moved.goal, kind, moved.teeth, data)
+    ordinary = data.friction.sliding_loss_fraction.value if fr > 0 else 0.0
+    sliding = moved.direction() if fr > 0 and moved.goal is not None else None
+    return _Friction(fr, ordinary, sliding, src, keys)
+
+
+def _module(
+    conn: Connection,
+    cid: str,
+    applied: float,
+    span: float | None,
+    warnings: list[MechWarning],
+    data: MechanicsData,
+) -> tuple[mod.ForceModule | None, ModuleUse | None]:
+    """The connection's module (its ``module``, else its kind's usual one) fitted to the
+    applied force and its ``activation_mm``; a module that cannot take it is a warning."""
+    kind = conn.module or usual_module(_kind(conn))
+    if kind is None:
+        return None, None
+    try:
+        module, act = mod.fit_module(kind, applied, span, conn.activation_mm, data)
+    except mod.ModuleError as exc:
+        warnings.append(MechWarning(text=f"connection {cid}: {exc}", sources=["buchmann2012"]))
+        return None, None
+    use = ModuleUse(
+        kind=module.kind,
+        description=module.describe(),
+        nominal_g=module.nominal_g,
+        length_mm=module.length_mm,
+        activation_mm=act,
+    )
+    return module, use
+
+
+def _applied_force(
+    conn: Connection,
+    moved: _Moved,
+    direction: Vec,
+    friction: _Friction,
+    modules: int,
+    notes: list[str],
+    data: MechanicsData,
+) -> float | None:
+    """The module's force (g): the connection's ``force_g``, else the middle of the cited
+    range allowing for friction; None when there is neither."""
+    if conn.force_g is not None:
+        return float(conn.force_g)
+    kind = _kind(conn)
+    rng = orthopaedic_range(kind, data) or dose_range(
+        moved.goal, moved.teeth, MovementType.translation, data, modules
+    )
+    if rng is None:
+        return None
+    scale = dose_scale(rng.basis, direction, friction.sliding, friction.fraction, friction.ordinary)
+    applied = (rng.low_g + rng.high_g) / 2 / scale
+    extra = " allowing for friction" if abs(scale - 1) > 1e-9 else ""
+    notes.append(f"no force given: {applied:.0f} g (middle of the cited range{extra})")
+    return applied
+
+
+def _dose(
+    cid: str,
+    kind: str,
+    applied: float,
+    delivered: float,
+    direction: Vec,
+    friction: _Friction,
+    rng: CitedRange,
+    span: float | None,
+    data: MechanicsData,
+) -> tuple[DoseCheck, MechWarning | None]:
+    """The force against its cited range, with the module the mechanics suggests when it is
+    out of range (not for orthopaedic loads) and the caution that says so."""
+    scale = dose_scale(rng.basis, direction, friction.sliding, friction.fraction, friction.ordinary)
+    compared = applied * scale
+    status: Literal["below", "within", "above"] = (
+        "below"
+        if compared < rng.low_g - 0.5
+        else "above"
+        if compared > rng.high_g + 0.5
+        else "within"
+    )  # 0.5 g: not flagged for rounding
+    required = (rng.low_g + rng.high_g) / 2 / scale
+    sug = (
+        suggestion(required, kind, span, data)
+        if status != "within" and kind not in ORTHOPAEDIC
+        else None
+    )
+    dose = DoseCheck(
+        low_g=rng.low_g,
+        high_g=rng.high_g,
+        source=f"{rng.source}: {rng.detail} [{rng.tag}]",
+        source_key=rng.source,
+        basis=rng.basis,
+        basis_detail=rng.basis_detail,
+        delivered_g=delivered,
+        compared_g=compared,
+        ordinary_friction_fraction=friction.ordinary if rng.basis == "applied" else 0.0,
+        status=status,
+        required_applied_g=required,
+        useful_min_applied_g=rng.low_g / scale,
+        suggestion=sug.text if sug is not None else None,
+        suggested_module=sug.module if sug else None,
+        suggested_force_g=sug.force_g if sug else None,
+        suggested_activation_mm=sug.activation_mm if sug else None,
+    )
+    if status == "within":
+        return dose, None
+    text = f"connection {cid}: {dose_words(dose, applied, friction.fraction)}"
+    if dose.suggestion:
+        text += f"; suggest {dose.suggestion}"
+    return dose, MechWarning(severity="caution", text=text, sources=[rng.source])
+
+
+def _orthopaedic_note(data: MechanicsData) -> tuple[str, set[str]]:
+    ef = data.orthopaedic.expansion_force
+    note = (
+        f"orthopaedic load: the screw builds it up by {ef.per_activation.words()} per "
+        f"activation, {ef.after_five_activations.words()} after five, to "
+        f"{ef.accumulated.words()}"
+    )
+    return note, {r.source for r in (ef.per_activation, ef.after_five_activations)}
+
+
+def _connection_force(
+    case: Case,
+    res: _Resolved,
+    part: _Part,
+    anchor_units: Mapping[str, list[int]],
+    data: MechanicsData,
+) -> _PartForce:
+    """Stage 2 for one part (see :class:`_PartForce`): the unit it moves, its line of action,
+    its force and friction, its module, dose and force curve, and its reaction."""
+    early = _not_a_force(res, part)
+    if early is not None:
+        return _PartForce(early)
+    conn, cid, held, kind = part.conn, part.id, part.implants, _kind(part.conn)
+    base = dict(connection_id=cid, design_connection_id=conn.id, side=part.side, kind=kind)
+    notes = [part.note] if part.note else []
+    if len(held) > 1:
+        notes.append(f"carried by implants {', '.join(held)} together (one appliance)")
+    warnings: list[MechWarning] = []
+    moved = _moved(case, res, part, notes, data)
+    line = _line_of_action(case, res, part, moved, anchor_units, data, notes, warnings)
+    direction = _direction(kind, line, moved, notes)
+    if direction is None:
+        note = "no goal to give it a direction"
+        ignored = ConnectionForce(**base, role="ignored", teeth=part.teeth, notes=[note])
+        return _PartForce(ignored, tuple(warnings))
+    modules = res.sharing.get(tuple(moved.teeth), 1)
+    friction = _part_friction(case, kind, moved, data)
+    applied = _applied_force(conn, moved, direction, friction, modules, notes, data)
+    if applied is None:
+        note = "no force given and no cited force range for this goal"
+        ignored = ConnectionForce(
+            **base,
+            role="ignored",
+            implant_ids=held,
+            goal_id=moved.gid,
+            teeth=part.teeth,
+            notes=[note],
+        )
+        return _PartForce(ignored, tuple(warnings))
+    force = _Applied(applied, direction, friction, modules)
+    return _applied_part(res, part, moved, line, force, notes, warnings, data)
+
+
+@dataclass(frozen=True)
+class _Applied:
+    """A part's applied force (g) along ``direction``, its friction, and the number of
+    modules that share its unit's dose."""
+
+    g: float
+    direction: Vec
+    friction: _Friction
+    modules: int
+
+    @property
+    def force_n(self) -> Vec:
+        return np.asarray(self.direction * self.g * G, dtype=float)
+
+    @property
+    def delivered_n(self) -> Vec:
+        return after_friction(self.force_n, self.friction.sliding, self.friction.fraction)
+
+
+def _applied_part(
+    res: _Resolved,
+    part: _Part,
+    moved: _Moved,
+    line: _Line,
+    force: _Applied,
+    notes: list[str],
+    warnings: list[MechWarning],
+    data: MechanicsData,
+) -> _PartForce:
+    """A part with its force: its module, the loads on its unit (the module at its hook or
+    arm tip; friction where the archwire slides, in the bracket slot, along the wire), the
+    unit's force system from it alone, its dose and curve, and its reaction."""
+    conn, cid, kind, friction = part.conn, part.id, _kind(part.conn), force.friction
+    span = float(np.linalg.norm(line.head - line.point)) if line.head is not None else None
+    f_applied, f_eff = force.force_n, force.delivered_n
+    module, module_use = _module(conn, cid, force.g, span, warnings, data)
+    slot = line.att.bracket if line.att is not None else line.point
+    loads: list[tuple[Vec, Vec]] = [(line.point, f_applied)]
+    if float(np.linalg.norm(f_eff - f_applied)) > 0:
+        loads.append((slot, f_eff - f_applied))
+    system = unit_force_system(
+        moved.unit, loads, goal=moved.goal, data=data, displaced=moved.displaced
+    )
+    sources: set[str] = set()
+    if kind in ORTHOPAEDIC:
+        note, keys = _orthopaedic_note(data)
+        notes.append(note)
+        sources |= keys
+    delivered = float(np.linalg.norm(f_eff)) / G
+    dose, curve, judged, cited = _judged(
+        part, force, delivered, span, system.movement, moved, module, module_use, data
+    )
+    warnings += judged
+    sources |= cited
+    if friction.fraction:
+        notes.append(
+            f"sliding mechanics: {friction.fraction:.0%} of the force lost to friction "
+            f"({friction.source})"
+        )
+        sources.update(friction.keys)
+    result = ConnectionForce(
+        connection_id=cid,
+        design_connection_id=conn.id,
+        side=part.side,
+        kind=kind,
+        role=line.role,
+        implant_ids=part.implants,
+        goal_id=moved.gid,
+        teeth=part.teeth,
+        module=module_use,
+        applied_g=force.g,
+        friction_loss_fraction=friction.fraction,
+        friction_source=friction.source,
+        friction_source_keys=list(friction.keys),
+        delivered_g=delivered,
+        point_mm=_v3(line.point),
+        direction=_v3(force.direction),
+        attachment_height_mm=line.att.height_mm if line.att is not None else None,
+        translation_height_mm=_translation_height(
+            line.att,
+            line.role,
+            kind,
+            moved.goal,
+            moved.unit,
+            line.head,
+            friction.sliding,
+            friction.fraction,
+        ),
+        system=system,
+        dose=dose,
+        curve=curve,
+        notes=notes,
+    )
+    reaction = _reaction(res, part, line, moved, -f_applied)
+    unit = tuple(moved.teeth)
+    return _PartForce(
+        result, tuple(warnings), frozenset(sources), unit, moved.goal, tuple(loads), reaction
+    )
+
+
+def _judged(
+    part: _Part,
+    force: _Applied,
+    delivered: float,
+    span: float | None,
+    movement: MovementType,
+    moved: _Moved,
+    module: mod.ForceModule | None,
+    module_use: ModuleUse | None,
+    data: MechanicsData,
+) -> tuple[DoseCheck | None, ForceCurve | None, list[MechWarning], set[str]]:
+    """A part's dose against its cited range (orthopaedic, else for its goal and the
+    predicted ``movement``) and its module's force over time, with their warnings and
+    sources; no range: nothing to judge."""
+    kind = _kind(part.conn)
+    rng = orthopaedic_range(kind, data) or dose_range(
+        moved.goal, moved.teeth, movement, data, force.modules
+    )
+    if rng is None:
+        return None, None, [], set()
+    dose, caution = _dose(
+        part.id, kind, force.g, delivered, force.direction, force.friction, rng, span, data
+    )
+    warnings = [caution] if caution is not None else []
+    curve = None
+    if module is not None and module_use is not None:
+        curve = _curve(
+            module,
+            module_use.activation_mm,
+            dose.useful_min_applied_g,
+            moved.goal,
+            moved.teeth,
+            data,
+        )
+        warnings += _curve_warning(part.id, curve)
+    return dose, curve, warnings, {rng.source}
+
+
+def _curve_warning(cid: str, curve: ForceCurve) -> list[MechWarning]:
+    if curve.works_at_g is None:
+        return []
+    return [
+        MechWarning(
+            severity="info",
+            text=f"connection {cid}: {curve_words(curve)}; a NiTi closed-coil spring keeps a "
+            "constant force (IIP 2024 chapter, I.2)",
+            sources=["buchmann2012", "seed"],
+        )
     ]
-    external = appliance_loads(
-        case, {jaw: teeth for jaw, (teeth, ids) in rigid.items() if ids and teeth}, landmarks, data
-    )
-    for ext in external:
-        reactions.setdefault(ext.jaw, []).append((ext.point_mm, ext.force_n))
-    anchorage: list[UnitForceSystem] = []
-    balance: dict[str, UnitForceSystem] = {}
-    for jaw_name, loads in reactions.items():
-        teeth, ids = rigid[jaw_name]
-        aunit = make_unit(teeth, landmarks, data)
-        if not ids:
-            anchorage.append(unit_force_system(aunit, loads, data=data))
-            continue
-        f = sum((ld[1] for ld in loads), np.zeros(3))
-        m = sum((np.cross(ld[0] - aunit.cr_mm, ld[1]) for ld in loads), np.zeros(3))
-        heads = [implants[i].head for i in ids]
-        shares = share_load(heads, f, m, aunit.cr_mm)
-        for iid, (fi, mi) in zip(ids, shares, strict=True):
-            implants[iid].force = implants[iid].force + fi
-            implants[iid].moment = implants[iid].moment + mi
-        if any(e.jaw == jaw_name for e in external):
-            balance[jaw_name] = held_balance(aunit, loads, heads, shares, data)
-    results.extend(
-        _appliance_results(design, external, rigid, balance, landmarks, data, warnings, sources)
-    )
 
+
+def _reaction(
+    res: _Resolved, part: _Part, line: _Line, moved: _Moved, force: Vec
+) -> _Reaction | None:
+    """Where the reaction ``force`` of a part goes (see :class:`_Reaction`)."""
+    kind, held = _kind(part.conn), part.implants
+    if line.role == "active":
+        if kind in PUSHERS:  # clamped: one appliance on every implant that carries it
+            via = (
+                np.mean([res.screws[i].head for i in held], axis=0)
+                if part.through_heads
+                else line.point
+            )
+            return _Reaction(force, via, tuple(held), group=(kind, str(part.teeth)))
+        if len(held) > 1 and line.head is not None:  # one appliance on several implants
+            return _Reaction(force, line.head, tuple(held), group=(kind, part.id))
+        moment = None
+        if part.conn.from_implant in res.arm_of and line.head is not None:  # the lever arm's
+            moment = np.cross(line.head - res.screws[held[0]].head, force)
+        return _Reaction(force, implants=(held[0],), moment=moment)
+    if not line.anchor_teeth:
+        return None
+    at = line.point
+    if kind not in PUSHERS and kind in TENSION | COMPRESSION and line.anchor_point is not None:
+        at = line.anchor_point
+    return _Reaction(force, at, jaw=moved.unit.jaw, anchor_teeth=line.anchor_teeth)
+
+
+# ----------------------------------------------------------------------------- stage 3: reactions
+
+
+@dataclass(frozen=True)
+class _Reactions:
+    """Stage 3's input, gathered from the parts: the resultant on every moved unit, the
+    reactions on tooth anchorage per jaw, each jaw's anchorage unit (rigid links from
+    implants, else the first tooth-borne module's anchorage teeth), the one-implant
+    reactions in order and the loads on appliances carried by several implants."""
+
+    units: list[UnitForceSystem]
+    on_teeth: dict[str, list[tuple[Vec, Vec]]]
+    rigid: Held
+    direct: list[_Reaction]
+    appliances: dict[tuple[str, str], list[_Reaction]]
+
+    @classmethod
+    def of(
+        cls, case: Case, res: _Resolved, forces: Sequence[_PartForce], data: MechanicsData
+    ) -> _Reactions:
+        per_unit: dict[tuple[int, ...], list[tuple[Vec, Vec]]] = {}
+        unit_goal: dict[tuple[int, ...], Goal | None] = {}
+        on_teeth: dict[str, list[tuple[Vec, Vec]]] = {}
+        rigid: Held = {jaw: (list(t), list(i)) for jaw, (t, i) in res.rigid.items()}
+        direct: list[_Reaction] = []
+        appliances: dict[tuple[str, str], list[_Reaction]] = {}
+        for f in forces:
+            if f.unit is not None:
+                per_unit.setdefault(f.unit, []).extend(f.loads)
+                unit_goal[f.unit] = f.goal
+            r = f.reaction
+            if r is None:
+                continue
+            if r.group is not None:
+                appliances.setdefault(r.group, []).append(r)
+            elif r.implants:
+                direct.append(r)
+            elif r.jaw is not None and r.at is not None:
+                on_teeth.setdefault(r.jaw, []).append((r.at, r.force))
+                if not rigid.setdefault(r.jaw, ([], []))[0]:
+                    rigid[r.jaw] = (list(r.anchor_teeth), [])
+        units = [
+            unit_force_system(
+                make_unit(list(k), res.landmarks, data),
+                loads,
+                goal=unit_goal[k],
+                data=data,
+                other_goals=[  # every goal of the design on these teeth: its movement is wanted
+                    g
+                    for g, gteeth in res.goals.values()
+                    if g is not unit_goal[k] and set(gteeth) & set(k)
+                ],
+                displaced=_displacement(case, k),
+            )
+            for k, loads in per_unit.items()
+        ]
+        return cls(units, on_teeth, rigid, direct, appliances)
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """Stage 3's result: every implant with its load, the force systems on tooth anchorage,
+    the appliance connections (Herbst, elastics), the implants' groups (rigid units and
+    appliances; for the single-implant moment check) and the case appliances each implant
+    holds against."""
+
+    implants: list[_ImplantState]
+    anchorage: list[UnitForceSystem]
+    appliance_results: list[ConnectionForce]
+    groups: Held
+    holding_of: dict[str, list[str]]
+
+    def holding(self, implant_id: str) -> list[str]:
+        return self.holding_of.get(implant_id, [])
+
+
+def _reactions(
+    case: Case,
+    res: _Resolved,
+    held: _Reactions,
+    data: MechanicsData,
+    warnings: list[MechWarning],
+    sources: set[str],
+) -> _Shared:
+    """Stage 3: the reactions shared among the implants (:func:`share_load`): one-implant
+    reactions, the held units' loads (with the case's appliance forces), and the loads of
+    appliances on several implants."""
+    states = {i: _ImplantState(s.id, s.head, s.axis, s.derived) for i, s in res.screws.items()}
+    for r in held.direct:
+        st = states[r.implants[0]]
+        st.force = st.force + r.force
+        if r.moment is not None:
+            st.moment = st.moment + r.moment
+    rigid = held.rigid
+    external = appliance_loads(
+        case,
+        {jaw: teeth for jaw, (teeth, ids) in rigid.items() if ids and teeth},
+        res.landmarks,
+        data,
+    )
+    anchorage, balance = _held_units(held, external, states, res.landmarks, data)
+    app_results = _appliance_results(
+        res.design, external, rigid, balance, res.landmarks, data, warnings, sources
+    )
     groups = dict(rigid)
-    for n, ((kind, _), parts) in enumerate(appliances.items()):
-        ids = list(dict.fromkeys(i for p in parts for i in p[0]))
-        heads = [implants[i].head for i in ids]
+    for n, ((kind, _), parts) in enumerate(held.appliances.items()):
+        ids = list(dict.fromkeys(i for p in parts for i in p.implants))
+        heads = [states[i].head for i in ids]
         ref = np.mean(heads, axis=0)
-        f = sum((p[2] for p in parts), np.zeros(3))
-        m = sum((np.cross(p[1] - ref, p[2]) for p in parts), np.zeros(3))
-        for iid, (fi, mi) in zip(ids, share_load(heads, f, m, ref), strict=True):
-            implants[iid].force = implants[iid].force + fi
-            implants[iid].moment = implants[iid].moment + mi
+        f = sum((p.force for p in parts), np.zeros(3))
+        m = sum((np.cross(p.at - ref, p.force) for p in parts if p.at is not None), np.zeros(3))
+        _add_shares(states, ids, share_load(heads, f, m, ref))
         groups[f"{kind} {n}"] = ([], ids)
-    ortho = {i for c in design.connections if _kind(c) in ORTHOPAEDIC for i in carriers(c)}
     holding: dict[str, list[str]] = {}  # implant -> the case appliances it holds against
     for e in external:
         for i in rigid[e.jaw][1]:
             if e.appliance not in holding.setdefault(i, []):
                 holding[i].append(e.appliance)
-    loads_out = [
-        _implant_load(st, groups, data, warnings, sources, st.id in ortho, holding.get(st.id, []))
-        for st in implants.values()
-    ]
-    times = [
-        goal_time(gid, g, [t for t in gteeth if t in landmarks], data)
-        for gid, (g, gteeth) in goals.items()
-        if g.kind not in HOLDING_KINDS
-    ]
-    sources.update(t.rate_source_key for t in times if t.rate_source_key)
-    durations = [t.duration_weeks for t in times if t.duration_weeks is not None]
-    for u in units + anchorage:
-        sources.update(u.cr_sources)
-    for text in _against_open_bite(case, units, anchorage, landmarks, data):
-        warnings.append(MechWarning(severity="caution", text=text, sources=["seed"]))
-        sources.add("seed")
-    return ForceSystem(
-        design_id=design.id,
-        connections=results,
-        units=units,
-        anchorage=anchorage,
-        implants=loads_out,
-        goals=times,
-        estimated_duration_weeks=max(durations) if durations else None,
-        warnings=warnings,
-        sources=sorted(s for s in sources if s),
-    )
+    return _Shared(list(states.values()), anchorage, app_results, groups, holding)
+
+
+def _add_shares(
+    states: Mapping[str, _ImplantState], ids: Sequence[str], shares: Sequence[tuple[Vec, Vec]]
+) -> None:
+    for iid, (fi, mi) in zip(ids, shares, strict=True):
+        states[iid].force = states[iid].force + fi
+        states[iid].moment = states[iid].moment + mi
+
+
+def _held_units(
+    held: _Reactions,
+    external: Sequence[ApplianceLoad],
+    states: Mapping[str, _ImplantState],
+    landmarks: Mapping[int, ToothLandmarks],
+    data: MechanicsData,
+) -> tuple[list[UnitForceSystem], dict[str, UnitForceSystem]]:
+    """Each jaw's reactions (and appliance forces) on its anchorage unit: on teeth alone, the
+    force system they carry; held by implants, shared among them, with what is left on the
+    held unit when an appliance pushes it (its balance)."""
+    reactions = {jaw: list(loads) for jaw, loads in held.on_teeth.items()}
+    for ext in external:
+        reactions.setdefault(ext.jaw, []).append((ext.point_mm, ext.force_n))
+    anchorage: list[UnitForceSystem] = []
+    balance: dict[str, UnitForceSystem] = {}
+    for jaw, loads in reactions.items():
+        teeth, ids = held.rigid[jaw]
+        unit = make_unit(teeth, landmarks, data)
+        if not ids:
+            anchorage.append(unit_force_system(unit, loads, data=data))
+            continue
+        f = sum((ld[1] for ld in loads), np.zeros(3))
+        m = sum((np.cross(ld[0] - unit.cr_mm, ld[1]) for ld in loads), np.zeros(3))
+        heads = [states[i].head for i in ids]
+        shares = share_load(heads, f, m, unit.cr_mm)
+        _add_shares(states, ids, shares)
+        if any(e.jaw == jaw for e in external):
+            balance[jaw] = held_balance(unit, loads, heads, shares, data)
+    return anchorage, balance
 
 
 def _against_open_bite(
@@ -1945,6 +2356,8 @@ def _appliance_results(
         out.append(
             ConnectionForce(
                 connection_id=side_id(ext.appliance, ext.side),
+                design_connection_id=ext.appliance,
+                side=ext.side,
                 kind=ext.appliance,
                 role="appliance",
                 implant_ids=list(ids),

@@ -8,6 +8,7 @@ from tadplan.case import fdi
 from tadplan.model import (
     Cited,
     Components,
+    ConnectionForce,
     DoseCheck,
     ForceCurve,
     ForceSystem,
@@ -115,70 +116,73 @@ def _unit_line(u: UnitForceSystem, indent: str = "    ") -> list[str]:
     return lines
 
 
+def _connection_lines(c: ConnectionForce) -> list[str]:
+    """The lines of one connection's force: its module and friction, dose, hook, force over
+    time and notes (a link, attachment, ignored part or appliance force in one line)."""
+    out: list[str] = []
+    if c.role in ("rigid_link", "attachment", "ignored"):
+        what = {"rigid_link": "rigid link", "attachment": "attachment"}.get(c.role, "not analysed")
+        note = f" ({'; '.join(c.notes)})" if c.notes else ""
+        out.append(
+            f"  {c.connection_id} {c.kind}: {what} "
+            f"{'+'.join(c.implant_ids) or c.implant_id or ''} -> "
+            f"{' '.join(map(str, c.teeth))}{note}"
+        )
+        return out
+    if c.role == "appliance":
+        out.append(
+            f"  {c.connection_id}: {c.applied_g:.0f} g on {' '.join(map(str, c.teeth))}, "
+            f"an appliance force the implants hold against ({'+'.join(c.implant_ids)})"
+        )
+        out.extend(f"    note: {n}" for n in c.notes)
+        return out
+    carried = "+".join(c.implant_ids) or c.implant_id
+    src = f"from {carried}" if carried else "tooth-borne"
+    mod = (
+        f", {c.module.description}, activation {c.module.activation_mm:.1f} mm" if c.module else ""
+    )
+    fr = (
+        f", {c.friction_loss_fraction:.0%} friction -> {c.delivered_g:.0f} g"
+        if c.friction_loss_fraction
+        else ""
+    )
+    out.append(f"  {c.connection_id} {c.kind} {src}: {c.applied_g:.0f} g{mod}{fr}")
+    if c.dose:
+        out.append(
+            f"    dose: {dose_words(c.dose, c.applied_g, c.friction_loss_fraction)} "
+            f"({c.dose.source})" + (f"; suggest {c.dose.suggestion}" if c.dose.suggestion else "")
+        )
+    if c.translation_height_mm is not None:
+        at = c.attachment_height_mm or 0.0
+        out.append(
+            f"    hook: {at:.1f} mm from the bracket slot; "
+            f"the pull passes through the CR with a hook of {c.translation_height_mm:.1f} mm"
+        )
+    if c.curve:
+        visits = c.curve.reactivation_days
+        every = len(visits) > 3 and all(
+            abs(d - (i + 1) * c.curve.appointment_interval_days) < 1e-6
+            for i, d in enumerate(visits)
+        )
+        days = ", ".join(f"{d:.0f}" for d in visits)
+        again = (
+            f"; reactivated or replaced at every visit ({len(visits)} times)"
+            if every
+            else f"; reactivated at the visits on day {days}"
+            if visits
+            else ""
+        )
+        out.append(f"    force over time: {curve_words(c.curve)}{again}")
+    for n in c.notes:
+        out.append(f"    note: {n}")
+    return out
+
+
 def format_force_system(result: ForceSystem) -> str:
     """A short text report of one design's force system."""
     out = [f"design {result.design_id}: force system"]
     for c in result.connections:
-        if c.role in ("rigid_link", "attachment", "ignored"):
-            what = {"rigid_link": "rigid link", "attachment": "attachment"}.get(
-                c.role, "not analysed"
-            )
-            note = f" ({'; '.join(c.notes)})" if c.notes else ""
-            out.append(
-                f"  {c.connection_id} {c.kind}: {what} "
-                f"{'+'.join(c.implant_ids) or c.implant_id or ''} -> "
-                f"{' '.join(map(str, c.teeth))}{note}"
-            )
-            continue
-        if c.role == "appliance":
-            out.append(
-                f"  {c.connection_id}: {c.applied_g:.0f} g on {' '.join(map(str, c.teeth))}, "
-                f"an appliance force the implants hold against ({'+'.join(c.implant_ids)})"
-            )
-            out.extend(f"    note: {n}" for n in c.notes)
-            continue
-        carried = "+".join(c.implant_ids) or c.implant_id
-        src = f"from {carried}" if carried else "tooth-borne"
-        mod = (
-            f", {c.module.description}, activation {c.module.activation_mm:.1f} mm"
-            if c.module
-            else ""
-        )
-        fr = (
-            f", {c.friction_loss_fraction:.0%} friction -> {c.delivered_g:.0f} g"
-            if c.friction_loss_fraction
-            else ""
-        )
-        out.append(f"  {c.connection_id} {c.kind} {src}: {c.applied_g:.0f} g{mod}{fr}")
-        if c.dose:
-            out.append(
-                f"    dose: {dose_words(c.dose, c.applied_g, c.friction_loss_fraction)} "
-                f"({c.dose.source})"
-                + (f"; suggest {c.dose.suggestion}" if c.dose.suggestion else "")
-            )
-        if c.translation_height_mm is not None:
-            at = c.attachment_height_mm or 0.0
-            out.append(
-                f"    hook: {at:.1f} mm from the bracket slot; "
-                f"the pull passes through the CR with a hook of {c.translation_height_mm:.1f} mm"
-            )
-        if c.curve:
-            visits = c.curve.reactivation_days
-            every = len(visits) > 3 and all(
-                abs(d - (i + 1) * c.curve.appointment_interval_days) < 1e-6
-                for i, d in enumerate(visits)
-            )
-            days = ", ".join(f"{d:.0f}" for d in visits)
-            again = (
-                f"; reactivated or replaced at every visit ({len(visits)} times)"
-                if every
-                else f"; reactivated at the visits on day {days}"
-                if visits
-                else ""
-            )
-            out.append(f"    force over time: {curve_words(c.curve)}{again}")
-        for n in c.notes:
-            out.append(f"    note: {n}")
+        out.extend(_connection_lines(c))
     if result.units:
         out.append("  resultant on each moved unit:")
         for u in result.units:

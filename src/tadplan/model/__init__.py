@@ -13,6 +13,8 @@ The JSON form of :class:`Plan` is documented by ``tadplan schema --plan`` and is
 
 from tadplan.model.citation import TAGS, Cited, FrozenModel, SourceRef, Tag
 from tadplan.model.forces import (
+    FORCE_MODULES,
+    AttachmentSite,
     Components,
     ConnectionForce,
     DoseCheck,
@@ -21,12 +23,16 @@ from tadplan.model.forces import (
     GoalTime,
     ImplantLoad,
     MechWarning,
+    ModuleKind,
     ModuleUse,
     MomentComponents,
     MovementType,
     PatientComponents,
+    Side,
     SideForce,
     UnitForceSystem,
+    usual_attachment_site,
+    usual_module,
 )
 from tadplan.model.plan import (
     ARM_KINDS,
@@ -59,6 +65,7 @@ __all__ = [
     "CLAMPED_KINDS",
     "COMPRESSION_KINDS",
     "DISCLAIMER",
+    "FORCE_MODULES",
     "ORTHOPAEDIC_KINDS",
     "PALATAL_APPLIANCE_KINDS",
     "PUSH_KINDS",
@@ -66,6 +73,7 @@ __all__ = [
     "TAGS",
     "TENSION_KINDS",
     "AnchorageType",
+    "AttachmentSite",
     "Cited",
     "Components",
     "Connection",
@@ -87,6 +95,7 @@ __all__ = [
     "MechWarning",
     "Mitigation",
     "MitigationCode",
+    "ModuleKind",
     "ModuleUse",
     "MomentComponents",
     "MovementType",
@@ -94,6 +103,7 @@ __all__ = [
     "Plan",
     "RankCriterion",
     "RiskFactor",
+    "Side",
     "SideForce",
     "SiteSafety",
     "SourceRef",
@@ -101,4 +111,6 @@ __all__ = [
     "TraceEntry",
     "UnitForceSystem",
     "Warning",
+    "usual_attachment_site",
+    "usual_module",
 ]

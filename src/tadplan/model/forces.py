@@ -23,6 +23,63 @@ from tadplan.model.citation import FrozenModel as _Model
 
 Vec3 = tuple[float, float, float]
 
+Side = Literal["right", "left", "midline"]
+"""The patient's side a per-side result belongs to (``midline``: across it)."""
+
+
+class ModuleKind(StrEnum):
+    """A force module of the catalogue (``data/force_modules.yaml``,
+    :mod:`tadplan.mechanics.modules`)."""
+
+    niti_closed_coil = "niti_closed_coil"
+    elastomeric_chain = "elastomeric_chain"
+    latex_elastic = "latex_elastic"
+    niti_open_coil = "niti_open_coil"
+    ss_open_coil = "ss_open_coil"
+    ligature = "ligature"  # passive tie-back: holds, delivers no active force
+    rigid = "rigid"  # wire segment, TPA, composite: rigid link
+
+
+FORCE_MODULES: dict[str, tuple[ModuleKind, ...]] = {
+    "niti_tension_spring": (ModuleKind.niti_closed_coil,),
+    "power_hook": (ModuleKind.niti_closed_coil,),
+    "lever_arm": (ModuleKind.niti_closed_coil,),
+    "elastic_chain": (ModuleKind.elastomeric_chain,),
+    "elastic": (ModuleKind.latex_elastic,),
+    "compression_spring": (ModuleKind.niti_open_coil, ModuleKind.ss_open_coil),
+}
+"""Connection kind (``planner.model.ConnectionKind`` value) -> the force modules it can be
+made of, the usual one first; kinds not listed carry no force module."""
+
+
+class AttachmentSite(StrEnum):
+    """Where on its tooth a module acts."""
+
+    bracket = "bracket"  # the bracket or tube (raised by attachment_height_mm when given)
+    occlusal = "occlusal"  # a button on the occlusal surface, on the long axis
+    lingual = "lingual"  # a palatal or lingual button, TPA or appliance arm
+    power_arm = "power_arm"  # a power hook or arm on the slot, of the cited height by default
+
+
+_USUAL_SITE: dict[str, AttachmentSite] = {
+    "power_hook": AttachmentSite.power_arm,
+    "lever_arm": AttachmentSite.power_arm,
+    "tpa": AttachmentSite.lingual,
+}
+
+
+def usual_attachment_site(kind: str) -> AttachmentSite:
+    """The attachment site of a connection of ``kind`` that names none: a power hook or
+    lever arm acts at its arm, a TPA on the palatal side, anything else at the bracket."""
+    return _USUAL_SITE.get(kind, AttachmentSite.bracket)
+
+
+def usual_module(kind: str) -> ModuleKind | None:
+    """The force module of a connection of ``kind`` that names none (:data:`FORCE_MODULES`);
+    None for kinds without one (rigid links, appliances)."""
+    modules = FORCE_MODULES.get(kind)
+    return modules[0] if modules else None
+
 
 class MovementType(StrEnum):
     """Kind of tooth movement predicted from the force system at the CR."""
@@ -139,7 +196,7 @@ class ForceCurve(_Model):
 
 
 class ModuleUse(_Model):
-    kind: str
+    kind: ModuleKind
     description: str
     nominal_g: float | None = None
     length_mm: float | None = None
@@ -174,7 +231,7 @@ class DoseCheck(_Model):
         description="module force at which the dose reaches the bottom of the range"
     )
     suggestion: str | None = None
-    suggested_module: str | None = Field(
+    suggested_module: ModuleKind | None = Field(
         default=None, description="kind of the suggested module, when the mechanics can fit it"
     )
     suggested_force_g: float | None = Field(
@@ -185,7 +242,18 @@ class DoseCheck(_Model):
 
 
 class ConnectionForce(_Model):
-    connection_id: str
+    connection_id: str = Field(
+        description="the design connection's id, or for one side of it (or of a case "
+        "appliance) that id with the side, e.g. 'd2-c1 (right)'"
+    )
+    design_connection_id: str = Field(
+        default="",
+        description="the design connection (or case appliance) this result belongs to; "
+        "filled from connection_id when not given",
+    )
+    side: Side | None = Field(
+        default=None, description="the side this result covers when it is one side of it"
+    )
     kind: str
     role: Literal["active", "rigid_link", "tooth_borne", "attachment", "ignored", "appliance"] = (
         Field(
@@ -232,9 +300,12 @@ class ConnectionForce(_Model):
     @model_validator(mode="before")
     @classmethod
     def _first_carrier(cls, data: Any) -> Any:
-        """``implant_id`` is the first of ``implant_ids`` unless given."""
+        """``implant_id`` is the first of ``implant_ids`` and ``design_connection_id`` is
+        ``connection_id`` unless given."""
         if isinstance(data, dict) and data.get("implant_id") is None and data.get("implant_ids"):
             data = {**data, "implant_id": data["implant_ids"][0]}
+        if isinstance(data, dict) and not data.get("design_connection_id"):
+            data = {**data, "design_connection_id": data.get("connection_id", "")}
         return data
 
 

@@ -17,7 +17,7 @@ from tadplan.case import fdi
 from tadplan.case.model import AnchorageDemand, Case, MovementKind, SiteRef
 from tadplan.model.citation import FrozenModel as _Model
 from tadplan.model.citation import SourceRef
-from tadplan.model.forces import ForceSystem
+from tadplan.model.forces import FORCE_MODULES, AttachmentSite, ForceSystem, ModuleKind
 from tadplan.model.risk import DesignRisk, ImplantRisk
 
 Vec3 = tuple[float, float, float]
@@ -185,7 +185,14 @@ class Connection(_Model):
         "from_implant first",
     )
     teeth: list[int] = Field(default_factory=list, description="teeth it attaches to")
-    attachment: str = Field(default="", description="bracket hook, power hook, button, band...")
+    attachment: str = Field(
+        default="", description="the attachment in words, for the clinician (never read back)"
+    )
+    attachment_site: AttachmentSite | None = Field(
+        default=None,
+        description="where on the tooth the module acts (bracket, occlusal or lingual button, "
+        "power arm); None: the kind's usual site (mechanics.result.usual_attachment_site)",
+    )
     attachment_point_mm: Vec3 | None = None
     attachment_height_mm: float | None = Field(
         default=None,
@@ -202,7 +209,20 @@ class Connection(_Model):
         "along the arch to them",
     )
     force_g: float | None = Field(default=None, ge=0, description="nominal force per side, g")
-    activation: str = ""
+    module: ModuleKind | None = Field(
+        default=None,
+        description="the force module (one of the kind's, mechanics.result.FORCE_MODULES); "
+        "None: the kind's usual module (mechanics.result.usual_module)",
+    )
+    activation_mm: float | None = Field(
+        default=None,
+        gt=0,
+        description="activation of the module, mm (stretch, or compression of an open coil); "
+        "None: the module's usual activation",
+    )
+    activation: str = Field(
+        default="", description="the activation in words, for the clinician (never read back)"
+    )
     passive: bool = Field(default=False, description="rigid/passive link (indirect anchorage)")
 
     @model_validator(mode="before")
@@ -228,6 +248,20 @@ class Connection(_Model):
         elif one is not None:
             return {**data, "from_implants": [one]}
         return data
+
+    @model_validator(mode="after")
+    def _module_of_kind(self) -> Connection:
+        """A connection's module is one its kind can be made of (an open coil is NiTi or
+        stainless steel, never a chain)."""
+        allowed = FORCE_MODULES.get(self.kind.value, ())
+        if self.activation_mm is not None and not allowed:
+            raise ValueError(f"activation_mm: a {self.kind.value} has no force module to activate")
+        if self.module is None:
+            return self
+        if self.module not in allowed:
+            can = ", ".join(m.value for m in allowed) or "no force module"
+            raise ValueError(f"module: {self.kind.value} takes {can}, not {self.module.value}")
+        return self
 
     @model_validator(mode="after")
     def _tpa_across(self) -> Connection:

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 
 from tadplan.anatomy import ToothLandmarks
 from tadplan.case.model import Case
-from tadplan.mechanics import base_id
 from tadplan.mechanics.text import dose_words
 from tadplan.model import (
     Connection,
     ConnectionForce,
     Design,
+    DoseCheck,
     ForceSystem,
     SourceRef,
     TraceEntry,
@@ -67,7 +67,7 @@ def _candidates(design: Design, fs: ForceSystem) -> dict[str, list[ConnectionFor
     """Connections whose every analysed part carries the same adoptable suggestion."""
     parts: dict[str, list[ConnectionForce]] = {}
     for cf in fs.connections:
-        parts.setdefault(base_id(cf.connection_id), []).append(cf)
+        parts.setdefault(cf.design_connection_id, []).append(cf)
     conns = {c.id: c for c in design.connections}
     out: dict[str, list[ConnectionForce]] = {}
     for cid, cfs in parts.items():
@@ -90,6 +90,17 @@ def _adoptable(cf: ConnectionForce) -> bool:
     scale = d.compared_g / cf.applied_g  # what the range measures, per g applied
     compared = d.suggested_force_g * scale
     return d.low_g - _ROUNDING_G <= compared <= d.high_g + _ROUNDING_G
+
+
+def _fitted(dose: DoseCheck) -> dict[str, object]:
+    """The connection fields of the suggested module: its force, module kind and activation
+    as typed values (the mechanics reads these), its words only for the clinician."""
+    return {
+        "force_g": dose.suggested_force_g,
+        "module": dose.suggested_module,
+        "activation_mm": dose.suggested_activation_mm,
+        "activation": dose.suggestion or "",
+    }
 
 
 def _flags(fs: ForceSystem) -> set[tuple[str, str]]:
@@ -121,8 +132,9 @@ def adopt_suggested_forces(
     if not found:
         return Adoption(design, fs)
     first = {cid: cfs[0] for cid, cfs in found.items()}
-    wanted = {cid: cf.dose.suggested_force_g for cid, cf in first.items() if cf.dose}
-    texts = {cid: cf.dose.suggestion or "" for cid, cf in first.items() if cf.dose}
+    doses = {cid: cf.dose for cid, cf in first.items() if cf.dose}
+    wanted = {cid: d.suggested_force_g for cid, d in doses.items()}
+    texts = {cid: d.suggestion or "" for cid, d in doses.items()}
     conns = []
     activation = list(design.activation)
     for c in design.connections:
@@ -130,7 +142,7 @@ def adopt_suggested_forces(
         if g is None:
             conns.append(c)
             continue
-        conns.append(c.model_copy(update={"force_g": g, "activation": texts[c.id]}))
+        conns.append(c.model_copy(update=_fitted(doses[c.id])))
         if c.force_g is not None:
             activation = _activation_lines(activation, c, g)
     raised = design.model_copy(update={"connections": conns, "activation": activation})
@@ -145,7 +157,7 @@ def adopt_suggested_forces(
     unit = " class" if cf0.dose.suggested_module == "niti_closed_coil" else ""
     why = dose_words(cf0.dose, cf0.applied_g, cf0.friction_loss_fraction)
     sources = list(dict.fromkeys(s for cfs in found.values() for cf in cfs for s in _sources(cf)))
-    new_parts = [cf for cf in fs2.connections if base_id(cf.connection_id) in found]
+    new_parts = [cf for cf in fs2.connections if cf.design_connection_id in found]
     off = [cf.connection_id for cf in new_parts if cf.dose is None or cf.dose.status != "within"]
     added = sorted(_flags(fs2) - _flags(fs))
     facts = [f"{cid}: {texts[cid]}" for cid in found]

@@ -13,11 +13,13 @@ design's force system, then let what the physics says take part in the ranking.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from tadplan.anatomy import ToothLandmarks, average_landmarks
 from tadplan.case.model import UNERUPTED, Case
 from tadplan.knowledge import Knowledge
+from tadplan.knowledge.schema import RankWeights
 from tadplan.mechanics import MechanicsError, analyse_design
 from tadplan.model import (
     Design,
@@ -143,6 +145,113 @@ def check_warnings(case: Case, goal_ids: Sequence[str], fs: ForceSystem) -> list
     ]
 
 
+@dataclass(frozen=True)
+class _Analysed:
+    """One design placed and analysed: the design as fitted (power arm, adopted module), its
+    force system (None: not computed, ``error`` says why) and what each fitting step did."""
+
+    design: Design
+    mechanics: ForceSystem | None
+    error: str | None
+    arm: ArmFit | None = None
+    adoption: Adoption | None = None
+
+    def warnings(self, case: Case, before: list[Warning]) -> list[Warning]:
+        """``before`` with the mechanics' warnings, the planner's checks and what the
+        fitting steps said (each once)."""
+        out = list(before)
+        fs = self.mechanics
+        if fs is not None:
+            out += [w for w in _mech_warnings(fs) if w not in out]
+            out += [w for w in check_warnings(case, self.design.goal_ids, fs) if w not in out]
+        elif self.error:
+            out.append(Warning(severity="caution", text=self.error))
+        if self.arm is not None:
+            out += [w for w in self.arm.warnings if w not in out]
+        if self.adoption is not None and self.adoption.warning is not None:
+            out.append(self.adoption.warning)
+        return out
+
+
+def _with_buried_teeth(
+    case: Case, landmarks: Mapping[int, ToothLandmarks] | None
+) -> dict[int, ToothLandmarks]:
+    """The dentition's landmarks, with the arch place of every unerupted or impacted tooth a
+    goal brings into the arch: it is not in the mouth, but the mechanics act on it (they
+    shift it by its stated displacement)."""
+    lms = dict(landmarks) if landmarks is not None else average_landmarks(case)
+    buried = {
+        t
+        for i in range(len(case.goals))
+        for t in case.goals[i].teeth or ()
+        if case.dentition.status(t) in UNERUPTED and t not in lms
+    }
+    if buried:
+        lms.update(average_landmarks(None, teeth=buried))
+    return lms
+
+
+def _analyse_one(
+    case: Case,
+    d: Design,
+    lms: Mapping[int, ToothLandmarks],
+    place: Placer | None,
+    placed_ids: dict[str, Implant],
+    goal_id: str,
+) -> _Analysed:
+    """Place a design's implants, compute its force system, fit the power arm the goal's
+    control asks for and the module the mechanics asks for."""
+    sited = d
+    if place is not None:
+        implants = place_design(place, case, list(d.implants), placed_ids)
+        sited = d.model_copy(update={"implants": implants})
+    try:
+        fs = analyse_design(case, sited, lms)
+    except MechanicsError as exc:
+        return _Analysed(sited, None, f"force system not computed: {exc}")
+    arm = fit_power_arms(case, sited, fs, lms, analyse_design)
+    ad = adopt_suggested_forces(case, arm.design, arm.mechanics, lms, analyse_design, goal_id)
+    return _Analysed(ad.design, ad.mechanics, None, arm, ad)
+
+
+def _rescored(
+    case: Case,
+    d: Design,
+    done: _Analysed,
+    goal_id: str,
+    weights: RankWeights,
+    placed: frozenset[str],
+) -> Design:
+    """A ranked design with its placement, mechanics, failure risk and warnings, scored
+    again with the mechanics, site-safety and failure criteria."""
+    sited, fs = done.design, done.mechanics
+    assessed, marginal = assess(sited.model_copy(update={"mechanics": fs}), case, placed)
+    risks = [i.risk for i in assessed.implants if i.risk is not None]
+    labels = {i.id: i.site.label() for i in assessed.implants}
+    failure = failure_criterion(marginal, risks, labels, weights.failure)
+    cs = [
+        failure if c.name == "failure" else c
+        for c in d.criteria
+        if c.name not in ("mechanics", "site_safety")
+    ] + [
+        mechanics_criterion(fs, goal_id, weights.mechanics, done.error),
+        safety_criterion(sited, weights.site_safety, placed),
+    ]
+    return d.model_copy(
+        update={
+            "implants": assessed.implants,
+            "risk": assessed.risk,
+            "connections": sited.connections,
+            "activation": sited.activation,
+            "mechanics": fs,
+            "estimated_duration_weeks": fs.estimated_duration_weeks if fs else None,
+            "criteria": cs,
+            "score": score(cs),
+            "warnings": done.warnings(case, list(d.warnings)),
+        }
+    )
+
+
 def analyse_designs(
     goal_plans: list[GoalPlan],
     case: Case,
@@ -156,22 +265,10 @@ def analyse_designs(
 
     A force out of its cited range is raised or lowered to the module the mechanics
     suggests (:mod:`tadplan.planner.adopt`); each such step is appended to ``trace``."""
-    lms = dict(landmarks) if landmarks is not None else average_landmarks(case)
-    # an unerupted or impacted tooth a goal brings into the arch is not in the mouth, but the
-    # mechanics act on it: its arch place (the mechanics shift it by its stated displacement)
-    buried = {
-        t
-        for i in range(len(case.goals))
-        for t in case.goals[i].teeth or ()
-        if case.dentition.status(t) in UNERUPTED and t not in lms
-    }
-    if buried:
-        lms.update(average_landmarks(None, teeth=buried))
+    lms = _with_buried_teeth(case, landmarks)
     weights = knowledge.tables.rank_weights
     assert weights is not None
-    done: dict[str, tuple[Design, ForceSystem | None, str | None]] = {}
-    adopted: dict[str, Adoption] = {}
-    arms: dict[str, ArmFit] = {}
+    done: dict[str, _Analysed] = {}
     placed_ids: dict[str, Implant] = {}
     best = [gp.designs[0] if gp.designs else None for gp in goal_plans]
     out: list[GoalPlan] = []
@@ -182,65 +279,10 @@ def analyse_designs(
         designs = []
         for d in gp.designs:
             if d.id not in done:
-                sited = d
-                if place is not None:
-                    implants = place_design(place, case, list(d.implants), placed_ids)
-                    sited = d.model_copy(update={"implants": implants})
-                try:
-                    fs: ForceSystem | None = analyse_design(case, sited, lms)
-                    err = None
-                except MechanicsError as exc:
-                    fs, err = None, f"force system not computed: {exc}"
-                if fs is not None:  # fit the power arm the goal's control asks for
-                    arm = fit_power_arms(case, sited, fs, lms, analyse_design)
-                    sited, fs, arms[d.id] = arm.design, arm.mechanics, arm
-                if fs is not None:  # fit the module the mechanics asks for
-                    ad = adopt_suggested_forces(case, sited, fs, lms, analyse_design, gp.goal.id)
-                    sited, fs, adopted[d.id] = ad.design, ad.mechanics, ad
-                    if trace is not None and ad.trace is not None:
-                        trace.append(ad.trace)
-                done[d.id] = (sited, fs, err)
-            sited, fs, err = done[d.id]
-            assessed, marginal = assess(sited.model_copy(update={"mechanics": fs}), case, placed)
-            extra = [
-                mechanics_criterion(fs, gp.goal.id, weights.mechanics, err),
-                safety_criterion(sited, weights.site_safety, placed),
-            ]
-            risks = [i.risk for i in assessed.implants if i.risk is not None]
-            labels = {i.id: i.site.label() for i in assessed.implants}
-            failure = failure_criterion(marginal, risks, labels, weights.failure)
-            cs = [
-                failure if c.name == "failure" else c
-                for c in d.criteria
-                if c.name not in ("mechanics", "site_safety")
-            ] + extra
-            warnings = list(d.warnings)
-            if fs is not None:
-                warnings += [w for w in _mech_warnings(fs) if w not in warnings]
-                warnings += [
-                    w for w in check_warnings(case, sited.goal_ids, fs) if w not in warnings
-                ]
-            elif err:
-                warnings.append(Warning(severity="caution", text=err))
-            if d.id in arms:
-                warnings += [w for w in arms[d.id].warnings if w not in warnings]
-            adoption = adopted.get(d.id)
-            if adoption is not None and adoption.warning is not None:
-                warnings.append(adoption.warning)
-            designs.append(
-                d.model_copy(
-                    update={
-                        "implants": assessed.implants,
-                        "risk": assessed.risk,
-                        "connections": sited.connections,
-                        "activation": sited.activation,
-                        "mechanics": fs,
-                        "estimated_duration_weeks": fs.estimated_duration_weeks if fs else None,
-                        "criteria": cs,
-                        "score": score(cs),
-                        "warnings": warnings,
-                    }
-                )
-            )
+                done[d.id] = _analyse_one(case, d, lms, place, placed_ids, gp.goal.id)
+                ad = done[d.id].adoption
+                if trace is not None and ad is not None and ad.trace is not None:
+                    trace.append(ad.trace)
+            designs.append(_rescored(case, d, done[d.id], gp.goal.id, weights, placed))
         out.append(gp.model_copy(update={"designs": order(designs)}))
     return out

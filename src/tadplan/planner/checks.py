@@ -167,9 +167,7 @@ def direction_check(
     design's other goals (goal, teeth), whose movement of the same teeth is no side effect.
     A goal whose teeth get no force from the design (indirect anchorage: conventional
     mechanics, not modelled, move them) is not judged."""
-    b = bounds()
     gid = goal_id or goal.id
-    out: list[Finding] = []
     goal_teeth = set(teeth)
     parts = [
         p
@@ -178,84 +176,87 @@ def direction_check(
         for p in _parts(u)
         if goal_teeth & set(p.teeth)
     ]
-    for p in parts:
-        along = _along(goal, p, case)
-        if along is None:
-            continue
-        value, name = along
-        label = " ".join(map(str, p.teeth))
-        if goal.kind == MovementKind.uprighting:
-            if value <= 0:
-                out.append(
-                    Finding(
-                        "goal_force_wrong_way",
-                        gid,
-                        p.teeth,
-                        f"goal {gid}: the moment on {label} tips the crown mesially; "
-                        f"uprighting needs {name}",
-                    )
-                )
-            continue
-        if p.force_g < 1e-6 or value <= 0:
-            out.append(
-                Finding(
-                    "goal_force_wrong_way",
-                    gid,
-                    p.teeth,
-                    f"goal {gid} ({goal.kind.value}): the net force on {label} "
-                    f"({p.force_g:.0f} g) moves them the wrong way: its {name} component "
-                    f"is {value:+.0f} g",
-                )
-            )
-            continue
-        # the design's other goals on these teeth: their movement is wanted too
-        wanted = [value] + [
-            v
-            for g, gt in also
-            if set(gt) & set(p.teeth) and g.kind != MovementKind.uprighting
-            for v, _ in [_along(g, p, case) or (0.0, "")]
-            if v > 0
-        ]
-        shared = len(wanted) > 1 and value < b.shared_goal_share_min * p.force_g
-        if shared or float(np.hypot.reduce(wanted)) < b.goal_share_min * p.force_g:
-            share, rest = (
-                (
-                    b.shared_goal_share_min,
-                    "the force serves the design's other goal and leaves this one undone",
-                )
-                if shared
-                else (b.goal_share_min, "the rest moves the teeth another way")
-            )
-            out.append(
-                Finding(
-                    "goal_force_mostly_side_effect",
-                    gid,
-                    p.teeth,
-                    f"goal {gid} ({goal.kind.value}): only {value:.0f} of the "
-                    f"{p.force_g:.0f} g on {label} is {name} (less than {share:.0%}): {rest}",
-                    (b.goal_share_source,),
-                )
-            )
+    out = [f for p in parts if (f := _part_finding(goal, gid, p, case, also)) is not None]
     held = [t for t in anchor_teeth if t not in goal_teeth]
-    if held:
-        for u in [*fs.units, *fs.anchorage]:
-            on = sorted(set(u.teeth) & set(held))
-            if not on or set(u.teeth) & goal_teeth:
-                continue
-            bound = b.anchor_per_tooth_g * len(u.teeth)
-            if u.force_g > bound + 0.5:
-                out.append(
-                    Finding(
-                        "anchor_teeth_loaded",
-                        gid,
-                        tuple(on),
-                        f"goal {gid}: the teeth held for anchorage "
-                        f"{' '.join(map(str, on))} carry {u.force_g:.0f} g (unit "
-                        f"{' '.join(map(str, u.teeth))}), more than {bound:.0f} g "
-                        f"({b.anchor_per_tooth_g:g} g per tooth): they will move",
-                        (b.anchor_source,),
-                    )
+    return out + (_anchor_findings(gid, fs, held, goal_teeth) if held else [])
+
+
+def _part_finding(
+    goal: Goal,
+    gid: str | None,
+    p: _Part,
+    case: Case | None,
+    also: Sequence[tuple[Goal, Sequence[int]]],
+) -> Finding | None:
+    """The finding for the force on one side of the goal's teeth: it moves them the wrong
+    way, or mostly another way (or serves another goal of the design); None when it passes."""
+    along = _along(goal, p, case)
+    if along is None:
+        return None
+    b = bounds()
+    value, name = along
+    label = " ".join(map(str, p.teeth))
+    if goal.kind == MovementKind.uprighting:
+        if value > 0:
+            return None
+        text = f"goal {gid}: the moment on {label} tips the crown mesially; uprighting needs {name}"
+        return Finding("goal_force_wrong_way", gid, p.teeth, text)
+    if p.force_g < 1e-6 or value <= 0:
+        text = (
+            f"goal {gid} ({goal.kind.value}): the net force on {label} ({p.force_g:.0f} g) "
+            f"moves them the wrong way: its {name} component is {value:+.0f} g"
+        )
+        return Finding("goal_force_wrong_way", gid, p.teeth, text)
+    # the design's other goals on these teeth: their movement is wanted too
+    wanted = [value] + [
+        v
+        for g, gt in also
+        if set(gt) & set(p.teeth) and g.kind != MovementKind.uprighting
+        for v, _ in [_along(g, p, case) or (0.0, "")]
+        if v > 0
+    ]
+    shared = len(wanted) > 1 and value < b.shared_goal_share_min * p.force_g
+    if not shared and float(np.hypot.reduce(wanted)) >= b.goal_share_min * p.force_g:
+        return None
+    share, rest = (
+        (
+            b.shared_goal_share_min,
+            "the force serves the design's other goal and leaves this one undone",
+        )
+        if shared
+        else (b.goal_share_min, "the rest moves the teeth another way")
+    )
+    text = (
+        f"goal {gid} ({goal.kind.value}): only {value:.0f} of the {p.force_g:.0f} g on "
+        f"{label} is {name} (less than {share:.0%}): {rest}"
+    )
+    return Finding("goal_force_mostly_side_effect", gid, p.teeth, text, (b.goal_share_source,))
+
+
+def _anchor_findings(
+    gid: str | None, fs: ForceSystem, held: Sequence[int], goal_teeth: set[int]
+) -> list[Finding]:
+    """A unit of held teeth (not the goal's) that carries more than the anchorage bound."""
+    b = bounds()
+    out = []
+    for u in [*fs.units, *fs.anchorage]:
+        on = sorted(set(u.teeth) & set(held))
+        if not on or set(u.teeth) & goal_teeth:
+            continue
+        bound = b.anchor_per_tooth_g * len(u.teeth)
+        if u.force_g > bound + 0.5:
+            out.append(
+                Finding(
+                    "anchor_teeth_loaded",
+                    gid,
+                    tuple(on),
+                    f"goal {gid}: the teeth held for anchorage "
+                    f"{' '.join(map(str, on))} carry {u.force_g:.0f} g (unit "
+                    f"{' '.join(map(str, u.teeth))}), more than {bound:.0f} g "
+                    f"({b.anchor_per_tooth_g:g} g per tooth): they will move",
+                    (b.anchor_source,),
                 )
+            )
     return out
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from tadplan.anatomy import ToothLandmarks
 from tadplan.case.model import Case, Control
-from tadplan.mechanics import base_id, mechanics_data
+from tadplan.mechanics import mechanics_data
 from tadplan.model import ConnectionKind, Design, ForceSystem, MovementType, SourceRef, Warning
 
 Analyse = Callable[[Case, Design, Mapping[int, ToothLandmarks]], ForceSystem]
@@ -61,7 +61,7 @@ def fit_power_arms(
             if cf.role == "active" and cf.attachment_height_mm is None and tips:
                 off_slot.append(cf.connection_id)
             continue
-        cid = base_id(cf.connection_id)
+        cid = cf.design_connection_id
         if 0.0 <= h <= lim.value:
             if cf.attachment_height_mm is None or abs(h - cf.attachment_height_mm) > _SAME_MM:
                 wanted.setdefault(cid, []).append(h)

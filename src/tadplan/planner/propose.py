@@ -28,11 +28,15 @@ from tadplan.knowledge.schema import (
 )
 from tadplan.model import (
     AnchorageType,
+    AttachmentSite,
     ConnectionKind,
     ImplantHead,
+    ModuleKind,
     SourceRef,
     TraceEntry,
     Warning,
+    usual_attachment_site,
+    usual_module,
 )
 
 
@@ -64,6 +68,9 @@ class DraftConnection:
     force_g: float | None
     hook_teeth: list[int] = field(default_factory=list)
     """where it hooks when that is not one of ``teeth`` (the archwire carries the force)"""
+    attachment_site: AttachmentSite | None = None
+    module: ModuleKind | None = None
+    activation_mm: float | None = None
 
 
 @dataclass
@@ -333,6 +340,9 @@ def _connections(
                 ct.passive,
                 ct.force_g,
                 hooks,
+                ct.attachment_site or usual_attachment_site(ct.kind.value),
+                ct.module or usual_module(ct.kind.value),
+                ct.activation_mm,
             )
             for teeth, carriers in groups
             if (hooks := _hook_teeth(ct, ctx, teeth)) is not None

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from tadplan.case import MovementKind, fdi
-from tadplan.mechanics import base_id
 from tadplan.model import (
     ARM_KINDS,
     ORTHOPAEDIC_KINDS,
@@ -505,7 +504,7 @@ def force_figure(
         p2 = proj(p3)
         end = p2 + proj(np.asarray(cf.direction) * cf.applied_g) * scale
         arrow = _arrow(ax, p2, end, GREY, 2.2, 9, zorder=9)
-        tag(arrow, f"appliance_force {cf.kind}", base_id(cf.connection_id))
+        tag(arrow, f"appliance_force {cf.kind}", cf.design_connection_id)
         ax.annotate(
             f"{cf.kind.replace('_', ' ')}: {fmt_force(cf.applied_g)} (held)",
             xy=(float((p2[0] + end[0]) / 2), float((p2[1] + end[1]) / 2)),

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import ValidationError
 
-from tadplan.mechanics import base_id
 from tadplan.model import PUSH_KINDS, Connection, Design, ForceSystem, Implant
 from tadplan.report.geometry import (
     ToothShape,
@@ -92,8 +91,8 @@ def force_vectors(
     if fs is not None:
         for cf in fs.connections:
             imp = implants.get(cf.implant_id or "")
-            # a one-piece appliance analysed side by side: "d1-c1 (right)"
-            conn = conns.get(base_id(cf.connection_id))
+            # a one-piece appliance analysed side by side: each side names its connection
+            conn = conns.get(cf.design_connection_id)
             if (
                 cf.role != "active"
                 or imp is None
