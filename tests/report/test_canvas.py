@@ -12,6 +12,7 @@ import pytest
 from tadplan.report.canvas import (
     Canvas,
     Circle,
+    Hatch,
     Polygon,
     Text,
     png_grey,
@@ -98,7 +99,9 @@ def test_hatch_pattern_is_defined_once_per_style_and_prefixed() -> None:
     fig = Canvas((1.0, 1.0))
     ax = fig.add_axes((0, 0, 1, 1))
     for x in (0.2, 0.5, 0.8):
-        ax.add_artist(Circle((x, 0.5), 0.1, facecolor="none", edgecolor="#000000", hatch="////"))
+        ax.add_artist(
+            Circle((x, 0.5), 0.1, facecolor="none", edgecolor="#000000", hatch=Hatch.diagonal)
+        )
     svg = fig.to_svg(prefix="f-")
     assert svg.count("<pattern ") == 1
     assert svg.count('fill="url(#f-hatch0)"') == 3

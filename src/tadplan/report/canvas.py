@@ -30,6 +30,7 @@ import struct
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
@@ -231,6 +232,69 @@ class Coords:
 # ----------------------------------------------------------------------------- artists
 
 
+@dataclass(frozen=True)
+class Tag:
+    """What an artist draws, named in the SVG as ``<g id="<kind>-<ref>" class="<kind>
+    <more>" data-ref="<ref>">``: ``kind`` the element (implant, connection, tooth...),
+    ``ref`` the plan's id of the thing drawn, ``more`` further classes (e.g. the
+    connection's kind)."""
+
+    kind: str
+    ref: str
+    more: tuple[str, ...] = ()
+
+    @property
+    def classes(self) -> str:
+        return " ".join((self.kind, *self.more))
+
+
+class Role(Enum):
+    """What an artist means to the label layout (``force_view.declutter_labels``)."""
+
+    line_of_action = "line_of_action"
+    """A force's line of action: labels keep off it."""
+    tooth_number = "tooth_number"
+    """A tooth's FDI number: steps away from the crowns when it touches another label."""
+
+
+class Hatch(Enum):
+    """Hatching of a shape: matplotlib's hatch strings at density 4 (3 pt spacing)."""
+
+    diagonal = "////"
+    back_diagonal = "\\\\\\\\"
+    cross = "xxxx"
+    horizontal = "----"
+    vertical = "||||"
+    dots = "...."
+
+    @property
+    def strokes(self) -> tuple[str, ...]:
+        """The marks of one pattern cell: ``/``, ``\\``, ``-``, ``|`` lines, ``.`` dot."""
+        return {Hatch.cross: ("/", "\\")}.get(self, (self.value[0],))
+
+    @property
+    def density(self) -> int:
+        return len(self.value)
+
+
+@dataclass(frozen=True)
+class _Paint:
+    """A shape's paint as SVG attributes: its fill, the hatch pattern drawn over a
+    coloured fill (``over``) and the stroke (width, dashes, opacity)."""
+
+    fill: str
+    stroke: str
+    over: str | None = None
+
+
+def _shape(el: str, geometry: str, paint: _Paint, extra: str = "") -> str:
+    """A shape element; a hatched coloured fill is the shape again with the pattern."""
+    out = f'<{el} {geometry} fill="{paint.fill}" {paint.stroke}{extra}/>'
+    if paint.over is not None:
+        out += f'<{el} {geometry} fill="url(#{paint.over})" stroke="none"/>'
+    return out
+
+
 class Artist:
     """Anything drawn: a style (matplotlib-style keyword names), a z-order, a tag."""
 
@@ -240,16 +304,11 @@ class Artist:
         kw = _norm(kw)
         self.style = kw
         self.zorder = float(kw.pop("zorder", self.default_z))
-        self.gid: str | None = kw.pop("gid", None)
+        self.tag: Tag | None = kw.pop("tag", None)
+        self.role: Role | None = kw.pop("role", None)
         self.coords: Coords | None = kw.pop("transform", None)
         self.clip_on = bool(kw.pop("clip_on", True))
         self.axes: Axes | None = None
-
-    def set_gid(self, gid: str | None) -> None:
-        self.gid = gid
-
-    def get_gid(self) -> str | None:
-        return self.gid
 
     def _coords(self) -> Coords:
         if self.coords is not None:
@@ -261,7 +320,7 @@ class Artist:
     def svg(self, w: SvgWriter) -> str:
         raise NotImplementedError
 
-    def _stroke(self, w: SvgWriter, *, fill_default: Any = "none") -> str:
+    def _paint(self, w: SvgWriter, *, fill_default: Any = "none") -> _Paint:
         s = self.style
         colour = s.get("color")
         edge = s.get("edgecolor", colour if colour is not None else "#000000")
@@ -271,17 +330,15 @@ class Artist:
         if s.get("fill") is False:
             face = "none"
         lw = float(s.get("linewidth", 1.0))
-        parts = []
-        hatch = s.get("hatch")
-        if hatch:
-            pid = w.pattern(hatch, _colour(edge if edge not in (None, "none") else "#000000"), lw)
+        fill, over = _colour(face), None
+        hatch: Hatch | None = s.get("hatch")
+        if hatch is not None:
+            pid = w.pattern(hatch, _colour(edge if edge not in (None, "none") else "#000000"))
             if face not in (None, "none"):
-                parts.append(f'fill="{_colour(face)}"')
-                parts.append(f'data-hatch="{pid}"')
+                over = pid
             else:
-                parts.append(f'fill="url(#{pid})"')
-        else:
-            parts.append(f'fill="{_colour(face)}"')
+                fill = f"url(#{pid})"
+        parts = []
         if edge in (None, "none") or lw <= 0:
             parts.append('stroke="none"')
         else:
@@ -292,18 +349,7 @@ class Artist:
         alpha = s.get("alpha")
         if alpha is not None and float(alpha) < 1:
             parts.append(f'opacity="{float(alpha):.2f}"')
-        return " ".join(parts)
-
-
-def _hatched(el: str, attrs: str) -> str:
-    """A filled, hatched shape: the fill, then the hatch pattern over it."""
-    if "data-hatch=" not in attrs:
-        return f"<{el} {attrs}/>"
-    i = attrs.index('data-hatch="') + len('data-hatch="')
-    pid = attrs[i : attrs.index('"', i)]
-    base = attrs.replace(f' data-hatch="{pid}"', "")
-    over = base.split(' fill="', 1)[0] + f' fill="url(#{pid})" stroke="none"'
-    return f"<{el} {base}/><{el} {over}/>"
+        return _Paint(fill, " ".join(parts), over)
 
 
 class Line2D(Artist):
@@ -417,10 +463,9 @@ class Patch(Artist):
 
     def svg(self, w: SvgWriter) -> str:
         pts = w.pt(self._coords().transform(self.outline()))
-        attrs = f'points="{_poly(pts)}" {self._stroke(w, fill_default="#1f77b4")}'
-        return _hatched(
-            "polygon" if self.closed else "polyline", attrs + ' stroke-linejoin="round"'
-        )
+        paint = self._paint(w, fill_default="#1f77b4")
+        el = "polygon" if self.closed else "polyline"
+        return _shape(el, f'points="{_poly(pts)}"', paint, ' stroke-linejoin="round"')
 
 
 class Polygon(Patch):
@@ -451,7 +496,7 @@ class Ellipse(Patch):
         attrs = f'cx="{_num(cx)}" cy="{_num(cy)}" rx="{_num(abs(rx))}" ry="{_num(abs(ry))}"'
         if self.angle % 360:
             attrs += f' transform="rotate({_num(-self.angle)} {_num(cx)} {_num(cy)})"'
-        return _hatched("ellipse", f"{attrs} {self._stroke(w, fill_default='#1f77b4')}")
+        return _shape("ellipse", attrs, self._paint(w, fill_default="#1f77b4"))
 
     def outline(self) -> np.ndarray:
         t = np.linspace(0.0, 2 * math.pi, 49)
@@ -1203,6 +1248,7 @@ class SvgWriter:
         self.prefix = prefix
         self.h = fig.size_pt[1]
         self.defs: dict[str, str] = {}
+        self.patterns: dict[tuple[Hatch, str], str] = {}
         self.ids: dict[str, int] = {}
 
     def pt(self, p: np.ndarray) -> np.ndarray:
@@ -1214,38 +1260,37 @@ class SvgWriter:
     def xy(self, x: float, y: float) -> tuple[float, float]:
         return float(x), float(self.h - y)
 
-    def pattern(self, hatch: str, colour: str, lw: float) -> str:
-        key = f"{hatch}|{colour}"
-        pid = f"{self.prefix}hatch{len(self.defs)}"
-        for k, v in self.defs.items():
-            if v.startswith(f"<!--{key}-->"):
-                return k
-        marks = {ch: hatch.count(ch) for ch in set(hatch)}
-        n = max(marks.values())
-        s = PT_PER_IN / (_HATCH_DENSITY * n)
+    def pattern(self, hatch: Hatch, colour: str) -> str:
+        """The id of ``hatch`` in ``colour`` among the definitions (defined once)."""
+        pid = self.patterns.get((hatch, colour))
+        if pid is not None:
+            return pid
+        pid = self.patterns[(hatch, colour)] = f"{self.prefix}hatch{len(self.defs)}"
+        s = PT_PER_IN / (_HATCH_DENSITY * hatch.density)
         lines = []
         st = f'stroke="{colour}" stroke-width="0.6" fill="none"'
-        if "/" in marks or "x" in marks:
+        marks = hatch.strokes
+        if "/" in marks:
             lines.append(
                 f'<path d="M0 {_num(s)}L{_num(s)} 0M-1 1L1 -1M{_num(s - 1)} {_num(s + 1)}'
                 f'L{_num(s + 1)} {_num(s - 1)}" {st}/>'
             )
-        if "\\" in marks or "x" in marks:
+        if "\\" in marks:
             lines.append(
                 f'<path d="M0 0L{_num(s)} {_num(s)}M-1 {_num(s - 1)}L1 {_num(s + 1)}'
                 f'M{_num(s - 1)} -1L{_num(s + 1)} 1" {st}/>'
             )
-        if "-" in marks or "+" in marks:
+        if "-" in marks:
             lines.append(f'<path d="M0 {_num(s / 2)}H{_num(s)}" {st}/>')
-        if "|" in marks or "+" in marks:
+        if "|" in marks:
             lines.append(f'<path d="M{_num(s / 2)} 0V{_num(s)}" {st}/>')
-        if "." in marks or "o" in marks:
+        if "." in marks:
             lines.append(
                 f'<circle cx="{_num(s / 2)}" cy="{_num(s / 2)}" r="{_num(min(0.6, s / 5))}" '
                 f'fill="{colour}"/>'
             )
         self.defs[pid] = (
-            f'<!--{key}--><pattern id="{pid}" patternUnits="userSpaceOnUse" '
+            f'<pattern id="{pid}" patternUnits="userSpaceOnUse" '
             f'width="{_num(s)}" height="{_num(s)}">{"".join(lines)}</pattern>'
         )
         return pid
@@ -1266,12 +1311,12 @@ class SvgWriter:
             return ""
         if ax is not None and a.clip_on and not isinstance(a, Text):
             body = f'<g clip-path="url(#{self.clip(ax)})">{body}</g>'
-        if a.gid and "|" in a.gid:
-            cls, ref = a.gid.split("|", 1)
-            base = f"{self.prefix}{cls.split()[0]}-{ref}"
+        if a.tag is not None:
+            base = f"{self.prefix}{a.tag.kind}-{a.tag.ref}"
             n = self.ids[base] = self.ids.get(base, 0) + 1
             uid = base if n == 1 else f"{base}-{n}"
-            return f'<g id="{_esc(uid)}" class="{_esc(cls)}" data-ref="{_esc(ref)}">{body}</g>'
+            cls, ref = _esc(a.tag.classes), _esc(a.tag.ref)
+            return f'<g id="{_esc(uid)}" class="{cls}" data-ref="{ref}">{body}</g>'
         return body
 
     def write(self, title: str | None) -> str:
@@ -1291,9 +1336,7 @@ class SvgWriter:
             head += f' role="img" aria-label="{_esc(title)}"><title>{_esc(title)}</title>'
         else:
             head += ">"
-        defs = "".join(
-            v.split("-->", 1)[1] if v.startswith("<!--") else v for v in self.defs.values()
-        )
+        defs = "".join(self.defs.values())
         return (
             head
             + (f"<defs>{defs}</defs>" if defs else "")

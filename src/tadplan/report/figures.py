@@ -1,10 +1,10 @@
 """Figure plumbing: the diagram record, axes and legends drawn as plain shapes, tags that
 name elements in the SVG, PNG export.
 
-Drawing code tags artists with :func:`tag` (``tag(artist, "implant", "i1")``); the SVG
-written by :meth:`Figure.svg` then carries ``<g id="<prefix>implant-i1" class="implant"
-data-ref="i1">`` so the report's tests (and a reader's browser tools) can find every
-implant and connection by name.
+Drawing code tags artists with :func:`tag` (``tag(artist, "connection", "c1", "tpa")``);
+the SVG written by :meth:`Figure.svg` then carries ``<g id="<prefix>connection-c1"
+class="connection tpa" data-ref="c1">`` so the report's tests (and a reader's browser
+tools) can find every implant and connection by name.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tadplan.report.canvas import (
     Coords,
     Line2D,
     Rectangle,
+    Tag,
     Text,
     svg_to_png,
     text_width_pt,
@@ -240,8 +241,8 @@ def plain_legend(
         )
 
 
-def tag(artist: Artist, cls: str, ref: str) -> Artist:
-    """Name ``artist`` in the SVG: ``cls`` is a space-separated class list, ``ref`` the
-    plan's id of the thing drawn."""
-    artist.set_gid(f"{cls}|{ref}")
+def tag(artist: Artist, kind: str, ref: str, *more: str) -> Artist:
+    """Name ``artist`` in the SVG (:class:`~tadplan.report.canvas.Tag`): ``kind`` the
+    element, ``ref`` the plan's id of the thing drawn, ``more`` further classes."""
+    artist.tag = Tag(kind, ref, more)
     return artist

@@ -23,8 +23,10 @@ from tadplan.report.canvas import (
     Axes,
     Circle,
     FancyArrowPatch,
+    Hatch,
     Polygon,
     Rectangle,
+    Role,
     Text,
     wrap_text,
 )
@@ -241,7 +243,7 @@ def force_figure(
                 zorder=2,
             )
             ax.add_artist(poly)
-            tag(poly, f"tooth{' moved' if moved else ''}", str(t))
+            tag(poly, "tooth", str(t), *(("moved",) if moved else ()))
             pts += [proj(p) for p in outline]
         lm = shapes[t].landmarks
         lab = proj(lm.crown_centre_mm - lm.axis * (lm.crown_length_mm / 2 + 2.5))
@@ -253,6 +255,7 @@ def force_figure(
             va="center",
             fontsize=6.5,
             color=INK if moved else GREY,
+            role=Role.tooth_number,
         )
     xs = [p[0] for p in pts] or [-10.0, 10.0]
     draw_line(
@@ -269,6 +272,7 @@ def force_figure(
         va="top" if view.jaw == "maxilla" else "bottom",
     )
     # implants: head (black disc) and shaft along the axis
+    n_lab = 0
     for imp in design.implants:
         head, axis = heads[imp.id]
         if not view.on_side(head):
@@ -291,7 +295,7 @@ def force_figure(
                 facecolor=GREY,
                 edgecolor=INK,
                 lw=0.7,
-                hatch="----",
+                hatch=Hatch.horizontal,
                 zorder=7,
             )
             ax.add_artist(body)
@@ -305,10 +309,8 @@ def force_figure(
         )
         ax.add_artist(disc)
         tag(disc, "implant", imp.id)
-        n_lab = sum(1 for a in ax.texts if str(a.get_gid()).startswith("implant_label|"))
-        ax.annotate(
+        label = ax.annotate(
             imp.id,
-            gid=f"implant_label|{imp.id}",
             xy=(float(h2[0]), float(h2[1])),
             xytext=(5, 5 + 9 * n_lab),
             textcoords="offset points",
@@ -316,6 +318,8 @@ def force_figure(
             fontweight="bold",
             zorder=9,
         )
+        tag(label, "implant_label", imp.id)
+        n_lab += 1
         pts += [h2, tip2]
     # palatal appliances in the frontal section: the wire from each molar to the implant
     if view.plane == "frontal":
@@ -341,14 +345,14 @@ def force_figure(
             (wire,) = draw_line(
                 ax, path2[:, 0], path2[:, 1], lw=2.0, zorder=6, solid_capstyle="round"
             )
-            tag(wire, f"connection {c.kind.value}", c.id)
+            tag(wire, "connection", c.id, c.kind.value)
             pts += list(path2)
             if centre is not None and len(carriers) > 1:  # one body on several screws
                 c2 = proj(centre)
                 for h in carriers:
                     h2 = proj(h)
                     (strut,) = draw_line(ax, [h2[0], c2[0]], [h2[1], c2[1]], lw=1.4, zorder=6)
-                    tag(strut, f"connection {c.kind.value}", c.id)
+                    tag(strut, "connection", c.id, c.kind.value)
                 if c.kind == ConnectionKind.expander:
                     jackscrew = Rectangle(
                         (float(c2[0]) - 4.0, float(c2[1]) - 1.5),
@@ -357,11 +361,11 @@ def force_figure(
                         facecolor=LIGHT,
                         edgecolor=INK,
                         lw=1.0,
-                        hatch="||||",
+                        hatch=Hatch.vertical,
                         zorder=7,
                     )
                     ax.add_artist(jackscrew)
-                    tag(jackscrew, f"connection {c.kind.value}", c.id)
+                    tag(jackscrew, "connection", c.id, c.kind.value)
     # arms that carry the point of force application away from the bracket
     fs_points = {cf.connection_id: cf.point_mm for cf in fs.connections} if fs else {}
     for c in design.connections:
@@ -378,7 +382,7 @@ def force_figure(
         (arm,) = draw_line(
             ax, [b2[0], e2[0]], [b2[1], e2[1]], lw=2.4, zorder=8, solid_capstyle="round"
         )
-        tag(arm, f"connection {c.kind.value}", c.id)
+        tag(arm, "connection", c.id, c.kind.value)
         pts += [b2, e2]
     # passive links from an implant (indirect anchorage, tie-backs): implant to the tooth
     passive_drawn = False
@@ -407,7 +411,7 @@ def force_figure(
             zorder=6,
             solid_capstyle="round",
         )
-        tag(link, f"connection {c.kind.value}", c.id)
+        tag(link, "connection", c.id, c.kind.value)
         pts += [h2, e2]
         passive_drawn = True
     # forces (several connections along one line of action, e.g. a chain on a lever arm,
@@ -458,7 +462,6 @@ def force_figure(
         oop = f.applied_g * float(
             f.direction @ (view.normal if view.plane == "lateral" else np.array([0.0, 1.0, 0.0]))
         )
-        gid = f"force connection {f.connection.kind.value}|{f.connection.id}"
         ud = d2 / max(float(np.hypot(*d2)), 1e-9)
         (line,) = draw_line(
             ax,
@@ -468,11 +471,13 @@ def force_figure(
             lw=0.6,
             ls="-.",
             zorder=3,
+            role=Role.line_of_action,
         )
-        line.set_gid(gid)
+        tag(line, "force", f.connection.id, "connection", f.connection.kind.value)
         tip = p2 + d2 * scale
         nrm = np.array([ud[1], -ud[0]]) if ud[0] >= 0 else np.array([-ud[1], ud[0]])
-        tag(_arrow(ax, p2, tip, INK, 1.6, 10, zorder=9), gid.split("|")[0], f.connection.id)
+        arrow = _arrow(ax, p2, tip, INK, 1.6, 10, zorder=9)
+        tag(arrow, "force", f.connection.id, "connection", f.connection.kind.value)
         ax.annotate(
             f"{f.connection.id}: {fmt_force(f.applied_g)}",
             # beside the middle of the arrow, on its lower side, away from the implant head
@@ -513,7 +518,7 @@ def force_figure(
         p2 = proj(p3)
         end = p2 + proj(np.asarray(cf.direction) * cf.applied_g) * scale
         arrow = _arrow(ax, p2, end, GREY, 2.2, 9, zorder=9)
-        tag(arrow, f"appliance_force {cf.kind}", base_id(cf.connection_id))
+        tag(arrow, "appliance_force", base_id(cf.connection_id), cf.kind)
         ax.annotate(
             f"{cf.kind.replace('_', ' ')}: {fmt_force(cf.applied_g)} (held)",
             xy=(float((p2[0] + end[0]) / 2), float((p2[1] + end[1]) / 2)),
@@ -559,7 +564,7 @@ def force_figure(
                 ax, c2[0], c2[1], marker="o", ms=7, mfc=PAPER, mec=INK, mew=1.2, zorder=9
             )
             draw_line(ax, c2[0], c2[1], marker="+", ms=7, color=INK, zorder=10)
-            mark.set_gid(f"centre_of_resistance|cr{k + 1}")
+            tag(mark, "centre_of_resistance", f"cr{k + 1}")
             ax.annotate(
                 f"CR{k + 1}",
                 xy=(float(c2[0]), float(c2[1])),
@@ -584,7 +589,7 @@ def force_figure(
                     lw=1.1,
                     zorder=9,
                 )
-                arc.set_gid(f"moment|m{k + 1}")
+                tag(arc, "moment", f"m{k + 1}")
                 ax.add_artist(arc)
                 end_ang = math.radians(300 if ccw else 150)
                 e = c2 + 5.0 * np.array([math.cos(end_ang), math.sin(end_ang)])
@@ -743,7 +748,7 @@ def declutter_labels(ax: Axes, away_from_crowns: float) -> None:
     segments = [
         ax.transData.transform(np.asarray(ln.get_xydata())[[0, -1]])
         for ln in ax.lines
-        if ln.get_linestyle() == "-." and np.asarray(ln.get_xydata()).shape[0] >= 2
+        if ln.role is Role.line_of_action and np.asarray(ln.get_xydata()).shape[0] >= 2
     ]
     placed: list[tuple[float, float, float, float]] = []
     for arc in (a for a in ax.artists if isinstance(a, Arc)):  # moment arrows: keep clear
@@ -755,7 +760,7 @@ def declutter_labels(ax: Axes, away_from_crowns: float) -> None:
         if isinstance(t, Annotation):
             if t.get_text() and t.get_anncoords() == "offset points":
                 movable.append(t)
-        elif t.get_text().isdigit():
+        elif t.role is Role.tooth_number:
             teeth.append(t)
         else:
             box = _label_box(ax, t)

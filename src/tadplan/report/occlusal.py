@@ -19,7 +19,7 @@ import numpy as np
 
 from tadplan.case import Case, ToothStatus, fdi
 from tadplan.planner.model import Connection, ConnectionKind, Design, Implant
-from tadplan.report.canvas import Axes, Circle, Ellipse, Rectangle
+from tadplan.report.canvas import Axes, Circle, Ellipse, Hatch, Rectangle, Tag
 from tadplan.report.figures import (
     GREY,
     INK,
@@ -58,9 +58,19 @@ STATUS_STYLE: dict[str, dict[str, Any]] = {
         "linestyle": (0, (1, 1.5)),
         "hatch": None,
     },
-    "planned_extraction": {"facecolor": PAPER, "edgecolor": INK, "linestyle": "-", "hatch": "xxxx"},
-    "implant": {"facecolor": LIGHT, "edgecolor": INK, "linestyle": "-", "hatch": "////"},
-    "pontic": {"facecolor": LIGHT, "edgecolor": INK, "linestyle": "-", "hatch": "\\\\\\\\"},
+    "planned_extraction": {
+        "facecolor": PAPER,
+        "edgecolor": INK,
+        "linestyle": "-",
+        "hatch": Hatch.cross,
+    },
+    "implant": {"facecolor": LIGHT, "edgecolor": INK, "linestyle": "-", "hatch": Hatch.diagonal},
+    "pontic": {
+        "facecolor": LIGHT,
+        "edgecolor": INK,
+        "linestyle": "-",
+        "hatch": Hatch.back_diagonal,
+    },
     "unerupted": {"facecolor": "none", "edgecolor": GREY, "linestyle": (0, (5, 2)), "hatch": None},
     "impacted": {"facecolor": "none", "edgecolor": INK, "linestyle": (0, (5, 2)), "hatch": None},
 }
@@ -112,7 +122,7 @@ def _unit(v: P2) -> P2:
     return v / n if n > 1e-9 else np.array([1.0, 0.0])
 
 
-def _coil(ax: Axes, a: P2, b: P2, pitch: float, gid: str, lw: float = 1.0) -> None:
+def _coil(ax: Axes, a: P2, b: P2, pitch: float, gid: Tag, lw: float = 1.0) -> None:
     """A helical spring seen from the side: a zigzag between straight leads."""
     d = b - a
     length = float(np.hypot(*d))
@@ -130,10 +140,10 @@ def _coil(ax: Axes, a: P2, b: P2, pitch: float, gid: str, lw: float = 1.0) -> No
     (line,) = draw_line(
         ax, arr[:, 0], arr[:, 1], color=INK, lw=lw, solid_joinstyle="miter", zorder=6
     )
-    line.set_gid(gid)
+    line.tag = gid
 
 
-def _chain(ax: Axes, a: P2, b: P2, gid: str) -> None:
+def _chain(ax: Axes, a: P2, b: P2, gid: Tag) -> None:
     """Elastic chain: a row of rings joined by short links."""
     d = b - a
     length = float(np.hypot(*d))
@@ -147,10 +157,10 @@ def _chain(ax: Axes, a: P2, b: P2, gid: str) -> None:
         group.append(ring)
     (line,) = draw_line(ax, [a[0], b[0]], [a[1], b[1]], color=INK, lw=0.9, zorder=5)
     for art in [*group, line]:
-        art.set_gid(gid)
+        art.tag = gid
 
 
-def _ligature(ax: Axes, a: P2, b: P2, gid: str) -> None:
+def _ligature(ax: Axes, a: P2, b: P2, gid: Tag) -> None:
     """Twisted steel ligature: two thin intertwined strands."""
     d = b - a
     length = float(np.hypot(*d))
@@ -161,18 +171,18 @@ def _ligature(ax: Axes, a: P2, b: P2, gid: str) -> None:
         off = 0.35 * np.sin(s / 0.9 + phase)
         pts = a[None, :] + s[:, None] * u[None, :] + off[:, None] * n[None, :]
         (line,) = draw_line(ax, pts[:, 0], pts[:, 1], color=INK, lw=0.6, zorder=6)
-        line.set_gid(gid)
+        line.tag = gid
 
 
-def _wire(ax: Axes, pts: Sequence[P2], gid: str, lw: float = 2.0, style: object = "-") -> None:
+def _wire(ax: Axes, pts: Sequence[P2], gid: Tag, lw: float = 2.0, style: object = "-") -> None:
     arr = np.array(pts)
     (line,) = draw_line(
         ax, arr[:, 0], arr[:, 1], color=INK, lw=lw, ls=style, zorder=5, solid_capstyle="round"
     )
-    line.set_gid(gid)
+    line.tag = gid
 
 
-def _tube(ax: Axes, p: P2, along: P2, gid: str) -> None:
+def _tube(ax: Axes, p: P2, along: P2, gid: Tag) -> None:
     """A cross tube / auxiliary slot: a small rectangle across the wire at ``p``."""
     u = _unit(along)
     ang = math.degrees(math.atan2(u[1], u[0]))
@@ -187,17 +197,17 @@ def _tube(ax: Axes, p: P2, along: P2, gid: str) -> None:
         zorder=7,
     )
     r.set_angle(ang + 90)
-    r.set_gid(gid)
+    r.tag = gid
     ax.add_artist(r)
 
 
-def _blob(ax: Axes, p: P2, gid: str) -> None:
-    c = Circle(tuple(p), 1.0, facecolor=GREY, edgecolor=INK, lw=0.8, zorder=7, hatch="....")
-    c.set_gid(gid)
+def _blob(ax: Axes, p: P2, gid: Tag) -> None:
+    c = Circle(tuple(p), 1.0, facecolor=GREY, edgecolor=INK, lw=0.8, zorder=7, hatch=Hatch.dots)
+    c.tag = gid
     ax.add_artist(c)
 
 
-def _hook(ax: Axes, p: P2, out: P2, gid: str) -> None:
+def _hook(ax: Axes, p: P2, out: P2, gid: Tag) -> None:
     """A power hook / lever arm seen from occlusal: a stem out of the arch with a hook."""
     u = _unit(out)
     n = np.array([-u[1], u[0]])
@@ -206,18 +216,18 @@ def _hook(ax: Axes, p: P2, out: P2, gid: str) -> None:
     _wire(ax, pts, gid, lw=1.6)
 
 
-def _elastic(ax: Axes, a: P2, b: P2, gid: str) -> None:
+def _elastic(ax: Axes, a: P2, b: P2, gid: Tag) -> None:
     d = b - a
     n = np.array([-d[1], d[0]]) * 0.12
     t = np.linspace(0, 1, 30)
     pts = a[None, :] + t[:, None] * d[None, :] + (4 * t * (1 - t))[:, None] * n[None, :]
     (line,) = draw_line(ax, pts[:, 0], pts[:, 1], color=INK, lw=1.2, ls=(0, (5, 1.5)), zorder=6)
-    line.set_gid(gid)
+    line.tag = gid
 
 
-def _helix_loop(ax: Axes, c: P2, gid: str, r: float = 1.2) -> None:
+def _helix_loop(ax: Axes, c: P2, gid: Tag, r: float = 1.2) -> None:
     loop = Circle(tuple(c), r, facecolor="none", edgecolor=INK, lw=1.6, zorder=6)
-    loop.set_gid(gid)
+    loop.tag = gid
     ax.add_artist(loop)
 
 
@@ -235,7 +245,7 @@ def _draw_connection(
     via: Sequence[P2] = (),
 ) -> P2:
     """Draw one connection; return the point its callout points at."""
-    gid = f"connection {conn.kind.value}|{conn.id}"
+    gid = Tag("connection", conn.id, (conn.kind.value,))
     k = conn.kind
     if not targets and head is None:
         return np.array([0.0, 0.0])
@@ -331,10 +341,10 @@ def _draw_connection(
             facecolor=LIGHT,
             edgecolor=INK,
             lw=1.2,
-            hatch="||||",
+            hatch=Hatch.vertical,
             zorder=6,
         )
-        body.set_gid(gid)
+        body.tag = gid
         ax.add_artist(body)
         for p in targets:
             _wire(ax, [head, p], gid, lw=1.8)
@@ -498,7 +508,7 @@ def occlusal_figure(
                 lw=1.3 if key == "moved" else 0.8,
                 zorder=2,
             )
-            ax.add_artist(tag(e, f"tooth {key}", str(t)))
+            ax.add_artist(tag(e, "tooth", str(t), key))
             if status == "extracted":
                 r = sh.md_width_mm * 0.25
                 for sgn in (1, -1):
@@ -584,7 +594,7 @@ def occlusal_figure(
                 )
                 for c in carriers:
                     if float(np.hypot(*(c - hub))) > 0.3:
-                        _wire(ax, [c, hub], f"connection {conn.kind.value}|{conn.id}", lw=1.4)
+                        _wire(ax, [c, hub], Tag("connection", conn.id, (conn.kind.value,)), lw=1.4)
                 head = hub
             arch_path = []
             if len(in_jaw.teeth) >= 2:  # palatal points of every tooth between the two ends

@@ -16,7 +16,17 @@ from tadplan.anatomy.dentition import root_axes, size_of
 from tadplan.anatomy.search import site_value
 from tadplan.case import Case
 from tadplan.planner.model import Implant
-from tadplan.report.canvas import Artist, Axes, Canvas, Circle, Group, Line2D, Polygon, wrap_text
+from tadplan.report.canvas import (
+    Artist,
+    Axes,
+    Canvas,
+    Circle,
+    Group,
+    Hatch,
+    Line2D,
+    Polygon,
+    wrap_text,
+)
 from tadplan.report.figures import (
     GREY,
     INK,
@@ -33,7 +43,7 @@ from tadplan.report.geometry import ToothShape
 from tadplan.report.text import fmt_num, implant_label
 
 _STATUS_WORD = {"green": "safe", "amber": "borderline", "red": "unsafe", "unknown": "unknown"}
-_STATUS_HATCH = {"green": None, "amber": "////", "red": "xxxx", "unknown": "...."}
+_STATUS_HATCH = {"green": None, "amber": Hatch.diagonal, "red": Hatch.cross, "unknown": Hatch.dots}
 
 
 def site_figure(

@@ -42,7 +42,7 @@ def force_time_figure(design: Design, fig_id: str) -> Figure | None:
         conn = names.get(cf.connection_id)
         label = f"{cf.connection_id}: {CONNECTION_NAMES[conn.kind] if conn else cf.kind}"
         (line,) = ax.plot(t, f, color=INK, lw=1.3, ls=_STYLES[i % 4], label=label)
-        tag(line, f"force_curve {cf.kind}", cf.connection_id)
+        tag(line, "force_curve", cf.connection_id, cf.kind)
         lines.append(line)
         if len(curve.reactivation_days) > MAX_MARKED:
             step = curve.reactivation_interval_days or curve.reactivation_days[0]
