@@ -173,18 +173,19 @@ def test_without_mechanics_no_cr_and_no_force_curve_is_invented(plan_fixture: Pl
 
 
 def test_room_between_the_roots_widens_apically(plan_fixture: Plan) -> None:
-    """The site view's profile: inter-radicular distance rises from the cervical towards
-    the apical level (Hu 2009, Park & Cho 2009; literature.md §1.1), and the screw's
-    needed width is drawn against it."""
-    from tadplan.report.site_view import ird_profile
+    """The site view's profile (the planner's site analysis): inter-radicular distance
+    rises from the cervical towards the apical level (Hu 2009, Park & Cho 2009;
+    literature.md §1.1), and the screw's needed width is drawn against it."""
+    from tadplan.planner.sites import analyse_sites
 
-    profile = ird_profile(plan_fixture.case, 15, 16, "buccal")
-    assert profile is not None
-    upto8 = [d for h, d in profile if h <= 8]
+    gp = plan_fixture.goals[0]
+    imp = next(i for i in gp.designs[0].implants if i.site.between is not None)
+    analysis = analyse_sites(plan_fixture, [gp.designs[0]]).of(imp)
+    assert analysis is not None and analysis.profile
+    upto8 = [d for h, d in analysis.profile if h <= 8]
     assert len(upto8) >= 4
     assert all(b >= a - 0.05 for a, b in itertools.pairwise(upto8))
     assert upto8[-1] > upto8[0]
-    gp = plan_fixture.goals[0]
     site = next(f for f in design_figures(plan_fixture, gp, gp.designs[0]) if f.kind == "site")
     assert 'class="ird_profile"' in site.svg()
     site.close()
@@ -193,23 +194,30 @@ def test_room_between_the_roots_widens_apically(plan_fixture: Plan) -> None:
 def test_site_view_draws_the_clearance_map_with_the_planned_insertion(
     plan_fixture: Plan,
 ) -> None:
-    """Issues 5/6: the site view carries the anatomy package's clearance map of the screw
-    (height x mesiodistal), its PDL and safety-margin contours, and the planned insertion
-    starred at the height the placer chose."""
+    """Issues 5/6: the site view carries the clearance map of the screw (height x
+    mesiodistal) from the planner's site analysis, its PDL and safety-margin contours, and
+    the planned insertion starred at the height the placer chose."""
     from tadplan.anatomy.safety import place_implant
+    from tadplan.planner.sites import analyse_site
     from tadplan.report.geometry import dentition_shapes
-    from tadplan.report.site_view import site_clearance_map, site_figure
+    from tadplan.report.site_view import site_figure
 
     case = plan_fixture.case
     imp = place_implant(case, plan_fixture.goals[0].designs[0].implants[0])
     assert imp.safety is not None and imp.head_position_mm is not None
-    cmap = site_clearance_map(case, imp)
-    assert cmap is not None
-    assert cmap.vertical_deg == imp.safety.vertical_angle_deg
-    i, _j = cmap.nearest_cell(np.array(imp.head_position_mm), np.array(imp.axis))
-    assert cmap.heights_mm[i] == imp.safety.insertion_height_mm
+    analysis = analyse_site(case, imp)
+    assert analysis is not None and analysis.clearance is not None
+    assert analysis.clearance.vertical_deg == imp.safety.vertical_angle_deg
+    assert analysis.planned_cell is not None
+    i, _j = analysis.planned_cell
+    assert analysis.clearance.heights_mm[i] == imp.safety.insertion_height_mm
     fig = site_figure(
-        imp, np.array(imp.head_position_mm), np.array(imp.axis), dentition_shapes(case), "s", case
+        imp,
+        np.array(imp.head_position_mm),
+        np.array(imp.axis),
+        dentition_shapes(case),
+        "s",
+        analysis,
     )
     assert fig is not None
     svg = fig.svg()
@@ -218,6 +226,38 @@ def test_site_view_draws_the_clearance_map_with_the_planned_insertion(
     assert _svg_refs(svg, "planned_insertion") == {imp.id}
     assert _svg_refs(svg, "clearance_contour") == {imp.id}
     assert "safety margin" in svg
+    bare = site_figure(
+        imp, np.array(imp.head_position_mm), np.array(imp.axis), dentition_shapes(case), "b"
+    )
+    assert bare is not None
+    assert "clearance_map" not in bare.svg()
+    assert any("clearance map" in n for n in bare.notes)
+    bare.close()
+
+
+def test_the_report_measures_no_anatomy() -> None:
+    """Issue 12: the report only draws; the site analyses it draws come with the plan
+    (``planner.sites``) and the survey (``Survey.best_maps``)."""
+    import ast
+    from pathlib import Path
+
+    import tadplan.report
+
+    measuring = {
+        "clearance_map",
+        "interradicular_profile",
+        "map_from_ranked",
+        "dentition_model",
+        "site_value",
+    }
+    found = []
+    for path in Path(tadplan.report.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "tadplan.anatomy"
+            ):
+                found += [f"{path.name}: {a.name}" for a in node.names if a.name in measuring]
+    assert found == []
 
 
 def test_fdi_chart_rows_show_statuses_and_retained_primary_teeth(plan_fixture: Plan) -> None:

@@ -2,7 +2,9 @@
 or palatal/lingual), the two neighbouring teeth with their roots, the screw at its insertion
 height, the clearances of the plan's site assessment (:class:`SiteSafety`) where it has
 one, and the room between the roots by height as the anatomy package measures it on the
-average dentition (against the width the screw needs with the anatomy package's margins)."""
+average dentition (against the width the screw needs with the anatomy package's margins).
+Those measurements come with the plan (:class:`tadplan.planner.sites.SiteAnalysis`): this
+module only draws them."""
 
 from __future__ import annotations
 
@@ -13,9 +15,8 @@ import numpy as np
 
 from tadplan.anatomy.clearance import ClearanceMap
 from tadplan.anatomy.dentition import root_axes, size_of
-from tadplan.anatomy.search import site_value
-from tadplan.case import Case
 from tadplan.planner.model import Implant
+from tadplan.planner.sites import SiteAnalysis
 from tadplan.report.canvas import (
     Artist,
     Axes,
@@ -52,11 +53,11 @@ def site_figure(
     axis: np.ndarray | None,
     shapes: Mapping[int, ToothShape],
     fig_id: str,
-    case: Case | None = None,
+    analysis: SiteAnalysis | None = None,
 ) -> Figure | None:
     """The site view of one inter-radicular implant (None for other regions): the screw
-    between the roots, the plan's site assessment, and the inter-radicular distance by
-    height on the anatomy package's average dentition of ``case``."""
+    between the roots, the plan's site assessment, and the ``analysis`` of its site (the
+    inter-radicular distance by height and the clearance map of the screw)."""
     site, safety = implant.site, implant.safety
     if site.between is None or any(t not in shapes for t in site.between):
         return None
@@ -171,14 +172,13 @@ def site_figure(
         va="top",
         linespacing=1.3,
     )
-    profile = ird_profile(case, a, b, site.surface.value if site.surface else "buccal")
-    if profile:
-        _draw_profile(fig, implant, profile, safety.insertion_height_mm if safety else None)
+    if analysis is not None and analysis.profile:
+        _draw_profile(fig, implant, analysis, safety.insertion_height_mm if safety else None)
     else:
         notes.append(f"inter-radicular distance by height: not available for {a}-{b}")
-    cmap = site_clearance_map(case, implant)
-    if cmap is not None:
-        draw_clearance_map(fig, cmap, cmap.nearest_cell(head_mm, axis), implant.id)
+    cmap = analysis.clearance if analysis is not None else None
+    if analysis is not None and cmap is not None and analysis.planned_cell is not None:
+        draw_clearance_map(fig, cmap, analysis.planned_cell, implant.id)
     else:
         notes.append(f"clearance map: the anatomy package cannot map {site.label()}")
     caption = (
@@ -235,33 +235,17 @@ def _draw_screw(ax: Axes, implant: Implant, head: np.ndarray, tip: np.ndarray, s
     tag(group, "implant", implant.id)
 
 
-def ird_profile(
-    case: Case | None, a: int, b: int, surface: str
-) -> list[tuple[float, float]] | None:
-    """(height from the crest mm, inter-radicular distance mm) on the average dentition of
-    the case's teeth (anatomy package, which keeps it on the dentition model); None when
-    anatomy cannot measure the site."""
-    from tadplan.anatomy.safety import dentition_model
-    from tadplan.anatomy.sites import interradicular_profile
-
-    try:
-        return list(interradicular_profile(dentition_model(case), a, b, surface)) or None
-    except (KeyError, ValueError):
-        return None
-
-
 def _draw_profile(
     fig: Canvas,
     implant: Implant,
-    profile: list[tuple[float, float]],
+    analysis: SiteAnalysis,
     height_mm: float | None,
 ) -> None:
     """Inter-radicular distance by height, against the width the screw needs."""
-    septal = site_value("margins", "septal_bone_each_side_mm")
-    pdl = site_value("margins", "pdl_mm")
+    septal, pdl = analysis.septal_bone_mm, analysis.pdl_mm
     ax = fig.add_axes((0.64, 0.14, 0.33, 0.26))
-    h = np.array([p[0] for p in profile])
-    d = np.array([p[1] for p in profile])
+    h = np.array([p[0] for p in analysis.profile])
+    d = np.array([p[1] for p in analysis.profile])
     (ln,) = draw_line(ax, d, h, lw=1.3, marker="o", ms=3)
     tag(ln, "ird_profile", implant.id)
     need = implant.diameter_mm + 2 * septal.value
@@ -298,30 +282,6 @@ def _draw_profile(
         pad=2,
         y=1.0,
     )
-
-
-def site_clearance_map(case: Case | None, implant: Implant) -> ClearanceMap | None:
-    """The anatomy package's clearance map of ``implant`` at its site (its size; the
-    angles of its site assessment, else the best angles for its size; the case's
-    workflow), or None when anatomy cannot map the site. The anatomy package keeps maps on
-    its dentition model (designs of a plan share their insertions)."""
-    from tadplan.anatomy.clearance import clearance_map
-    from tadplan.anatomy.safety import SiteUnavailable
-
-    safety = implant.safety
-    guided = bool(case and case.constraints.guided_insertion)
-    try:
-        return clearance_map(
-            case,
-            implant.site,
-            diameter_mm=implant.diameter_mm,
-            length_mm=implant.length_mm,
-            vertical_deg=safety.vertical_angle_deg if safety else None,
-            horizontal_deg=(safety.horizontal_angle_deg if safety else None) or 0.0,
-            workflow="guided" if guided else "freehand",
-        )
-    except (SiteUnavailable, ValueError, KeyError):
-        return None
 
 
 def draw_clearance_map(
