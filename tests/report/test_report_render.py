@@ -315,3 +315,39 @@ def test_force_curve_that_starts_below_range_is_said_not_drawn_as_a_reactivation
     assert "starts below the useful" in svg
     assert not any("starts below" in n for n in fig.notes)  # drawn, not a "not shown" note
     fig.close()
+
+
+def test_a_steeply_inclined_screw_is_drawn_as_a_shaft() -> None:
+    """Issue 16: a screw whose axis runs almost into the view (2 mm of 8 mm shown) is a
+    shaft of its diameter with threads and a thin collar, not a black wedge."""
+    from tadplan.report.canvas import Canvas, Line2D, Polygon
+    from tadplan.report.screw import draw_screw
+
+    ax = Canvas((2.0, 2.0)).add_axes((0, 0, 1, 1))
+    group = draw_screw(ax, np.array([0.0, 0.0]), np.array([0.0, 2.0]), 1.6, 8.0, "i1")
+    shaft, collar = (p for p in group.parts if isinstance(p, Polygon))
+    widths = {round(float(y), 3): [] for y in shaft.xy[:, 1]}
+    for x, y in shaft.xy:
+        widths[round(float(y), 3)].append(float(x))
+    base, cone = sorted(widths)[:2]
+    assert max(widths[base]) - min(widths[base]) == pytest.approx(1.6)
+    assert max(widths[cone]) - min(widths[cone]) == pytest.approx(1.6)  # not tapering
+    assert cone > 1.0  # most of the shown length is shaft
+    collar_len = float(np.ptp(collar.xy[:, 1]))
+    assert collar_len < 0.5  # foreshortened with the axis
+    assert sum(isinstance(p, Line2D) for p in group.parts) >= 2  # thread marks
+
+
+def test_force_and_site_views_draw_the_same_screw(plan_fixture: Plan) -> None:
+    """Issue 16: one drawer for the screw in both side views (shaft, threads, collar)."""
+    gp = plan_fixture.goals[0]
+    figs = design_figures(plan_fixture, gp, gp.designs[0])
+    force = next(f for f in figs if f.kind in ("lateral", "frontal"))
+    site = next(f for f in figs if f.kind == "site")
+    for fig in (force, site):
+        group = re.search(r'<g id="[^"]*implant-i1" class="implant"[^>]*>(.*?)</g>', fig.svg())
+        assert group is not None
+        assert group.group(1).count("<polygon") >= 2  # shaft and collar
+        assert group.group(1).count("<polyline") >= 2  # thread marks
+    for f in figs:
+        f.close()

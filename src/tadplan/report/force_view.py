@@ -49,6 +49,7 @@ from tadplan.report.mechanics_view import (
     force_vectors,
     implant_heads,
 )
+from tadplan.report.screw import draw_screw
 from tadplan.report.text import CONNECTION_NAMES, fmt_force, fmt_num
 
 TRANSVERSE = frozenset({MovementKind.expansion, MovementKind.crossbite_correction})
@@ -284,22 +285,7 @@ def force_figure(
                 else -_site_outward(imp, shapes)
             )
         h2, tip2 = proj(head), proj(head + axis * imp.length_mm)
-        d2 = tip2 - h2
-        shaft = float(np.hypot(*d2))
-        if shaft > 0.8:
-            u = d2 / shaft
-            n = np.array([-u[1], u[0]]) * imp.diameter_mm / 2
-            body = Polygon(
-                [h2 + n, tip2 + n * 0.3, tip2 - n * 0.3, h2 - n],
-                closed=True,
-                facecolor=GREY,
-                edgecolor=INK,
-                lw=0.7,
-                hatch=Hatch.horizontal,
-                zorder=7,
-            )
-            ax.add_artist(body)
-            tag(body, "implant", imp.id)
+        draw_screw(ax, h2, tip2, imp.diameter_mm, imp.length_mm, imp.id, zorder=7)
         disc = Circle(
             (float(h2[0]), float(h2[1])),
             max(imp.diameter_mm * 0.7, 1.0),
@@ -645,7 +631,8 @@ def force_figure(
     )
     legend = wrap_text(
         "solid arrow: force (length ∝ g) · dashed arrows: its components · "
-        "dash-dot: line of action · black: mini-implant\n⊕ CR: centre of resistance · "
+        "dash-dot: line of action · black disc: mini-implant head, on its shaft\n"
+        "⊕ CR: centre of resistance · "
         "curved arrow: moment about the CR"
         + (
             " · grey bar: rigid link, dotted: ligature tie-back (passive, indirect anchorage)"

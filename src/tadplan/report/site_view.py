@@ -18,13 +18,8 @@ from tadplan.anatomy.dentition import root_axes, size_of
 from tadplan.planner.model import Implant
 from tadplan.planner.sites import SiteAnalysis
 from tadplan.report.canvas import (
-    Artist,
-    Axes,
     Canvas,
-    Circle,
-    Group,
     Hatch,
-    Line2D,
     Polygon,
     wrap_text,
 )
@@ -41,6 +36,7 @@ from tadplan.report.figures import (
     tag,
 )
 from tadplan.report.geometry import ToothShape
+from tadplan.report.screw import draw_screw
 from tadplan.report.text import fmt_num, implant_label
 
 _STATUS_WORD = {"green": "safe", "amber": "borderline", "red": "unsafe", "unknown": "unknown"}
@@ -130,7 +126,15 @@ def site_figure(
     h = proj(head_mm)
     direction = np.asarray(axis, dtype=float) if axis is not None else -up * 0.0
     tip2 = proj(head_mm + direction * implant.length_mm)
-    _draw_screw(ax, implant, np.array(h), np.array(tip2), safety.status if safety else "unknown")
+    draw_screw(
+        ax,
+        np.array(h),
+        np.array(tip2),
+        implant.diameter_mm,
+        implant.length_mm,
+        implant.id,
+        hatch=_STATUS_HATCH[safety.status if safety else "unknown"],
+    )
     pts += [h, tip2]
     arr = np.array(pts)
     ax.set_xlim(arr[:, 0].min() - 2, arr[:, 0].max() + 6)
@@ -194,45 +198,6 @@ def site_figure(
             "result or its defaults put it"
         )
     return Figure(fig_id, "site", f"Site {implant.id}: {site.label()}", caption, fig, notes)
-
-
-def _draw_screw(ax: Axes, implant: Implant, head: np.ndarray, tip: np.ndarray, status: str) -> None:
-    """The screw as seen from the site's surface: a tapered shaft (hatched by the site's
-    status: none green, //// amber, xxxx red, dots unknown) with thread marks, and its head
-    outside the bone as a black collar across the shaft. Seen end-on (the shaft runs into
-    the page): the head as a ring with a cross."""
-    r = implant.diameter_mm / 2
-    d = tip - head
-    length = float(np.hypot(*d))
-    hatch = _STATUS_HATCH[status]
-    parts: list[Artist] = []
-    if length < 1.0:
-        parts.append(
-            Circle(tuple(head), r * 1.4, facecolor=LIGHT, edgecolor=INK, lw=0.9, hatch=hatch)
-        )
-        parts += [
-            Line2D([head[0] - r, head[0] + r], [head[1], head[1]], color=INK, lw=0.8),
-            Line2D([head[0], head[0]], [head[1] - r, head[1] + r], color=INK, lw=0.8),
-        ]
-    else:
-        u = d / length
-        n = np.array([-u[1], u[0]])
-        shaft = [head + n * r, tip + n * r * 0.35, tip - n * r * 0.35, head - n * r]
-        parts.append(
-            Polygon(shaft, closed=True, facecolor=LIGHT, edgecolor=INK, lw=0.8, hatch=hatch)
-        )
-        k = max(int(length / 0.9), 2)  # thread marks, slanted across the shaft
-        for i in range(1, k):
-            c = head + d * i / k
-            w = r * (1.0 - 0.65 * i / k)
-            a, b = c + n * w - u * 0.25, c - n * w + u * 0.25
-            parts.append(Line2D([a[0], b[0]], [a[1], b[1]], color=INK, lw=0.5))
-        collar = [head + n * r * 1.5, head + n * r * 1.5 - u * 1.0]
-        collar += [head - n * r * 1.5 - u * 1.0, head - n * r * 1.5]
-        parts.append(Polygon(collar, closed=True, facecolor=INK, edgecolor=INK, lw=0.6))
-    group = Group(parts, zorder=6)
-    ax.add_artist(group)
-    tag(group, "implant", implant.id)
 
 
 def _draw_profile(
