@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -234,6 +234,40 @@ def _helix_loop(ax: Axes, c: P2, gid: Tag, r: float = 1.2) -> None:
 # ----------------------------------------------------------------------------- connections
 
 
+@dataclass(frozen=True)
+class _Route:
+    """Where one connection runs in an occlusal panel (2-D points, mm)."""
+
+    ax: Axes
+    tag: Tag
+    kind: ConnectionKind
+    has_implant: bool
+    head: P2
+    """The implant's head (or the first tooth of a tooth-to-tooth connection)."""
+    nearest: P2
+    """The attachment nearest the head."""
+    targets: list[P2]
+    teeth_points: list[P2]
+    """Every attachment point, the first tooth included."""
+    outward: list[P2]
+    arch_path: list[P2]
+    via: Sequence[P2]
+
+    @property
+    def path(self) -> list[P2]:
+        """Head to the nearest attachment, along the arch outside the crowns."""
+        return [self.head, *self.via, self.nearest]
+
+    @property
+    def legs(self) -> list[tuple[P2, P2]]:
+        return list(itertools.pairwise(self.path))
+
+    @property
+    def mid(self) -> P2:
+        """Where the callout points by default."""
+        return self.via[len(self.via) // 2] if self.via else (self.head + self.nearest) / 2.0
+
+
 def _draw_connection(
     ax: Axes,
     conn: Connection,
@@ -244,116 +278,180 @@ def _draw_connection(
     arch_path: list[P2],
     via: Sequence[P2] = (),
 ) -> P2:
-    """Draw one connection; return the point its callout points at."""
-    gid = Tag("connection", conn.id, (conn.kind.value,))
-    k = conn.kind
+    """Draw one connection as what it is; return the point its callout points at."""
     if not targets and head is None:
         return np.array([0.0, 0.0])
     teeth_points = list(targets)
     if head is None:  # between teeth only
         head = targets[0]
         targets = targets[1:] or targets
-    nearest = min(targets, key=lambda p: float(np.hypot(*(p - head)))) if targets else head
-    mid = (head + nearest) / 2.0
-    path = [head, *via, nearest]  # modules run along the arch, outside the crowns
-    legs = list(itertools.pairwise(path))
-    if via:
-        mid = via[len(via) // 2]
-    if k in (ConnectionKind.niti_tension_spring, ConnectionKind.compression_spring):
-        for a, b in legs:
-            _coil(ax, a, b, pitch=0.55 if k == ConnectionKind.niti_tension_spring else 1.3, gid=gid)
-        if k == ConnectionKind.compression_spring:  # an open coil rides on a wire
-            _wire(ax, path, gid, lw=0.6)
-    elif k == ConnectionKind.elastic_chain:
-        for a, b in legs:
-            _chain(ax, a, b, gid)
-    elif k == ConnectionKind.elastic:
-        _elastic(ax, head, nearest, gid)
-    elif k == ConnectionKind.ligature_tie_back:
-        for a, b in legs:
-            _ligature(ax, a, b, gid)
-    elif k in (
-        ConnectionKind.segmental_arch,
-        ConnectionKind.cross_tube,
-        ConnectionKind.band_auxiliary_slot,
-        ConnectionKind.composite_bond,
-        ConnectionKind.cantilever,
-    ):
-        _wire(ax, [head, nearest], gid, lw=1.8)
-        if len(targets) > 1:
-            order = sorted(targets, key=lambda p: float(np.hypot(*(p - nearest))))
-            _wire(ax, order, gid, lw=1.8)
-        if k == ConnectionKind.cross_tube or k == ConnectionKind.band_auxiliary_slot:
-            _tube(ax, nearest, nearest - head, gid)
-        elif k == ConnectionKind.composite_bond:
-            for p in targets:
-                _blob(ax, p, gid)
-        elif k == ConnectionKind.cantilever:
-            _hook(ax, nearest, nearest - head, gid)
-    elif k == ConnectionKind.tpa:
-        # one arch per pair of teeth facing each other across the palate (16-26, 17-27)
-        right = sorted((p for p in teeth_points if p[0] < 0), key=lambda p: -p[1])
-        left = sorted((p for p in teeth_points if p[0] >= 0), key=lambda p: -p[1])
-        pairs = list(zip(right, left, strict=False))
-        if pairs:
-            t = np.linspace(0, 1, 40)[:, None]
-            for n, (a, b) in enumerate(pairs):
-                apex = head if implant is not None and n == 0 else (a + b) / 2.0
-                curve = (1 - t) ** 2 * a + 2 * (1 - t) * t * apex + t**2 * b
-                _wire(ax, list(curve), gid, lw=2.0)
-                _helix_loop(ax, apex, gid, r=1.4)
-            mid = head if implant is not None else (pairs[0][0] + pairs[0][1]) / 2.0
-        else:
-            _wire(ax, [head, nearest], gid, lw=2.0)
-    elif k == ConnectionKind.quadhelix:
-        pts = sorted(targets, key=lambda p: p[0])
-        if len(pts) >= 2:
-            a, b = pts[0], pts[-1]
-            inward = 0.22 * (b[0] - a[0])
-            pa, pb = a + np.array([inward, -1.5]), b + np.array([-inward, -1.5])
-            aa, ab = pa + np.array([0.0, 14.0]), pb + np.array([0.0, 14.0])
-            _wire(ax, [a, pa, pb, b], gid, lw=1.8)
-            _wire(ax, [pa, aa, ab, pb], gid, lw=1.8)
-            for h in (pa, pb, aa, ab):
-                _helix_loop(ax, h, gid)
-            bridge = (aa + ab) / 2.0
-            _wire(ax, [head, bridge], gid, lw=1.0, style=(0, (2, 1)))
-            mid = (pa + aa) / 2.0
-        else:
-            _wire(ax, [head, nearest], gid, lw=1.8)
-    elif k == ConnectionKind.horseshoe_arch:
-        if len(arch_path) >= 2:
-            _wire(ax, arch_path, gid, lw=2.0)
-            joint = min(arch_path, key=lambda p: float(np.hypot(*(p - head))))
-            _wire(ax, [head, joint], gid, lw=1.2)
-            mid = joint
-        else:
-            _wire(ax, [head, nearest], gid, lw=2.0)
-    elif k in (ConnectionKind.lever_arm, ConnectionKind.power_hook):
-        out = outward[targets.index(nearest)] if nearest in targets else nearest - head
-        _hook(ax, nearest, out, gid)
-        _wire(ax, [head, nearest], gid, lw=0.8, style=(0, (1, 1.2)))
-    elif k == ConnectionKind.expander:
-        body = Rectangle(
-            (head[0] - 3.0, head[1] - 2.0),
-            6.0,
-            4.0,
-            facecolor=LIGHT,
-            edgecolor=INK,
-            lw=1.2,
-            hatch=Hatch.vertical,
-            zorder=6,
-        )
-        body.tag = gid
-        ax.add_artist(body)
-        for p in targets:
-            _wire(ax, [head, p], gid, lw=1.8)
-    elif k == ConnectionKind.distaliser:
-        _wire(ax, [head, nearest], gid, lw=1.8)
-        _coil(ax, head + (nearest - head) * 0.25, head + (nearest - head) * 0.75, 1.2, gid)
-    else:  # intermaxillary fixation and anything new: a plain dash-dot link
-        _wire(ax, [head, nearest], gid, lw=1.2, style="-.")
-    return mid
+    start = head
+    nearest = min(targets, key=lambda p: float(np.hypot(*(p - start)))) if targets else head
+    route = _Route(
+        ax,
+        Tag("connection", conn.id, (conn.kind.value,)),
+        conn.kind,
+        implant is not None,
+        head,
+        nearest,
+        targets,
+        teeth_points,
+        outward,
+        arch_path,
+        via,
+    )
+    return _DRAWERS.get(conn.kind, _draw_plain_link)(route)
+
+
+def _draw_coil_spring(r: _Route) -> P2:
+    closed = r.kind == ConnectionKind.niti_tension_spring
+    for a, b in r.legs:
+        _coil(r.ax, a, b, pitch=0.55 if closed else 1.3, gid=r.tag)
+    if not closed:  # an open coil rides on a wire
+        _wire(r.ax, r.path, r.tag, lw=0.6)
+    return r.mid
+
+
+def _draw_chain(r: _Route) -> P2:
+    for a, b in r.legs:
+        _chain(r.ax, a, b, r.tag)
+    return r.mid
+
+
+def _draw_elastic(r: _Route) -> P2:
+    _elastic(r.ax, r.head, r.nearest, r.tag)
+    return r.mid
+
+
+def _draw_ligature(r: _Route) -> P2:
+    for a, b in r.legs:
+        _ligature(r.ax, a, b, r.tag)
+    return r.mid
+
+
+def _draw_rigid_link(r: _Route) -> P2:
+    """Segmental arch, cross tube, band slot, composite bond, cantilever: a wire from
+    the implant along the teeth, with what joins it to them."""
+    _wire(r.ax, [r.head, r.nearest], r.tag, lw=1.8)
+    if len(r.targets) > 1:
+        order = sorted(r.targets, key=lambda p: float(np.hypot(*(p - r.nearest))))
+        _wire(r.ax, order, r.tag, lw=1.8)
+    if r.kind in (ConnectionKind.cross_tube, ConnectionKind.band_auxiliary_slot):
+        _tube(r.ax, r.nearest, r.nearest - r.head, r.tag)
+    elif r.kind == ConnectionKind.composite_bond:
+        for p in r.targets:
+            _blob(r.ax, p, r.tag)
+    elif r.kind == ConnectionKind.cantilever:
+        _hook(r.ax, r.nearest, r.nearest - r.head, r.tag)
+    return r.mid
+
+
+def _draw_tpa(r: _Route) -> P2:
+    """One arch per pair of teeth facing each other across the palate (16-26, 17-27)."""
+    right = sorted((p for p in r.teeth_points if p[0] < 0), key=lambda p: -p[1])
+    left = sorted((p for p in r.teeth_points if p[0] >= 0), key=lambda p: -p[1])
+    pairs = list(zip(right, left, strict=False))
+    if not pairs:
+        _wire(r.ax, [r.head, r.nearest], r.tag, lw=2.0)
+        return r.mid
+    t = np.linspace(0, 1, 40)[:, None]
+    for n, (a, b) in enumerate(pairs):
+        apex = r.head if r.has_implant and n == 0 else (a + b) / 2.0
+        curve = (1 - t) ** 2 * a + 2 * (1 - t) * t * apex + t**2 * b
+        _wire(r.ax, list(curve), r.tag, lw=2.0)
+        _helix_loop(r.ax, apex, r.tag, r=1.4)
+    return r.head if r.has_implant else (pairs[0][0] + pairs[0][1]) / 2.0
+
+
+def _draw_quadhelix(r: _Route) -> P2:
+    pts = sorted(r.targets, key=lambda p: p[0])
+    if len(pts) < 2:
+        _wire(r.ax, [r.head, r.nearest], r.tag, lw=1.8)
+        return r.mid
+    a, b = pts[0], pts[-1]
+    inward = 0.22 * (b[0] - a[0])
+    pa, pb = a + np.array([inward, -1.5]), b + np.array([-inward, -1.5])
+    aa, ab = pa + np.array([0.0, 14.0]), pb + np.array([0.0, 14.0])
+    _wire(r.ax, [a, pa, pb, b], r.tag, lw=1.8)
+    _wire(r.ax, [pa, aa, ab, pb], r.tag, lw=1.8)
+    for h in (pa, pb, aa, ab):
+        _helix_loop(r.ax, h, r.tag)
+    bridge = (aa + ab) / 2.0
+    _wire(r.ax, [r.head, bridge], r.tag, lw=1.0, style=(0, (2, 1)))
+    return (pa + aa) / 2.0
+
+
+def _draw_horseshoe(r: _Route) -> P2:
+    if len(r.arch_path) < 2:
+        _wire(r.ax, [r.head, r.nearest], r.tag, lw=2.0)
+        return r.mid
+    _wire(r.ax, r.arch_path, r.tag, lw=2.0)
+    joint = min(r.arch_path, key=lambda p: float(np.hypot(*(p - r.head))))
+    _wire(r.ax, [r.head, joint], r.tag, lw=1.2)
+    return joint
+
+
+def _draw_arm(r: _Route) -> P2:
+    """Lever arm, power hook: the hook out of the arch, a dotted link to the implant."""
+    nearest = r.nearest
+    inside = any(p is nearest for p in r.targets)
+    out = r.outward[[id(p) for p in r.targets].index(id(nearest))] if inside else nearest - r.head
+    _hook(r.ax, nearest, out, r.tag)
+    _wire(r.ax, [r.head, nearest], r.tag, lw=0.8, style=(0, (1, 1.2)))
+    return r.mid
+
+
+def _draw_expander(r: _Route) -> P2:
+    body = Rectangle(
+        (r.head[0] - 3.0, r.head[1] - 2.0),
+        6.0,
+        4.0,
+        facecolor=LIGHT,
+        edgecolor=INK,
+        lw=1.2,
+        hatch=Hatch.vertical,
+        zorder=6,
+    )
+    body.tag = r.tag
+    r.ax.add_artist(body)
+    for p in r.targets:
+        _wire(r.ax, [r.head, p], r.tag, lw=1.8)
+    return r.mid
+
+
+def _draw_distaliser(r: _Route) -> P2:
+    _wire(r.ax, [r.head, r.nearest], r.tag, lw=1.8)
+    d = r.nearest - r.head
+    _coil(r.ax, r.head + d * 0.25, r.head + d * 0.75, 1.2, r.tag)
+    return r.mid
+
+
+def _draw_plain_link(r: _Route) -> P2:
+    """Intermaxillary fixation and anything new: a plain dash-dot link."""
+    _wire(r.ax, [r.head, r.nearest], r.tag, lw=1.2, style="-.")
+    return r.mid
+
+
+_DRAWERS: dict[ConnectionKind, Callable[[_Route], P2]] = {
+    ConnectionKind.niti_tension_spring: _draw_coil_spring,
+    ConnectionKind.compression_spring: _draw_coil_spring,
+    ConnectionKind.elastic_chain: _draw_chain,
+    ConnectionKind.elastic: _draw_elastic,
+    ConnectionKind.ligature_tie_back: _draw_ligature,
+    ConnectionKind.segmental_arch: _draw_rigid_link,
+    ConnectionKind.cross_tube: _draw_rigid_link,
+    ConnectionKind.band_auxiliary_slot: _draw_rigid_link,
+    ConnectionKind.composite_bond: _draw_rigid_link,
+    ConnectionKind.cantilever: _draw_rigid_link,
+    ConnectionKind.tpa: _draw_tpa,
+    ConnectionKind.quadhelix: _draw_quadhelix,
+    ConnectionKind.horseshoe_arch: _draw_horseshoe,
+    ConnectionKind.lever_arm: _draw_arm,
+    ConnectionKind.power_hook: _draw_arm,
+    ConnectionKind.expander: _draw_expander,
+    ConnectionKind.distaliser: _draw_distaliser,
+}
+"""How each kind of connection is drawn in the occlusal view (else a plain link)."""
 
 
 ROUTED = frozenset(
