@@ -12,7 +12,7 @@ import itertools
 import math
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -559,6 +559,20 @@ def _wrap(text: str, width: int = 30) -> str:
     return "\n".join(textwrap.wrap(text, width)[:3])
 
 
+@dataclass
+class _Panel:
+    """One arch's panel of the occlusal view being drawn."""
+
+    ax: Axes
+    jaw: fdi.Arch
+    mirror: bool
+    """The mandible is seen from above: the patient's right on the right."""
+    shapes: Mapping[int, ToothShape]
+    heads: dict[str, P2] = field(default_factory=dict)
+    """Implant id -> head drawn in this panel."""
+    callouts: list[_Callout] = field(default_factory=list)
+
+
 def occlusal_figure(
     case: Case,
     design: Design,
@@ -576,194 +590,228 @@ def occlusal_figure(
     implants = {i.id: i for i in design.implants}
     notes: list[str] = []
     for row, jaw in enumerate(jaws):
-        mirror = jaw == "mandible"  # mandible seen from above: patient's right on the right
         bottom = 0.55 / height + (len(jaws) - 1 - row) * panel / height
         ax = fig.add_axes((0.29, bottom + 0.02, 0.42, (panel - 0.3) / height))
         ax.set_aspect("equal", adjustable="box")
         ax.set_axis_off()
+        pn = _Panel(ax, jaw, jaw == "mandible", shapes)
         teeth = [t for t in fdi.arch_order(jaw) if t in shapes]
-        used = {s for t in teeth for s in [_tooth_status(case, t)]}
-        for t in teeth:
-            sh = shapes[t]
-            lm = sh.landmarks
-            c = _xy(lm.crown_centre_mm, mirror)
-            m = _xy(lm.mesial, mirror)
-            ang = math.degrees(math.atan2(m[1], m[0]))
-            status = _tooth_status(case, t)
-            key = "moved" if (t in goal_teeth and status == "present") else status
-            if key == "moved":
-                used.add("moved")
-            st = STATUS_STYLE[key]
-            e = Ellipse(
-                tuple(c),
-                sh.md_width_mm * 0.94,
-                sh.bl_width_mm * 0.94,
-                angle=ang,
-                facecolor=st["facecolor"],
-                edgecolor=st["edgecolor"],
-                linestyle=st["linestyle"],
-                hatch=st["hatch"],
-                lw=1.3 if key == "moved" else 0.8,
-                zorder=2,
-            )
-            ax.add_artist(tag(e, "tooth", str(t), key))
-            if status == "extracted":
-                r = sh.md_width_mm * 0.25
-                for sgn in (1, -1):
-                    draw_line(
-                        ax,
-                        [c[0] - r, c[0] + r],
-                        [c[1] - sgn * r, c[1] + sgn * r],
-                        color=GREY,
-                        lw=0.6,
-                        zorder=2,
-                    )
-            ax.text(
-                c[0],
-                c[1],
-                str(t),
-                ha="center",
-                va="center",
-                fontsize=5.6,
-                color=GREY if status in ("missing", "extracted", "unerupted") else INK,
-                zorder=3,
-                bbox={"boxstyle": "round,pad=0.08", "fc": PAPER, "ec": "none", "alpha": 0.85}
-                if st["hatch"]
-                else None,
-            )
-        callouts: list[_Callout] = []
-        heads: dict[str, P2] = {}
-        for imp in design.implants:
-            if imp.site.jaw != jaw:
-                continue
-            p3 = (heads_mm or {}).get(imp.id)
-            if p3 is None:
-                p3 = implant_head_mm(imp, shapes)
-            if imp.head_position_mm is None and imp.id not in (heads_mm or {}):
-                notes.append(
-                    f"{imp.id}: no head position in the plan; drawn at the mechanics "
-                    f"default for {imp.site.label()}"
-                )
-            p = _xy(p3, mirror)
-            heads[imp.id] = p
-            r = max(imp.diameter_mm / 2.0, 1.0)
-            circ = Circle(tuple(p), r, facecolor=INK, edgecolor=INK, lw=0.8, zorder=8)
-            ax.add_artist(tag(circ, "implant", imp.id))
-            draw_line(
-                ax, [p[0] - r * 0.6, p[0] + r * 0.6], [p[1], p[1]], color=PAPER, lw=0.9, zorder=9
-            )
-            draw_line(
-                ax, [p[0], p[0]], [p[1] - r * 0.6, p[1] + r * 0.6], color=PAPER, lw=0.9, zorder=9
-            )
-            callouts.append(_Callout((float(p[0]), float(p[1])), _wrap(implant_label(imp))))
+        used = _draw_teeth(pn, case, teeth, goal_teeth)
+        _draw_implant_heads(pn, design, heads_mm, notes)
         for conn in design.connections:
-            conn_jaws = {fdi.arch(t) for t in conn.teeth}
-            cimp = implants.get(conn.from_implant) if conn.from_implant else None
-            if cimp is not None:
-                conn_jaws.add(cimp.site.jaw)
-            if jaw not in conn_jaws:
-                continue
-            palatal = (cimp is not None and implant_is_palatal(cimp)) or conn.kind in (
-                ConnectionKind.tpa,
-                ConnectionKind.quadhelix,
-                ConnectionKind.horseshoe_arch,
-                ConnectionKind.expander,
-            )
-            in_jaw = Connection.model_construct(
-                **{**dict(conn), "teeth": [t for t in conn.teeth if fdi.arch(t) == jaw]}
-            )
-            targets3 = attachment_points_mm(in_jaw, shapes, palatal=palatal)
-            targets = [_xy(p, mirror) for p in targets3]
-            outward = [
-                _xy(shapes[t].landmarks.buccal, mirror) * (-1 if palatal else 1)
-                for t in in_jaw.teeth
-                if t in shapes
-            ]
-            head = heads.get(conn.from_implant or "")
-            if head is None and cimp is not None:  # implant in the other jaw
-                other = (heads_mm or {}).get(cimp.id)
-                head = _xy(other if other is not None else implant_head_mm(cimp, shapes), mirror)
-            carriers = [heads[i] for i in conn.from_implants if i in heads]
-            if len(carriers) > 1:  # one appliance on several screws: joined at its body
-                hub = (
-                    np.mean(carriers, axis=0)
-                    if conn.kind == ConnectionKind.expander
-                    else (head if head is not None else carriers[0])
-                )
-                for c in carriers:
-                    if float(np.hypot(*(c - hub))) > 0.3:
-                        _wire(ax, [c, hub], Tag("connection", conn.id, (conn.kind.value,)), lw=1.4)
-                head = hub
-            arch_path = []
-            if len(in_jaw.teeth) >= 2:  # palatal points of every tooth between the two ends
-                ends = sorted(in_jaw.teeth, key=fdi.arch_index)
-                arch_path = [
-                    _xy(shapes[t].palatal_point_mm - shapes[t].landmarks.buccal * 1.5, mirror)
-                    for t in fdi.span(ends[0], ends[-1])
-                    if t in shapes
-                ]
-            via = _via_points(conn, cimp, in_jaw.teeth, shapes, mirror, palatal)
-            anchor = _draw_connection(ax, conn, cimp, head, targets, outward, arch_path, via)
-            callouts.append(
-                _Callout((float(anchor[0]), float(anchor[1])), _wrap(connection_label(conn)))
-            )
-        # frame the arch, then lay the labels out on both sides
-        xs = [float(_xy(shapes[t].landmarks.crown_centre_mm, mirror)[0]) for t in teeth]
-        ys = [float(shapes[t].landmarks.crown_centre_mm[1]) for t in teeth]
-        xs += [c.anchor[0] for c in callouts]
-        ys += [c.anchor[1] for c in callouts]
-        pad = 8.0
-        ax.set_xlim(min(xs) - pad, max(xs) + pad)
-        ax.set_ylim(min(ys) - pad, max(ys) + pad)
-        ax.apply_aspect()
-        left = [c for c in callouts if c.anchor[0] < 0]
-        right = [c for c in callouts if c.anchor[0] >= 0]
-        _place_callouts(ax, left, "left")
-        _place_callouts(ax, right, "right")
-        rl = ("R", "L") if not mirror else ("L", "R")
-        for x, s in ((0.02, rl[0]), (0.98, rl[1])):
-            ax.text(
-                x,
-                0.98,
-                f"patient's {'right' if s == 'R' else 'left'}",
-                transform=ax.transAxes,
-                ha="left" if x < 0.5 else "right",
-                va="top",
-                fontsize=6.5,
-                color=GREY,
-            )
-        view = "from below" if jaw == "maxilla" else "from above"
-        ax.set_title(
-            f"{jaw_name(jaw)} — occlusal view {view}, anterior at top", fontsize=8, pad=2, y=1.0
-        )
-        # legend of the tooth statuses shown, under the arch
-        entries: list[tuple[dict[str, Any], str]] = []
-        for key in (
-            "moved",
-            "present",
-            "missing",
-            "extracted",
-            "planned_extraction",
-            "implant",
-            "pontic",
-            "unerupted",
-            "impacted",
-        ):
-            if key in used:
-                st = STATUS_STYLE[key]
-                style = {
-                    "facecolor": st["facecolor"],
-                    "edgecolor": st["edgecolor"],
-                    "linestyle": st["linestyle"],
-                    "hatch": st["hatch"],
-                    "lw": 0.8,
-                }
-                entries.append((style, STATUS_LABEL[key]))
-        entries.append(({"marker": "o", "color": INK, "ms": 5}, "mini-implant (head)"))
-        plain_legend(ax, entries, ncol=3, fontsize=6)
+            _draw_panel_connection(pn, conn, implants, heads_mm)
+        _frame_and_label(pn, teeth)
+        _status_legend(ax, used)
     title = f"Occlusal view: {design.title}"
     caption = (
         "Teeth by FDI number; implants (black, with their size) at their sites; each "
         "connection drawn as what it is and named at the side."
     )
     return Figure(fig_id, "occlusal", title, caption, fig, notes)
+
+
+def _draw_teeth(
+    pn: _Panel, case: Case, teeth: Sequence[int], goal_teeth: Sequence[int]
+) -> set[str]:
+    """Each tooth of the arch as an ellipse styled by its status, numbered; returns the
+    statuses shown (for the legend)."""
+    ax, mirror, shapes = pn.ax, pn.mirror, pn.shapes
+    used = {s for t in teeth for s in [_tooth_status(case, t)]}
+    for t in teeth:
+        sh = shapes[t]
+        lm = sh.landmarks
+        c = _xy(lm.crown_centre_mm, mirror)
+        m = _xy(lm.mesial, mirror)
+        ang = math.degrees(math.atan2(m[1], m[0]))
+        status = _tooth_status(case, t)
+        key = "moved" if (t in goal_teeth and status == "present") else status
+        if key == "moved":
+            used.add("moved")
+        st = STATUS_STYLE[key]
+        e = Ellipse(
+            tuple(c),
+            sh.md_width_mm * 0.94,
+            sh.bl_width_mm * 0.94,
+            angle=ang,
+            facecolor=st["facecolor"],
+            edgecolor=st["edgecolor"],
+            linestyle=st["linestyle"],
+            hatch=st["hatch"],
+            lw=1.3 if key == "moved" else 0.8,
+            zorder=2,
+        )
+        ax.add_artist(tag(e, "tooth", str(t), key))
+        if status == "extracted":
+            r = sh.md_width_mm * 0.25
+            for sgn in (1, -1):
+                draw_line(
+                    ax,
+                    [c[0] - r, c[0] + r],
+                    [c[1] - sgn * r, c[1] + sgn * r],
+                    color=GREY,
+                    lw=0.6,
+                    zorder=2,
+                )
+        ax.text(
+            c[0],
+            c[1],
+            str(t),
+            ha="center",
+            va="center",
+            fontsize=5.6,
+            color=GREY if status in ("missing", "extracted", "unerupted") else INK,
+            zorder=3,
+            bbox={"boxstyle": "round,pad=0.08", "fc": PAPER, "ec": "none", "alpha": 0.85}
+            if st["hatch"]
+            else None,
+        )
+    return used
+
+
+def _draw_implant_heads(
+    pn: _Panel, design: Design, heads_mm: Mapping[str, np.ndarray] | None, notes: list[str]
+) -> None:
+    """The panel's implants: a black head with a white cross, and a callout."""
+    ax, jaw, mirror, shapes = pn.ax, pn.jaw, pn.mirror, pn.shapes
+    heads, callouts = pn.heads, pn.callouts
+    for imp in design.implants:
+        if imp.site.jaw != jaw:
+            continue
+        p3 = (heads_mm or {}).get(imp.id)
+        if p3 is None:
+            p3 = implant_head_mm(imp, shapes)
+        if imp.head_position_mm is None and imp.id not in (heads_mm or {}):
+            notes.append(
+                f"{imp.id}: no head position in the plan; drawn at the mechanics "
+                f"default for {imp.site.label()}"
+            )
+        p = _xy(p3, mirror)
+        heads[imp.id] = p
+        r = max(imp.diameter_mm / 2.0, 1.0)
+        circ = Circle(tuple(p), r, facecolor=INK, edgecolor=INK, lw=0.8, zorder=8)
+        ax.add_artist(tag(circ, "implant", imp.id))
+        draw_line(ax, [p[0] - r * 0.6, p[0] + r * 0.6], [p[1], p[1]], color=PAPER, lw=0.9, zorder=9)
+        draw_line(ax, [p[0], p[0]], [p[1] - r * 0.6, p[1] + r * 0.6], color=PAPER, lw=0.9, zorder=9)
+        callouts.append(_Callout((float(p[0]), float(p[1])), _wrap(implant_label(imp))))
+
+
+def _draw_panel_connection(
+    pn: _Panel,
+    conn: Connection,
+    implants: Mapping[str, Implant],
+    heads_mm: Mapping[str, np.ndarray] | None,
+) -> None:
+    """One connection in this panel (if it reaches this arch): its route from the head
+    (the hub of a one-piece appliance on several screws) to the teeth, and a callout."""
+    ax, jaw, mirror, shapes = pn.ax, pn.jaw, pn.mirror, pn.shapes
+    heads, callouts = pn.heads, pn.callouts
+    conn_jaws = {fdi.arch(t) for t in conn.teeth}
+    cimp = implants.get(conn.from_implant) if conn.from_implant else None
+    if cimp is not None:
+        conn_jaws.add(cimp.site.jaw)
+    if jaw not in conn_jaws:
+        return
+    palatal = (cimp is not None and implant_is_palatal(cimp)) or conn.kind in (
+        ConnectionKind.tpa,
+        ConnectionKind.quadhelix,
+        ConnectionKind.horseshoe_arch,
+        ConnectionKind.expander,
+    )
+    in_jaw = Connection.model_construct(
+        **{**dict(conn), "teeth": [t for t in conn.teeth if fdi.arch(t) == jaw]}
+    )
+    targets3 = attachment_points_mm(in_jaw, shapes, palatal=palatal)
+    targets = [_xy(p, mirror) for p in targets3]
+    outward = [
+        _xy(shapes[t].landmarks.buccal, mirror) * (-1 if palatal else 1)
+        for t in in_jaw.teeth
+        if t in shapes
+    ]
+    head = heads.get(conn.from_implant or "")
+    if head is None and cimp is not None:  # implant in the other jaw
+        other = (heads_mm or {}).get(cimp.id)
+        head = _xy(other if other is not None else implant_head_mm(cimp, shapes), mirror)
+    carriers = [heads[i] for i in conn.from_implants if i in heads]
+    if len(carriers) > 1:  # one appliance on several screws: joined at its body
+        hub = (
+            np.mean(carriers, axis=0)
+            if conn.kind == ConnectionKind.expander
+            else (head if head is not None else carriers[0])
+        )
+        for c in carriers:
+            if float(np.hypot(*(c - hub))) > 0.3:
+                _wire(ax, [c, hub], Tag("connection", conn.id, (conn.kind.value,)), lw=1.4)
+        head = hub
+    arch_path = []
+    if len(in_jaw.teeth) >= 2:  # palatal points of every tooth between the two ends
+        ends = sorted(in_jaw.teeth, key=fdi.arch_index)
+        arch_path = [
+            _xy(shapes[t].palatal_point_mm - shapes[t].landmarks.buccal * 1.5, mirror)
+            for t in fdi.span(ends[0], ends[-1])
+            if t in shapes
+        ]
+    via = _via_points(conn, cimp, in_jaw.teeth, shapes, mirror, palatal)
+    anchor = _draw_connection(ax, conn, cimp, head, targets, outward, arch_path, via)
+    callouts.append(_Callout((float(anchor[0]), float(anchor[1])), _wrap(connection_label(conn))))
+
+
+def _frame_and_label(pn: _Panel, teeth: Sequence[int]) -> None:
+    """Limits around the arch and the callouts' anchors, the callouts laid out on both
+    sides, the patient's sides and the title."""
+    ax, jaw, mirror, shapes, callouts = pn.ax, pn.jaw, pn.mirror, pn.shapes, pn.callouts
+    xs = [float(_xy(shapes[t].landmarks.crown_centre_mm, mirror)[0]) for t in teeth]
+    ys = [float(shapes[t].landmarks.crown_centre_mm[1]) for t in teeth]
+    xs += [c.anchor[0] for c in callouts]
+    ys += [c.anchor[1] for c in callouts]
+    pad = 8.0
+    ax.set_xlim(min(xs) - pad, max(xs) + pad)
+    ax.set_ylim(min(ys) - pad, max(ys) + pad)
+    ax.apply_aspect()
+    left = [c for c in callouts if c.anchor[0] < 0]
+    right = [c for c in callouts if c.anchor[0] >= 0]
+    _place_callouts(ax, left, "left")
+    _place_callouts(ax, right, "right")
+    rl = ("R", "L") if not mirror else ("L", "R")
+    for x, s in ((0.02, rl[0]), (0.98, rl[1])):
+        ax.text(
+            x,
+            0.98,
+            f"patient's {'right' if s == 'R' else 'left'}",
+            transform=ax.transAxes,
+            ha="left" if x < 0.5 else "right",
+            va="top",
+            fontsize=6.5,
+            color=GREY,
+        )
+    view = "from below" if jaw == "maxilla" else "from above"
+    ax.set_title(
+        f"{jaw_name(jaw)} — occlusal view {view}, anterior at top", fontsize=8, pad=2, y=1.0
+    )
+
+
+def _status_legend(ax: Axes, used: set[str]) -> None:
+    """The legend of the tooth statuses shown, under the arch."""
+    entries: list[tuple[dict[str, Any], str]] = []
+    for key in (
+        "moved",
+        "present",
+        "missing",
+        "extracted",
+        "planned_extraction",
+        "implant",
+        "pontic",
+        "unerupted",
+        "impacted",
+    ):
+        if key in used:
+            st = STATUS_STYLE[key]
+            style = {
+                "facecolor": st["facecolor"],
+                "edgecolor": st["edgecolor"],
+                "linestyle": st["linestyle"],
+                "hatch": st["hatch"],
+                "lw": 0.8,
+            }
+            entries.append((style, STATUS_LABEL[key]))
+    entries.append(({"marker": "o", "color": INK, "ms": 5}, "mini-implant (head)"))
+    plain_legend(ax, entries, ncol=3, fontsize=6)
