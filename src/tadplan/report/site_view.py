@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from tadplan.anatomy.dentition import root_axes, size_of
 from tadplan.planner.model import Implant
 from tadplan.planner.sites import SiteAnalysis
 from tadplan.report.canvas import (
+    Axes,
     Canvas,
     Hatch,
     Polygon,
@@ -43,6 +45,20 @@ _STATUS_WORD = {"green": "safe", "amber": "borderline", "red": "unsafe", "unknow
 _STATUS_HATCH = {"green": None, "amber": Hatch.diagonal, "red": Hatch.cross, "unknown": Hatch.dots}
 
 
+@dataclass(frozen=True)
+class _SitePlane:
+    """The view of a site from its surface: mesiodistal across, apical up, origin at the
+    middle of the two teeth's CEJs."""
+
+    origin: np.ndarray
+    md: np.ndarray
+    up: np.ndarray
+
+    def proj(self, p: np.ndarray) -> tuple[float, float]:
+        d = np.asarray(p, dtype=float) - self.origin
+        return float(d @ self.md), float(d @ self.up)  # mesiodistal, apical from the CEJs
+
+
 def site_figure(
     implant: Implant,
     head_mm: np.ndarray,
@@ -63,18 +79,64 @@ def site_figure(
     md[2] = 0.0
     md /= np.linalg.norm(md)
     up = np.array([0.0, 0.0, 1.0 if site.jaw == "maxilla" else -1.0])
-    origin = (la.cej_mm + lb.cej_mm) / 2.0
-
-    def proj(p: np.ndarray) -> tuple[float, float]:
-        d = np.asarray(p, dtype=float) - origin
-        return float(d @ md), float(d @ up)  # mesiodistal, apical height from the CEJ level
-
+    plane = _SitePlane((la.cej_mm + lb.cej_mm) / 2.0, md, up)
     fig = new_figure(6.4, 5.6)
     ax = fig.add_axes((0.04, 0.47, 0.48, 0.48))
     ax.set_aspect("equal", adjustable="box")
     ax.set_axis_off()
+    pts = _draw_site_teeth(ax, plane, shapes, (a, b))
+    _draw_crest(ax, plane, shapes, (a, b), pts)
+    h = plane.proj(head_mm)
+    direction = np.asarray(axis, dtype=float) if axis is not None else -up * 0.0
+    tip2 = plane.proj(head_mm + direction * implant.length_mm)
+    draw_screw(
+        ax,
+        np.array(h),
+        np.array(tip2),
+        implant.diameter_mm,
+        implant.length_mm,
+        implant.id,
+        hatch=_STATUS_HATCH[safety.status if safety else "unknown"],
+    )
+    pts += [h, tip2]
+    arr = np.array(pts)
+    ax.set_xlim(arr[:, 0].min() - 2, arr[:, 0].max() + 6)
+    ax.set_ylim(arr[:, 1].min() - 3, arr[:, 1].max() + 2)
+    surface = site.surface.value if site.surface else ""
+    ax.set_title(f"Site {a}-{b}, seen from {surface}; apical up", fontsize=8, pad=2, y=1.0)
+    notes: list[str] = []
+    fig.text(
+        0.56,
+        0.97,
+        "\n".join(textwrap.fill(r, 50) for r in _assessment_rows(implant, notes)),
+        fontsize=6.6,
+        va="top",
+        linespacing=1.3,
+    )
+    _draw_analysis(fig, implant, analysis, notes)
+    caption = (
+        f"The screw {implant.id} between the roots of {a} and {b}"
+        + (", with the clearances from the site assessment" if safety else "")
+        + "; below left: the clearance map of this screw over insertion height and "
+        "mesiodistal position (the planned insertion starred); below right: the room "
+        "between the roots by height on the average dentition."
+    )
+    if implant.head_position_mm is None:
+        notes.append(
+            f"{implant.id}: head position not in the plan; drawn where the mechanics "
+            "result or its defaults put it"
+        )
+    return Figure(fig_id, "site", f"Site {implant.id}: {site.label()}", caption, fig, notes)
+
+
+def _draw_site_teeth(
+    ax: Axes, plane: _SitePlane, shapes: Mapping[int, ToothShape], teeth: tuple[int, int]
+) -> list[tuple[float, float]]:
+    """The two teeth of the site: crown, each root along its axis, the FDI number;
+    returns the points drawn."""
+    proj, md = plane.proj, plane.md
     pts: list[tuple[float, float]] = []
-    for t in (a, b):
+    for t in teeth:
         lm, sh = shapes[t].landmarks, shapes[t]
         w = md - (md @ lm.axis) * lm.axis
         w /= np.linalg.norm(w)
@@ -117,87 +179,75 @@ def site_figure(
             pts += [proj(p) for p in root]
         c = proj(tip)
         ax.text(c[0], c[1] - 1.8, str(t), ha="center", va="top", fontsize=7)
-    # crest level and the screw
+    return pts
+
+
+def _draw_crest(
+    ax: Axes,
+    plane: _SitePlane,
+    shapes: Mapping[int, ToothShape],
+    teeth: tuple[int, int],
+    pts: list[tuple[float, float]],
+) -> None:
+    """The alveolar crest level between the two teeth (where the landmarks give it)."""
+    la, lb = shapes[teeth[0]].landmarks, shapes[teeth[1]].landmarks
     if la.alveolar_crest_mm is not None and lb.alveolar_crest_mm is not None:
-        crest = proj((la.alveolar_crest_mm + lb.alveolar_crest_mm) / 2)[1]
+        crest = plane.proj((la.alveolar_crest_mm + lb.alveolar_crest_mm) / 2)[1]
         xs = [p[0] for p in pts]
         ax.plot([min(xs), max(xs)], [crest, crest], color=GREY, lw=0.6, ls=(0, (4, 2)))
         ax.text(max(xs), crest, " alveolar crest", fontsize=5.5, color=GREY, va="center")
-    h = proj(head_mm)
-    direction = np.asarray(axis, dtype=float) if axis is not None else -up * 0.0
-    tip2 = proj(head_mm + direction * implant.length_mm)
-    draw_screw(
-        ax,
-        np.array(h),
-        np.array(tip2),
-        implant.diameter_mm,
-        implant.length_mm,
-        implant.id,
-        hatch=_STATUS_HATCH[safety.status if safety else "unknown"],
-    )
-    pts += [h, tip2]
-    arr = np.array(pts)
-    ax.set_xlim(arr[:, 0].min() - 2, arr[:, 0].max() + 6)
-    ax.set_ylim(arr[:, 1].min() - 3, arr[:, 1].max() + 2)
-    surface = site.surface.value if site.surface else ""
-    ax.set_title(f"Site {a}-{b}, seen from {surface}; apical up", fontsize=8, pad=2, y=1.0)
+
+
+def _assessment_rows(implant: Implant, notes: list[str]) -> list[str]:
+    """The implant and its site assessment, one row per value (a note when the plan
+    has no assessment)."""
+    safety = implant.safety
     rows = [implant_label(implant)]
-    notes: list[str] = []
     if safety is None:
         rows.append("site assessment: not in the plan")
         notes.append(
-            f"{implant.id}: the plan carries no site assessment (clearances) for {site.label()}"
+            f"{implant.id}: the plan carries no site assessment (clearances) for "
+            f"{implant.site.label()}"
         )
-    else:
-        rows.append(f"assessment: {safety.status} ({_STATUS_WORD[safety.status]})")
-        for label, value, unit in (
-            ("minimum root clearance", safety.min_root_clearance_mm, "mm"),
-            ("inter-radicular width", safety.interradicular_width_mm, "mm"),
-            ("bone depth", safety.bone_depth_mm, "mm"),
-            ("insertion height from the crest", safety.insertion_height_mm, "mm"),
-            ("vertical angle", safety.vertical_angle_deg, "°"),
-            ("horizontal angle", safety.horizontal_angle_deg, "°"),
-        ):
-            text = f"{fmt_num(value)} {unit}" if value is not None else "not given"
-            if label == "minimum root clearance" and safety.root_contact:
-                text = "none: the screw touches a root"
-            rows.append(f"{label}: {text}")
-        if safety.teeth_at_risk:
-            rows.append("teeth at risk: " + ", ".join(map(str, safety.teeth_at_risk)))
-        if safety.soft_tissue:
-            rows.append(f"soft tissue: {safety.soft_tissue}")
-        if safety.notes:
-            rows.append(f"(+{len(safety.notes)} note(s) in the site table)")
-    fig.text(
-        0.56,
-        0.97,
-        "\n".join(textwrap.fill(r, 50) for r in rows),
-        fontsize=6.6,
-        va="top",
-        linespacing=1.3,
-    )
+        return rows
+    rows.append(f"assessment: {safety.status} ({_STATUS_WORD[safety.status]})")
+    for label, value, unit in (
+        ("minimum root clearance", safety.min_root_clearance_mm, "mm"),
+        ("inter-radicular width", safety.interradicular_width_mm, "mm"),
+        ("bone depth", safety.bone_depth_mm, "mm"),
+        ("insertion height from the crest", safety.insertion_height_mm, "mm"),
+        ("vertical angle", safety.vertical_angle_deg, "°"),
+        ("horizontal angle", safety.horizontal_angle_deg, "°"),
+    ):
+        text = f"{fmt_num(value)} {unit}" if value is not None else "not given"
+        if label == "minimum root clearance" and safety.root_contact:
+            text = "none: the screw touches a root"
+        rows.append(f"{label}: {text}")
+    if safety.teeth_at_risk:
+        rows.append("teeth at risk: " + ", ".join(map(str, safety.teeth_at_risk)))
+    if safety.soft_tissue:
+        rows.append(f"soft tissue: {safety.soft_tissue}")
+    if safety.notes:
+        rows.append(f"(+{len(safety.notes)} note(s) in the site table)")
+    return rows
+
+
+def _draw_analysis(
+    fig: Canvas, implant: Implant, analysis: SiteAnalysis | None, notes: list[str]
+) -> None:
+    """The plan's site analysis: the room between the roots by height (below right) and
+    the screw's clearance map (below left); a note for what the plan does not carry."""
+    safety, site = implant.safety, implant.site
     if analysis is not None and analysis.profile:
         _draw_profile(fig, implant, analysis, safety.insertion_height_mm if safety else None)
     else:
+        a, b = site.between or (0, 0)
         notes.append(f"inter-radicular distance by height: not available for {a}-{b}")
     cmap = analysis.clearance if analysis is not None else None
     if analysis is not None and cmap is not None and analysis.planned_cell is not None:
         draw_clearance_map(fig, cmap, analysis.planned_cell, implant.id)
     else:
         notes.append(f"clearance map: the anatomy package cannot map {site.label()}")
-    caption = (
-        f"The screw {implant.id} between the roots of {a} and {b}"
-        + (", with the clearances from the site assessment" if safety else "")
-        + "; below left: the clearance map of this screw over insertion height and "
-        "mesiodistal position (the planned insertion starred); below right: the room "
-        "between the roots by height on the average dentition."
-    )
-    if implant.head_position_mm is None:
-        notes.append(
-            f"{implant.id}: head position not in the plan; drawn where the mechanics "
-            "result or its defaults put it"
-        )
-    return Figure(fig_id, "site", f"Site {implant.id}: {site.label()}", caption, fig, notes)
 
 
 def _draw_profile(
@@ -265,9 +315,17 @@ def draw_clearance_map(
     x0, y0, w, h_ = rect
     ax = fig.add_axes(rect)
     cax = fig.add_axes((x0 + w + 0.01, y0, 0.012, h_))
+    vmax = 2.0
+    _draw_map(ax, cmap, cell, ref, vmax)
+    _draw_colour_bar(cax, vmax)
+    if caption_at is not None:
+        _map_key(fig, cmap, cell, caption_at)
+
+
+def _draw_map(ax: Axes, cmap: ClearanceMap, cell: tuple[int, int], ref: str, vmax: float) -> None:
+    """The grey map (clearances above ``vmax`` white), its contours, the starred cell."""
     md, h = cmap.mesiodistal_mm, cmap.heights_mm
     dm, dh = float(md[1] - md[0]) / 2, float(h[1] - h[0]) / 2
-    vmax = 2.0
     im = ax.imshow(
         np.clip(cmap.clearance_mm, 0.0, vmax),
         origin="lower",
@@ -316,6 +374,9 @@ def draw_clearance_map(
         pad=2,
         y=1.0,
     )
+
+
+def _draw_colour_bar(cax: Axes, vmax: float) -> None:
     cax.imshow(
         np.linspace(0.0, vmax, 64)[:, None],
         origin="lower",
@@ -333,8 +394,13 @@ def draw_clearance_map(
         box=True,
         yside="right",
     )
-    if caption_at is None:
-        return
+
+
+def _map_key(fig: Canvas, cmap: ClearanceMap, cell: tuple[int, int], caption_at: float) -> None:
+    """The key to the contours and the star, with the margins' sources."""
+    md, h = cmap.mesiodistal_mm, cmap.heights_mm
+    pdl, margin = cmap.pdl_mm.value, cmap.safety_margin_mm
+    i, j = cell
     fig.text(
         0.02,
         caption_at,
