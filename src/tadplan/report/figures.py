@@ -103,8 +103,6 @@ def plain_axes(
     """Draw the axes of ``ax`` (limits already set): the axis lines (or a frame with
     ``box``), tick marks and labels. ``xticks=None``: no x axis (e.g. a colour bar)."""
     kw: dict[str, Any] = {"color": INK, "clip_on": False, "lw": 0.6, "zorder": 4}
-    tick = 3.0  # points
-    pad = tick + 1.5
     if box:
         ax.add_artist(Rectangle((0, 0), 1, 1, transform=Coords("axes"), fill=False, **kw))
     else:
@@ -113,34 +111,67 @@ def plain_axes(
         xa = 0 if yside == "left" else 1
         ax.add_artist(Line2D([xa, xa], [0, 1], transform=Coords("axes"), **kw))
     if xticks is not None:
-        lo, hi = sorted(ax.get_xlim())
-        for v in (v for v in xticks if lo - 1e-9 <= v <= hi + 1e-9):
-            ax.add_artist(
-                Line2D([v, v], [0, 0], transform=_TickCoords("xaxis", ax, (0.0, -tick)), **kw)
+        _draw_x_ticks(ax, xticks, xlabel, fontsize, labelsize, kw)
+    _draw_y_ticks(ax, yticks, ylabel, fontsize, labelsize, yside, kw)
+
+
+_TICK_PT = 3.0
+"""Tick mark length (points)."""
+_PAD_PT = _TICK_PT + 1.5
+"""Tick mark to tick label (points)."""
+
+
+def _draw_x_ticks(
+    ax: Axes,
+    xticks: Sequence[float],
+    xlabel: str,
+    fontsize: float,
+    labelsize: float,
+    kw: dict[str, Any],
+) -> None:
+    """Tick marks and labels under the x axis, and its label."""
+    tick, pad = _TICK_PT, _PAD_PT
+    lo, hi = sorted(ax.get_xlim())
+    for v in (v for v in xticks if lo - 1e-9 <= v <= hi + 1e-9):
+        ax.add_artist(
+            Line2D([v, v], [0, 0], transform=_TickCoords("xaxis", ax, (0.0, -tick)), **kw)
+        )
+        ax.add_artist(
+            Text(
+                v,
+                0,
+                _tick_text(v),
+                transform=Coords("xaxis", ax, (0.0, -pad)),
+                ha="center",
+                va="top",
+                fontsize=fontsize,
             )
-            ax.add_artist(
-                Text(
-                    v,
-                    0,
-                    _tick_text(v),
-                    transform=Coords("xaxis", ax, (0.0, -pad)),
-                    ha="center",
-                    va="top",
-                    fontsize=fontsize,
-                )
+        )
+    if xlabel:
+        ax.add_artist(
+            Text(
+                0.5,
+                0,
+                xlabel,
+                transform=Coords("axes", ax, (0.0, -(pad + fontsize * 1.25 + 2))),
+                ha="center",
+                va="top",
+                fontsize=labelsize,
             )
-        if xlabel:
-            ax.add_artist(
-                Text(
-                    0.5,
-                    0,
-                    xlabel,
-                    transform=Coords("axes", ax, (0.0, -(pad + fontsize * 1.25 + 2))),
-                    ha="center",
-                    va="top",
-                    fontsize=labelsize,
-                )
-            )
+        )
+
+
+def _draw_y_ticks(
+    ax: Axes,
+    yticks: Sequence[float],
+    ylabel: str,
+    fontsize: float,
+    labelsize: float,
+    yside: Literal["left", "right"],
+    kw: dict[str, Any],
+) -> None:
+    """Tick marks and labels beside the y axis (``yside``), and its label turned up."""
+    tick, pad = _TICK_PT, _PAD_PT
     lo, hi = sorted(ax.get_ylim())
     ys = [v for v in yticks if lo - 1e-9 <= v <= hi + 1e-9]
     sign = -1.0 if yside == "left" else 1.0
