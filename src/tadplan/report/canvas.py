@@ -366,14 +366,6 @@ class Line2D(Artist):
     def get_xydata(self) -> np.ndarray:
         return self.xy
 
-    def get_linestyle(self) -> Any:
-        ls = self.style.get("linestyle", "-")
-        return (
-            {"solid": "-", "dashed": "--", "dotted": ":", "dashdot": "-."}.get(ls, ls)
-            if isinstance(ls, str)
-            else ls
-        )
-
     def svg(self, w: SvgWriter) -> str:
         s = self.style
         pts = w.pt(self._coords().transform(self.xy))
@@ -1222,6 +1214,11 @@ class Canvas:
     def to_svg(self, prefix: str = "", title: str | None = None) -> str:
         return SvgWriter(self, prefix).write(title)
 
+    def to_png(self, dpi: float = 150.0, prefix: str = "", title: str | None = None) -> bytes:
+        """The drawing rasterised by resvg at ``dpi`` (written with its size in user
+        units, which resvg takes as pixels: one point per pixel at zoom 1)."""
+        return _rasterise(SvgWriter(self, prefix, size_unit="").write(title), dpi)
+
 
 class _FigureAxes(Axes):
     """The whole canvas as an axes (figure-fraction coordinates)."""
@@ -1243,9 +1240,10 @@ class SvgWriter:
     """Writes one canvas: definitions (hatch patterns, clip paths) and the elements in
     z-order, tagged elements wrapped in ``<g id class data-ref>``."""
 
-    def __init__(self, fig: Canvas, prefix: str) -> None:
+    def __init__(self, fig: Canvas, prefix: str, size_unit: Literal["pt", ""] = "pt") -> None:
         self.fig = fig
         self.prefix = prefix
+        self.size_unit = size_unit
         self.h = fig.size_pt[1]
         self.defs: dict[str, str] = {}
         self.patterns: dict[tuple[Hatch, str], str] = {}
@@ -1329,7 +1327,8 @@ class SvgWriter:
         for a in sorted(self.fig.artists, key=lambda a: a.zorder):
             body.append(self._element(a, None))
         head = (
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(w)}pt" height="{_num(h)}pt" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(w)}{self.size_unit}" '
+            f'height="{_num(h)}{self.size_unit}" '
             f'viewBox="0 0 {_num(w)} {_num(h)}" font-family="DejaVu Sans, sans-serif"'
         )
         if title:
@@ -1347,16 +1346,23 @@ class SvgWriter:
 
 
 def svg_to_png(svg: str, dpi: float = 150.0) -> bytes:
-    """Rasterise an SVG of this module at ``dpi`` with resvg and the DejaVu Sans files."""
+    """Rasterise SVG text whose size is given in points (e.g. a chart written elsewhere)
+    at ``dpi`` with resvg and the DejaVu Sans files; a :class:`Canvas` rasterises itself
+    with :meth:`Canvas.to_png`."""
     import re
-
-    import resvg_py
 
     # resvg wants a size in pixels: one user unit (a point) becomes one pixel at zoom 1
     plain = re.sub(r'^(<svg[^>]*?width="[0-9.]+)pt(" height="[0-9.]+)pt"', r'\1\2"', svg, count=1)
+    return _rasterise(plain, dpi)
+
+
+def _rasterise(svg: str, dpi: float) -> bytes:
+    """An SVG sized in user units (one pixel each at zoom 1) as a PNG at ``dpi``."""
+    import resvg_py
+
     return bytes(
         resvg_py.svg_to_bytes(
-            svg_string=plain,
+            svg_string=svg,
             zoom=dpi / PT_PER_IN,
             font_files=font_paths(),
             skip_system_fonts=True,

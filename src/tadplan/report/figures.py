@@ -24,7 +24,6 @@ from tadplan.report.canvas import (
     Rectangle,
     Tag,
     Text,
-    svg_to_png,
     text_width_pt,
 )
 
@@ -54,7 +53,7 @@ class Figure:
         return self.canvas.to_svg(prefix=f"{self.id}-", title=self.title)
 
     def png(self, dpi: int = 150) -> bytes:
-        return svg_to_png(self.svg(), dpi=dpi)
+        return self.canvas.to_png(dpi, prefix=f"{self.id}-", title=self.title)
 
     def close(self) -> None:
         """Free the drawing."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tadplan._files import write_atomic
 from tadplan.anatomy.survey import BestMap
-from tadplan.report.canvas import Canvas, svg_to_png
+from tadplan.report.canvas import Canvas
 from tadplan.report.site_view import draw_clearance_map
 
 
@@ -34,6 +34,6 @@ def write_clearance_maps(maps: Sequence[BestMap], out: Path, dpi: int = 110) -> 
             fontweight="bold",
         )
         p = out / f"clearance_{m.file_stem}.png"
-        write_atomic(p, svg_to_png(fig.to_svg(title=f"Clearance map {m.label}"), dpi=dpi))
+        write_atomic(p, fig.to_png(dpi, title=f"Clearance map {m.label}"))
         paths.append(p)
     return paths
