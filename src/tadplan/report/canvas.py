@@ -277,6 +277,30 @@ class Hatch(Enum):
         return len(self.value)
 
 
+class ArrowStyle(Enum):
+    """An arrow's heads (matplotlib's arrow style strings as values)."""
+
+    line = "-"
+    open_head = "->"
+    """An open head at the end."""
+    head = "-|>"
+    """A filled head at the end."""
+    head_at_start = "<|-"
+    both_heads = "<|-|>"
+
+
+@dataclass(frozen=True)
+class Ground:
+    """A box under a text (matplotlib's ``bbox``): fill, edge (None: none), opacity,
+    padding in font sizes, rounded or square corners."""
+
+    fc: str = "#ffffff"
+    ec: str | None = None
+    alpha: float | None = None
+    pad: float = 0.3
+    rounded: bool = False
+
+
 @dataclass(frozen=True)
 class _Paint:
     """A shape's paint as SVG attributes: its fill, the hatch pattern drawn over a
@@ -563,19 +587,18 @@ def _arrow_head(tip: np.ndarray, back: np.ndarray, length: float, half_width: fl
 
 
 def _arrow_svg(
-    a: np.ndarray, b: np.ndarray, style: str, scale: float, colour: str, lw: float, ls: Any
+    a: np.ndarray, b: np.ndarray, style: ArrowStyle, scale: float, colour: str, lw: float, ls: Any
 ) -> str:
-    """A straight arrow between SVG points ``a`` and ``b`` in a matplotlib arrow style:
-    "-" (no head), "->" (open head at b), "-|>" (filled head at b), "<|-", "<|-|>"."""
+    """A straight arrow between SVG points ``a`` and ``b`` with the heads of ``style``."""
     out = []
     head_len, head_w = 0.4 * scale + lw, 0.2 * scale + lw / 2
     start, end = a.copy(), b.copy()
     heads = []
-    if style.endswith("|>"):
+    if style in (ArrowStyle.head, ArrowStyle.both_heads):
         heads.append((b, a, True))
-    elif style.endswith(">"):
+    elif style == ArrowStyle.open_head:
         heads.append((b, a, False))
-    if style.startswith("<|"):
+    if style in (ArrowStyle.head_at_start, ArrowStyle.both_heads):
         heads.append((a, b, True))
     for tip, back, filled in heads:
         if filled:
@@ -617,7 +640,12 @@ class FancyArrowPatch(Artist):
     default_z = 2.0
 
     def __init__(
-        self, posA: Any, posB: Any, arrowstyle: str = "-|>", mutation_scale: float = 10.0, **kw: Any
+        self,
+        posA: Any,
+        posB: Any,
+        arrowstyle: ArrowStyle = ArrowStyle.head,
+        mutation_scale: float = 10.0,
+        **kw: Any,
     ):
         super().__init__(**kw)
         self.a, self.b = np.asarray(posA, dtype=float), np.asarray(posB, dtype=float)
@@ -640,9 +668,8 @@ class FancyArrowPatch(Artist):
 
 class Text(Artist):
     """A label at ``(x, y)`` in its coordinates; ``ha``/``va`` align its box (as in
-    matplotlib: left/center/right, top/center/bottom/baseline); ``bbox`` a dict with
-    ``boxstyle`` ("round,pad=0.1" or "square,pad=0.1", pad in font sizes), ``fc``, ``ec``,
-    ``alpha``: a ground under the text."""
+    matplotlib: left/center/right, top/center/bottom/baseline); ``bbox`` a
+    :class:`Ground` under the text."""
 
     default_z = 3.0
 
@@ -657,7 +684,7 @@ class Text(Artist):
         self.va = kw.pop("va", kw.pop("verticalalignment", "baseline"))
         self.rotation = float(kw.pop("rotation", 0.0) or 0.0)
         self.linespacing = float(kw.pop("linespacing", LINE_SPACING))
-        self.bbox: dict[str, Any] | None = kw.pop("bbox", None)
+        self.bbox: Ground | None = kw.pop("bbox", None)
         kw.setdefault("clip_on", False)
         super().__init__(**kw)
 
@@ -671,7 +698,7 @@ class Text(Artist):
     def set_position(self, xy: tuple[float, float]) -> None:
         self.x, self.y = float(xy[0]), float(xy[1])
 
-    def set_bbox(self, bbox: dict[str, Any] | None) -> None:
+    def set_bbox(self, bbox: Ground | None) -> None:
         self.bbox = bbox
 
     @property
@@ -683,15 +710,7 @@ class Text(Artist):
         return self._coords().transform((self.x, self.y))[0]
 
     def _pad_pt(self) -> float:
-        if not self.bbox:
-            return 0.0
-        style = str(self.bbox.get("boxstyle", "square,pad=0.3"))
-        pad = 0.3
-        for part in style.split(",")[1:]:
-            k, _, v = part.partition("=")
-            if k.strip() == "pad":
-                pad = float(v)
-        return pad * self.fontsize
+        return self.bbox.pad * self.fontsize if self.bbox is not None else 0.0
 
     def size_pt(self) -> tuple[float, float]:
         """Width and height of the text's box (without the ground's padding), points."""
@@ -748,16 +767,13 @@ class Text(Artist):
             if self.rotation
             else ""
         )
-        if self.bbox:
+        if self.bbox is not None:
             p = self._pad_pt()
             b = self.bbox
-            fc = _colour(b.get("fc", b.get("facecolor", "#ffffff")))
-            ec = b.get("ec", b.get("edgecolor", "none"))
-            rx = f' rx="{_num(p)}"' if str(b.get("boxstyle", "")).startswith("round") else ""
-            op = f' fill-opacity="{float(b["alpha"]):.2f}"' if b.get("alpha") is not None else ""
-            stroke = (
-                f' stroke="{_colour(ec)}" stroke-width="0.5"' if ec not in (None, "none") else ""
-            )
+            fc = _colour(b.fc)
+            rx = f' rx="{_num(p)}"' if b.rounded else ""
+            op = f' fill-opacity="{b.alpha:.2f}"' if b.alpha is not None else ""
+            stroke = f' stroke="{_colour(b.ec)}" stroke-width="0.5"' if b.ec is not None else ""
             out.append(
                 f'<rect x="{_num(sx - tw / 2 - p)}" y="{_num(sy - th / 2 - p)}" '
                 f'width="{_num(tw + 2 * p)}" height="{_num(th + 2 * p)}" '
@@ -864,7 +880,7 @@ class Annotation(Text):
                 out += _arrow_svg(
                     pa,
                     pb,
-                    str(ap.get("arrowstyle", "->")),
+                    ap.get("arrowstyle", ArrowStyle.open_head),
                     float(ap.get("mutation_scale", 10.0)),
                     _colour(ap.get("color", "#000000")),
                     float(ap.get("linewidth", 1.0)),

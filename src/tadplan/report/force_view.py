@@ -21,10 +21,12 @@ from tadplan.planner.model import ORTHOPAEDIC_KINDS, ConnectionKind, Design, Imp
 from tadplan.report.canvas import (
     Annotation,
     Arc,
+    ArrowStyle,
     Axes,
     Canvas,
     Circle,
     FancyArrowPatch,
+    Ground,
     Hatch,
     Polygon,
     Rectangle,
@@ -563,7 +565,7 @@ def _draw_force(s: _Sheet, f: ForceVector, scale: float, n_drawn: int) -> str:
         fontsize=7,
         fontweight="bold",
         zorder=10,
-        bbox={"boxstyle": "round,pad=0.15", "fc": PAPER, "ec": "none", "alpha": 0.9},
+        bbox=Ground(fc=PAPER, alpha=0.9, pad=0.15, rounded=True),
     )
     comps = [
         (np.array([d2[0], 0.0]), horiz[int(d2[0] > 0)], abs(float(d2[0]))),
@@ -608,7 +610,7 @@ def _draw_held_forces(s: _Sheet, held: Sequence[ConnectionForce], scale: float) 
             fontsize=6.5,
             color=INK,
             zorder=10,
-            bbox={"boxstyle": "round,pad=0.15", "fc": PAPER, "ec": "none", "alpha": 0.9},
+            bbox=Ground(fc=PAPER, alpha=0.9, pad=0.15, rounded=True),
         )
         pts.append(end)
 
@@ -666,7 +668,7 @@ def _draw_centres(s: _Sheet, fs: ForceSystem) -> None:
             fontsize=7,
             ha="right",
             zorder=10,
-            arrowprops={"arrowstyle": "-", "color": GREY, "lw": 0.5, "shrinkB": 3},
+            arrowprops={"arrowstyle": ArrowStyle.line, "color": GREY, "lw": 0.5, "shrinkB": 3},
         )
         m_view_gmm = float(np.asarray(unit.moment_about_cr_nmm) @ view.normal) * G_PER_N
         sense = ""
@@ -691,7 +693,7 @@ def _draw_centres(s: _Sheet, fs: ForceSystem) -> None:
                 "",
                 xy=(float(e[0] + tang[0]), float(e[1] + tang[1])),
                 xytext=(float(e[0]), float(e[1])),
-                arrowprops={"arrowstyle": "-|>", "color": INK, "lw": 1.1},
+                arrowprops={"arrowstyle": ArrowStyle.head, "color": INK, "lw": 1.1},
             )
             sense = (
                 f"; moment {fmt_num(abs(m_view_gmm), -1)} g·mm "
@@ -790,7 +792,7 @@ def _arrow(
     arrow = FancyArrowPatch(
         (float(start[0]), float(start[1])),
         (float(end[0]), float(end[1])),
-        arrowstyle="-|>",
+        arrowstyle=ArrowStyle.head,
         mutation_scale=head,
         color=colour,
         lw=lw,
@@ -875,7 +877,7 @@ def declutter_labels(ax: Axes, away_from_crowns: float) -> None:
             box = _label_box(ax, t)
             assert box is not None
         if _crosses(box, segments):
-            t.set_bbox({"boxstyle": "square,pad=0.1", "fc": PAPER, "ec": "none"})
+            t.set_bbox(Ground(fc=PAPER, pad=0.1))
         placed.append(box)
     # annotations in the order drawn (implants, forces, centres of resistance)
     for t in movable:

@@ -19,7 +19,16 @@ import numpy as np
 
 from tadplan.case import Case, ToothStatus, fdi
 from tadplan.planner.model import Connection, ConnectionKind, Design, Implant
-from tadplan.report.canvas import Axes, Circle, Ellipse, Hatch, Rectangle, Tag
+from tadplan.report.canvas import (
+    ArrowStyle,
+    Axes,
+    Circle,
+    Ellipse,
+    Ground,
+    Hatch,
+    Rectangle,
+    Tag,
+)
 from tadplan.report.figures import (
     GREY,
     INK,
@@ -542,7 +551,7 @@ def _place_callouts(ax: Axes, callouts: list[_Callout], side: str) -> None:
             va="center",
             fontsize=6.8,
             arrowprops={
-                "arrowstyle": "-",
+                "arrowstyle": ArrowStyle.line,
                 "color": GREY,
                 "lw": 0.5,
                 "shrinkA": 2,
@@ -661,9 +670,7 @@ def _draw_teeth(
             fontsize=5.6,
             color=GREY if status in ("missing", "extracted", "unerupted") else INK,
             zorder=3,
-            bbox={"boxstyle": "round,pad=0.08", "fc": PAPER, "ec": "none", "alpha": 0.85}
-            if st["hatch"]
-            else None,
+            bbox=Ground(fc=PAPER, alpha=0.85, pad=0.08, rounded=True) if st["hatch"] else None,
         )
     return used
 
