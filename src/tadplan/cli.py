@@ -661,7 +661,7 @@ def sites(
         from tadplan.report.site_maps import write_clearance_maps
 
         try:
-            paths = write_clearance_maps(sv, out)
+            paths = write_clearance_maps(sv.best_maps(), out)
         except OSError as exc:
             raise _bad_option("--out", f"cannot write to {out}: {exc.strerror or exc}") from None
         _say(f"wrote {len(paths)} clearance maps to {out}")

@@ -12,6 +12,7 @@ import pytest
 from tadplan.report.canvas import (
     Canvas,
     Circle,
+    Hatch,
     Polygon,
     Text,
     png_grey,
@@ -98,7 +99,9 @@ def test_hatch_pattern_is_defined_once_per_style_and_prefixed() -> None:
     fig = Canvas((1.0, 1.0))
     ax = fig.add_axes((0, 0, 1, 1))
     for x in (0.2, 0.5, 0.8):
-        ax.add_artist(Circle((x, 0.5), 0.1, facecolor="none", edgecolor="#000000", hatch="////"))
+        ax.add_artist(
+            Circle((x, 0.5), 0.1, facecolor="none", edgecolor="#000000", hatch=Hatch.diagonal)
+        )
     svg = fig.to_svg(prefix="f-")
     assert svg.count("<pattern ") == 1
     assert svg.count('fill="url(#f-hatch0)"') == 3
@@ -122,3 +125,26 @@ def test_png_has_the_size_of_the_drawing_at_the_dpi() -> None:
     ax.add_artist(Polygon([(0.1, 0.1), (0.9, 0.1), (0.5, 0.9)], facecolor="#000000"))
     png = svg_to_png(fig.to_svg(), dpi=100)
     assert struct.unpack(">II", png[16:24]) == (200, 100)
+
+
+def test_typed_tags_hatches_grounds_and_arrows_reach_the_svg() -> None:
+    """Issue 12: tags, hatches, text grounds and arrow heads are values, written straight
+    into the SVG: a tag's further classes, a cross hatch over a coloured fill (the shape
+    drawn twice, once with the pattern), a rounded ground with its pad, two arrow heads."""
+    from tadplan.report.canvas import ArrowStyle, FancyArrowPatch, Ground
+
+    fig = Canvas((1.0, 1.0))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.add_artist(tag(Circle((0.5, 0.5), 0.1), "connection", "c1", "tpa"))
+    ax.add_artist(Polygon([(0, 0), (0.2, 0), (0.2, 0.2)], facecolor="#d9d9d9", hatch=Hatch.cross))
+    ax.add_artist(Text(0.5, 0.5, "x", fontsize=10, bbox=Ground(pad=0.2, rounded=True)))
+    ax.add_artist(FancyArrowPatch((0.1, 0.1), (0.9, 0.9), arrowstyle=ArrowStyle.both_heads))
+    svg = fig.to_svg(prefix="f-")
+    assert '<g id="f-connection-c1" class="connection tpa" data-ref="c1">' in svg
+    pattern = re.search(r'<pattern id="f-hatch\d+"[^>]*>(.*?)</pattern>', svg)
+    assert pattern is not None and pattern.group(1).count("<path") == 2  # both diagonals
+    assert svg.count('<polygon points="0,72 ') == 2  # the fill, then the hatch over it
+    assert 'fill="url(#f-hatch' in svg and "data-hatch" not in svg
+    assert 'rx="2"' in svg  # pad 0.2 x 10 pt
+    heads = re.findall(r'<polygon points="[^"]+" fill="#000000" stroke="#000000"', svg)
+    assert len(heads) == 2

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from tadplan.examples import example_paths, load_example
 from tadplan.model import Plan
 from tadplan.report import design_figures, render_html, render_pdf
-from tadplan.report.canvas import Annotation
+from tadplan.report.canvas import Annotation, Tag
 from tadplan.report.html import render
 
 planner = pytest.importorskip("tadplan.planner")
@@ -191,15 +191,15 @@ def test_appliance_on_several_screws_is_joined_to_each_of_them() -> None:
     occ = design_figures(plan, gp, d)[0]
     ax = occ.canvas.axes[0]
     heads = {
-        (a.gid or "").split("|")[1]: a.centre
+        a.tag.ref: a.centre
         for a in ax.artists
-        if isinstance(a, Circle) and (a.gid or "").startswith("implant|")
+        if isinstance(a, Circle) and a.tag is not None and a.tag.kind == "implant"
     }
     wire_pts = np.vstack(
         [
             a.xy
             for a in ax.artists
-            if isinstance(a, Line2D) and (a.gid or "") == f"connection expander|{conn.id}"
+            if isinstance(a, Line2D) and a.tag == Tag("connection", conn.id, ("expander",))
         ]
     )
     for imp in conn.from_implants:

@@ -173,18 +173,19 @@ def test_without_mechanics_no_cr_and_no_force_curve_is_invented(plan_fixture: Pl
 
 
 def test_room_between_the_roots_widens_apically(plan_fixture: Plan) -> None:
-    """The site view's profile: inter-radicular distance rises from the cervical towards
-    the apical level (Hu 2009, Park & Cho 2009; literature.md §1.1), and the screw's
-    needed width is drawn against it."""
-    from tadplan.report.site_view import ird_profile
+    """The site view's profile (the planner's site analysis): inter-radicular distance
+    rises from the cervical towards the apical level (Hu 2009, Park & Cho 2009;
+    literature.md §1.1), and the screw's needed width is drawn against it."""
+    from tadplan.planner.sites import analyse_sites
 
-    profile = ird_profile(plan_fixture.case, 15, 16, "buccal")
-    assert profile is not None
-    upto8 = [d for h, d in profile if h <= 8]
+    gp = plan_fixture.goals[0]
+    imp = next(i for i in gp.designs[0].implants if i.site.between is not None)
+    analysis = analyse_sites(plan_fixture, [gp.designs[0]]).of(imp)
+    assert analysis is not None and analysis.profile
+    upto8 = [d for h, d in analysis.profile if h <= 8]
     assert len(upto8) >= 4
     assert all(b >= a - 0.05 for a, b in itertools.pairwise(upto8))
     assert upto8[-1] > upto8[0]
-    gp = plan_fixture.goals[0]
     site = next(f for f in design_figures(plan_fixture, gp, gp.designs[0]) if f.kind == "site")
     assert 'class="ird_profile"' in site.svg()
     site.close()
@@ -193,23 +194,30 @@ def test_room_between_the_roots_widens_apically(plan_fixture: Plan) -> None:
 def test_site_view_draws_the_clearance_map_with_the_planned_insertion(
     plan_fixture: Plan,
 ) -> None:
-    """Issues 5/6: the site view carries the anatomy package's clearance map of the screw
-    (height x mesiodistal), its PDL and safety-margin contours, and the planned insertion
-    starred at the height the placer chose."""
+    """Issues 5/6: the site view carries the clearance map of the screw (height x
+    mesiodistal) from the planner's site analysis, its PDL and safety-margin contours, and
+    the planned insertion starred at the height the placer chose."""
     from tadplan.anatomy.safety import place_implant
+    from tadplan.planner.sites import analyse_site
     from tadplan.report.geometry import dentition_shapes
-    from tadplan.report.site_view import site_clearance_map, site_figure
+    from tadplan.report.site_view import site_figure
 
     case = plan_fixture.case
     imp = place_implant(case, plan_fixture.goals[0].designs[0].implants[0])
     assert imp.safety is not None and imp.head_position_mm is not None
-    cmap = site_clearance_map(case, imp)
-    assert cmap is not None
-    assert cmap.vertical_deg == imp.safety.vertical_angle_deg
-    i, _j = cmap.nearest_cell(np.array(imp.head_position_mm), np.array(imp.axis))
-    assert cmap.heights_mm[i] == imp.safety.insertion_height_mm
+    analysis = analyse_site(case, imp)
+    assert analysis is not None and analysis.clearance is not None
+    assert analysis.clearance.vertical_deg == imp.safety.vertical_angle_deg
+    assert analysis.planned_cell is not None
+    i, _j = analysis.planned_cell
+    assert analysis.clearance.heights_mm[i] == imp.safety.insertion_height_mm
     fig = site_figure(
-        imp, np.array(imp.head_position_mm), np.array(imp.axis), dentition_shapes(case), "s", case
+        imp,
+        np.array(imp.head_position_mm),
+        np.array(imp.axis),
+        dentition_shapes(case),
+        "s",
+        analysis,
     )
     assert fig is not None
     svg = fig.svg()
@@ -218,6 +226,38 @@ def test_site_view_draws_the_clearance_map_with_the_planned_insertion(
     assert _svg_refs(svg, "planned_insertion") == {imp.id}
     assert _svg_refs(svg, "clearance_contour") == {imp.id}
     assert "safety margin" in svg
+    bare = site_figure(
+        imp, np.array(imp.head_position_mm), np.array(imp.axis), dentition_shapes(case), "b"
+    )
+    assert bare is not None
+    assert "clearance_map" not in bare.svg()
+    assert any("clearance map" in n for n in bare.notes)
+    bare.close()
+
+
+def test_the_report_measures_no_anatomy() -> None:
+    """Issue 12: the report only draws; the site analyses it draws come with the plan
+    (``planner.sites``) and the survey (``Survey.best_maps``)."""
+    import ast
+    from pathlib import Path
+
+    import tadplan.report
+
+    measuring = {
+        "clearance_map",
+        "interradicular_profile",
+        "map_from_ranked",
+        "dentition_model",
+        "site_value",
+    }
+    found = []
+    for path in Path(tadplan.report.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "tadplan.anatomy"
+            ):
+                found += [f"{path.name}: {a.name}" for a in node.names if a.name in measuring]
+    assert found == []
 
 
 def test_fdi_chart_rows_show_statuses_and_retained_primary_teeth(plan_fixture: Plan) -> None:
@@ -275,3 +315,39 @@ def test_force_curve_that_starts_below_range_is_said_not_drawn_as_a_reactivation
     assert "starts below the useful" in svg
     assert not any("starts below" in n for n in fig.notes)  # drawn, not a "not shown" note
     fig.close()
+
+
+def test_a_steeply_inclined_screw_is_drawn_as_a_shaft() -> None:
+    """Issue 16: a screw whose axis runs almost into the view (2 mm of 8 mm shown) is a
+    shaft of its diameter with threads and a thin collar, not a black wedge."""
+    from tadplan.report.canvas import Canvas, Line2D, Polygon
+    from tadplan.report.screw import draw_screw
+
+    ax = Canvas((2.0, 2.0)).add_axes((0, 0, 1, 1))
+    group = draw_screw(ax, np.array([0.0, 0.0]), np.array([0.0, 2.0]), 1.6, 8.0, "i1")
+    shaft, collar = (p for p in group.parts if isinstance(p, Polygon))
+    widths = {round(float(y), 3): [] for y in shaft.xy[:, 1]}
+    for x, y in shaft.xy:
+        widths[round(float(y), 3)].append(float(x))
+    base, cone = sorted(widths)[:2]
+    assert max(widths[base]) - min(widths[base]) == pytest.approx(1.6)
+    assert max(widths[cone]) - min(widths[cone]) == pytest.approx(1.6)  # not tapering
+    assert cone > 1.0  # most of the shown length is shaft
+    collar_len = float(np.ptp(collar.xy[:, 1]))
+    assert collar_len < 0.5  # foreshortened with the axis
+    assert sum(isinstance(p, Line2D) for p in group.parts) >= 2  # thread marks
+
+
+def test_force_and_site_views_draw_the_same_screw(plan_fixture: Plan) -> None:
+    """Issue 16: one drawer for the screw in both side views (shaft, threads, collar)."""
+    gp = plan_fixture.goals[0]
+    figs = design_figures(plan_fixture, gp, gp.designs[0])
+    force = next(f for f in figs if f.kind in ("lateral", "frontal"))
+    site = next(f for f in figs if f.kind == "site")
+    for fig in (force, site):
+        group = re.search(r'<g id="[^"]*implant-i1" class="implant"[^>]*>(.*?)</g>', fig.svg())
+        assert group is not None
+        assert group.group(1).count("<polygon") >= 2  # shaft and collar
+        assert group.group(1).count("<polyline") >= 2  # thread marks
+    for f in figs:
+        f.close()

@@ -1,12 +1,15 @@
 """The both-arch survey behind ``tadplan sites``: the inter-radicular table, and the full
-safe-site search ranked per site (the clearance maps are drawn by
-:mod:`tadplan.report.site_maps`)."""
+safe-site search ranked per site, and the clearance map of each site's best insertion
+(drawn by :mod:`tadplan.report.site_maps`)."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
+from tadplan.anatomy.clearance import ClearanceMap, map_from_ranked
 from tadplan.anatomy.meshes import DentitionModel
 from tadplan.anatomy.safety import (
     Insertion,
@@ -39,6 +42,37 @@ class Survey:
     @property
     def n_candidates(self) -> int:
         return len(self.ranked) * self.grid.n_candidates_per_site
+
+    def best_maps(self) -> list[BestMap]:
+        """Per site (best first), the clearance map of its best insertion's size and
+        angles over insertion height x mesiodistal offset, with that insertion's cell."""
+        out = []
+        for r, ins in zip(self.ranked, self.best, strict=True):
+            f = r.scan.geometry.frame
+            _i, _j, v, w, li, di = r.best
+            cmap = map_from_ranked(ins.site, r, self.grid, v, w, li, di, self.workflow)
+            cell = (
+                int(np.argmin(np.abs(cmap.heights_mm - (ins.height_mm or 0.0)))),
+                int(np.argmin(np.abs(cmap.mesiodistal_mm - (ins.mesiodistal_mm or 0.0)))),
+            )
+            status = ins.safety.status if ins.safety else None
+            out.append(BestMap(f.label, f"{f.surface}_{f.a}-{f.b}", cmap, cell, status))
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class BestMap:
+    """The clearance map of one site's best insertion."""
+
+    label: str
+    """The site as a reader names it (e.g. "buccal 15-16")."""
+    file_stem: str
+    """``<surface>_<a>-<b>``, for a file name."""
+    cmap: ClearanceMap
+    cell: tuple[int, int]
+    """(height index, mesiodistal index) of the best insertion."""
+    status: str | None
+    """Its traffic light (green, amber, red), None when not assessed."""
 
 
 def search_all_sites(

@@ -30,6 +30,7 @@ import struct
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
@@ -231,6 +232,93 @@ class Coords:
 # ----------------------------------------------------------------------------- artists
 
 
+@dataclass(frozen=True)
+class Tag:
+    """What an artist draws, named in the SVG as ``<g id="<kind>-<ref>" class="<kind>
+    <more>" data-ref="<ref>">``: ``kind`` the element (implant, connection, tooth...),
+    ``ref`` the plan's id of the thing drawn, ``more`` further classes (e.g. the
+    connection's kind)."""
+
+    kind: str
+    ref: str
+    more: tuple[str, ...] = ()
+
+    @property
+    def classes(self) -> str:
+        return " ".join((self.kind, *self.more))
+
+
+class Role(Enum):
+    """What an artist means to the label layout (``force_view.declutter_labels``)."""
+
+    line_of_action = "line_of_action"
+    """A force's line of action: labels keep off it."""
+    tooth_number = "tooth_number"
+    """A tooth's FDI number: steps away from the crowns when it touches another label."""
+
+
+class Hatch(Enum):
+    """Hatching of a shape: matplotlib's hatch strings at density 4 (3 pt spacing)."""
+
+    diagonal = "////"
+    back_diagonal = "\\\\\\\\"
+    cross = "xxxx"
+    horizontal = "----"
+    vertical = "||||"
+    dots = "...."
+
+    @property
+    def strokes(self) -> tuple[str, ...]:
+        """The marks of one pattern cell: ``/``, ``\\``, ``-``, ``|`` lines, ``.`` dot."""
+        return {Hatch.cross: ("/", "\\")}.get(self, (self.value[0],))
+
+    @property
+    def density(self) -> int:
+        return len(self.value)
+
+
+class ArrowStyle(Enum):
+    """An arrow's heads (matplotlib's arrow style strings as values)."""
+
+    line = "-"
+    open_head = "->"
+    """An open head at the end."""
+    head = "-|>"
+    """A filled head at the end."""
+    head_at_start = "<|-"
+    both_heads = "<|-|>"
+
+
+@dataclass(frozen=True)
+class Ground:
+    """A box under a text (matplotlib's ``bbox``): fill, edge (None: none), opacity,
+    padding in font sizes, rounded or square corners."""
+
+    fc: str = "#ffffff"
+    ec: str | None = None
+    alpha: float | None = None
+    pad: float = 0.3
+    rounded: bool = False
+
+
+@dataclass(frozen=True)
+class _Paint:
+    """A shape's paint as SVG attributes: its fill, the hatch pattern drawn over a
+    coloured fill (``over``) and the stroke (width, dashes, opacity)."""
+
+    fill: str
+    stroke: str
+    over: str | None = None
+
+
+def _shape(el: str, geometry: str, paint: _Paint, extra: str = "") -> str:
+    """A shape element; a hatched coloured fill is the shape again with the pattern."""
+    out = f'<{el} {geometry} fill="{paint.fill}" {paint.stroke}{extra}/>'
+    if paint.over is not None:
+        out += f'<{el} {geometry} fill="url(#{paint.over})" stroke="none"/>'
+    return out
+
+
 class Artist:
     """Anything drawn: a style (matplotlib-style keyword names), a z-order, a tag."""
 
@@ -240,16 +328,11 @@ class Artist:
         kw = _norm(kw)
         self.style = kw
         self.zorder = float(kw.pop("zorder", self.default_z))
-        self.gid: str | None = kw.pop("gid", None)
+        self.tag: Tag | None = kw.pop("tag", None)
+        self.role: Role | None = kw.pop("role", None)
         self.coords: Coords | None = kw.pop("transform", None)
         self.clip_on = bool(kw.pop("clip_on", True))
         self.axes: Axes | None = None
-
-    def set_gid(self, gid: str | None) -> None:
-        self.gid = gid
-
-    def get_gid(self) -> str | None:
-        return self.gid
 
     def _coords(self) -> Coords:
         if self.coords is not None:
@@ -261,7 +344,7 @@ class Artist:
     def svg(self, w: SvgWriter) -> str:
         raise NotImplementedError
 
-    def _stroke(self, w: SvgWriter, *, fill_default: Any = "none") -> str:
+    def _paint(self, w: SvgWriter, *, fill_default: Any = "none") -> _Paint:
         s = self.style
         colour = s.get("color")
         edge = s.get("edgecolor", colour if colour is not None else "#000000")
@@ -271,17 +354,15 @@ class Artist:
         if s.get("fill") is False:
             face = "none"
         lw = float(s.get("linewidth", 1.0))
-        parts = []
-        hatch = s.get("hatch")
-        if hatch:
-            pid = w.pattern(hatch, _colour(edge if edge not in (None, "none") else "#000000"), lw)
+        fill, over = _colour(face), None
+        hatch: Hatch | None = s.get("hatch")
+        if hatch is not None:
+            pid = w.pattern(hatch, _colour(edge if edge not in (None, "none") else "#000000"))
             if face not in (None, "none"):
-                parts.append(f'fill="{_colour(face)}"')
-                parts.append(f'data-hatch="{pid}"')
+                over = pid
             else:
-                parts.append(f'fill="url(#{pid})"')
-        else:
-            parts.append(f'fill="{_colour(face)}"')
+                fill = f"url(#{pid})"
+        parts = []
         if edge in (None, "none") or lw <= 0:
             parts.append('stroke="none"')
         else:
@@ -292,18 +373,7 @@ class Artist:
         alpha = s.get("alpha")
         if alpha is not None and float(alpha) < 1:
             parts.append(f'opacity="{float(alpha):.2f}"')
-        return " ".join(parts)
-
-
-def _hatched(el: str, attrs: str) -> str:
-    """A filled, hatched shape: the fill, then the hatch pattern over it."""
-    if "data-hatch=" not in attrs:
-        return f"<{el} {attrs}/>"
-    i = attrs.index('data-hatch="') + len('data-hatch="')
-    pid = attrs[i : attrs.index('"', i)]
-    base = attrs.replace(f' data-hatch="{pid}"', "")
-    over = base.split(' fill="', 1)[0] + f' fill="url(#{pid})" stroke="none"'
-    return f"<{el} {base}/><{el} {over}/>"
+        return _Paint(fill, " ".join(parts), over)
 
 
 class Line2D(Artist):
@@ -319,14 +389,6 @@ class Line2D(Artist):
 
     def get_xydata(self) -> np.ndarray:
         return self.xy
-
-    def get_linestyle(self) -> Any:
-        ls = self.style.get("linestyle", "-")
-        return (
-            {"solid": "-", "dashed": "--", "dotted": ":", "dashdot": "-."}.get(ls, ls)
-            if isinstance(ls, str)
-            else ls
-        )
 
     def svg(self, w: SvgWriter) -> str:
         s = self.style
@@ -417,10 +479,9 @@ class Patch(Artist):
 
     def svg(self, w: SvgWriter) -> str:
         pts = w.pt(self._coords().transform(self.outline()))
-        attrs = f'points="{_poly(pts)}" {self._stroke(w, fill_default="#1f77b4")}'
-        return _hatched(
-            "polygon" if self.closed else "polyline", attrs + ' stroke-linejoin="round"'
-        )
+        paint = self._paint(w, fill_default="#1f77b4")
+        el = "polygon" if self.closed else "polyline"
+        return _shape(el, f'points="{_poly(pts)}"', paint, ' stroke-linejoin="round"')
 
 
 class Polygon(Patch):
@@ -451,7 +512,7 @@ class Ellipse(Patch):
         attrs = f'cx="{_num(cx)}" cy="{_num(cy)}" rx="{_num(abs(rx))}" ry="{_num(abs(ry))}"'
         if self.angle % 360:
             attrs += f' transform="rotate({_num(-self.angle)} {_num(cx)} {_num(cy)})"'
-        return _hatched("ellipse", f"{attrs} {self._stroke(w, fill_default='#1f77b4')}")
+        return _shape("ellipse", attrs, self._paint(w, fill_default="#1f77b4"))
 
     def outline(self) -> np.ndarray:
         t = np.linspace(0.0, 2 * math.pi, 49)
@@ -526,19 +587,18 @@ def _arrow_head(tip: np.ndarray, back: np.ndarray, length: float, half_width: fl
 
 
 def _arrow_svg(
-    a: np.ndarray, b: np.ndarray, style: str, scale: float, colour: str, lw: float, ls: Any
+    a: np.ndarray, b: np.ndarray, style: ArrowStyle, scale: float, colour: str, lw: float, ls: Any
 ) -> str:
-    """A straight arrow between SVG points ``a`` and ``b`` in a matplotlib arrow style:
-    "-" (no head), "->" (open head at b), "-|>" (filled head at b), "<|-", "<|-|>"."""
+    """A straight arrow between SVG points ``a`` and ``b`` with the heads of ``style``."""
     out = []
     head_len, head_w = 0.4 * scale + lw, 0.2 * scale + lw / 2
     start, end = a.copy(), b.copy()
     heads = []
-    if style.endswith("|>"):
+    if style in (ArrowStyle.head, ArrowStyle.both_heads):
         heads.append((b, a, True))
-    elif style.endswith(">"):
+    elif style == ArrowStyle.open_head:
         heads.append((b, a, False))
-    if style.startswith("<|"):
+    if style in (ArrowStyle.head_at_start, ArrowStyle.both_heads):
         heads.append((a, b, True))
     for tip, back, filled in heads:
         if filled:
@@ -580,7 +640,12 @@ class FancyArrowPatch(Artist):
     default_z = 2.0
 
     def __init__(
-        self, posA: Any, posB: Any, arrowstyle: str = "-|>", mutation_scale: float = 10.0, **kw: Any
+        self,
+        posA: Any,
+        posB: Any,
+        arrowstyle: ArrowStyle = ArrowStyle.head,
+        mutation_scale: float = 10.0,
+        **kw: Any,
     ):
         super().__init__(**kw)
         self.a, self.b = np.asarray(posA, dtype=float), np.asarray(posB, dtype=float)
@@ -603,9 +668,8 @@ class FancyArrowPatch(Artist):
 
 class Text(Artist):
     """A label at ``(x, y)`` in its coordinates; ``ha``/``va`` align its box (as in
-    matplotlib: left/center/right, top/center/bottom/baseline); ``bbox`` a dict with
-    ``boxstyle`` ("round,pad=0.1" or "square,pad=0.1", pad in font sizes), ``fc``, ``ec``,
-    ``alpha``: a ground under the text."""
+    matplotlib: left/center/right, top/center/bottom/baseline); ``bbox`` a
+    :class:`Ground` under the text."""
 
     default_z = 3.0
 
@@ -620,7 +684,7 @@ class Text(Artist):
         self.va = kw.pop("va", kw.pop("verticalalignment", "baseline"))
         self.rotation = float(kw.pop("rotation", 0.0) or 0.0)
         self.linespacing = float(kw.pop("linespacing", LINE_SPACING))
-        self.bbox: dict[str, Any] | None = kw.pop("bbox", None)
+        self.bbox: Ground | None = kw.pop("bbox", None)
         kw.setdefault("clip_on", False)
         super().__init__(**kw)
 
@@ -634,7 +698,7 @@ class Text(Artist):
     def set_position(self, xy: tuple[float, float]) -> None:
         self.x, self.y = float(xy[0]), float(xy[1])
 
-    def set_bbox(self, bbox: dict[str, Any] | None) -> None:
+    def set_bbox(self, bbox: Ground | None) -> None:
         self.bbox = bbox
 
     @property
@@ -646,15 +710,7 @@ class Text(Artist):
         return self._coords().transform((self.x, self.y))[0]
 
     def _pad_pt(self) -> float:
-        if not self.bbox:
-            return 0.0
-        style = str(self.bbox.get("boxstyle", "square,pad=0.3"))
-        pad = 0.3
-        for part in style.split(",")[1:]:
-            k, _, v = part.partition("=")
-            if k.strip() == "pad":
-                pad = float(v)
-        return pad * self.fontsize
+        return self.bbox.pad * self.fontsize if self.bbox is not None else 0.0
 
     def size_pt(self) -> tuple[float, float]:
         """Width and height of the text's box (without the ground's padding), points."""
@@ -711,16 +767,13 @@ class Text(Artist):
             if self.rotation
             else ""
         )
-        if self.bbox:
+        if self.bbox is not None:
             p = self._pad_pt()
             b = self.bbox
-            fc = _colour(b.get("fc", b.get("facecolor", "#ffffff")))
-            ec = b.get("ec", b.get("edgecolor", "none"))
-            rx = f' rx="{_num(p)}"' if str(b.get("boxstyle", "")).startswith("round") else ""
-            op = f' fill-opacity="{float(b["alpha"]):.2f}"' if b.get("alpha") is not None else ""
-            stroke = (
-                f' stroke="{_colour(ec)}" stroke-width="0.5"' if ec not in (None, "none") else ""
-            )
+            fc = _colour(b.fc)
+            rx = f' rx="{_num(p)}"' if b.rounded else ""
+            op = f' fill-opacity="{b.alpha:.2f}"' if b.alpha is not None else ""
+            stroke = f' stroke="{_colour(b.ec)}" stroke-width="0.5"' if b.ec is not None else ""
             out.append(
                 f'<rect x="{_num(sx - tw / 2 - p)}" y="{_num(sy - th / 2 - p)}" '
                 f'width="{_num(tw + 2 * p)}" height="{_num(th + 2 * p)}" '
@@ -827,7 +880,7 @@ class Annotation(Text):
                 out += _arrow_svg(
                     pa,
                     pb,
-                    str(ap.get("arrowstyle", "->")),
+                    ap.get("arrowstyle", ArrowStyle.open_head),
                     float(ap.get("mutation_scale", 10.0)),
                     _colour(ap.get("color", "#000000")),
                     float(ap.get("linewidth", 1.0)),
@@ -1177,6 +1230,11 @@ class Canvas:
     def to_svg(self, prefix: str = "", title: str | None = None) -> str:
         return SvgWriter(self, prefix).write(title)
 
+    def to_png(self, dpi: float = 150.0, prefix: str = "", title: str | None = None) -> bytes:
+        """The drawing rasterised by resvg at ``dpi`` (written with its size in user
+        units, which resvg takes as pixels: one point per pixel at zoom 1)."""
+        return _rasterise(SvgWriter(self, prefix, size_unit="").write(title), dpi)
+
 
 class _FigureAxes(Axes):
     """The whole canvas as an axes (figure-fraction coordinates)."""
@@ -1198,11 +1256,13 @@ class SvgWriter:
     """Writes one canvas: definitions (hatch patterns, clip paths) and the elements in
     z-order, tagged elements wrapped in ``<g id class data-ref>``."""
 
-    def __init__(self, fig: Canvas, prefix: str) -> None:
+    def __init__(self, fig: Canvas, prefix: str, size_unit: Literal["pt", ""] = "pt") -> None:
         self.fig = fig
         self.prefix = prefix
+        self.size_unit = size_unit
         self.h = fig.size_pt[1]
         self.defs: dict[str, str] = {}
+        self.patterns: dict[tuple[Hatch, str], str] = {}
         self.ids: dict[str, int] = {}
 
     def pt(self, p: np.ndarray) -> np.ndarray:
@@ -1214,38 +1274,37 @@ class SvgWriter:
     def xy(self, x: float, y: float) -> tuple[float, float]:
         return float(x), float(self.h - y)
 
-    def pattern(self, hatch: str, colour: str, lw: float) -> str:
-        key = f"{hatch}|{colour}"
-        pid = f"{self.prefix}hatch{len(self.defs)}"
-        for k, v in self.defs.items():
-            if v.startswith(f"<!--{key}-->"):
-                return k
-        marks = {ch: hatch.count(ch) for ch in set(hatch)}
-        n = max(marks.values())
-        s = PT_PER_IN / (_HATCH_DENSITY * n)
+    def pattern(self, hatch: Hatch, colour: str) -> str:
+        """The id of ``hatch`` in ``colour`` among the definitions (defined once)."""
+        pid = self.patterns.get((hatch, colour))
+        if pid is not None:
+            return pid
+        pid = self.patterns[(hatch, colour)] = f"{self.prefix}hatch{len(self.defs)}"
+        s = PT_PER_IN / (_HATCH_DENSITY * hatch.density)
         lines = []
         st = f'stroke="{colour}" stroke-width="0.6" fill="none"'
-        if "/" in marks or "x" in marks:
+        marks = hatch.strokes
+        if "/" in marks:
             lines.append(
                 f'<path d="M0 {_num(s)}L{_num(s)} 0M-1 1L1 -1M{_num(s - 1)} {_num(s + 1)}'
                 f'L{_num(s + 1)} {_num(s - 1)}" {st}/>'
             )
-        if "\\" in marks or "x" in marks:
+        if "\\" in marks:
             lines.append(
                 f'<path d="M0 0L{_num(s)} {_num(s)}M-1 {_num(s - 1)}L1 {_num(s + 1)}'
                 f'M{_num(s - 1)} -1L{_num(s + 1)} 1" {st}/>'
             )
-        if "-" in marks or "+" in marks:
+        if "-" in marks:
             lines.append(f'<path d="M0 {_num(s / 2)}H{_num(s)}" {st}/>')
-        if "|" in marks or "+" in marks:
+        if "|" in marks:
             lines.append(f'<path d="M{_num(s / 2)} 0V{_num(s)}" {st}/>')
-        if "." in marks or "o" in marks:
+        if "." in marks:
             lines.append(
                 f'<circle cx="{_num(s / 2)}" cy="{_num(s / 2)}" r="{_num(min(0.6, s / 5))}" '
                 f'fill="{colour}"/>'
             )
         self.defs[pid] = (
-            f'<!--{key}--><pattern id="{pid}" patternUnits="userSpaceOnUse" '
+            f'<pattern id="{pid}" patternUnits="userSpaceOnUse" '
             f'width="{_num(s)}" height="{_num(s)}">{"".join(lines)}</pattern>'
         )
         return pid
@@ -1266,12 +1325,12 @@ class SvgWriter:
             return ""
         if ax is not None and a.clip_on and not isinstance(a, Text):
             body = f'<g clip-path="url(#{self.clip(ax)})">{body}</g>'
-        if a.gid and "|" in a.gid:
-            cls, ref = a.gid.split("|", 1)
-            base = f"{self.prefix}{cls.split()[0]}-{ref}"
+        if a.tag is not None:
+            base = f"{self.prefix}{a.tag.kind}-{a.tag.ref}"
             n = self.ids[base] = self.ids.get(base, 0) + 1
             uid = base if n == 1 else f"{base}-{n}"
-            return f'<g id="{_esc(uid)}" class="{_esc(cls)}" data-ref="{_esc(ref)}">{body}</g>'
+            cls, ref = _esc(a.tag.classes), _esc(a.tag.ref)
+            return f'<g id="{_esc(uid)}" class="{cls}" data-ref="{ref}">{body}</g>'
         return body
 
     def write(self, title: str | None) -> str:
@@ -1284,16 +1343,15 @@ class SvgWriter:
         for a in sorted(self.fig.artists, key=lambda a: a.zorder):
             body.append(self._element(a, None))
         head = (
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(w)}pt" height="{_num(h)}pt" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(w)}{self.size_unit}" '
+            f'height="{_num(h)}{self.size_unit}" '
             f'viewBox="0 0 {_num(w)} {_num(h)}" font-family="DejaVu Sans, sans-serif"'
         )
         if title:
             head += f' role="img" aria-label="{_esc(title)}"><title>{_esc(title)}</title>'
         else:
             head += ">"
-        defs = "".join(
-            v.split("-->", 1)[1] if v.startswith("<!--") else v for v in self.defs.values()
-        )
+        defs = "".join(self.defs.values())
         return (
             head
             + (f"<defs>{defs}</defs>" if defs else "")
@@ -1304,16 +1362,23 @@ class SvgWriter:
 
 
 def svg_to_png(svg: str, dpi: float = 150.0) -> bytes:
-    """Rasterise an SVG of this module at ``dpi`` with resvg and the DejaVu Sans files."""
+    """Rasterise SVG text whose size is given in points (e.g. a chart written elsewhere)
+    at ``dpi`` with resvg and the DejaVu Sans files; a :class:`Canvas` rasterises itself
+    with :meth:`Canvas.to_png`."""
     import re
-
-    import resvg_py
 
     # resvg wants a size in pixels: one user unit (a point) becomes one pixel at zoom 1
     plain = re.sub(r'^(<svg[^>]*?width="[0-9.]+)pt(" height="[0-9.]+)pt"', r'\1\2"', svg, count=1)
+    return _rasterise(plain, dpi)
+
+
+def _rasterise(svg: str, dpi: float) -> bytes:
+    """An SVG sized in user units (one pixel each at zoom 1) as a PNG at ``dpi``."""
+    import resvg_py
+
     return bytes(
         resvg_py.svg_to_bytes(
-            svg_string=plain,
+            svg_string=svg,
             zoom=dpi / PT_PER_IN,
             font_files=font_paths(),
             skip_system_fonts=True,

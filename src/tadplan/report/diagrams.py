@@ -8,6 +8,7 @@ import numpy as np
 
 from tadplan.case import MovementKind
 from tadplan.model import Design, GoalPlan, Implant, Plan
+from tadplan.planner.sites import PlanSites, analyse_sites
 from tadplan.report.figures import Figure
 from tadplan.report.force_view import force_figure
 from tadplan.report.geometry import ToothShape, dentition_shapes
@@ -31,12 +32,14 @@ def design_figures(
     shapes: Mapping[int, ToothShape] | None = None,
     key: str | None = None,
     sites_done: dict[str, str] | None = None,
+    sites: PlanSites | None = None,
 ) -> list[Figure]:
     """The diagrams of one design: occlusal view, force diagram (lateral or frontal), force
     over time (when the mechanics result has force curves) and one site view per
     inter-radicular implant. With ``sites_done`` (shared across the designs of a report) an
-    insertion already drawn for another design is referred to, not drawn again. Callers
-    close the figures."""
+    insertion already drawn for another design is referred to, not drawn again. ``sites``:
+    the plan's site analyses (:func:`tadplan.planner.sites.analyse_sites`; asked of the
+    planner for this design when not given). Callers close the figures."""
     shapes = shapes if shapes is not None else dentition_shapes(plan.case)
     key = key or design.id
     goals = served_goals(plan, design, goal_plan)
@@ -69,7 +72,9 @@ def design_figures(
                 f"insertion is drawn with design {sites_done[same]}"
             )
             continue
-        site = site_figure(imp, head, axis, shapes, f"{key}-site-{imp.id}", plan.case)
+        if sites is None:
+            sites = analyse_sites(plan, [design])
+        site = site_figure(imp, head, axis, shapes, f"{key}-site-{imp.id}", sites.of(imp))
         if site is not None:
             figs.append(site)
             if sites_done is not None:
@@ -87,9 +92,10 @@ def _site_key(imp: Implant, head: np.ndarray) -> str:
 def plan_figures(plan: Plan) -> dict[str, list[Figure]]:
     """Design key -> its figures, for every design of the plan (callers close them)."""
     shapes = dentition_shapes(plan.case)
+    sites = analyse_sites(plan)
     out: dict[str, list[Figure]] = {}
     for gp in plan.goals:
         for d in gp.designs:
             key = d.id if d.id not in out else f"{d.id}-{len(out)}"
-            out[key] = design_figures(plan, gp, d, shapes, key)
+            out[key] = design_figures(plan, gp, d, shapes, key, sites=sites)
     return out

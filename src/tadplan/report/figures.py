@@ -1,10 +1,10 @@
 """Figure plumbing: the diagram record, axes and legends drawn as plain shapes, tags that
 name elements in the SVG, PNG export.
 
-Drawing code tags artists with :func:`tag` (``tag(artist, "implant", "i1")``); the SVG
-written by :meth:`Figure.svg` then carries ``<g id="<prefix>implant-i1" class="implant"
-data-ref="i1">`` so the report's tests (and a reader's browser tools) can find every
-implant and connection by name.
+Drawing code tags artists with :func:`tag` (``tag(artist, "connection", "c1", "tpa")``);
+the SVG written by :meth:`Figure.svg` then carries ``<g id="<prefix>connection-c1"
+class="connection tpa" data-ref="c1">`` so the report's tests (and a reader's browser
+tools) can find every implant and connection by name.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from tadplan.report.canvas import (
     Coords,
     Line2D,
     Rectangle,
+    Tag,
     Text,
-    svg_to_png,
     text_width_pt,
 )
 
@@ -53,7 +53,7 @@ class Figure:
         return self.canvas.to_svg(prefix=f"{self.id}-", title=self.title)
 
     def png(self, dpi: int = 150) -> bytes:
-        return svg_to_png(self.svg(), dpi=dpi)
+        return self.canvas.to_png(dpi, prefix=f"{self.id}-", title=self.title)
 
     def close(self) -> None:
         """Free the drawing."""
@@ -102,8 +102,6 @@ def plain_axes(
     """Draw the axes of ``ax`` (limits already set): the axis lines (or a frame with
     ``box``), tick marks and labels. ``xticks=None``: no x axis (e.g. a colour bar)."""
     kw: dict[str, Any] = {"color": INK, "clip_on": False, "lw": 0.6, "zorder": 4}
-    tick = 3.0  # points
-    pad = tick + 1.5
     if box:
         ax.add_artist(Rectangle((0, 0), 1, 1, transform=Coords("axes"), fill=False, **kw))
     else:
@@ -112,34 +110,67 @@ def plain_axes(
         xa = 0 if yside == "left" else 1
         ax.add_artist(Line2D([xa, xa], [0, 1], transform=Coords("axes"), **kw))
     if xticks is not None:
-        lo, hi = sorted(ax.get_xlim())
-        for v in (v for v in xticks if lo - 1e-9 <= v <= hi + 1e-9):
-            ax.add_artist(
-                Line2D([v, v], [0, 0], transform=_TickCoords("xaxis", ax, (0.0, -tick)), **kw)
+        _draw_x_ticks(ax, xticks, xlabel, fontsize, labelsize, kw)
+    _draw_y_ticks(ax, yticks, ylabel, fontsize, labelsize, yside, kw)
+
+
+_TICK_PT = 3.0
+"""Tick mark length (points)."""
+_PAD_PT = _TICK_PT + 1.5
+"""Tick mark to tick label (points)."""
+
+
+def _draw_x_ticks(
+    ax: Axes,
+    xticks: Sequence[float],
+    xlabel: str,
+    fontsize: float,
+    labelsize: float,
+    kw: dict[str, Any],
+) -> None:
+    """Tick marks and labels under the x axis, and its label."""
+    tick, pad = _TICK_PT, _PAD_PT
+    lo, hi = sorted(ax.get_xlim())
+    for v in (v for v in xticks if lo - 1e-9 <= v <= hi + 1e-9):
+        ax.add_artist(
+            Line2D([v, v], [0, 0], transform=_TickCoords("xaxis", ax, (0.0, -tick)), **kw)
+        )
+        ax.add_artist(
+            Text(
+                v,
+                0,
+                _tick_text(v),
+                transform=Coords("xaxis", ax, (0.0, -pad)),
+                ha="center",
+                va="top",
+                fontsize=fontsize,
             )
-            ax.add_artist(
-                Text(
-                    v,
-                    0,
-                    _tick_text(v),
-                    transform=Coords("xaxis", ax, (0.0, -pad)),
-                    ha="center",
-                    va="top",
-                    fontsize=fontsize,
-                )
+        )
+    if xlabel:
+        ax.add_artist(
+            Text(
+                0.5,
+                0,
+                xlabel,
+                transform=Coords("axes", ax, (0.0, -(pad + fontsize * 1.25 + 2))),
+                ha="center",
+                va="top",
+                fontsize=labelsize,
             )
-        if xlabel:
-            ax.add_artist(
-                Text(
-                    0.5,
-                    0,
-                    xlabel,
-                    transform=Coords("axes", ax, (0.0, -(pad + fontsize * 1.25 + 2))),
-                    ha="center",
-                    va="top",
-                    fontsize=labelsize,
-                )
-            )
+        )
+
+
+def _draw_y_ticks(
+    ax: Axes,
+    yticks: Sequence[float],
+    ylabel: str,
+    fontsize: float,
+    labelsize: float,
+    yside: Literal["left", "right"],
+    kw: dict[str, Any],
+) -> None:
+    """Tick marks and labels beside the y axis (``yside``), and its label turned up."""
+    tick, pad = _TICK_PT, _PAD_PT
     lo, hi = sorted(ax.get_ylim())
     ys = [v for v in yticks if lo - 1e-9 <= v <= hi + 1e-9]
     sign = -1.0 if yside == "left" else 1.0
@@ -240,8 +271,8 @@ def plain_legend(
         )
 
 
-def tag(artist: Artist, cls: str, ref: str) -> Artist:
-    """Name ``artist`` in the SVG: ``cls`` is a space-separated class list, ``ref`` the
-    plan's id of the thing drawn."""
-    artist.set_gid(f"{cls}|{ref}")
+def tag(artist: Artist, kind: str, ref: str, *more: str) -> Artist:
+    """Name ``artist`` in the SVG (:class:`~tadplan.report.canvas.Tag`): ``kind`` the
+    element, ``ref`` the plan's id of the thing drawn, ``more`` further classes."""
+    artist.tag = Tag(kind, ref, more)
     return artist

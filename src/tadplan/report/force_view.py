@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,18 +20,25 @@ from tadplan.model import (
     ORTHOPAEDIC_KINDS,
     PALATAL_APPLIANCE_KINDS,
     RIGID_KINDS,
+    ConnectionForce,
     ConnectionKind,
     Design,
+    ForceSystem,
     Implant,
 )
 from tadplan.report.canvas import (
     Annotation,
     Arc,
+    ArrowStyle,
     Axes,
+    Canvas,
     Circle,
     FancyArrowPatch,
+    Ground,
+    Hatch,
     Polygon,
     Rectangle,
+    Role,
     Text,
     wrap_text,
 )
@@ -54,6 +61,7 @@ from tadplan.report.mechanics_view import (
     force_vectors,
     implant_heads,
 )
+from tadplan.report.screw import draw_screw
 from tadplan.report.text import CONNECTION_NAMES, fmt_force, fmt_num
 
 TRANSVERSE = frozenset({MovementKind.expansion, MovementKind.crossbite_correction})
@@ -200,6 +208,21 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
+@dataclass
+class _Sheet:
+    """One force diagram being drawn: its axes and view, and what the drawers collect."""
+
+    ax: Axes
+    view: _View
+    shapes: Mapping[int, ToothShape]
+    pts: list[np.ndarray] = field(default_factory=list)
+    """Every point drawn (data mm): the axes are framed around them."""
+    table: list[str] = field(default_factory=list)
+    """The numbers written beside the drawing, one entry per force or centre."""
+    notes: list[str] = field(default_factory=list)
+    """What the diagram cannot show."""
+
+
 def force_figure(
     design: Design,
     shapes: Mapping[int, ToothShape],
@@ -212,13 +235,51 @@ def force_figure(
     heads = implant_heads(design, shapes, fs)
     forces = force_vectors(design, shapes, fs)
     view = _choose_view(design, shapes, goal_teeth, goal_kinds, forces, heads)
-    proj = view.proj
-    notes: list[str] = []
     fig = new_figure(6.4, 3.9)
     ax = fig.add_axes((0.07, 0.2, 0.58, 0.7))
     ax.set_aspect("equal", adjustable="box")
     ax.set_axis_off()
-    pts: list[np.ndarray] = []
+    s = _Sheet(ax, view, shapes)
+    _draw_teeth(s, goal_teeth)
+    _draw_occlusal_plane(s)
+    _draw_implants(s, design, heads)
+    if view.plane == "frontal":
+        _draw_palatal_wires(s, design, heads)
+    _draw_arms(s, design, fs)
+    passive_drawn = _draw_passive_links(s, design, heads)
+    # forces of the case's appliances (Herbst, intermaxillary elastics) that the implants hold
+    held = [
+        cf
+        for cf in (fs.connections if fs is not None else [])
+        if cf.role == "appliance" and cf.point_mm is not None and cf.direction is not None
+    ]
+    # mm of arrow per gram; orthopaedic forces (kilograms) are drawn shorter to fit
+    sizes = [f.applied_g for f in forces] + [cf.applied_g for cf in held]
+    scale = min(0.08, 16.0 / max(sizes, default=1.0))
+    _draw_forces(s, forces, scale)
+    _draw_held_forces(s, held, scale)
+    _say_what_is_missing(s, design, fs, forces, held)
+    if fs is not None:
+        _draw_centres(s, fs)
+    _frame(s)
+    _write_beside(fig, s, passive_drawn, bool(held))
+    kind: FigureKind = "lateral" if view.plane == "lateral" else "frontal"
+    caption = (
+        f"{kind.capitalize()} view of {', '.join(map(str, view.teeth))}: teeth moved in "
+        "grey; forces in grams with their components"
+        + (
+            "; centre of resistance, moment and predicted movement from the mechanics result."
+            if fs is not None
+            else "."
+        )
+    )
+    return Figure(fig_id, kind, f"Force diagram: {design.title}", caption, fig, s.notes)
+
+
+def _draw_teeth(s: _Sheet, goal_teeth: Sequence[int]) -> None:
+    """Crown and root outlines of the view's teeth (moved teeth grey), numbered."""
+    ax, view, proj, pts, shapes = s.ax, s.view, s.view.proj, s.pts, s.shapes
+
     for t in view.teeth:
         crown, root = _tooth_outline(shapes[t], view.width_dir)
         moved = t in goal_teeth
@@ -232,7 +293,7 @@ def force_figure(
                 zorder=2,
             )
             ax.add_artist(poly)
-            tag(poly, f"tooth{' moved' if moved else ''}", str(t))
+            tag(poly, "tooth", str(t), *(("moved",) if moved else ()))
             pts += [proj(p) for p in outline]
         lm = shapes[t].landmarks
         lab = proj(lm.crown_centre_mm - lm.axis * (lm.crown_length_mm / 2 + 2.5))
@@ -244,7 +305,13 @@ def force_figure(
             va="center",
             fontsize=6.5,
             color=INK if moved else GREY,
+            role=Role.tooth_number,
         )
+
+
+def _draw_occlusal_plane(s: _Sheet) -> None:
+    ax, view, pts = s.ax, s.view, s.pts
+
     xs = [p[0] for p in pts] or [-10.0, 10.0]
     draw_line(
         ax, [min(xs) - 10, max(xs) + 10], [0, 0], color=GREY, lw=0.5, ls=(0, (6, 3)), zorder=1
@@ -259,7 +326,16 @@ def force_figure(
         ha="right",
         va="top" if view.jaw == "maxilla" else "bottom",
     )
-    # implants: head (black disc) and shaft along the axis
+
+
+def _draw_implants(
+    s: _Sheet, design: Design, heads: Mapping[str, tuple[np.ndarray, np.ndarray | None]]
+) -> None:
+    """Implants on the view's side: the screw along its axis, the head as a black disc
+    (where forces start) and the implant's id."""
+    ax, view, proj, pts, shapes = s.ax, s.view, s.view.proj, s.pts, s.shapes
+
+    n_lab = 0
     for imp in design.implants:
         head, axis = heads[imp.id]
         if not view.on_side(head):
@@ -271,22 +347,7 @@ def force_figure(
                 else -_site_outward(imp, shapes)
             )
         h2, tip2 = proj(head), proj(head + axis * imp.length_mm)
-        d2 = tip2 - h2
-        shaft = float(np.hypot(*d2))
-        if shaft > 0.8:
-            u = d2 / shaft
-            n = np.array([-u[1], u[0]]) * imp.diameter_mm / 2
-            body = Polygon(
-                [h2 + n, tip2 + n * 0.3, tip2 - n * 0.3, h2 - n],
-                closed=True,
-                facecolor=GREY,
-                edgecolor=INK,
-                lw=0.7,
-                hatch="----",
-                zorder=7,
-            )
-            ax.add_artist(body)
-            tag(body, "implant", imp.id)
+        draw_screw(ax, h2, tip2, imp.diameter_mm, imp.length_mm, imp.id, zorder=7)
         disc = Circle(
             (float(h2[0]), float(h2[1])),
             max(imp.diameter_mm * 0.7, 1.0),
@@ -296,10 +357,8 @@ def force_figure(
         )
         ax.add_artist(disc)
         tag(disc, "implant", imp.id)
-        n_lab = sum(1 for a in ax.texts if str(a.get_gid()).startswith("implant_label|"))
-        ax.annotate(
+        label = ax.annotate(
             imp.id,
-            gid=f"implant_label|{imp.id}",
             xy=(float(h2[0]), float(h2[1])),
             xytext=(5, 5 + 9 * n_lab),
             textcoords="offset points",
@@ -307,53 +366,63 @@ def force_figure(
             fontweight="bold",
             zorder=9,
         )
+        tag(label, "implant_label", imp.id)
+        n_lab += 1
         pts += [h2, tip2]
-    # palatal appliances in the frontal section: the wire from each molar to the implant
-    if view.plane == "frontal":
-        for c in design.connections:
-            if c.kind not in PALATAL_WIRES:
-                continue
-            ends = [
-                shapes[t].palatal_point_mm
-                for t in c.teeth
-                if t in shapes and fdi.arch(t) == view.jaw
-            ]
-            if not ends:
-                continue
-            ends = sorted(ends, key=lambda p: float(p[0]))
-            carriers = [heads[i][0] for i in c.from_implants if i in heads]
-            centre = np.mean(carriers, axis=0) if carriers else None
-            path3 = (
-                [ends[0], centre, ends[-1]]
-                if centre is not None and len(ends) > 1
-                else ([ends[0], centre] if centre is not None else ends)
-            )
-            path2 = np.array([proj(p) for p in path3])
-            (wire,) = draw_line(
-                ax, path2[:, 0], path2[:, 1], lw=2.0, zorder=6, solid_capstyle="round"
-            )
-            tag(wire, f"connection {c.kind.value}", c.id)
-            pts += list(path2)
-            if centre is not None and len(carriers) > 1:  # one body on several screws
-                c2 = proj(centre)
-                for h in carriers:
-                    h2 = proj(h)
-                    (strut,) = draw_line(ax, [h2[0], c2[0]], [h2[1], c2[1]], lw=1.4, zorder=6)
-                    tag(strut, f"connection {c.kind.value}", c.id)
-                if c.kind == ConnectionKind.expander:
-                    jackscrew = Rectangle(
-                        (float(c2[0]) - 4.0, float(c2[1]) - 1.5),
-                        8.0,
-                        3.0,
-                        facecolor=LIGHT,
-                        edgecolor=INK,
-                        lw=1.0,
-                        hatch="||||",
-                        zorder=7,
-                    )
-                    ax.add_artist(jackscrew)
-                    tag(jackscrew, f"connection {c.kind.value}", c.id)
-    # arms that carry the point of force application away from the bracket
+
+
+def _draw_palatal_wires(
+    s: _Sheet, design: Design, heads: Mapping[str, tuple[np.ndarray, np.ndarray | None]]
+) -> None:
+    """Palatal appliances in the frontal section: the wire from each molar to the
+    implant (struts to each screw of a one-piece appliance, an expander's jackscrew)."""
+    ax, view, proj, pts, shapes = s.ax, s.view, s.view.proj, s.pts, s.shapes
+
+    for c in design.connections:
+        if c.kind not in PALATAL_WIRES:
+            continue
+        ends = [
+            shapes[t].palatal_point_mm for t in c.teeth if t in shapes and fdi.arch(t) == view.jaw
+        ]
+        if not ends:
+            continue
+        ends = sorted(ends, key=lambda p: float(p[0]))
+        carriers = [heads[i][0] for i in c.from_implants if i in heads]
+        centre = np.mean(carriers, axis=0) if carriers else None
+        path3 = (
+            [ends[0], centre, ends[-1]]
+            if centre is not None and len(ends) > 1
+            else ([ends[0], centre] if centre is not None else ends)
+        )
+        path2 = np.array([proj(p) for p in path3])
+        (wire,) = draw_line(ax, path2[:, 0], path2[:, 1], lw=2.0, zorder=6, solid_capstyle="round")
+        tag(wire, "connection", c.id, c.kind.value)
+        pts += list(path2)
+        if centre is not None and len(carriers) > 1:  # one body on several screws
+            c2 = proj(centre)
+            for h in carriers:
+                h2 = proj(h)
+                (strut,) = draw_line(ax, [h2[0], c2[0]], [h2[1], c2[1]], lw=1.4, zorder=6)
+                tag(strut, "connection", c.id, c.kind.value)
+            if c.kind == ConnectionKind.expander:
+                jackscrew = Rectangle(
+                    (float(c2[0]) - 4.0, float(c2[1]) - 1.5),
+                    8.0,
+                    3.0,
+                    facecolor=LIGHT,
+                    edgecolor=INK,
+                    lw=1.0,
+                    hatch=Hatch.vertical,
+                    zorder=7,
+                )
+                ax.add_artist(jackscrew)
+                tag(jackscrew, "connection", c.id, c.kind.value)
+
+
+def _draw_arms(s: _Sheet, design: Design, fs: ForceSystem | None) -> None:
+    """Arms that carry the point of force application away from the bracket."""
+    ax, view, proj, pts, shapes = s.ax, s.view, s.view.proj, s.pts, s.shapes
+
     fs_points = {cf.connection_id: cf.point_mm for cf in fs.connections} if fs else {}
     for c in design.connections:
         if c.kind not in ARMS or not c.teeth or c.teeth[0] not in shapes:
@@ -369,9 +438,17 @@ def force_figure(
         (arm,) = draw_line(
             ax, [b2[0], e2[0]], [b2[1], e2[1]], lw=2.4, zorder=8, solid_capstyle="round"
         )
-        tag(arm, f"connection {c.kind.value}", c.id)
+        tag(arm, "connection", c.id, c.kind.value)
         pts += [b2, e2]
-    # passive links from an implant (indirect anchorage, tie-backs): implant to the tooth
+
+
+def _draw_passive_links(
+    s: _Sheet, design: Design, heads: Mapping[str, tuple[np.ndarray, np.ndarray | None]]
+) -> bool:
+    """Passive links from an implant (indirect anchorage, tie-backs): implant to the
+    tooth. True when one was drawn."""
+    ax, view, proj, pts, shapes = s.ax, s.view, s.view.proj, s.pts, s.shapes
+
     passive_drawn = False
     for c in design.connections:
         if not c.from_implant or c.kind in PALATAL_WIRES or c.kind in ARMS:
@@ -398,23 +475,18 @@ def force_figure(
             zorder=6,
             solid_capstyle="round",
         )
-        tag(link, f"connection {c.kind.value}", c.id)
+        tag(link, "connection", c.id, c.kind.value)
         pts += [h2, e2]
         passive_drawn = True
-    # forces (several connections along one line of action, e.g. a chain on a lever arm,
-    # are drawn once)
-    horiz, vert = _component_words(view.jaw, view.plane)
-    # mm of arrow per gram; orthopaedic forces (kilograms) are drawn shorter to fit
-    # forces of the case's appliances (Herbst, intermaxillary elastics) that the implants hold
-    held = [
-        cf
-        for cf in (fs.connections if fs is not None else [])
-        if cf.role == "appliance" and cf.point_mm is not None and cf.direction is not None
-    ]
-    sizes = [f.applied_g for f in forces] + [cf.applied_g for cf in held]
-    scale = min(0.08, 16.0 / max(sizes, default=1.0))
-    table: list[str] = []
-    n_drawn = 0
+    return passive_drawn
+
+
+def _draw_forces(s: _Sheet, forces: Sequence[ForceVector], scale: float) -> None:
+    """Each active force from an implant: its line of action, the arrow (``scale`` mm
+    per gram) with its magnitude, and its in-plane components; its numbers in the table.
+    Several connections along one line of action (a chain on a lever arm) are drawn
+    once."""
+    view, table = s.view, s.table
     drawn: list[ForceVector] = []
     for f in forces:
         frm = "+".join(f.carriers) or f.implant.id
@@ -444,53 +516,68 @@ def force_figure(
             table.append(f"{name}: {fmt_force(f.applied_g)} on the other side (mirror image)")
             continue
         drawn.append(f)
-        p2 = proj(f.point_mm)
-        d2 = proj(f.direction * f.applied_g)
-        oop = f.applied_g * float(
-            f.direction @ (view.normal if view.plane == "lateral" else np.array([0.0, 1.0, 0.0]))
-        )
-        gid = f"force connection {f.connection.kind.value}|{f.connection.id}"
-        ud = d2 / max(float(np.hypot(*d2)), 1e-9)
-        (line,) = draw_line(
-            ax,
-            [p2[0] - ud[0] * 25, p2[0] + ud[0] * 25],
-            [p2[1] - ud[1] * 25, p2[1] + ud[1] * 25],
-            color=GREY,
-            lw=0.6,
-            ls="-.",
-            zorder=3,
-        )
-        line.set_gid(gid)
-        tip = p2 + d2 * scale
-        nrm = np.array([ud[1], -ud[0]]) if ud[0] >= 0 else np.array([-ud[1], ud[0]])
-        tag(_arrow(ax, p2, tip, INK, 1.6, 10, zorder=9), gid.split("|")[0], f.connection.id)
-        ax.annotate(
-            f"{f.connection.id}: {fmt_force(f.applied_g)}",
-            # beside the middle of the arrow, on its lower side, away from the implant head
-            xy=(float((p2[0] + tip[0]) / 2), float((p2[1] + tip[1]) / 2)),
-            xytext=(float(nrm[0]) * 9, float(nrm[1]) * 9 - 10 * n_drawn),
-            textcoords="offset points",
-            ha="left" if nrm[0] > 0.3 else ("right" if nrm[0] < -0.3 else "center"),
-            va="top" if nrm[1] < -0.3 else ("bottom" if nrm[1] > 0.3 else "center"),
-            fontsize=7,
-            fontweight="bold",
-            zorder=10,
-            bbox={"boxstyle": "round,pad=0.15", "fc": PAPER, "ec": "none", "alpha": 0.9},
-        )
-        comps = [
-            (np.array([d2[0], 0.0]), horiz[int(d2[0] > 0)], abs(float(d2[0]))),
-            (np.array([0.0, d2[1]]), vert[int(d2[1] > 0)], abs(float(d2[1]))),
-        ]
-        for vec, _w, mag in comps:
-            if mag >= 0.5:
-                end = p2 + vec * scale
-                _arrow(ax, p2, end, GREY, 0.9, 7, zorder=8, ls="--")
-        words = ", ".join(f"{fmt_force(m)} {w}" for _v, w, m in comps)
-        if abs(oop) >= 0.5:
-            words += f", {fmt_force(abs(oop))} {_out_of_plane_word(view, oop)}"
-        table.append(f"{name}: {fmt_force(f.applied_g)}{delivered}; components {words}")
-        pts.append(tip)
-        n_drawn += 1
+        name_delivered = f"{name}: {fmt_force(f.applied_g)}{delivered}"
+        table.append(f"{name_delivered}; components {_draw_force(s, f, scale, len(drawn) - 1)}")
+
+
+def _draw_force(s: _Sheet, f: ForceVector, scale: float, n_drawn: int) -> str:
+    """One force: line of action, arrow with its magnitude (the ``n_drawn``-th label
+    stepped down), dashed in-plane components; returns the components in words."""
+    ax, view, proj, pts = s.ax, s.view, s.view.proj, s.pts
+    horiz, vert = _component_words(view.jaw, view.plane)
+    p2 = proj(f.point_mm)
+    d2 = proj(f.direction * f.applied_g)
+    oop = f.applied_g * float(
+        f.direction @ (view.normal if view.plane == "lateral" else np.array([0.0, 1.0, 0.0]))
+    )
+    ud = d2 / max(float(np.hypot(*d2)), 1e-9)
+    (line,) = draw_line(
+        ax,
+        [p2[0] - ud[0] * 25, p2[0] + ud[0] * 25],
+        [p2[1] - ud[1] * 25, p2[1] + ud[1] * 25],
+        color=GREY,
+        lw=0.6,
+        ls="-.",
+        zorder=3,
+        role=Role.line_of_action,
+    )
+    tag(line, "force", f.connection.id, "connection", f.connection.kind.value)
+    tip = p2 + d2 * scale
+    nrm = np.array([ud[1], -ud[0]]) if ud[0] >= 0 else np.array([-ud[1], ud[0]])
+    arrow = _arrow(ax, p2, tip, INK, 1.6, 10, zorder=9)
+    tag(arrow, "force", f.connection.id, "connection", f.connection.kind.value)
+    ax.annotate(
+        f"{f.connection.id}: {fmt_force(f.applied_g)}",
+        # beside the middle of the arrow, on its lower side, away from the implant head
+        xy=(float((p2[0] + tip[0]) / 2), float((p2[1] + tip[1]) / 2)),
+        xytext=(float(nrm[0]) * 9, float(nrm[1]) * 9 - 10 * n_drawn),
+        textcoords="offset points",
+        ha="left" if nrm[0] > 0.3 else ("right" if nrm[0] < -0.3 else "center"),
+        va="top" if nrm[1] < -0.3 else ("bottom" if nrm[1] > 0.3 else "center"),
+        fontsize=7,
+        fontweight="bold",
+        zorder=10,
+        bbox=Ground(fc=PAPER, alpha=0.9, pad=0.15, rounded=True),
+    )
+    comps = [
+        (np.array([d2[0], 0.0]), horiz[int(d2[0] > 0)], abs(float(d2[0]))),
+        (np.array([0.0, d2[1]]), vert[int(d2[1] > 0)], abs(float(d2[1]))),
+    ]
+    for vec, _w, mag in comps:
+        if mag >= 0.5:
+            end = p2 + vec * scale
+            _arrow(ax, p2, end, GREY, 0.9, 7, zorder=8, ls="--")
+    words = ", ".join(f"{fmt_force(m)} {w}" for _v, w, m in comps)
+    if abs(oop) >= 0.5:
+        words += f", {fmt_force(abs(oop))} {_out_of_plane_word(view, oop)}"
+    pts.append(tip)
+    return words
+
+
+def _draw_held_forces(s: _Sheet, held: Sequence[ConnectionForce], scale: float) -> None:
+    """Forces of the case's appliances that the implants hold against (thick grey)."""
+    ax, view, proj, pts, table = s.ax, s.view, s.view.proj, s.pts, s.table
+
     for cf in held:
         p3 = np.asarray(cf.point_mm, dtype=float)
         name = cf.connection_id.replace("_", " ")
@@ -504,7 +591,7 @@ def force_figure(
         p2 = proj(p3)
         end = p2 + proj(np.asarray(cf.direction) * cf.applied_g) * scale
         arrow = _arrow(ax, p2, end, GREY, 2.2, 9, zorder=9)
-        tag(arrow, f"appliance_force {cf.kind}", cf.design_connection_id)
+        tag(arrow, "appliance_force", cf.design_connection_id, cf.kind)
         ax.annotate(
             f"{cf.kind.replace('_', ' ')}: {fmt_force(cf.applied_g)} (held)",
             xy=(float((p2[0] + end[0]) / 2), float((p2[1] + end[1]) / 2)),
@@ -515,9 +602,19 @@ def force_figure(
             fontsize=6.5,
             color=INK,
             zorder=10,
-            bbox={"boxstyle": "round,pad=0.15", "fc": PAPER, "ec": "none", "alpha": 0.9},
+            bbox=Ground(fc=PAPER, alpha=0.9, pad=0.15, rounded=True),
         )
         pts.append(end)
+
+
+def _say_what_is_missing(
+    s: _Sheet,
+    design: Design,
+    fs: ForceSystem | None,
+    forces: Sequence[ForceVector],
+    held: Sequence[ConnectionForce],
+) -> None:
+    notes = s.notes
     unforced = [
         c for c in design.connections if c.from_implant and not c.passive and c.force_g is None
     ]
@@ -539,79 +636,95 @@ def force_figure(
             "force along the implant-attachment line at schematic positions; centre of "
             "resistance, moment and predicted movement not shown"
         )
-    # centres of resistance, moments and predicted movement (mechanics result only)
-    if fs is not None:
-        for k, unit in enumerate(fs.units):
-            cr = np.asarray(unit.cr_mm)
-            if not view.on_side(cr):
-                continue
-            c2 = proj(cr)
-            (mark,) = draw_line(
-                ax, c2[0], c2[1], marker="o", ms=7, mfc=PAPER, mec=INK, mew=1.2, zorder=9
+
+
+def _draw_centres(s: _Sheet, fs: ForceSystem) -> None:
+    """Centres of resistance, moments and predicted movement (mechanics result only)."""
+    ax, view, proj, pts, table = s.ax, s.view, s.view.proj, s.pts, s.table
+
+    for k, unit in enumerate(fs.units):
+        cr = np.asarray(unit.cr_mm)
+        if not view.on_side(cr):
+            continue
+        c2 = proj(cr)
+        (mark,) = draw_line(
+            ax, c2[0], c2[1], marker="o", ms=7, mfc=PAPER, mec=INK, mew=1.2, zorder=9
+        )
+        draw_line(ax, c2[0], c2[1], marker="+", ms=7, color=INK, zorder=10)
+        tag(mark, "centre_of_resistance", f"cr{k + 1}")
+        ax.annotate(
+            f"CR{k + 1}",
+            xy=(float(c2[0]), float(c2[1])),
+            xytext=(-10, -14),
+            textcoords="offset points",
+            fontsize=7,
+            ha="right",
+            zorder=10,
+            arrowprops={"arrowstyle": ArrowStyle.line, "color": GREY, "lw": 0.5, "shrinkB": 3},
+        )
+        m_view_gmm = float(np.asarray(unit.moment_about_cr_nmm) @ view.normal) * G_PER_N
+        sense = ""
+        if abs(m_view_gmm) >= 1.0:
+            ccw = m_view_gmm > 0
+            arc = Arc(
+                (float(c2[0]), float(c2[1])),
+                10,
+                10,
+                theta1=30 if ccw else 150,
+                theta2=300 if ccw else 420,
+                color=INK,
+                lw=1.1,
+                zorder=9,
             )
-            draw_line(ax, c2[0], c2[1], marker="+", ms=7, color=INK, zorder=10)
-            mark.set_gid(f"centre_of_resistance|cr{k + 1}")
+            tag(arc, "moment", f"m{k + 1}")
+            ax.add_artist(arc)
+            end_ang = math.radians(300 if ccw else 150)
+            e = c2 + 5.0 * np.array([math.cos(end_ang), math.sin(end_ang)])
+            tang = np.array([-math.sin(end_ang), math.cos(end_ang)]) * (1 if ccw else -1)
             ax.annotate(
-                f"CR{k + 1}",
-                xy=(float(c2[0]), float(c2[1])),
-                xytext=(-10, -14),
-                textcoords="offset points",
-                fontsize=7,
-                ha="right",
-                zorder=10,
-                arrowprops={"arrowstyle": "-", "color": GREY, "lw": 0.5, "shrinkB": 3},
+                "",
+                xy=(float(e[0] + tang[0]), float(e[1] + tang[1])),
+                xytext=(float(e[0]), float(e[1])),
+                arrowprops={"arrowstyle": ArrowStyle.head, "color": INK, "lw": 1.1},
             )
-            m_view_gmm = float(np.asarray(unit.moment_about_cr_nmm) @ view.normal) * G_PER_N
-            sense = ""
-            if abs(m_view_gmm) >= 1.0:
-                ccw = m_view_gmm > 0
-                arc = Arc(
-                    (float(c2[0]), float(c2[1])),
-                    10,
-                    10,
-                    theta1=30 if ccw else 150,
-                    theta2=300 if ccw else 420,
-                    color=INK,
-                    lw=1.1,
-                    zorder=9,
-                )
-                arc.set_gid(f"moment|m{k + 1}")
-                ax.add_artist(arc)
-                end_ang = math.radians(300 if ccw else 150)
-                e = c2 + 5.0 * np.array([math.cos(end_ang), math.sin(end_ang)])
-                tang = np.array([-math.sin(end_ang), math.cos(end_ang)]) * (1 if ccw else -1)
-                ax.annotate(
-                    "",
-                    xy=(float(e[0] + tang[0]), float(e[1] + tang[1])),
-                    xytext=(float(e[0]), float(e[1])),
-                    arrowprops={"arrowstyle": "-|>", "color": INK, "lw": 1.1},
-                )
-                sense = (
-                    f"; moment {fmt_num(abs(m_view_gmm), -1)} g·mm "
-                    f"{'counter-clockwise' if ccw else 'clockwise'} in this view"
-                )
-            teeth = ", ".join(map(str, unit.teeth))
-            table.append(
-                f"CR{k + 1} ({teeth}): resultant {fmt_force(unit.force_g)}{sense}"
-                + (
-                    f"; line of action {fmt_num(unit.lever_mm)} mm from the CR"
-                    if unit.lever_mm is not None
-                    else ""
-                )
-                + (
-                    f"; M/F {fmt_num(unit.moment_to_force_mm)} mm at the bracket"
-                    if unit.moment_to_force_mm is not None
-                    else ""
-                )
-                + f"; predicted {unit.movement.value.replace('_', ' ')}"
+            sense = (
+                f"; moment {fmt_num(abs(m_view_gmm), -1)} g·mm "
+                f"{'counter-clockwise' if ccw else 'clockwise'} in this view"
             )
-            pts.append(c2)
-        if not fs.units:
-            notes.append("the mechanics result has no moved unit for this design")
+        teeth = ", ".join(map(str, unit.teeth))
+        table.append(
+            f"CR{k + 1} ({teeth}): resultant {fmt_force(unit.force_g)}{sense}"
+            + (
+                f"; line of action {fmt_num(unit.lever_mm)} mm from the CR"
+                if unit.lever_mm is not None
+                else ""
+            )
+            + (
+                f"; M/F {fmt_num(unit.moment_to_force_mm)} mm at the bracket"
+                if unit.moment_to_force_mm is not None
+                else ""
+            )
+            + f"; predicted {unit.movement.value.replace('_', ' ')}"
+        )
+        pts.append(c2)
+    if not fs.units:
+        s.notes.append("the mechanics result has no moved unit for this design")
+
+
+def _frame(s: _Sheet) -> None:
+    """Axes limits around everything drawn, then the labels moved apart."""
+    ax, pts, view = s.ax, s.pts, s.view
     arr = np.array(pts) if pts else np.array([[-10.0, -10.0], [10.0, 10.0]])
     ax.set_xlim(arr[:, 0].min() - 10, arr[:, 0].max() + 10)
     ax.set_ylim(arr[:, 1].min() - 4, arr[:, 1].max() + 4)
     declutter_labels(ax, away_from_crowns=-1.0 if view.jaw == "maxilla" else 1.0)
+
+
+def _write_beside(fig: Canvas, s: _Sheet, passive_drawn: bool, held: bool) -> None:
+    """The title, the numbers beside the drawing (never on it), the legend and the
+    notes under it."""
+    view, table, notes = s.view, s.table, s.notes
+
     fig.text(
         0.05,
         0.975,
@@ -631,7 +744,8 @@ def force_figure(
     )
     legend = wrap_text(
         "solid arrow: force (length ∝ g) · dashed arrows: its components · "
-        "dash-dot: line of action · black: mini-implant\n⊕ CR: centre of resistance · "
+        "dash-dot: line of action · black disc: mini-implant head, on its shaft\n"
+        "⊕ CR: centre of resistance · "
         "curved arrow: moment about the CR"
         + (
             " · grey bar: rigid link, dotted: ligature tie-back (passive, indirect anchorage)"
@@ -654,17 +768,6 @@ def force_figure(
             va="top",
             style="italic",
         )
-    kind: FigureKind = "lateral" if view.plane == "lateral" else "frontal"
-    caption = (
-        f"{kind.capitalize()} view of {', '.join(map(str, view.teeth))}: teeth moved in "
-        "grey; forces in grams with their components"
-        + (
-            "; centre of resistance, moment and predicted movement from the mechanics result."
-            if fs is not None
-            else "."
-        )
-    )
-    return Figure(fig_id, kind, f"Force diagram: {design.title}", caption, fig, notes)
 
 
 def _arrow(
@@ -681,7 +784,7 @@ def _arrow(
     arrow = FancyArrowPatch(
         (float(start[0]), float(start[1])),
         (float(end[0]), float(end[1])),
-        arrowstyle="-|>",
+        arrowstyle=ArrowStyle.head,
         mutation_scale=head,
         color=colour,
         lw=lw,
@@ -734,7 +837,7 @@ def declutter_labels(ax: Axes, away_from_crowns: float) -> None:
     segments = [
         ax.transData.transform(np.asarray(ln.get_xydata())[[0, -1]])
         for ln in ax.lines
-        if ln.get_linestyle() == "-." and np.asarray(ln.get_xydata()).shape[0] >= 2
+        if ln.role is Role.line_of_action and np.asarray(ln.get_xydata()).shape[0] >= 2
     ]
     placed: list[tuple[float, float, float, float]] = []
     for arc in (a for a in ax.artists if isinstance(a, Arc)):  # moment arrows: keep clear
@@ -746,7 +849,7 @@ def declutter_labels(ax: Axes, away_from_crowns: float) -> None:
         if isinstance(t, Annotation):
             if t.get_text() and t.get_anncoords() == "offset points":
                 movable.append(t)
-        elif t.get_text().isdigit():
+        elif t.role is Role.tooth_number:
             teeth.append(t)
         else:
             box = _label_box(ax, t)
@@ -766,7 +869,7 @@ def declutter_labels(ax: Axes, away_from_crowns: float) -> None:
             box = _label_box(ax, t)
             assert box is not None
         if _crosses(box, segments):
-            t.set_bbox({"boxstyle": "square,pad=0.1", "fc": PAPER, "ec": "none"})
+            t.set_bbox(Ground(fc=PAPER, pad=0.1))
         placed.append(box)
     # annotations in the order drawn (implants, forces, centres of resistance)
     for t in movable:

@@ -2,21 +2,29 @@
 or palatal/lingual), the two neighbouring teeth with their roots, the screw at its insertion
 height, the clearances of the plan's site assessment (:class:`SiteSafety`) where it has
 one, and the room between the roots by height as the anatomy package measures it on the
-average dentition (against the width the screw needs with the anatomy package's margins)."""
+average dentition (against the width the screw needs with the anatomy package's margins).
+Those measurements come with the plan (:class:`tadplan.planner.sites.SiteAnalysis`): this
+module only draws them."""
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 from tadplan.anatomy.clearance import ClearanceMap
 from tadplan.anatomy.dentition import root_axes, size_of
-from tadplan.anatomy.search import site_value
-from tadplan.case import Case
 from tadplan.model import Implant
-from tadplan.report.canvas import Artist, Axes, Canvas, Circle, Group, Line2D, Polygon, wrap_text
+from tadplan.planner.sites import SiteAnalysis
+from tadplan.report.canvas import (
+    Axes,
+    Canvas,
+    Hatch,
+    Polygon,
+    wrap_text,
+)
 from tadplan.report.figures import (
     GREY,
     INK,
@@ -30,10 +38,25 @@ from tadplan.report.figures import (
     tag,
 )
 from tadplan.report.geometry import ToothShape
+from tadplan.report.screw import draw_screw
 from tadplan.report.text import fmt_num, implant_label
 
 _STATUS_WORD = {"green": "safe", "amber": "borderline", "red": "unsafe", "unknown": "unknown"}
-_STATUS_HATCH = {"green": None, "amber": "////", "red": "xxxx", "unknown": "...."}
+_STATUS_HATCH = {"green": None, "amber": Hatch.diagonal, "red": Hatch.cross, "unknown": Hatch.dots}
+
+
+@dataclass(frozen=True)
+class _SitePlane:
+    """The view of a site from its surface: mesiodistal across, apical up, origin at the
+    middle of the two teeth's CEJs."""
+
+    origin: np.ndarray
+    md: np.ndarray
+    up: np.ndarray
+
+    def proj(self, p: np.ndarray) -> tuple[float, float]:
+        d = np.asarray(p, dtype=float) - self.origin
+        return float(d @ self.md), float(d @ self.up)  # mesiodistal, apical from the CEJs
 
 
 def site_figure(
@@ -42,11 +65,11 @@ def site_figure(
     axis: np.ndarray | None,
     shapes: Mapping[int, ToothShape],
     fig_id: str,
-    case: Case | None = None,
+    analysis: SiteAnalysis | None = None,
 ) -> Figure | None:
     """The site view of one inter-radicular implant (None for other regions): the screw
-    between the roots, the plan's site assessment, and the inter-radicular distance by
-    height on the anatomy package's average dentition of ``case``."""
+    between the roots, the plan's site assessment, and the ``analysis`` of its site (the
+    inter-radicular distance by height and the clearance map of the screw)."""
     site, safety = implant.site, implant.safety
     if site.between is None or any(t not in shapes for t in site.between):
         return None
@@ -56,18 +79,64 @@ def site_figure(
     md[2] = 0.0
     md /= np.linalg.norm(md)
     up = np.array([0.0, 0.0, 1.0 if site.jaw == "maxilla" else -1.0])
-    origin = (la.cej_mm + lb.cej_mm) / 2.0
-
-    def proj(p: np.ndarray) -> tuple[float, float]:
-        d = np.asarray(p, dtype=float) - origin
-        return float(d @ md), float(d @ up)  # mesiodistal, apical height from the CEJ level
-
+    plane = _SitePlane((la.cej_mm + lb.cej_mm) / 2.0, md, up)
     fig = new_figure(6.4, 5.6)
     ax = fig.add_axes((0.04, 0.47, 0.48, 0.48))
     ax.set_aspect("equal", adjustable="box")
     ax.set_axis_off()
+    pts = _draw_site_teeth(ax, plane, shapes, (a, b))
+    _draw_crest(ax, plane, shapes, (a, b), pts)
+    h = plane.proj(head_mm)
+    direction = np.asarray(axis, dtype=float) if axis is not None else -up * 0.0
+    tip2 = plane.proj(head_mm + direction * implant.length_mm)
+    draw_screw(
+        ax,
+        np.array(h),
+        np.array(tip2),
+        implant.diameter_mm,
+        implant.length_mm,
+        implant.id,
+        hatch=_STATUS_HATCH[safety.status if safety else "unknown"],
+    )
+    pts += [h, tip2]
+    arr = np.array(pts)
+    ax.set_xlim(arr[:, 0].min() - 2, arr[:, 0].max() + 6)
+    ax.set_ylim(arr[:, 1].min() - 3, arr[:, 1].max() + 2)
+    surface = site.surface.value if site.surface else ""
+    ax.set_title(f"Site {a}-{b}, seen from {surface}; apical up", fontsize=8, pad=2, y=1.0)
+    notes: list[str] = []
+    fig.text(
+        0.56,
+        0.97,
+        "\n".join(textwrap.fill(r, 50) for r in _assessment_rows(implant, notes)),
+        fontsize=6.6,
+        va="top",
+        linespacing=1.3,
+    )
+    _draw_analysis(fig, implant, analysis, notes)
+    caption = (
+        f"The screw {implant.id} between the roots of {a} and {b}"
+        + (", with the clearances from the site assessment" if safety else "")
+        + "; below left: the clearance map of this screw over insertion height and "
+        "mesiodistal position (the planned insertion starred); below right: the room "
+        "between the roots by height on the average dentition."
+    )
+    if implant.head_position_mm is None:
+        notes.append(
+            f"{implant.id}: head position not in the plan; drawn where the mechanics "
+            "result or its defaults put it"
+        )
+    return Figure(fig_id, "site", f"Site {implant.id}: {site.label()}", caption, fig, notes)
+
+
+def _draw_site_teeth(
+    ax: Axes, plane: _SitePlane, shapes: Mapping[int, ToothShape], teeth: tuple[int, int]
+) -> list[tuple[float, float]]:
+    """The two teeth of the site: crown, each root along its axis, the FDI number;
+    returns the points drawn."""
+    proj, md = plane.proj, plane.md
     pts: list[tuple[float, float]] = []
-    for t in (a, b):
+    for t in teeth:
         lm, sh = shapes[t].landmarks, shapes[t]
         w = md - (md @ lm.axis) * lm.axis
         w /= np.linalg.norm(w)
@@ -110,148 +179,88 @@ def site_figure(
             pts += [proj(p) for p in root]
         c = proj(tip)
         ax.text(c[0], c[1] - 1.8, str(t), ha="center", va="top", fontsize=7)
-    # crest level and the screw
+    return pts
+
+
+def _draw_crest(
+    ax: Axes,
+    plane: _SitePlane,
+    shapes: Mapping[int, ToothShape],
+    teeth: tuple[int, int],
+    pts: list[tuple[float, float]],
+) -> None:
+    """The alveolar crest level between the two teeth (where the landmarks give it)."""
+    la, lb = shapes[teeth[0]].landmarks, shapes[teeth[1]].landmarks
     if la.alveolar_crest_mm is not None and lb.alveolar_crest_mm is not None:
-        crest = proj((la.alveolar_crest_mm + lb.alveolar_crest_mm) / 2)[1]
+        crest = plane.proj((la.alveolar_crest_mm + lb.alveolar_crest_mm) / 2)[1]
         xs = [p[0] for p in pts]
         ax.plot([min(xs), max(xs)], [crest, crest], color=GREY, lw=0.6, ls=(0, (4, 2)))
         ax.text(max(xs), crest, " alveolar crest", fontsize=5.5, color=GREY, va="center")
-    h = proj(head_mm)
-    direction = np.asarray(axis, dtype=float) if axis is not None else -up * 0.0
-    tip2 = proj(head_mm + direction * implant.length_mm)
-    _draw_screw(ax, implant, np.array(h), np.array(tip2), safety.status if safety else "unknown")
-    pts += [h, tip2]
-    arr = np.array(pts)
-    ax.set_xlim(arr[:, 0].min() - 2, arr[:, 0].max() + 6)
-    ax.set_ylim(arr[:, 1].min() - 3, arr[:, 1].max() + 2)
-    surface = site.surface.value if site.surface else ""
-    ax.set_title(f"Site {a}-{b}, seen from {surface}; apical up", fontsize=8, pad=2, y=1.0)
+
+
+def _assessment_rows(implant: Implant, notes: list[str]) -> list[str]:
+    """The implant and its site assessment, one row per value (a note when the plan
+    has no assessment)."""
+    safety = implant.safety
     rows = [implant_label(implant)]
-    notes: list[str] = []
     if safety is None:
         rows.append("site assessment: not in the plan")
         notes.append(
-            f"{implant.id}: the plan carries no site assessment (clearances) for {site.label()}"
+            f"{implant.id}: the plan carries no site assessment (clearances) for "
+            f"{implant.site.label()}"
         )
+        return rows
+    rows.append(f"assessment: {safety.status} ({_STATUS_WORD[safety.status]})")
+    for label, value, unit in (
+        ("minimum root clearance", safety.min_root_clearance_mm, "mm"),
+        ("inter-radicular width", safety.interradicular_width_mm, "mm"),
+        ("bone depth", safety.bone_depth_mm, "mm"),
+        ("insertion height from the crest", safety.insertion_height_mm, "mm"),
+        ("vertical angle", safety.vertical_angle_deg, "°"),
+        ("horizontal angle", safety.horizontal_angle_deg, "°"),
+    ):
+        text = f"{fmt_num(value)} {unit}" if value is not None else "not given"
+        if label == "minimum root clearance" and safety.root_contact:
+            text = "none: the screw touches a root"
+        rows.append(f"{label}: {text}")
+    if safety.teeth_at_risk:
+        rows.append("teeth at risk: " + ", ".join(map(str, safety.teeth_at_risk)))
+    if safety.soft_tissue:
+        rows.append(f"soft tissue: {safety.soft_tissue}")
+    if safety.notes:
+        rows.append(f"(+{len(safety.notes)} note(s) in the site table)")
+    return rows
+
+
+def _draw_analysis(
+    fig: Canvas, implant: Implant, analysis: SiteAnalysis | None, notes: list[str]
+) -> None:
+    """The plan's site analysis: the room between the roots by height (below right) and
+    the screw's clearance map (below left); a note for what the plan does not carry."""
+    safety, site = implant.safety, implant.site
+    if analysis is not None and analysis.profile:
+        _draw_profile(fig, implant, analysis, safety.insertion_height_mm if safety else None)
     else:
-        rows.append(f"assessment: {safety.status} ({_STATUS_WORD[safety.status]})")
-        for label, value, unit in (
-            ("minimum root clearance", safety.min_root_clearance_mm, "mm"),
-            ("inter-radicular width", safety.interradicular_width_mm, "mm"),
-            ("bone depth", safety.bone_depth_mm, "mm"),
-            ("insertion height from the crest", safety.insertion_height_mm, "mm"),
-            ("vertical angle", safety.vertical_angle_deg, "°"),
-            ("horizontal angle", safety.horizontal_angle_deg, "°"),
-        ):
-            text = f"{fmt_num(value)} {unit}" if value is not None else "not given"
-            if label == "minimum root clearance" and safety.root_contact:
-                text = "none: the screw touches a root"
-            rows.append(f"{label}: {text}")
-        if safety.teeth_at_risk:
-            rows.append("teeth at risk: " + ", ".join(map(str, safety.teeth_at_risk)))
-        if safety.soft_tissue:
-            rows.append(f"soft tissue: {safety.soft_tissue}")
-        if safety.notes:
-            rows.append(f"(+{len(safety.notes)} note(s) in the site table)")
-    fig.text(
-        0.56,
-        0.97,
-        "\n".join(textwrap.fill(r, 50) for r in rows),
-        fontsize=6.6,
-        va="top",
-        linespacing=1.3,
-    )
-    profile = ird_profile(case, a, b, site.surface.value if site.surface else "buccal")
-    if profile:
-        _draw_profile(fig, implant, profile, safety.insertion_height_mm if safety else None)
-    else:
+        a, b = site.between or (0, 0)
         notes.append(f"inter-radicular distance by height: not available for {a}-{b}")
-    cmap = site_clearance_map(case, implant)
-    if cmap is not None:
-        draw_clearance_map(fig, cmap, cmap.nearest_cell(head_mm, axis), implant.id)
+    cmap = analysis.clearance if analysis is not None else None
+    if analysis is not None and cmap is not None and analysis.planned_cell is not None:
+        draw_clearance_map(fig, cmap, analysis.planned_cell, implant.id)
     else:
         notes.append(f"clearance map: the anatomy package cannot map {site.label()}")
-    caption = (
-        f"The screw {implant.id} between the roots of {a} and {b}"
-        + (", with the clearances from the site assessment" if safety else "")
-        + "; below left: the clearance map of this screw over insertion height and "
-        "mesiodistal position (the planned insertion starred); below right: the room "
-        "between the roots by height on the average dentition."
-    )
-    if implant.head_position_mm is None:
-        notes.append(
-            f"{implant.id}: head position not in the plan; drawn where the mechanics "
-            "result or its defaults put it"
-        )
-    return Figure(fig_id, "site", f"Site {implant.id}: {site.label()}", caption, fig, notes)
-
-
-def _draw_screw(ax: Axes, implant: Implant, head: np.ndarray, tip: np.ndarray, status: str) -> None:
-    """The screw as seen from the site's surface: a tapered shaft (hatched by the site's
-    status: none green, //// amber, xxxx red, dots unknown) with thread marks, and its head
-    outside the bone as a black collar across the shaft. Seen end-on (the shaft runs into
-    the page): the head as a ring with a cross."""
-    r = implant.diameter_mm / 2
-    d = tip - head
-    length = float(np.hypot(*d))
-    hatch = _STATUS_HATCH[status]
-    parts: list[Artist] = []
-    if length < 1.0:
-        parts.append(
-            Circle(tuple(head), r * 1.4, facecolor=LIGHT, edgecolor=INK, lw=0.9, hatch=hatch)
-        )
-        parts += [
-            Line2D([head[0] - r, head[0] + r], [head[1], head[1]], color=INK, lw=0.8),
-            Line2D([head[0], head[0]], [head[1] - r, head[1] + r], color=INK, lw=0.8),
-        ]
-    else:
-        u = d / length
-        n = np.array([-u[1], u[0]])
-        shaft = [head + n * r, tip + n * r * 0.35, tip - n * r * 0.35, head - n * r]
-        parts.append(
-            Polygon(shaft, closed=True, facecolor=LIGHT, edgecolor=INK, lw=0.8, hatch=hatch)
-        )
-        k = max(int(length / 0.9), 2)  # thread marks, slanted across the shaft
-        for i in range(1, k):
-            c = head + d * i / k
-            w = r * (1.0 - 0.65 * i / k)
-            a, b = c + n * w - u * 0.25, c - n * w + u * 0.25
-            parts.append(Line2D([a[0], b[0]], [a[1], b[1]], color=INK, lw=0.5))
-        collar = [head + n * r * 1.5, head + n * r * 1.5 - u * 1.0]
-        collar += [head - n * r * 1.5 - u * 1.0, head - n * r * 1.5]
-        parts.append(Polygon(collar, closed=True, facecolor=INK, edgecolor=INK, lw=0.6))
-    group = Group(parts, zorder=6)
-    ax.add_artist(group)
-    tag(group, "implant", implant.id)
-
-
-def ird_profile(
-    case: Case | None, a: int, b: int, surface: str
-) -> list[tuple[float, float]] | None:
-    """(height from the crest mm, inter-radicular distance mm) on the average dentition of
-    the case's teeth (anatomy package, which keeps it on the dentition model); None when
-    anatomy cannot measure the site."""
-    from tadplan.anatomy.safety import dentition_model
-    from tadplan.anatomy.sites import interradicular_profile
-
-    try:
-        return list(interradicular_profile(dentition_model(case), a, b, surface)) or None
-    except (KeyError, ValueError):
-        return None
 
 
 def _draw_profile(
     fig: Canvas,
     implant: Implant,
-    profile: list[tuple[float, float]],
+    analysis: SiteAnalysis,
     height_mm: float | None,
 ) -> None:
     """Inter-radicular distance by height, against the width the screw needs."""
-    septal = site_value("margins", "septal_bone_each_side_mm")
-    pdl = site_value("margins", "pdl_mm")
+    septal, pdl = analysis.septal_bone_mm, analysis.pdl_mm
     ax = fig.add_axes((0.64, 0.14, 0.33, 0.26))
-    h = np.array([p[0] for p in profile])
-    d = np.array([p[1] for p in profile])
+    h = np.array([p[0] for p in analysis.profile])
+    d = np.array([p[1] for p in analysis.profile])
     (ln,) = draw_line(ax, d, h, lw=1.3, marker="o", ms=3)
     tag(ln, "ird_profile", implant.id)
     need = implant.diameter_mm + 2 * septal.value
@@ -290,30 +299,6 @@ def _draw_profile(
     )
 
 
-def site_clearance_map(case: Case | None, implant: Implant) -> ClearanceMap | None:
-    """The anatomy package's clearance map of ``implant`` at its site (its size; the
-    angles of its site assessment, else the best angles for its size; the case's
-    workflow), or None when anatomy cannot map the site. The anatomy package keeps maps on
-    its dentition model (designs of a plan share their insertions)."""
-    from tadplan.anatomy.clearance import clearance_map
-    from tadplan.anatomy.safety import SiteUnavailable
-
-    safety = implant.safety
-    guided = bool(case and case.constraints.guided_insertion)
-    try:
-        return clearance_map(
-            case,
-            implant.site,
-            diameter_mm=implant.diameter_mm,
-            length_mm=implant.length_mm,
-            vertical_deg=safety.vertical_angle_deg if safety else None,
-            horizontal_deg=(safety.horizontal_angle_deg if safety else None) or 0.0,
-            workflow="guided" if guided else "freehand",
-        )
-    except (SiteUnavailable, ValueError, KeyError):
-        return None
-
-
 def draw_clearance_map(
     fig: Canvas,
     cmap: ClearanceMap,
@@ -330,9 +315,17 @@ def draw_clearance_map(
     x0, y0, w, h_ = rect
     ax = fig.add_axes(rect)
     cax = fig.add_axes((x0 + w + 0.01, y0, 0.012, h_))
+    vmax = 2.0
+    _draw_map(ax, cmap, cell, ref, vmax)
+    _draw_colour_bar(cax, vmax)
+    if caption_at is not None:
+        _map_key(fig, cmap, cell, caption_at)
+
+
+def _draw_map(ax: Axes, cmap: ClearanceMap, cell: tuple[int, int], ref: str, vmax: float) -> None:
+    """The grey map (clearances above ``vmax`` white), its contours, the starred cell."""
     md, h = cmap.mesiodistal_mm, cmap.heights_mm
     dm, dh = float(md[1] - md[0]) / 2, float(h[1] - h[0]) / 2
-    vmax = 2.0
     im = ax.imshow(
         np.clip(cmap.clearance_mm, 0.0, vmax),
         origin="lower",
@@ -381,6 +374,9 @@ def draw_clearance_map(
         pad=2,
         y=1.0,
     )
+
+
+def _draw_colour_bar(cax: Axes, vmax: float) -> None:
     cax.imshow(
         np.linspace(0.0, vmax, 64)[:, None],
         origin="lower",
@@ -398,8 +394,13 @@ def draw_clearance_map(
         box=True,
         yside="right",
     )
-    if caption_at is None:
-        return
+
+
+def _map_key(fig: Canvas, cmap: ClearanceMap, cell: tuple[int, int], caption_at: float) -> None:
+    """The key to the contours and the star, with the margins' sources."""
+    md, h = cmap.mesiodistal_mm, cmap.heights_mm
+    pdl, margin = cmap.pdl_mm.value, cmap.safety_margin_mm
+    i, j = cell
     fig.text(
         0.02,
         caption_at,
