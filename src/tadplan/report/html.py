@@ -24,7 +24,7 @@ from tadplan.report.diagrams import design_figures
 from tadplan.report.figures import Figure
 from tadplan.report.geometry import dentition_shapes
 from tadplan.report.mechanics_view import force_system_of
-from tadplan.report.risk_text import plan_sentence, risk_chart_svg
+from tadplan.report.risk_text import risk_chart_svg
 from tadplan.report.sheets import (
     behind_chosen,
     case_lines,
@@ -467,7 +467,6 @@ def build_context(
         "patient_plan": patient_plan(plan),
         "sources": sources_view(plan),
         "patient": patient_info(),
-        "risk_sentence": plan_sentence(plan),
     }
 
 

@@ -129,8 +129,9 @@ def pdf_data(plan: Plan) -> dict[str, Any]:
         item = dataclasses.asdict(c)
         item["occlusal"] = g["designs"][0].occlusal_svg if g["designs"] else ""
         # page 1 holds every goal: the diagram and text shrink with the number of goals
-        item["fig_width_pct"] = 46 if many <= 2 else 34
-        item["size_pt"] = 7.4 if many <= 2 else 6.6
+        item["stack"] = many <= 1  # one design: the diagram large, the facts under it
+        item["fig_width_pct"] = 80 if many <= 1 else 50 if many == 2 else 36
+        item["size_pt"] = 7.8 if many <= 1 else 7.4 if many == 2 else 6.6
         chosen.append(item)
     goals = []
     for g in ctx["goals"]:
@@ -170,19 +171,12 @@ def pdf_data(plan: Plan) -> dict[str, Any]:
             appendix.append(_design(dv))
     implants, teeth, appliances = ctx["lab"]
     pp = ctx["patient_plan"]
-    n = len(pp.screws)
-    where = (
-        ("The mini-implant goes " if n == 1 else f"The {n} mini-implants go: ")
-        + "; ".join(pp.screws)
-        + "."
-        if n
-        else "Your plan needs no mini-implant."
-    )
     patient = patient_info()
     grey = {"missing", "extracted", "planned_extraction"}
     return {
         "case_id": case.id,
         "description": case.description,
+        "case_title": case.title,
         "disclaimer": plan.disclaimer,
         "case_lines": list(ctx["case_lines"]),
         "chosen": chosen,
@@ -232,7 +226,9 @@ def pdf_data(plan: Plan) -> dict[str, Any]:
         ],
         "patient": {
             "title": patient["title"],
-            "plan": " ".join(x for x in (where, pp.how_long, pp.chance) if x),
+            "where": pp.where,
+            "how_long": pp.how_long,
+            "chance": pp.chance,
             "sections": [
                 {
                     "heading": s["heading"],

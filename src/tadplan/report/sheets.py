@@ -51,11 +51,9 @@ class ChosenDesign:
 
 
 def case_lines(case: Case) -> tuple[str, str]:
-    """The case in two lines: who and what (title, findings); the dentition and appliances."""
+    """The case in two lines: the patient and the findings; the dentition and appliances."""
     rows = dict(case_summary(case))
-    first = "; ".join(
-        x for x in (case.title, rows.get("patient"), rows.get("findings")) if x
-    ) or case.id
+    first = "; ".join(x for x in (rows.get("patient"), rows.get("findings")) if x) or case.id
     second_bits = [
         f"{label} {rows[label]}"
         for label in (
@@ -192,14 +190,16 @@ def why_chosen(chosen: Design, runner_up: Design | None) -> str:
     if not ahead:
         return f"{head}: {score}, equal on every criterion (order kept from the first ranking)"
 
-    def said(c: RankCriterion, o: RankCriterion, mine: bool) -> str:
-        note = (c if mine else o).note
-        who = "this design" if mine else runner_up.id
-        return f"{criterion_name(c.name)} {c.value:.2g} vs {o.value:.2g} ({who}: {note})"
+    def said(c: RankCriterion, o: RankCriterion) -> str:
+        return f"{criterion_name(c.name)} {c.value:.2g} vs {o.value:.2g}"
 
-    text = f"{head}, {score}: better on " + "; ".join(said(c, o, False) for _, c, o in ahead)
+    _, c0, o0 = ahead[0]
+    text = (
+        f"{head}, {score}: better on {said(c0, o0)} ({runner_up.id}: {o0.note})"
+        + "".join(f"; {said(c, o)}" for _, c, o in ahead[1:])
+    )
     if behind:
-        text += "; worse on " + "; ".join(said(c, o, True) for _, c, o in behind)
+        text += "; worse on " + "; ".join(said(c, o) for _, c, o in behind)
     return text
 
 
@@ -391,6 +391,14 @@ class PatientPlan:
     screws: list[str]
     how_long: str
     chance: str
+
+    @property
+    def where(self) -> str:
+        n = len(self.screws)
+        if not n:
+            return "your plan needs no mini-implant."
+        head = "one mini-implant, " if n == 1 else f"{n} mini-implants: "
+        return head + "; ".join(self.screws) + "."
 
 
 def patient_plan(plan: Plan) -> PatientPlan:
