@@ -100,7 +100,8 @@ def test_every_label_fits_its_canvas(name: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(example_paths()))
 def test_pdf_pages_and_text(name: str) -> None:
-    """Issue 6: every bundled example renders to an A4 PDF with numbered pages and its text."""
+    """Issues 6 and 16: every bundled example renders to an A4 PDF with numbered pages, the
+    plan on page 1 and every design's title."""
     plan = _plan(name)
     reader = PdfReader(io.BytesIO(render_pdf(plan)))
     n = len(reader.pages)
@@ -111,9 +112,12 @@ def test_pdf_pages_and_text(name: str) -> None:
     for i, t in enumerate(texts, start=1):
         assert f"page {i} of {n}" in t
     full = " ".join(" ".join(t.split()) for t in texts)
-    # summary page, at least one page per goal, sources, one-page patient sheet
+    # the plan on page 1, at least one page per goal, the case, sources, patient sheet
     assert n >= len(plan.goals) + 3
-    assert "Case summary" in texts[0] and "FDI chart" in texts[0]
+    assert texts[0].startswith("Mini-implant anchorage plan")
+    for gp in plan.goals:
+        assert f"Goal {gp.goal.id}:" in texts[0]
+    assert "Case summary" in full and "FDI chart" in full and "Lab order" in full
     for gp in plan.goals:
         for d in gp.designs:
             assert " ".join(unescape(d.title).split()) in full, d.title
