@@ -101,7 +101,8 @@ def main(argv: list[str]) -> None:
             base = _worker(_export(baseline, Path(tmp)), todo, repeat)
     now = _worker(None, todo, repeat)
     nan = {"html_s": float("nan"), "pdf_s": float("nan"), "pages": 0}
-    print(f"{'example':45s} {'html_s':>7s} {'pdf_s':>6s} {'pages':>5s}   baseline: html_s  pdf_s pages")
+    head = f"{'example':45s} {'html_s':>7s} {'pdf_s':>6s} {'pages':>5s}"
+    print(f"{head}   baseline: html_s  pdf_s pages")
     for name in todo:
         n, b = now[name], base.get(name, nan)
         print(

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from tadplan.knowledge.sources import display_key
-from tadplan.planner.model import Plan
+from tadplan.planner.model import Plan, SourceRef
 from tadplan.report.canvas import FONT_FILES, font_path
 from tadplan.report.html import _DesignView, build_context, patient_info
 from tadplan.report.text import CONNECTION_NAMES, fmt_force, fmt_num
@@ -37,6 +37,10 @@ def _fonts() -> Any:
 
     dirs = sorted({str(font_path(bold, italic).parent) for bold, italic in FONT_FILES})
     return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=dirs)
+
+
+def _cite(s: SourceRef) -> str:
+    return display_key(s.key) + (f": {s.detail}" if s.detail else "")
 
 
 def _design(dv: _DesignView) -> dict[str, Any]:
@@ -64,9 +68,8 @@ def _design(dv: _DesignView) -> dict[str, Any]:
         if s is None:
             row += ["not assessed (no site data from anatomy in the plan)", "", "", "", "", ""]
         else:
-            status = s.status + (
-                f"; teeth at risk: {', '.join(map(str, s.teeth_at_risk))}" if s.teeth_at_risk else ""
-            )
+            at_risk = ", ".join(map(str, s.teeth_at_risk))
+            status = s.status + (f"; teeth at risk: {at_risk}" if at_risk else "")
             row += [
                 status,
                 "contact" if s.root_contact else dv.mm(s.min_root_clearance_mm),
@@ -102,10 +105,7 @@ def _design(dv: _DesignView) -> dict[str, Any]:
         warnings=[
             [
                 w.severity,
-                w.text
-                + "".join(
-                    f" [{display_key(s.key)}{': ' + s.detail if s.detail else ''}]" for s in w.sources
-                ),
+                w.text + "".join(f" [{_cite(s)}]" for s in w.sources),
             ]
             for w in d.warnings
         ],
@@ -216,12 +216,16 @@ def pdf_data(plan: Plan) -> dict[str, Any]:
             "appliances": appliances,
         },
         "sources": [
-            {"key": display_key(s["key"]), "text": s["text"], "details": s["details"]} for s in ctx["sources"]
+            {"key": display_key(s["key"]), "text": s["text"], "details": s["details"]}
+            for s in ctx["sources"]
         ],
         "trace": [
-            [t.rule_id, t.goal_id or DASH, "yes" if t.fired else "no", "; ".join(
-                t.facts + ([t.reason] if t.reason else [])
-            )]
+            [
+                t.rule_id,
+                t.goal_id or DASH,
+                "yes" if t.fired else "no",
+                "; ".join(t.facts + ([t.reason] if t.reason else [])),
+            ]
             for t in plan.trace
         ],
         "patient": {
@@ -252,7 +256,5 @@ def render_pdf(plan: Plan) -> bytes:
     import typst
 
     data = json.dumps(pdf_data(plan), ensure_ascii=False)
-    pdf = typst.compile(
-        _template(), format="pdf", font_paths=_fonts(), sys_inputs={"data": data}
-    )
+    pdf = typst.compile(_template(), format="pdf", font_paths=_fonts(), sys_inputs={"data": data})
     return bytes(pdf)

@@ -74,7 +74,8 @@ def goal_words(gp: GoalPlan) -> str:
     g = gp.goal
     teeth = ", ".join(map(str, g.teeth))
     amount = f" by {g.amount}" if g.amount else ""
-    return f"{g.kind.value.replace('_', ' ')} of {teeth}{amount}, {g.anchorage_demand.value} anchorage"
+    kind = g.kind.value.replace("_", " ")
+    return f"{kind} of {teeth}{amount}, {g.anchorage_demand.value} anchorage"
 
 
 def screw_line(imp: Implant) -> str:
@@ -145,9 +146,7 @@ def remaining_cautions(d: Design) -> list[str]:
     return [f"{sev.upper()}: {text}" for sev, text in dict.fromkeys(texts)]
 
 
-def _gaps(
-    chosen: Design, other: Design
-) -> list[tuple[float, RankCriterion, RankCriterion]]:
+def _gaps(chosen: Design, other: Design) -> list[tuple[float, RankCriterion, RankCriterion]]:
     """Per criterion where the two differ: (weighted share of the score gap, chosen's
     criterion, other's criterion), largest advantage of ``chosen`` first."""
     theirs = {c.name: c for c in other.criteria}
@@ -194,9 +193,8 @@ def why_chosen(chosen: Design, runner_up: Design | None) -> str:
         return f"{criterion_name(c.name)} {c.value:.2g} vs {o.value:.2g}"
 
     _, c0, o0 = ahead[0]
-    text = (
-        f"{head}, {score}: better on {said(c0, o0)} ({runner_up.id}: {o0.note})"
-        + "".join(f"; {said(c, o)}" for _, c, o in ahead[1:])
+    text = f"{head}, {score}: better on {said(c0, o0)} ({runner_up.id}: {o0.note})" + "".join(
+        f"; {said(c, o)}" for _, c, o in ahead[1:]
     )
     if behind:
         text += "; worse on " + "; ".join(said(c, o) for _, c, o in behind)
@@ -232,8 +230,19 @@ def chosen_designs(plan: Plan) -> list[ChosenDesign]:
         if not gp.designs:
             out.append(
                 ChosenDesign(
-                    gp.goal.id, goal_words(gp), "", "", "no design proposed", None,
-                    [], [], [], "", "", ["; ".join(gp.notes) or "see the goal's notes"], "",
+                    gp.goal.id,
+                    goal_words(gp),
+                    "",
+                    "",
+                    "no design proposed",
+                    None,
+                    [],
+                    [],
+                    [],
+                    "",
+                    "",
+                    ["; ".join(gp.notes) or "see the goal's notes"],
+                    "",
                 )
             )
             continue
