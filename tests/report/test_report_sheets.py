@@ -148,7 +148,8 @@ def test_why_it_beat_the_runner_up_comes_from_the_criteria() -> None:
     why = why_chosen(chosen, runner)
     # demo: the chain's dose is out of range (mechanics 0 vs 0.5), and the rules prefer NiTi
     mech = next(c for c in runner.criteria if c.name == "mechanics")
-    assert f"better on mechanics (dose, screw load) 0.5 vs 0 ({runner.id}: {mech.note})" in why
+    note = mech.note.replace("_", " ")
+    assert f"better on mechanics (dose, screw load) 0.5 vs 0 ({runner.id}: {note})" in why
     assert "the rules' preference 0.6 vs 0.5" in why
     # change the data, and the reason changes with it
     other = _with(runner, mechanics=0.5, site_safety=0.2)
