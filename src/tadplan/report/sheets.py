@@ -193,8 +193,9 @@ def why_chosen(chosen: Design, runner_up: Design | None) -> str:
         return f"{criterion_name(c.name)} {c.value:.2g} vs {o.value:.2g}"
 
     _, c0, o0 = ahead[0]
-    text = f"{head}, {score}: better on {said(c0, o0)} ({runner_up.id}: {o0.note})" + "".join(
-        f"; {said(c, o)}" for _, c, o in ahead[1:]
+    text = (
+        f"{head}, {score}: better on {said(c0, o0)} ({runner_up.id}: {o0.note.replace('_', ' ')})"
+        + "".join(f"; {said(c, o)}" for _, c, o in ahead[1:])
     )
     if behind:
         text += "; worse on " + "; ".join(said(c, o) for _, c, o in behind)
