@@ -1,77 +1,77 @@
-"""Report rendering times per bundled example (not a test: run by hand).
+"""Report rendering times per bundled example, against a baseline revision (not a test: run by
+hand).
 
-    .venv/bin/python benchmarks/report_render.py [--pdf] [--repeat N] [--baseline REV]
-        [--only NAME ...]
+    .venv/bin/python benchmarks/report_render.py [--baseline REV] [--repeat N] [--only NAME ...]
+        [--no-baseline]
 
-Prints, per example, the number of designs and figures, the CPU seconds to draw every
-diagram and write the HTML (best of ``--repeat`` runs, default 3; planning excluded; the
-first run, which also measures each site's room between the roots on the average
-dentition, in ``first_s``) and,
-with ``--pdf``, the seconds WeasyPrint takes to lay out the PDF (issue 6 excludes it).
+For every bundled example (planning excluded): the wall seconds to write the HTML report and
+the PDF report (best of ``--repeat`` runs, default 1), and the PDF's page count; the same for
+the code of git revision ``--baseline`` (default :data:`BASELINE`, the last commit before
+issue 16's report rework: WeasyPrint laying out inline SVG), measured in the same run. The
+tree at REV, from the repository of the current directory, is exported to a temporary
+directory and run in a subprocess with its ``src`` first on PYTHONPATH. Each worker renders
+the demo once before timing (fonts, dentition, numba and typesetter caches warm).
 
-``--baseline REV`` also times the code of git revision REV in the same run (the tree at
-REV, from the repository of the current directory, is exported to a temporary directory
-and run in a subprocess right before the current code) and prints the ratio.
+Ends with one JSON line: ``{"examples", "html_median_s", "pdf_median_s",
+"pdf_baseline_median_s", "pdf_speedup", "pages_median"}`` (medians over the examples; the
+speed-up is the ratio of the PDF medians).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+BASELINE = "2705d23"
+"""The last commit before issue 16 (report rework, PDF by Typst)."""
 
-def _time_examples(names: list[str] | None, repeat: int, with_pdf: bool) -> None:
+
+def _time_examples(names: list[str] | None, repeat: int) -> None:
     """Worker: one JSON line per example on stdout."""
+    from pypdf import PdfReader
+
     from tadplan.examples import example_paths, load_example
     from tadplan.planner import plan
-    from tadplan.report.html import render
+    from tadplan.report import render_html, render_pdf
 
-    render(plan(load_example("demo")))  # warm caches (fonts, dentition, numba)
+    render_pdf(plan(load_example("demo")))  # warm caches
     known = set(example_paths())
     for name in names or sorted(known):
         if name not in known:  # e.g. an example newer than the baseline revision
-            row = {"name": name, "designs": 0, "svgs": 0, "html_s": float("nan")}
-            row["first_s"] = float("nan")
-            print(json.dumps({**row, "pdf_s": float("nan")}), flush=True)
+            nan = float("nan")
+            print(json.dumps({"name": name, "html_s": nan, "pdf_s": nan, "pages": 0}), flush=True)
             continue
         p = plan(load_example(name))
-        n = sum(len(g.designs) for g in p.goals)
-        best = float("inf")
-        first = float("nan")
-        html = ""
-        for k in range(repeat):
-            t0 = time.process_time()
-            html = render(p)
-            dt = time.process_time() - t0
-            first = dt if k == 0 else first
-            best = min(best, dt)
-        t_pdf = float("nan")
-        if with_pdf:
-            import weasyprint
-
-            t1 = time.process_time()
-            weasyprint.HTML(string=html).write_pdf()
-            t_pdf = time.process_time() - t1
-        row = {"name": name, "designs": n, "svgs": html.count("<svg"), "html_s": best}
-        row["first_s"] = first
-        row["pdf_s"] = t_pdf
+        t_html = t_pdf = float("inf")
+        pdf = b""
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            render_html(p)
+            t1 = time.perf_counter()
+            pdf = render_pdf(p)
+            t2 = time.perf_counter()
+            t_html, t_pdf = min(t_html, t1 - t0), min(t_pdf, t2 - t1)
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        row = {"name": name, "html_s": t_html, "pdf_s": t_pdf, "pages": pages}
         print(json.dumps(row), flush=True)
 
 
-def _worker(src: Path | None, names: list[str], repeat: int, with_pdf: bool) -> list[dict]:
+def _worker(src: Path | None, names: list[str], repeat: int) -> dict[str, dict]:
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = str(src) + os.pathsep + env.get("PYTHONPATH", "")
     args = [sys.executable, __file__, "--worker", "--repeat", str(repeat)]
-    args += ["--pdf"] if with_pdf else []
     args += ["--only", *names] if names else []
     out = subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout
-    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return {r["name"]: r for r in rows}
 
 
 def _export(rev: str, into: Path) -> Path:
@@ -80,45 +80,48 @@ def _export(rev: str, into: Path) -> Path:
     return into / "src"
 
 
+def _median(xs: list[float]) -> float:
+    xs = [x for x in xs if x == x]
+    return statistics.median(xs) if xs else float("nan")
+
+
 def main(argv: list[str]) -> None:
-    with_pdf = "--pdf" in argv
-    repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
+    repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 1
     names = argv[argv.index("--only") + 1 :] if "--only" in argv else []
     if "--worker" in argv:
-        _time_examples(names or None, repeat, with_pdf)
+        _time_examples(names or None, repeat)
         return
-    baseline = argv[argv.index("--baseline") + 1] if "--baseline" in argv else None
-    if baseline is None:
-        rows = _worker(None, names, repeat, with_pdf)
-        print(f"{'example':45s} designs svgs first_s  html_s  pdf_s")
-        for r in rows:
-            print(
-                f"{r['name']:45s} {r['designs']:7d} {r['svgs']:4d} {r['first_s']:7.2f} "
-                f"{r['html_s']:7.2f} {r['pdf_s']:6.2f}"
-            )
-        print(f"{'total':45s} {'':12s} {sum(r['html_s'] for r in rows):7.2f}")
-        return
+    baseline = argv[argv.index("--baseline") + 1] if "--baseline" in argv else BASELINE
     from tadplan.examples import example_paths
 
-    with tempfile.TemporaryDirectory() as tmp:
-        src = _export(baseline, Path(tmp))
-        print(f"{'example':45s} designs  svgs(base/now)  base_s  now_s  now/base")
-        tot_b = tot_n = 0.0
-        todo = names or list(example_paths())
-        base = _worker(src, todo, repeat, False)
-        now = _worker(None, todo, repeat, False)
-        for name, b, n in zip(todo, base, now, strict=True):
-            if b["html_s"] == b["html_s"]:  # both revisions have the example
-                tot_b += b["html_s"]
-                tot_n += n["html_s"]
-            svgs = f"{b['svgs']}/{n['svgs']}"
-            print(
-                f"{name:45s} {n['designs']:7d}  {svgs:>14s}  {b['html_s']:6.2f} "
-                f"{n['html_s']:6.2f}  {n['html_s'] / b['html_s']:7.2f}",
-                flush=True,
-            )
-        print(f"{'total (both)':45s} {'':24s} {tot_b:6.2f} {tot_n:6.2f}  {tot_n / tot_b:7.2f}")
-        print(f"baseline: {baseline}")
+    todo = names or sorted(example_paths())
+    base: dict[str, dict] = {}
+    if "--no-baseline" not in argv:
+        with tempfile.TemporaryDirectory() as tmp:
+            base = _worker(_export(baseline, Path(tmp)), todo, repeat)
+    now = _worker(None, todo, repeat)
+    nan = {"html_s": float("nan"), "pdf_s": float("nan"), "pages": 0}
+    head = f"{'example':45s} {'html_s':>7s} {'pdf_s':>6s} {'pages':>5s}"
+    print(f"{head}   baseline: html_s  pdf_s pages")
+    for name in todo:
+        n, b = now[name], base.get(name, nan)
+        print(
+            f"{name:45s} {n['html_s']:7.3f} {n['pdf_s']:6.3f} {n['pages']:5d}   "
+            f"{'':10s}{b['html_s']:6.3f} {b['pdf_s']:6.2f} {b['pages']:5d}",
+            flush=True,
+        )
+    pdf_now = _median([now[n]["pdf_s"] for n in todo])
+    pdf_base = _median([base[n]["pdf_s"] for n in todo if n in base])
+    summary = {
+        "examples": len(todo),
+        "html_median_s": round(_median([now[n]["html_s"] for n in todo]), 3),
+        "pdf_median_s": round(pdf_now, 3),
+        "pdf_baseline_median_s": round(pdf_base, 3),
+        "pdf_speedup": round(pdf_base / pdf_now, 1),
+        "pages_median": _median([float(now[n]["pages"]) for n in todo]),
+    }
+    print(f"baseline: {baseline if base else '(not measured)'}")
+    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

@@ -11,10 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 from tadplan.examples import example_paths, load_example
-from tadplan.model import Plan
+from tadplan.model import Design, Plan
 from tadplan.report import design_figures, render_html, render_pdf
 from tadplan.report.canvas import Annotation, Tag
-from tadplan.report.html import render
+from tadplan.report.html import render, same_design
 
 planner = pytest.importorskip("tadplan.planner")
 
@@ -43,7 +43,7 @@ def _figure(html: str, fig_id: str) -> str:
 def test_every_design_is_drawn_with_what_it_names(name: str) -> None:
     plan = _plan(name)
     html = render_html(plan)
-    first: dict[str, object] = {}
+    first: dict[str, Design] = {}
     seen: dict[str, int] = {}
     n_designs = 0
     for gp in plan.goals:
@@ -52,7 +52,7 @@ def test_every_design_is_drawn_with_what_it_names(name: str) -> None:
             n = seen.get(d.id, 0)
             seen[d.id] = n + 1
             key = d.id if n == 0 else f"{d.id}-{n}"
-            if first.get(d.id) == d:  # the same design under a second goal: a reference
+            if d.id in first and same_design(first[d.id], d):  # the same design, another goal
                 assert f'href="#design-{d.id}"' in html
                 continue
             first.setdefault(d.id, d)
@@ -100,7 +100,8 @@ def test_every_label_fits_its_canvas(name: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(example_paths()))
 def test_pdf_pages_and_text(name: str) -> None:
-    """Issue 6: every bundled example renders to an A4 PDF with numbered pages and its text."""
+    """Issues 6 and 16: every bundled example renders to an A4 PDF with numbered pages, the
+    plan on page 1 and every design's title."""
     plan = _plan(name)
     reader = PdfReader(io.BytesIO(render_pdf(plan)))
     n = len(reader.pages)
@@ -111,9 +112,14 @@ def test_pdf_pages_and_text(name: str) -> None:
     for i, t in enumerate(texts, start=1):
         assert f"page {i} of {n}" in t
     full = " ".join(" ".join(t.split()) for t in texts)
-    # summary page, at least one page per goal, sources, one-page patient sheet
+    # the plan on page 1, at least one page per goal, the case, sources, patient sheet
     assert n >= len(plan.goals) + 3
-    assert "Case summary" in texts[0] and "FDI chart" in texts[0]
+    assert texts[0].startswith("Mini-implant anchorage plan")
+    for gp in plan.goals:
+        assert f"Goal {gp.goal.id}:" in texts[0]
+    assert "Case summary" in full and "FDI chart" in full
+    lab = [k for k, t in enumerate(texts) if "Lab order —" in t]  # on one page
+    assert len(lab) == 1 and re.match(r"\s*(Appendix|Sources)", texts[lab[0] + 1])
     for gp in plan.goals:
         for d in gp.designs:
             assert " ".join(unescape(d.title).split()) in full, d.title
@@ -127,7 +133,8 @@ def test_html_embedding_choices_carry_the_same_diagrams() -> None:
     as_img = render(plan, "svg-img")
     n = sum(len(g.designs) for g in plan.goals)
     assert inline.count("<svg") >= 2 * n
-    assert as_img.count('src="data:image/svg+xml;base64,') == inline.count("<svg")
+    thumbs = inline.count('src="data:image/svg+xml;base64,')  # page 1 and the alternatives
+    assert as_img.count('src="data:image/svg+xml;base64,') == inline.count("<svg") + thumbs
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:

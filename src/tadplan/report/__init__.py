@@ -2,7 +2,9 @@
 
 An adapter around the core: it reads a :class:`tadplan.model.Plan` and never
 changes it. Diagrams are drawn from the plan's own data as SVG (:mod:`tadplan.report.canvas`);
-the HTML embeds them inline, the PDF is laid out by WeasyPrint (vector diagrams).
+the HTML embeds them inline, the PDF is typeset by Typst (vector diagrams). Page 1 (the
+top of the HTML) carries the plan: each goal's chosen design and why it beat the runner-up
+(:mod:`tadplan.report.sheets`); a lab order and a patient sheet print on one page each.
 
 - :func:`render_html` (plan) -> str: one self-contained HTML file.
 - :func:`render_pdf` (plan) -> bytes: A4 PDF with page numbers.

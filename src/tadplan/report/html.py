@@ -23,7 +23,15 @@ from tadplan.report.diagrams import design_figures
 from tadplan.report.figures import Figure
 from tadplan.report.geometry import dentition_shapes
 from tadplan.report.mechanics_view import force_system_of
-from tadplan.report.risk_text import plan_sentence, risk_chart_svg
+from tadplan.report.risk_text import risk_chart_svg
+from tadplan.report.sheets import (
+    behind_chosen,
+    case_lines,
+    chosen_designs,
+    lab_sheet,
+    patient_plan,
+    plan_materials,
+)
 from tadplan.report.text import CONNECTION_NAMES, fmt_force, fmt_num, implant_size
 
 Embed = Literal["svg", "svg-img", "png-img"]
@@ -259,6 +267,8 @@ class _FigView:
     caption: str
     notes: list[str]
     markup: Any
+    svg: str = ""
+    """The diagram's SVG text (the PDF lays it out itself)."""
 
 
 @dataclass
@@ -276,6 +286,13 @@ class _DesignView:
     risk_chart: Any = ""
     """SVG bar chart of the implants' failure risk (:mod:`tadplan.report.risk_text`)."""
     ref_goal: str | None = None
+    thumb: Any = ""
+    """The occlusal diagram as a small image (page 1, the alternatives' rows)."""
+    occlusal_svg: str = ""
+    chosen: bool = False
+    """First-ranked for its goal."""
+    behind: str = ""
+    """For an alternative: where it lost to the chosen design (:mod:`tadplan.report.sheets`)."""
 
     @staticmethod
     def mm(v: float | None) -> str:
@@ -299,6 +316,14 @@ def _chart_markup(svg: str, embed: Embed) -> str:
     return f'<img alt="failure risk" src="data:image/png;base64,{data}">'
 
 
+def _img(svg: str, alt: str) -> str:
+    """An SVG as an ``<img>`` (its ids stay out of the page's own)."""
+    if not svg:
+        return ""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img alt="{alt}" src="data:image/svg+xml;base64,{data}">'
+
+
 def _markup(fig: Figure, embed: Embed) -> str:
     if embed == "svg":
         return fig.svg()
@@ -307,6 +332,13 @@ def _markup(fig: Figure, embed: Embed) -> str:
         return f'<img alt="{fig.title}" src="data:image/svg+xml;base64,{data}">'
     data = base64.b64encode(fig.png(dpi=200)).decode("ascii")
     return f'<img alt="{fig.title}" src="data:image/png;base64,{data}">'
+
+
+def same_design(a: Design, b: Design) -> bool:
+    """The same appliance (implants, connections, activation) proposed for two goals: drawn
+    once, referred to under the second (its rank and criteria there may differ)."""
+    keep = {"id", "title", "implants", "connections", "activation", "mechanics"}
+    return a.model_dump(include=keep) == b.model_dump(include=keep)
 
 
 def _all_refs(plan: Plan) -> list[SourceRef]:
@@ -352,7 +384,7 @@ def build_context(
     shapes = dentition_shapes(case)
     goals: list[dict[str, Any]] = []
     all_goal_teeth: set[int] = set()
-    plan_materials: list[str] = []
+    occlusal_of: dict[str, str] = {}
     seen: dict[str, int] = {}
     drawn: dict[str, tuple[str, Design, str]] = {}
     sites_done: dict[str, str] = {}
@@ -365,7 +397,7 @@ def build_context(
             seen[d.id] = n + 1
             key = d.id if n == 0 else f"{d.id}-{n}"
             first = drawn.get(d.id)
-            if first is not None and first[1] == d:  # one design serving several goals
+            if first is not None and same_design(first[1], d):  # serving several goals
                 designs.append(
                     _DesignView(
                         key=key,
@@ -384,7 +416,9 @@ def build_context(
             figs = figures_for(plan, gp, d, shapes, key, sites_done)
             views = []
             for f in figs:
-                views.append(_FigView(f.id, f.kind, f.caption, f.notes, _markup(f, embed)))
+                svg = f.svg()
+                markup = svg if embed == "svg" else _markup(f, embed)
+                views.append(_FigView(f.id, f.kind, f.caption, f.notes, markup, svg))
                 f.close()
             designs.append(
                 _DesignView(
@@ -396,10 +430,16 @@ def build_context(
                     risk_rows=_risk_rows(d),
                     sizes={i.id: implant_size(i) for i in d.implants},
                     risk_chart=_chart_markup(risk_chart_svg(d), embed),
+                    occlusal_svg=views[0].svg if views else "",
                 )
             )
-        if gp.designs:
-            plan_materials += [f"goal {gp.goal.id}: {m}" for m in materials(gp.designs[0])]
+        for k, dv in enumerate(designs):
+            dv.chosen = k == 0
+            dv.occlusal_svg = dv.occlusal_svg or occlusal_of.get(dv.ref_to or "", "")
+            occlusal_of.setdefault(dv.key, dv.occlusal_svg)
+            dv.thumb = _img(dv.occlusal_svg, f"occlusal view of {dv.design.id}")
+            if k > 0:
+                dv.behind = behind_chosen(gp.designs[0], dv.design)
         goals.append(
             {
                 "goal": gp.goal,
@@ -408,6 +448,9 @@ def build_context(
                 "designs": designs,
             }
         )
+    chosen = chosen_designs(plan)
+    for g, c in zip(goals, chosen, strict=True):
+        g["summary"] = c
     return {
         "plan": plan,
         "case": case,
@@ -416,10 +459,13 @@ def build_context(
         "fdi_rows": fdi_rows(case, all_goal_teeth),
         "fdi_legend": FDI_LEGEND,
         "goals": goals,
-        "materials": plan_materials,
+        "case_lines": case_lines(case),
+        "chosen": chosen,
+        "materials": plan_materials(plan),
+        "lab": lab_sheet(plan),
+        "patient_plan": patient_plan(plan),
         "sources": sources_view(plan),
         "patient": patient_info(),
-        "risk_sentence": plan_sentence(plan),
     }
 
 
@@ -432,6 +478,7 @@ def render(plan: Plan, embed: Embed = "svg") -> str:
             for f in d.figures:
                 f.markup = jinja2.utils.markupsafe.Markup(f.markup)
             d.risk_chart = jinja2.utils.markupsafe.Markup(d.risk_chart)
+            d.thumb = jinja2.utils.markupsafe.Markup(d.thumb)
     return _env().get_template("report.html.j2").render(**ctx)
 
 

@@ -74,9 +74,9 @@ def plan_sentence(plan: Plan) -> str:
     for q in risks.values():
         survive *= 1.0 - q
     in_100 = max(1, round((1.0 - survive) * 100))
-    which = "the mini-implant" if len(risks) == 1 else f"at least one of the {len(risks)}"
+    which = "the screw" if len(risks) == 1 else f"at least one of the {len(risks)} screws"
     return (
-        f"With the plan's first choices, about {in_100} in 100 patients find that {which} "
+        f"for a plan like yours, about {in_100} in 100 patients find that {which} "
         "loosens before it is no longer needed."
     )
 
