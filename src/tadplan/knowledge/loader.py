@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from tadplan._cache import cached_json, input_key, source_digest
 from tadplan._yaml import UserFileError, load_user, read_user_file, yaml_problem
 from tadplan.errors import DataError
 from tadplan.knowledge.conditions import Result, error_reason
@@ -87,6 +88,12 @@ def _read_yaml(path: Path) -> Any:
     except UserFileError as exc:
         raise KnowledgeError(str(path), str(exc)) from None
     try:
+        if path.is_relative_to(data_dir()):  # the packaged files: parsed once, kept as JSON
+            return cached_json(
+                "yaml",
+                input_key("load_user", source_digest("tadplan._yaml"), text),
+                lambda: load_user(text),
+            )
         return load_user(text)
     except yaml.YAMLError as exc:
         line, reason = yaml_problem(exc)
