@@ -8,7 +8,7 @@ tooth numbers are FDI (see :mod:`tadplan.case.fdi`), lengths are in millimetres
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import cache, cached_property
+from functools import cache
 from importlib import resources
 from typing import Annotated, Literal
 
@@ -204,34 +204,21 @@ class Dentition(_Model):
             return ToothStatus.missing
         return ToothStatus.present
 
-    @cached_property
-    def _teeth(self) -> dict[tuple[str, frozenset[int]], frozenset[int]]:
-        """Present and retained teeth computed once (the planner asks hundreds of times),
-        keyed by the third molars counted unerupted: the one state a copy may change (a
-        copy shares this dictionary). Not a field: equality and dumps ignore it."""
-        return {}
-
     def present_teeth(self) -> frozenset[int]:
         """Natural teeth in the mouth now (planned extractions included; unerupted and
         impacted teeth are not in the mouth)."""
-        key = ("present", self._age_unerupted)
-        if key not in self._teeth:
-            perm = {
-                t
-                for t in fdi.PERMANENT
-                if self.status(t) in (ToothStatus.present, ToothStatus.planned_extraction)
-            }
-            self._teeth[key] = frozenset(perm | set(self.primary_present))
-        return self._teeth[key]
+        perm = {
+            t
+            for t in fdi.PERMANENT
+            if self.status(t) in (ToothStatus.present, ToothStatus.planned_extraction)
+        }
+        return frozenset(perm | set(self.primary_present))
 
     def retained_teeth(self) -> frozenset[int]:
         """Natural teeth that stay for treatment (present minus planned extractions)."""
-        key = ("retained", self._age_unerupted)
-        if key not in self._teeth:
-            self._teeth[key] = frozenset(
-                t for t in self.present_teeth() if self.status(t) != ToothStatus.planned_extraction
-            )
-        return self._teeth[key]
+        return frozenset(
+            t for t in self.present_teeth() if self.status(t) != ToothStatus.planned_extraction
+        )
 
 
 @cache
