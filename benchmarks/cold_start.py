@@ -15,6 +15,10 @@ For every example, three fresh processes and one warm call:
   before, numba's kernels being cached next to the sources then.
 - ``warm``: planning the example a second time inside one process.
 
+Python may write bytecode (``PYTHONDONTWRITEBYTECODE`` is dropped for the runs): after
+``pip install`` tadplan's modules are compiled, and compiling them from source on every
+start would time the compiler.
+
 Times are wall-clock seconds of the whole command (interpreter start, imports, reading the
 case, planning, writing the JSON) and, in brackets, its CPU seconds (user + system, which a
 loaded machine disturbs less). ``ratios`` are cold / cached and numba only / cached.
@@ -81,7 +85,7 @@ def main() -> None:
     for name in names:
         with tempfile.TemporaryDirectory(prefix="tadplan-cold-") as tmp:
             env = {
-                **os.environ,
+                **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
                 "TADPLAN_CACHE_DIR": str(Path(tmp) / "cache"),
                 "NUMBA_CACHE_DIR": str(Path(tmp) / "cache" / "numba"),
             }

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -299,3 +300,113 @@ def test_a_plan_from_the_disk_cache_is_the_plan_computed(
     assert plan(case).model_dump_json() == computed
     assert sorted(p.name for p in (cache_dir / "insertion").iterdir()) == saved
     assert cache.load_json("insertion", saved[0].removesuffix(".json")) is not None
+
+
+# ----------------------------------------------------------------------------- cold start
+
+
+def test_json_values_are_kept_only_when_they_read_back_equal(cache_dir: Path) -> None:
+    import datetime
+
+    calls: list[int] = []
+
+    def build(value: object) -> Callable[[], object]:
+        def run() -> object:
+            calls.append(1)
+            return value
+
+        return run
+
+    plain = {"a": [1, 2.5, None, True], "b": "x"}
+    assert cache.cached_json("t", "plain", build(plain)) == plain
+    assert cache.cached_json("t", "plain", build("other")) == plain  # read back, not built
+    assert len(calls) == 1
+    for key, odd in (("date", {"d": datetime.date(2026, 1, 1)}), ("int_keys", {1: "x"})):
+        assert cache.cached_json("t", key, build(odd)) == odd
+        assert cache.load_json("t", key) is None  # JSON would change it: not kept
+
+
+def test_fits_and_calibrations_are_read_back_from_disk_equal(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tadplan.anatomy import dentition
+    from tadplan.mechanics import modules
+    from tadplan.risk import model as risk
+
+    arch = dentition.fit_arch(60.0, ((20.0, 17.0), (38.0, 25.0)))
+    modules._fit_chain.cache_clear()
+    chain = modules.chain_decay_fit()
+    risk._reference_table.cache_clear()
+    reference = risk._reference_table()
+    assert {p.parent.name for p in cache_dir.rglob("*.json")} >= {"arch_fit", "chain_fit", "risk"}
+
+    def solved_again(*a: object) -> None:
+        raise AssertionError("solved again although the result is on disk")
+
+    monkeypatch.setattr(dentition, "_solve_arch", solved_again)
+    monkeypatch.setattr(modules, "_solve_chain", solved_again)
+    monkeypatch.setattr(risk, "_calibrate", solved_again)
+    again = dentition.fit_arch(60.0, ((20.0, 17.0), (38.0, 25.0)))
+    assert (again.width_mm, again.depth_mm) == (arch.width_mm, arch.depth_mm)
+    assert np.array_equal(again.xy, arch.xy)
+    modules._fit_chain.cache_clear()
+    assert modules.chain_decay_fit() == chain
+    risk._reference_table.cache_clear()
+    assert risk._reference_table() == reference
+
+
+def test_kernels_load_numba_on_their_first_call() -> None:
+    code = """
+import sys
+import numpy as np
+from tadplan.anatomy import distance_grid as dg, search
+assert "numba" not in sys.modules
+g = np.arange(8, dtype=np.float32).reshape(2, 2, 2)
+v = dg._gather_many(g, np.zeros(3), 1.0, -1.0, np.array([[0.5, 0.5, 0.5], [5.0, 0.0, 0.0]]))
+import numba
+from numba.core.dispatcher import Dispatcher
+assert all(isinstance(getattr(dg, k), Dispatcher) for k in ("_gather_many", "trilinear"))
+search._scan.compiled()
+assert search.min_parts is dg.min_parts and isinstance(search._scan, Dispatcher)
+assert search.prange is numba.prange
+print(v.tolist())
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=600
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[3.5,", "-1.0]"]  # the cube's centre: the mean corner
+
+
+def test_a_plan_from_the_disk_cache_loads_no_heavy_module(tmp_path: Path) -> None:
+    """numba, scipy's optimiser, trimesh and fcl are loaded only to build what the disk
+    cache keeps: a second `tadplan plan` of the demo loads none of them."""
+    from tadplan.examples import example_path
+
+    code = f"""
+import sys
+from tadplan.cli import main
+sys.argv = ["tadplan", "plan", {str(example_path("demo"))!r}, "-f", "json", "-o",
+            {str(tmp_path / "plan.json")!r}]
+try:
+    main()
+except SystemExit as exc:
+    assert not exc.code, exc.code
+heavy = ("numba", "scipy.optimize", "scipy.spatial", "trimesh", "fcl")
+print(" ".join(m for m in heavy if m in sys.modules) or "none")
+"""
+    env = {**os.environ, "TADPLAN_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
+        )
+        for _ in range(2)
+    ]
+    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
+    assert runs[0].stdout.split() != ["none"]  # the first run built the cache
+    assert runs[1].stdout.split() == ["none"]

@@ -185,6 +185,22 @@ def save_json(kind: str, key: str, value: Any) -> bool:
     return _save(_path(kind, key, ".json"), json.dumps(value).encode())
 
 
+def cached_json(kind: str, key: str, build: Callable[[], T]) -> T:
+    """The JSON value on disk under ``kind``/``key``, else ``build()``, saved there when it
+    is plain JSON (it reads back equal: no dates, no integer keys, no NaN)."""
+    hit = load_json(kind, key)
+    if hit is not None:
+        return hit
+    value = build()
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        return value
+    if json.loads(text) == value:
+        _save(_path(kind, key, ".json"), text.encode())
+    return value
+
+
 def load_arrays(kind: str, key: str, names: tuple[str, ...]) -> dict[str, np.ndarray] | None:
     """The arrays saved under ``kind``/``key``, or None when there is no such file or it
     cannot be read whole (the caller then rebuilds and saves again)."""

@@ -376,10 +376,18 @@ def plan(
 def rules(
     rules: RulesOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="The rules as JSON.")] = False,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="The JSON Schema of a rule file (conditions too).")
+    ] = False,
 ) -> None:
     """List the loaded knowledge-base rules: id, application, kind and source."""
     from tadplan.knowledge.sources import display_key
 
+    if schema:
+        from tadplan.knowledge.schema import RuleFile
+
+        _print_json(RuleFile.model_json_schema())
+        return
     kb = _knowledge(rules)
     if as_json:
         _print_json(

@@ -32,8 +32,8 @@ from functools import cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import least_squares
 
+from tadplan._cache import input_key, load_json, save_json, source_digest
 from tadplan.anatomy._data import AnatomyDataError, cited, load
 from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.case import Case, fdi
@@ -186,7 +186,23 @@ def _arc(xy: Vec) -> Vec:
 def fit_arch(total_mm: float, points: tuple[tuple[float, float], ...]) -> ArchLine:
     """Beta-function arch line of half-length ``total_mm`` whose points at the given arc
     lengths lie at the given distances from the midline: ``points`` = ((s, half_width), ...),
-    one per free shape parameter beyond the length (one fits W, D; two fit W, D, p)."""
+    one per free shape parameter beyond the length (one fits W, D; two fit W, D, p).
+
+    The solution is kept in the user's cache directory (``arch_fit/``, keyed by the inputs
+    and this module's source), so a process reading it does not load scipy's optimiser."""
+    key = input_key(source_digest(__name__), float(total_mm), points)
+    sol = load_json("arch_fit", key)
+    if not (isinstance(sol, list) and len(sol) == 3 and all(isinstance(v, float) for v in sol)):
+        sol = _solve_arch(total_mm, points)
+        save_json("arch_fit", key, sol)
+    w, d, power = sol
+    xy = _beta_xy(w, d, power)
+    return ArchLine(_arc(xy), xy, w, d)
+
+
+def _solve_arch(total_mm: float, points: tuple[tuple[float, float], ...]) -> list[float]:
+    """[W, D, p] of :func:`fit_arch` by bounded least squares (p = 0.8 when one point)."""
+    from scipy.optimize import least_squares  # about 0.3 s to import: only when solving
 
     def unpack(p: Vec) -> tuple[float, float, float]:
         return float(p[0]), float(p[1]), float(p[2]) if len(p) > 2 else 0.8
@@ -205,11 +221,9 @@ def fit_arch(total_mm: float, points: tuple[tuple[float, float], ...]) -> ArchLi
     lo = [10.0, 5.0] + ([0.1] if len(points) > 1 else [])
     hi = [120.0, 100.0] + ([5.0] if len(points) > 1 else [])
     sol = least_squares(resid, start, bounds=(lo, hi)).x
-    w, d, power = unpack(sol)
     if max(abs(r) for r in resid(sol)) > 1e-3:
         raise ValueError("arch form: cannot fit the beta function to these widths and teeth")
-    xy = _beta_xy(w, d, power)
-    return ArchLine(_arc(xy), xy, w, d)
+    return list(unpack(sol))
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 from numpy.typing import NDArray
+
+from tadplan._jit import njit
 
 F64 = NDArray[np.float64]
 
 
-@nb.njit(cache=True, fastmath=False, inline="always")
+@njit(cache=True, fastmath=False, inline="always")
 def _pt_tri_sq(px: float, py: float, pz: float, tri: NDArray[np.float64]) -> float:
     """Squared distance from a point to a triangle (Ericson, Real-Time Collision Detection)."""
     ax, ay, az = tri[0, 0], tri[0, 1], tri[0, 2]
@@ -74,7 +75,7 @@ def _pt_tri_sq(px: float, py: float, pz: float, tri: NDArray[np.float64]) -> flo
     return qx * qx + qy * qy + qz * qz
 
 
-@nb.njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def _seed(
     tris: NDArray[np.float64],
     lo: F64,
@@ -104,7 +105,7 @@ def _seed(
                         tid[i, j, k] = t
 
 
-@nb.njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def _sweep(
     tris: NDArray[np.float64],
     lo: F64,
@@ -294,7 +295,7 @@ def build_part_fields(
     )
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def trilinear_flat(
     flat: NDArray[np.float32],
     off: int,
@@ -333,7 +334,7 @@ def trilinear_flat(
     return c0 * (1 - tz) + c1 * tz
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def min_parts(
     flat: NDArray[np.float32],
     offset: NDArray[np.int64],
@@ -367,7 +368,7 @@ def min_parts(
     return best
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def _min_parts_many(
     flat: NDArray[np.float32],
     offset: NDArray[np.int64],
@@ -385,7 +386,7 @@ def _min_parts_many(
     return out
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def trilinear(
     g: NDArray[np.float32], lo: F64, h: float, outside: float, x: float, y: float, z: float
 ) -> float:
@@ -410,7 +411,7 @@ def trilinear(
     return c0 * (1 - tz) + c1 * tz
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def _gather_many(g: NDArray[np.float32], lo: F64, h: float, outside: float, p: F64) -> F64:
     out = np.empty(p.shape[0])
     for n in range(p.shape[0]):

@@ -24,10 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
+from tadplan._jit import njit, prange
 from tadplan.anatomy._data import cited, load
 from tadplan.anatomy.dentition import arch_value, neighbour_pairs, size_of
 from tadplan.anatomy.distance_grid import PartFields, build_part_fields, min_parts
@@ -268,13 +268,13 @@ def _bone_surface(
     return new_entries, np.where(np.isfinite(exit_t), exit_t, depth)
 
 
-@nb.njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True)
 def _first_hits(tris: F64, origins: F64, dirs: F64, tmin: float) -> F64:
     """Distance to the first triangle hit beyond ``tmin`` per ray (Moller-Trumbore); inf if
     none."""
     n = origins.shape[0]
     out = np.full(n, np.inf)
-    for r in nb.prange(n):
+    for r in prange(n):
         ox, oy, oz = origins[r, 0], origins[r, 1], origins[r, 2]
         dx, dy, dz = dirs[r, 0], dirs[r, 1], dirs[r, 2]
         best = np.inf
@@ -312,7 +312,7 @@ def _first_hits(tris: F64, origins: F64, dirs: F64, tmin: float) -> F64:
 # ----------------------------------------------------------------------------- kernel
 
 
-@nb.njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True)
 def _scan(
     entries: F64,
     dirs: F64,
@@ -338,7 +338,7 @@ def _scan(
     nl = lengths.shape[0]
     dmin = np.empty((S, nh, nm, nv, nbh, nl), dtype=np.float32)
     tmin = np.empty((S, nh, nm, nv, nbh, nl), dtype=np.float32)
-    for job in nb.prange(S * nh):
+    for job in prange(S * nh):
         s = job // nh
         i = job % nh
         np_ = 0

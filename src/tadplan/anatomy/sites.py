@@ -21,15 +21,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import trimesh
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from tadplan.anatomy.dentition import neighbour_pairs
 from tadplan.anatomy.meshes import DentitionModel, ToothMesh
 from tadplan.case import fdi
+
+if TYPE_CHECKING:
+    import trimesh
 
 F64 = NDArray[np.float64]
 DEFAULT_HEIGHTS_MM: tuple[float, ...] = tuple(float(h) for h in range(2, 13))
@@ -84,6 +86,8 @@ def axis_point_at(model: DentitionModel, tooth: int, z: float) -> F64:
 
 def _trimesh(mesh: ToothMesh) -> trimesh.Trimesh:
     """The mesh as a trimesh (kept on the mesh: built once, shared by threads)."""
+    import trimesh  # about 0.2 s to import: only when a section is cut
+
     return mesh.derived.get(
         "trimesh", lambda: trimesh.Trimesh(mesh.vertices, mesh.faces, process=False)
     )
@@ -91,7 +95,9 @@ def _trimesh(mesh: ToothMesh) -> trimesh.Trimesh:
 
 def section_points(mesh: ToothMesh, z: float, spacing_mm: float = 0.05) -> F64:
     """Points along the horizontal section of a tooth mesh at height ``z`` (empty if none)."""
-    segs = trimesh.intersections.mesh_plane(
+    from trimesh.intersections import mesh_plane
+
+    segs = mesh_plane(
         _trimesh(mesh),
         plane_normal=[0.0, 0.0, 1.0],
         plane_origin=[0.0, 0.0, z],
@@ -125,6 +131,8 @@ def interradicular_distance(
     pa, pb = sides
     if len(pa) == 0 or len(pb) == 0:
         return float("inf"), None, None
+    from scipy.spatial import cKDTree
+
     d, j = cKDTree(pb).query(pa)
     i = int(np.argmin(d))
     return float(d[i]), pa[i], pb[j[i]]

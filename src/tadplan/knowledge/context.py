@@ -1,7 +1,7 @@
 """What the rules see: one goal of a case, and how site templates resolve on it.
 
 A :class:`GoalContext` is built once per goal. Site templates (see
-:class:`tadplan.knowledge.schema.SiteTemplate`) are placed relative to the goal's teeth
+:class:`tadplan.knowledge.templates.SiteTemplate`) are placed relative to the goal's teeth
 ("buccal inter-radicular mesial of the most mesial moved tooth", "palatal between 5 and 6")
 and resolved to a :class:`~tadplan.case.SiteRef` of the controlled vocabulary.
 """
@@ -25,7 +25,7 @@ from tadplan.case.model import (
 )
 
 if TYPE_CHECKING:
-    from tadplan.knowledge.schema import SiteTemplate
+    from tadplan.knowledge.templates import SiteTemplate
 
 Side = Literal["right", "left"]
 InstanceSide = Literal["right", "left", "midline"]

@@ -20,9 +20,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from tadplan._cache import cached_json, input_key, source_digest
 from tadplan._yaml import UserFileError, load_user, read_user_file, yaml_problem
 from tadplan.errors import DataError
-from tadplan.knowledge.conditions import Condition, ConditionError, compile_condition
+from tadplan.knowledge.conditions import Result, error_reason
+from tadplan.knowledge.context import GoalContext
 from tadplan.knowledge.schema import RuleFile, RuleSpec, SourceSpec, TablesFile
 from tadplan.knowledge.sources import Source, SourceRegistryError, load_sources
 
@@ -38,12 +40,15 @@ class KnowledgeError(DataError):
 
 @dataclass(frozen=True)
 class Rule:
-    """A validated rule with its compiled condition."""
+    """A validated rule (its condition is ``spec.when``)."""
 
     spec: RuleSpec
-    condition: Condition
     file: Path
     application: str
+
+    def condition(self, ctx: GoalContext) -> Result:
+        """Whether the rule applies to the goal of ``ctx``, and the facts why (or why not)."""
+        return self.spec.when.check(ctx)
 
     @property
     def id(self) -> str:
@@ -83,6 +88,12 @@ def _read_yaml(path: Path) -> Any:
     except UserFileError as exc:
         raise KnowledgeError(str(path), str(exc)) from None
     try:
+        if path.is_relative_to(data_dir()):  # the packaged files: parsed once, kept as JSON
+            return cached_json(
+                "yaml",
+                input_key("load_user", source_digest("tadplan._yaml"), text),
+                lambda: load_user(text),
+            )
         return load_user(text)
     except yaml.YAMLError as exc:
         line, reason = yaml_problem(exc)
@@ -107,9 +118,9 @@ def _where(path: Path, raw: Any, loc: Sequence[object]) -> str:
 
 def _validation_error(path: Path, raw: Any, exc: ValidationError) -> KnowledgeError:
     err = exc.errors(include_url=False)[0]
-    msg = str(err["msg"]).removeprefix("Value error, ")
+    loc, msg = error_reason(err)  # a condition's key tags its union member: not a field
     # pydantic names the member of a union it tried ("literal['a','b']"): not a field
-    loc = [p for p in err["loc"] if isinstance(p, int) or "[" not in p]
+    loc = [p for p in loc if isinstance(p, int) or "[" not in p]
     if err["type"] == "extra_forbidden":
         msg = "unknown key (check the spelling)"
     elif err["type"] == "missing":
@@ -122,12 +133,12 @@ def _validation_error(path: Path, raw: Any, exc: ValidationError) -> KnowledgeEr
     return KnowledgeError(_where(path, raw, loc), msg)
 
 
-def _load_rule_file(path: Path) -> tuple[RuleFile, Any]:
+def _load_rule_file(path: Path) -> RuleFile:
     raw = _read_yaml(path)
     if not isinstance(raw, dict):
         raise KnowledgeError(str(path), "a rule file is a mapping with 'rules: [...]'")
     try:
-        return RuleFile.model_validate(raw), raw
+        return RuleFile.model_validate(raw)
     except ValidationError as exc:
         raise _validation_error(path, raw, exc) from None
 
@@ -182,30 +193,26 @@ def _load(extra_dirs: tuple[Path, ...]) -> Knowledge:
         if not found:
             raise KnowledgeError(str(d), "no rule files (*.yaml) in this directory")
         files += found
-    parsed: list[tuple[Path, RuleFile, Any]] = []
+    parsed: list[tuple[Path, RuleFile]] = []
     for path in files:
-        rf, raw = _load_rule_file(path)
+        rf = _load_rule_file(path)
         for key, src in rf.sources.items():
             if key in sources and sources[key] != src:
                 raise KnowledgeError(
                     f"{path}: sources.{key}", "this source key is already defined differently"
                 )
             sources[key] = src
-        parsed.append((path, rf, raw))
+        parsed.append((path, rf))
     rules: list[Rule] = []
     seen: dict[str, Path] = {}
-    for path, rf, raw in parsed:
-        for i, spec in enumerate(rf.rules):
+    for path, rf in parsed:
+        for spec in rf.rules:
             label = f"{path}: rule {spec.id!r}"
             if spec.id in seen:
                 raise KnowledgeError(f"{label}: id", f"rule id already used in {seen[spec.id]}")
             seen[spec.id] = path
             for fld, specs in _rule_sources(spec):
                 _check_sources(specs, sources, f"{label}: {fld}")
-            try:
-                cond = compile_condition(raw["rules"][i].get("when", {"always": True}))
-            except ConditionError as exc:
-                raise KnowledgeError(f"{label}: {exc.field}", exc.reason) from None
             application = spec.application or rf.application
             if not application:
                 raise KnowledgeError(
@@ -213,7 +220,7 @@ def _load(extra_dirs: tuple[Path, ...]) -> Knowledge:
                     "say which application the rule belongs to "
                     "(on the rule or at the top of the file)",
                 )
-            rules.append(Rule(spec, cond, path, application))
+            rules.append(Rule(spec, path, application))
     ids = {r.id for r in rules}
     for r in rules:
         if r.spec.modify is not None:

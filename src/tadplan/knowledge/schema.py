@@ -14,18 +14,23 @@ A rule file is::
         modify: {...}    # a modifier adds warnings/prerequisites to matching designs
         sources: [{key: seed, detail: "II.2 Intrusion of posterior teeth, Fig. 18-19"}]
 
-Conditions (``when``) are described in :mod:`tadplan.knowledge.conditions`.
+Conditions (``when``) are :data:`tadplan.knowledge.conditions.Condition` models. The site
+template, the other-goal filter and the strict base live in :mod:`tadplan.knowledge.templates`
+(conditions use them too) and are re-exported here.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import Field, StrictInt, field_validator, model_validator
 
-from tadplan.case.fdi import ToothType
-from tadplan.case.model import AnchorageDemand, MovementKind, SiteRegion, Surface, Symmetry
+from tadplan.case.model import AnchorageDemand, SiteRegion, Surface
+from tadplan.knowledge.conditions import Always, Condition
 from tadplan.knowledge.sources import Source
+from tadplan.knowledge.templates import OtherGoalFilter as OtherGoalFilter
+from tadplan.knowledge.templates import SiteTemplate as SiteTemplate
+from tadplan.knowledge.templates import _Strict
 from tadplan.model import (
     FORCE_MODULES,
     ORTHOPAEDIC_KINDS,
@@ -42,12 +47,6 @@ ORTHOPAEDIC_MAX_G = 50000.0
 """Typo guard for an orthopaedic appliance's force (g; 50 kg), not a clinical number."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False
-    )
-
-
 class SourceSpec(_Strict):
     """A citation in a knowledge file: a registry key and where in the source."""
 
@@ -61,54 +60,6 @@ class WarningSpec(_Strict):
     sources: list[SourceSpec] = Field(
         default_factory=list, description="defaults to the rule's sources"
     )
-
-
-class SiteTemplate(_Strict):
-    """Where to insert, relative to the goal's teeth.
-
-    - ``region``: the controlled vocabulary (:class:`~tadplan.case.SiteRegion`).
-    - inter-radicular sites need ``surface`` (buccal, palatal, lingual, or ``oral`` =
-      palatal in the maxilla / lingual in the mandible) and either ``between`` (tooth
-      positions 1-8 on the implant's side, tried in order, e.g. ``[[5, 6], [4, 5]]``) or
-      ``place`` (``mesial_of_most_mesial`` / ``distal_of_most_distal`` moved tooth,
-      ``offset`` teeth further).
-    - ``jaw``: ``goal`` (default), ``opposite``, ``maxilla`` or ``mandible``.
-    """
-
-    region: SiteRegion = SiteRegion.interradicular
-    surface: Literal["buccal", "oral", "palatal", "lingual"] | None = None
-    place: Literal["mesial_of_most_mesial", "distal_of_most_distal"] | None = None
-    between: list[tuple[int, int]] | None = None
-    offset: int = Field(default=0, ge=0, le=3)
-    jaw: Literal["goal", "opposite", "maxilla", "mandible"] = "goal"
-    apical: bool = Field(default=False, description="place as apically as possible")
-
-    @field_validator("between", mode="before")
-    @classmethod
-    def _pairs(cls, v: object) -> object:
-        if isinstance(v, list) and len(v) == 2 and all(isinstance(x, int) for x in v):
-            return [v]  # a single pair
-        return v
-
-    @model_validator(mode="after")
-    def _shape(self) -> SiteTemplate:
-        if self.region == SiteRegion.interradicular:
-            if self.surface is None:
-                raise ValueError("surface: an inter-radicular site needs a surface")
-            if (self.place is None) == (self.between is None):
-                raise ValueError(
-                    "give exactly one of 'place' or 'between' for an inter-radicular site"
-                )
-            for a, b in self.between or []:
-                if not (1 <= a <= 8 and 1 <= b <= 8) or abs(a - b) != 1:
-                    raise ValueError(
-                        f"between: [{a}, {b}] are not two neighbouring tooth positions (1-8)"
-                    )
-        elif self.place or self.between or self.surface:
-            raise ValueError(
-                f"place/between/surface are only for inter-radicular sites, not {self.region.value}"
-            )
-        return self
 
 
 class ImplantTemplate(_Strict):
@@ -225,18 +176,6 @@ class ConnectionTemplate(_Strict):
         return self
 
 
-class OtherGoalFilter(_Strict):
-    """Matches other goals of the same case."""
-
-    kind_in: list[MovementKind] | None = None
-    jaw: Literal["same", "maxilla", "mandible"] | None = "same"
-    tooth_type_any: list[ToothType] | None = None
-    symmetry: Symmetry | None = None
-    coverage: Literal["bilateral", "unilateral"] | None = Field(
-        default=None, description="sides covered by all matching goals together"
-    )
-
-
 class DesignTemplate(_Strict):
     title: str = Field(min_length=1)
     anchorage: AnchorageType
@@ -311,7 +250,7 @@ class RuleSpec(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")
     application: str | None = None
     title: str | None = None
-    when: Any = Field(default_factory=lambda: {"always": True})
+    when: Condition = Field(default_factory=lambda: Always(always=True))
     design: DesignTemplate | None = None
     modify: ModifierTemplate | None = None
     sources: list[SourceSpec] = Field(min_length=1, description="every rule carries its source")

@@ -13,8 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.optimize import curve_fit
 
+from tadplan._cache import input_key, load_json, save_json, source_digest
 from tadplan.errors import ComputationError
 from tadplan.mechanics.data import G_TO_N as G_TO_N  # re-exported
 from tadplan.mechanics.data import MechanicsData, mechanics_data
@@ -89,7 +89,24 @@ def _chain_fit(data: MechanicsData) -> DecayFit:
 @lru_cache(maxsize=8)
 def _fit_chain(tau: float, pts: tuple[tuple[float, float, float, float], ...]) -> DecayFit:
     """Least-squares fit of the decay's ``a`` to the published points ``(t_days, remaining,
-    low, high)`` at time constant ``tau`` (cached by value: the same data, the same fit)."""
+    low, high)`` at time constant ``tau`` (cached by value: the same data, the same fit; and
+    on disk, ``chain_fit/``, so a process reading it does not load scipy's optimiser)."""
+    key = input_key(source_digest(__name__), tau, pts)
+    hit = load_json("chain_fit", key)
+    if isinstance(hit, list) and len(hit) == 3 and all(isinstance(v, float) for v in hit):
+        a, a_sd, rms = hit
+    else:
+        a, a_sd, rms = _solve_chain(tau, pts)
+        save_json("chain_fit", key, [a, a_sd, rms])
+    return DecayFit(a, a_sd, tau, rms, pts)
+
+
+def _solve_chain(
+    tau: float, pts: tuple[tuple[float, float, float, float], ...]
+) -> tuple[float, float, float]:
+    """``a``, its standard deviation and the RMS residual of :func:`_fit_chain`."""
+    from scipy.optimize import curve_fit  # about 0.3 s to import: only when fitting
+
     t = np.array([p[0] for p in pts])
     y = np.array([p[1] for p in pts])
     sigma = np.array([(p[3] - p[2]) / 2 for p in pts])
@@ -104,7 +121,7 @@ def _fit_chain(tau: float, pts: tuple[tuple[float, float, float, float], ...]) -
     )
     a = float(popt[0])
     resid = decay_fraction(t, a, tau) - y
-    return DecayFit(a, float(np.sqrt(pcov[0, 0])), tau, float(np.sqrt(np.mean(resid**2))), pts)
+    return a, float(np.sqrt(pcov[0, 0])), float(np.sqrt(np.mean(resid**2)))
 
 
 def chain_decay_fit(data: MechanicsData | None = None) -> DecayFit:

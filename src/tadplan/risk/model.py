@@ -52,6 +52,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from tadplan._cache import cached_json, input_key, package_digest
 from tadplan.case import fdi
 from tadplan.case.model import SiteRef
 from tadplan.model.risk import (
@@ -182,6 +183,13 @@ def _solve_reference(rate: float, lin: NDArray[np.float64]) -> float:
 
 @cache
 def _reference_table() -> dict[str, float]:
+    """Calibrated log-odds per baseline id; kept on disk (``risk/``, keyed by the code and
+    data of :mod:`tadplan.risk` and numpy's version, which draws the cohorts)."""
+    key = input_key(package_digest("tadplan.risk"), np.__version__)
+    return cached_json("risk", key, _calibrate)
+
+
+def _calibrate() -> dict[str, float]:
     d = load_risk_data()
     out = {}
     for b in d.baselines:
