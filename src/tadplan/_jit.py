@@ -14,7 +14,6 @@ wrapper, which forwards to the dispatcher.
 from __future__ import annotations
 
 import functools
-import importlib
 import sys
 import threading
 from collections.abc import Callable
@@ -66,7 +65,8 @@ def _bind(module: ModuleType) -> None:
         from tadplan._cache import configure_numba
 
         configure_numba()  # numba reads its cache directory when first imported
-        numba = importlib.import_module("numba")
+        import numba
+
         names = vars(module)
         own = {
             name: k
