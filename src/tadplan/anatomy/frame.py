@@ -7,7 +7,13 @@
 - +z: **superior** (towards the cranium). The occlusal plane is z = 0; maxillary roots
   point +z, mandibular roots point -z.
 
-Right-handed: x (left) × y (anterior) = z (up).
+As a physical frame it is left-handed (x left, y anterior, z up), though
+``np.cross(x, y) = z`` in coordinates: a moment computed as ``np.cross(r, F)`` here turns the
+opposite way to the right-hand rule in the patient. The mechanics never reads a moment's
+physical sense from the right-hand rule: it names rotations (crown tip, torque, rotation) by
+the sign of the moment about each tooth's own axes, pinned by clinical tests (a force
+occlusal to the centre of resistance tips the crown towards the force, and so on). A 3D view
+that draws in a right-handed frame mirrors x.
 
 Per-tooth local frame (see :func:`tooth_frame` in :mod:`tadplan.anatomy.dentition`):
 ``mesiodistal`` (towards the midline along the arch), ``buccolingual`` (towards the
