@@ -43,6 +43,7 @@ def _figure(html: str, fig_id: str) -> str:
 def test_every_design_is_drawn_with_what_it_names(name: str) -> None:
     plan = _plan(name)
     html = render_html(plan)
+    assert html.startswith("<!DOCTYPE html>"), "the document type comes first (no blank line)"
     first: dict[str, Design] = {}
     seen: dict[str, int] = {}
     n_designs = 0
