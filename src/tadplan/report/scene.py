@@ -107,7 +107,11 @@ def _screw_mesh(imp: Implant, rgba: RGBA) -> trimesh.Trimesh:
     cap = trimesh.creation.cylinder(
         radius=radius * 1.6, segment=np.array([head - axis * HEAD_HEIGHT_MM, head]), sections=16
     )
-    mesh = trimesh.util.concatenate([body, cap])
+    mesh = trimesh.Trimesh(
+        np.vstack([body.vertices, cap.vertices]),
+        np.vstack([body.faces, cap.faces + len(body.vertices)]),
+        process=False,
+    )
     mesh.visual = _material(rgba, f"screw-{screw_status(imp)}")
     return mesh
 
