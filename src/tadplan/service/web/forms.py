@@ -263,7 +263,8 @@ def form_to_case_data(form: Form, base: Mapping[str, Any] | None = None) -> dict
     appliances = [a.value for a in Appliance if form.get(f"{APPLIANCES}.{a.value}")]
     _set(data, APPLIANCES, appliances or None)
 
-    base_goals = data.get("goals") if isinstance(data.get("goals"), list) else []
+    stored = data.get("goals")
+    base_goals: list[Any] = stored if isinstance(stored, list) else []
     rows = _items(form, "goals")
     goals = [_goal(rows[n], base_goals[n] if n < len(base_goals) else {}) for n in sorted(rows)]
     data["goals"] = goals
