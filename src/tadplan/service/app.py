@@ -46,13 +46,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.migrate:
         db.upgrade()
 
+    from tadplan.service.jobs import make_runner
+
+    runner = make_runner(db)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from tadplan.service.jobs import make_runner
-
-        runner = make_runner(db)
         runner.start()
-        app.state.jobs = runner
         try:
             yield
         finally:
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.jobs = runner
 
     upload_limit = max(settings.max_mesh_bytes, settings.max_cbct_bytes) + 1024 * 1024
     body_limit = max(settings.max_case_bytes, 1_000_000) + 64 * 1024

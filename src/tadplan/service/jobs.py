@@ -118,6 +118,8 @@ class ProcrastinateJobs:
         self._open = True
 
     def submit(self, job_id: int) -> None:
+        if not self._open:
+            self.start()
         self.app.tasks["tadplan.render_pdf"].defer(job_id=job_id)
 
     def shutdown(self) -> None:
