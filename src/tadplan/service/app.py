@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 
 from tadplan import __version__
 from tadplan.errors import InputError
-from tadplan.service import api, auth
+from tadplan.service import api, auth, web
 from tadplan.service.db import Database
 from tadplan.service.schemas import Health
 from tadplan.service.settings import Settings
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Open without login: the service is up."""
         return Health(status="ok", version=__version__)
 
+    web.install(app)  # the clinic web app's pages and /static (before /login of auth)
     app.include_router(auth.router)
     app.include_router(api.router)
 

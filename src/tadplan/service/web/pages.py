@@ -72,12 +72,22 @@ class PageRoute(APIRoute):
             except LoginRequired as exc:
                 return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
             except NotFound:
-                return _page(request, "message.html", 404, title="Not found",
-                             message="There is no such case or plan in your clinic.")
+                return _page(
+                    request,
+                    "message.html",
+                    404,
+                    title="Not found",
+                    message="There is no such case or plan in your clinic.",
+                )
             except HTTPException as exc:
                 if exc.status_code in (401, 403):
-                    return _page(request, "message.html", exc.status_code, title="Not allowed",
-                                 message=str(exc.detail))
+                    return _page(
+                        request,
+                        "message.html",
+                        exc.status_code,
+                        title="Not allowed",
+                        message=str(exc.detail),
+                    )
                 raise
 
         return run
@@ -115,7 +125,7 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(tooth_name=fdi.name, json=lambda v: Markup(json.dumps(v)))
+    env.globals.update(tooth_name=fdi.name, json=json.dumps)  # escaped in attributes
     env.filters["css_id"] = css_id
     return env
 
@@ -547,8 +557,13 @@ def compare(
         c = store.get_case(s, who.clinic_id, case_id)
         numbers = [p.number for p in store.list_plan_versions(s, who.clinic_id, case_id)]
     if len(numbers) < 2:
-        return _page(request, "message.html", 200, title="Compare plans",
-                     message="This case has fewer than two plans: plan it again to compare.")
+        return _page(
+            request,
+            "message.html",
+            200,
+            title="Compare plans",
+            message="This case has fewer than two plans: plan it again to compare.",
+        )
     a = a or numbers[-2]
     b = b or numbers[-1]
     _, pva, plan_a = _plan(request, who, case_id, a)
