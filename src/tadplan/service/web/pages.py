@@ -503,7 +503,7 @@ def view3d(
         design=design if chosen else "",
         designs=designs,
         implants=scene_implants(designs),
-        colours={k: "#%02x%02x%02x" % v[:3] for k, v in SAFETY_RGBA.items()},
+        colours={k: "#{:02x}{:02x}{:02x}".format(*v[:3]) for k, v in SAFETY_RGBA.items()},
     )
 
 
