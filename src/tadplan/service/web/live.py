@@ -11,7 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tadplan.service.store import Role
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,7 +42,7 @@ class LiveServer:
     url: str
     app: Any
 
-    def add_user(self, clinic: str, email: str, password: str, role: str = "clinician") -> None:
+    def add_user(self, clinic: str, email: str, password: str, role: Role = "clinician") -> None:
         from tadplan.service import store
         from tadplan.service.auth import hash_password
 

@@ -172,7 +172,7 @@ def _case_rows(request: Request, who: Principal, q: str, archived: bool) -> list
     rows = []
     with database(request).session() as s:
         for c in store.list_cases(s, who.clinic_id, archived):
-            doc = store.get_revision(s, who.clinic_id, c.id).document
+            doc: dict[str, Any] = store.get_revision(s, who.clinic_id, c.id).document
             patient = doc.get("patient") or {}
             title = doc.get("title") or ""
             row = {
