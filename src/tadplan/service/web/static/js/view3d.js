@@ -56,7 +56,8 @@ function start(box) {
       const centre = bounds.getCenter(new THREE.Vector3());
       const size = bounds.getSize(new THREE.Vector3()).length();
       controls.target.copy(centre);
-      camera.position.copy(centre).add(new THREE.Vector3(0, size * 0.25, size * 1.15));
+      // from in front, a little to the patient's right and above: the buccal sites show
+      camera.position.copy(centre).add(new THREE.Vector3(-size * 0.55, size * 0.3, size * 0.95));
       camera.near = size / 100;
       camera.far = size * 10;
       controls.update();

@@ -1,0 +1,142 @@
+"""The web pages through the app in-process (no browser): login redirects, escaping of every
+free-text value, the validation fragment, roles, the GLB scene, the vendored files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tadplan.examples import load_example
+from tadplan.service import store
+from tadplan.service.app import create_app
+from tadplan.service.auth import hash_password
+from tadplan.service.settings import Settings
+from tadplan.service.web.forms import case_to_form
+
+PASSWORD = "correct horse battery"
+EVIL = "<script>alert('x')</script>"
+WEB = Path(__file__).resolve().parents[2] / "src" / "tadplan" / "service" / "web"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    db = tmp_path_factory.mktemp("pages") / "tadplan.db"
+    app = create_app(Settings(db_url=f"sqlite:///{db}", job_backend="thread"))
+    with app.state.db.session() as s:
+        store.add_user(s, "A", "clin@a.example", hash_password(PASSWORD), "clinician")
+        store.add_user(s, "A", "view@a.example", hash_password(PASSWORD), "viewer")
+    yield app
+
+
+def _client(app: object, email: str) -> tuple[TestClient, str]:
+    c = TestClient(app)  # type: ignore[arg-type]
+    r = c.post("/login", data={"email": email, "password": PASSWORD, "next": "/cases"})
+    assert r.status_code == 200 and "/cases" in str(r.url)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', r.text)
+    assert token
+    return c, token.group(1)
+
+
+@pytest.fixture(scope="module")
+def stored(app: object) -> tuple[TestClient, str, int]:
+    """A clinician's session and a case whose every free-text field holds a script."""
+    c, csrf = _client(app, "clin@a.example")
+    form = case_to_form(load_example("demo"))
+    form |= {
+        "title": EVIL,
+        "description": EVIL,
+        "patient.id": "P<b>1</b>",
+        "goals.0.notes": EVIL,
+        "findings.site_assessments.0.site.region": "interradicular",
+        "findings.site_assessments.0.site.between": "16-17",
+        "findings.site_assessments.0.site.surface": "buccal",
+        "findings.site_assessments.0.available": "yes",
+        "findings.site_assessments.0.reason": EVIL,
+        "csrf_token": csrf,
+        "action": "save",
+    }
+    r = c.post("/cases/new", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text[:2000]
+    case_id = int(r.headers["location"].rsplit("/", 1)[1])
+    r = c.post(f"/cases/{case_id}/plan", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    return c, csrf, case_id
+
+
+def test_pages_ask_for_login(app: object) -> None:
+    c = TestClient(app)  # type: ignore[arg-type]
+    for url in ("/", "/cases", "/cases/new", "/cases/1", "/cases/1/plans/1/view3d"):
+        r = c.get(url, follow_redirects=False)
+        if url == "/":
+            assert r.status_code == 303 and r.headers["location"].startswith("/login")
+            continue
+        assert r.status_code == 303, url
+        assert r.headers["location"] == f"/login?next={url}"
+
+
+def test_free_text_is_escaped_on_every_page(stored: tuple[TestClient, str, int]) -> None:
+    c, _, case_id = stored
+    for url in (
+        "/cases",
+        f"/cases/{case_id}",
+        f"/cases/{case_id}/edit",
+        f"/cases/{case_id}/plans/1",
+        f"/cases/{case_id}/plans/1/view3d",
+    ):
+        r = c.get(url)
+        assert r.status_code == 200, url
+        assert EVIL not in r.text and "<b>1</b>" not in r.text, url
+    assert "&lt;script&gt;" in c.get(f"/cases/{case_id}").text
+
+
+def test_validation_names_the_form_field(stored: tuple[TestClient, str, int]) -> None:
+    c, csrf, case_id = stored
+    form = case_to_form(load_example("demo")) | {"goals.0.amount": "40", "csrf_token": csrf}
+    r = c.post("/ui/validate", data=form)
+    assert r.status_code == 200
+    slot = re.search(r'<div id="err-goals-0-amount"[^>]*hx-swap-oob="true">([^<]*)</div>', r.text)
+    assert slot and "not plausible for retraction" in slot.group(1)
+    # the other fields' messages are cleared
+    assert re.search(r'<div id="err-patient-age_y"[^>]*hx-swap-oob="true"></div>', r.text)
+    form["goals.0.amount"] = "5"
+    assert "The case is valid" in c.post("/ui/validate", data=form).text
+    # a form without the session's CSRF token is refused
+    del form["csrf_token"]
+    assert c.post("/ui/validate", data=form).status_code == 403
+
+
+def test_a_viewer_reads_but_cannot_edit_or_plan(
+    app: object, stored: tuple[TestClient, str, int]
+) -> None:
+    _, _, case_id = stored
+    c, csrf = _client(app, "view@a.example")
+    assert c.get(f"/cases/{case_id}/plans/1").status_code == 200
+    assert c.get(f"/cases/{case_id}/edit").status_code == 403
+    r = c.post(f"/cases/{case_id}/plan", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 403
+
+
+def test_scene_is_binary_gltf(stored: tuple[TestClient, str, int]) -> None:
+    c, _, case_id = stored
+    r = c.get(f"/cases/{case_id}/plans/1/scene.glb")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "model/gltf-binary"
+    assert r.content[:4] == b"glTF"
+    assert c.get(f"/cases/{case_id}/plans/9/scene.glb").status_code == 404
+
+
+def test_vendored_files_are_the_versions_recorded() -> None:
+    vendor = WEB / "static" / "vendor"
+    table = (vendor / "VENDOR.md").read_text()
+    three = (vendor / "three" / "build" / "three.core.js").read_text()
+    htmx = (vendor / "htmx" / "htmx.min.js").read_text()
+    rev = re.search(r"const REVISION = '(\d+)'", three)
+    assert rev and f"| 0.{rev.group(1)}.0 |" in table
+    ver = re.search(r'version:"(2\.\d+\.\d+)"', htmx)
+    assert ver and f"| {ver.group(1)} " in table
+    for lib in ("three", "htmx"):
+        assert (vendor / lib / "LICENSE").stat().st_size > 0
