@@ -94,7 +94,7 @@ def test_free_text_is_escaped_on_every_page(stored: tuple[TestClient, str, int])
 
 
 def test_validation_names_the_form_field(stored: tuple[TestClient, str, int]) -> None:
-    c, csrf, case_id = stored
+    c, csrf, _ = stored
     form = case_to_form(load_example("demo")) | {"goals.0.amount": "40", "csrf_token": csrf}
     r = c.post("/ui/validate", data=form)
     assert r.status_code == 200
