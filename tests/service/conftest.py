@@ -56,8 +56,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     # the thread runner on both databases unless a test asks for procrastinate
-    return Settings(db_url=db_url, max_mesh_bytes=2_000_000, max_cbct_bytes=3_000_000,
-                    job_backend="thread")
+    return Settings(
+        db_url=db_url, max_mesh_bytes=2_000_000, max_cbct_bytes=3_000_000, job_backend="thread"
+    )
 
 
 @dataclass

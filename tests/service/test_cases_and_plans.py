@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.service.conftest import Service
 
 from tadplan.case import dump_case, load_case
 from tadplan.case.io import CaseError
 from tadplan.examples import example_path, example_paths, load_example
 from tadplan.planner import plan
-from tests.service.conftest import Service
 
 
 def _demo_json() -> dict:

@@ -5,6 +5,7 @@ database transaction while planning or rendering."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -140,7 +141,8 @@ def check_mesh(filename: str, content: bytes, case: Case) -> int:
     ``--meshes`` reads patient meshes (label in the file name, checked against the case)."""
     from tadplan.anatomy.patient import PatientMeshError, label_from_name, load_patient
 
-    name = PurePosixPath(filename.replace("\\", "/")).name or "mesh"
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", PurePosixPath(filename.replace("\\", "/")).name)
+    name = name.lstrip(".")[-100:] or "mesh"
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in MESH_SUFFIXES:
         raise UploadError.listing(
@@ -149,7 +151,7 @@ def check_mesh(filename: str, content: bytes, case: Case) -> int:
     try:
         tooth = label_from_name(Path(name))
         with tempfile.TemporaryDirectory(prefix="tadplan-mesh-") as d:
-            (Path(d) / f"{tooth}{suffix}").write_bytes(content)
+            (Path(d) / name).write_bytes(content)
             load_patient(Path(d), case)
     except PatientMeshError as exc:
         raise UploadError.listing("upload", [Problem("file", str(exc))]) from None

@@ -23,6 +23,12 @@ _PG_MIGRATION_LOCK = 7_150_414
 """The advisory lock id several processes migrating one PostgreSQL database wait on."""
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Whether Alembic compares a schema object: procrastinate's own tables (PostgreSQL)
+    are not the service's to migrate."""
+    return not (name or "").startswith("procrastinate")
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and url not in ("sqlite:///", "sqlite:///:memory:"):
