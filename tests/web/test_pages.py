@@ -140,3 +140,32 @@ def test_vendored_files_are_the_versions_recorded() -> None:
     assert ver and f"| {ver.group(1)} " in table
     for lib in ("three", "htmx"):
         assert (vendor / lib / "LICENSE").stat().st_size > 0
+
+
+def test_no_page_opens_another_clinics_case(
+    app: object, stored: tuple[TestClient, str, int]
+) -> None:
+    """Every page route with a case (or job) in its path, GET and POST, answers another
+    clinic's clinician with the "not found" page."""
+    from fastapi.routing import APIRoute
+
+    from tadplan.service.web.pages import router
+
+    _, _, case_id = stored
+    with app.state.db.session() as s:  # type: ignore[attr-defined]
+        store.add_user(s, "B", "clin@b.example", hash_password(PASSWORD), "clinician")
+    c, csrf = _client(app, "clin@b.example")
+    checked = 0
+    for route in router.routes:
+        assert isinstance(route, APIRoute)
+        if "{case_id}" not in route.path and "{job_id}" not in route.path:
+            continue
+        url = route.path.format(case_id=case_id, number=1, job_id=1)
+        for method in route.methods:
+            if method == "GET":
+                r = c.get(url, follow_redirects=False)
+            else:
+                r = c.post(url, data={"csrf_token": csrf}, follow_redirects=False)
+            assert r.status_code == 404, (method, url, r.status_code)
+            checked += 1
+    assert checked >= 10
