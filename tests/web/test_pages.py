@@ -169,3 +169,22 @@ def test_no_page_opens_another_clinics_case(
             assert r.status_code == 404, (method, url, r.status_code)
             checked += 1
     assert checked >= 10
+
+
+def test_goal_rows_are_added_and_removed_without_saving(
+    stored: tuple[TestClient, str, int],
+) -> None:
+    c, csrf, _ = stored
+    form = case_to_form(load_example("16_combined_retraction_intrusion"))
+    n = sum(1 for k in form if k.endswith(".kind") and k.startswith("goals."))
+    r = c.post("/cases/new", data=form | {"csrf_token": csrf, "action": "add-goal"})
+    assert r.status_code == 200
+    assert f'name="goals.{n}.kind"' in r.text and f'name="goals.{n + 1}.kind"' not in r.text
+    r = c.post("/cases/new", data=form | {"csrf_token": csrf, "action": "remove-goal-0"})
+    assert f'name="goals.{n - 1}.kind"' not in r.text
+    second = form["goals.1.kind"]
+    assert re.search(
+        rf'name="goals\.0\.kind"[^>]*>.*?<option value="{second}" selected', r.text, re.S
+    )
+    with c.app.state.db.session() as s:  # type: ignore[attr-defined]
+        assert len(store.list_cases(s, 1)) == 1  # nothing saved
