@@ -188,3 +188,13 @@ def test_goal_rows_are_added_and_removed_without_saving(
     )
     with c.app.state.db.session() as s:  # type: ignore[attr-defined]
         assert len(store.list_cases(s, 1)) == 1  # nothing saved
+
+
+def test_case_search_answers_htmx_with_rows(stored: tuple[TestClient, str, int]) -> None:
+    c, _, case_id = stored
+    hx = {"HX-Request": "true", "HX-Target": "case-rows"}
+    r = c.get("/cases", params={"q": "P<b>1"}, headers=hx)
+    assert r.status_code == 200 and "<html" not in r.text
+    assert f'href="/cases/{case_id}"' in r.text
+    r = c.get("/cases", params={"q": "no such words"}, headers=hx)
+    assert f'href="/cases/{case_id}"' not in r.text and "No case matches" in r.text
