@@ -53,12 +53,6 @@ LOWER = fdi.arch_order("mandible")
 """Chart rows as the clinician faces the patient: the patient's right on the left."""
 
 
-class LoginRequired(Exception):
-    def __init__(self, next_url: str) -> None:
-        super().__init__(next_url)
-        self.next_url = next_url
-
-
 class PageRoute(APIRoute):
     """A page: login asked for by a redirect, a missing object (or another clinic's) as
     the HTML "not found" page, a refused action as an HTML page."""
@@ -69,8 +63,6 @@ class PageRoute(APIRoute):
         async def run(request: Request) -> Response:
             try:
                 return await handler(request)
-            except LoginRequired as exc:
-                return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
             except NotFound:
                 return _page(
                     request,
@@ -101,7 +93,7 @@ async def page_user(request: Request) -> Principal:
     form post must carry the session's CSRF token)."""
     if authenticate(request) is None:
         url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise LoginRequired(url)
+        raise HTTPException(303, "log in first", {"Location": f"/login?next={quote(url)}"})
     return await current_user(request)
 
 
