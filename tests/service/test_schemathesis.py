@@ -4,6 +4,8 @@ requests per operation, so the run stays short)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +27,23 @@ mesh or DICOM file's content): a schema-valid request may rightly be 422 there, 
 schemathesis's "schema-valid data is accepted" check is left out; every other check runs."""
 
 
+def _property(op: Any, headers: dict[str, str], excluded: list[Any]) -> Any:
+    """The hypothesis test of one operation: generated requests, every response checked."""
+
+    @given(case=op.as_strategy())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(case: Any) -> None:
+        case.call_and_validate(headers=headers, excluded_checks=excluded)
+
+    return check
+
+
 def test_api_conforms_to_its_openapi_document(service: Service) -> None:
     h = service.user("Clinic A", "a@a.org", "admin")
     cid = service.import_example(h)
@@ -37,19 +56,8 @@ def test_api_conforms_to_its_openapi_document(service: Service) -> None:
         if op.label == "DELETE /api/auth/token":
             continue  # it would log the test's token out
 
-        @given(case=op.as_strategy())
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def check(case: schemathesis.Case) -> None:  # type: ignore[name-defined]
-            case.call_and_validate(headers=h, excluded_checks=excluded)
-
         excluded = [positive_data_acceptance] if op.label in CONTENT_CHECKED else []
-
+        check = _property(op, h, excluded)
         try:
             check()
         except (
