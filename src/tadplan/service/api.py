@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, HTTPException, Query, Request, Response, UploadFile
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse
 
 from tadplan.errors import InputError, Problem
 from tadplan.service import actions, store
@@ -282,7 +282,7 @@ def read_revision(case_id: CaseId, number: Number, request: Request, who: Viewer
 
 @router.get(
     "/cases/{case_id}/export",
-    response_class=PlainTextResponse,
+    response_class=Response,
     responses={200: {"content": {"application/yaml": {}, "application/json": {}}}},
 )
 def export_case(
@@ -346,8 +346,13 @@ def plan_json(case_id: CaseId, number: Number, request: Request, who: Viewer) ->
     return Response(pv.plan_json.encode("utf-8"), media_type="application/json")
 
 
-@router.get("/cases/{case_id}/plans/{number}/report.html", response_class=HTMLResponse)
+@router.get(
+    "/cases/{case_id}/plans/{number}/report.html",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}}}},
+)
 def report_html(case_id: CaseId, number: Number, request: Request, who: Viewer) -> HTMLResponse:
+    """The HTML report (rendered once per plan version, then kept)."""
     return HTMLResponse(actions.html_report(database(request), who, case_id, number))
 
 

@@ -46,11 +46,10 @@ def add_user(settings: Settings, clinic: str, email: str, role: str, password: s
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Migrate once, then run uvicorn with ``workers`` processes (each builds the app from
-    the same settings, passed on in the environment)."""
+    the same settings, passed on in the environment; SQLite in WAL mode takes several
+    processes, one writer at a time). ``TADPLAN_LOG_LEVEL`` sets uvicorn's log level."""
     import uvicorn
 
-    if settings.is_sqlite and workers > 1:
-        pass  # SQLite in WAL mode takes several processes (one writer at a time)
     upgrade(settings)
     os.environ["TADPLAN_DB"] = settings.db_url
     os.environ["TADPLAN_MIGRATE"] = "0"
@@ -60,7 +59,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
+        log_level=os.environ.get("TADPLAN_LOG_LEVEL", "info"),
         proxy_headers=False,
     )
 

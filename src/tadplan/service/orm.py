@@ -20,7 +20,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -31,7 +33,19 @@ class Base(DeclarativeBase):
     pass
 
 
-_TS = DateTime(timezone=True)
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment in UTC, read back with its time zone (SQLite stores none)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+_TS = UTCDateTime()
 
 
 class Clinic(Base):

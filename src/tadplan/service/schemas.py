@@ -45,7 +45,7 @@ class UserOut(_Out):
 
 
 class UserIn(BaseModel):
-    email: str = Field(max_length=320)
+    email: str = Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     password: str = Field(min_length=8, max_length=1000)
     role: Literal["viewer", "clinician", "admin"]
 
