@@ -191,10 +191,13 @@ def test_goal_rows_are_added_and_removed_without_saving(
 
 
 def test_case_search_answers_htmx_with_rows(stored: tuple[TestClient, str, int]) -> None:
-    c, _, case_id = stored
-    hx = {"HX-Request": "true", "HX-Target": "case-rows"}
-    r = c.get("/cases", params={"q": "P<b>1"}, headers=hx)
+    """Searched words are posted (a pseudonym never appears in a URL or an access log)."""
+    c, csrf, case_id = stored
+    hx = {"HX-Request": "true"}
+    r = c.post("/cases/search", data={"q": "P<b>1", "csrf_token": csrf}, headers=hx)
     assert r.status_code == 200 and "<html" not in r.text
     assert f'href="/cases/{case_id}"' in r.text
-    r = c.get("/cases", params={"q": "no such words"}, headers=hx)
+    r = c.post("/cases/search", data={"q": "no such words", "csrf_token": csrf}, headers=hx)
     assert f'href="/cases/{case_id}"' not in r.text and "No case matches" in r.text
+    r = c.post("/cases/search", data={"q": "P<b>1", "csrf_token": csrf})  # without htmx
+    assert "<html" in r.text and f'href="/cases/{case_id}"' in r.text

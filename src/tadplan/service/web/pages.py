@@ -184,17 +184,26 @@ def _case_rows(request: Request, who: Principal, q: str, archived: bool) -> list
 
 
 @router.get("/cases")
-def case_list(
-    request: Request,
-    who: User,
-    q: Annotated[str, Query(max_length=200)] = "",
-    archived: bool = False,
-) -> HTMLResponse:
-    rows = _case_rows(request, who, q, archived)
-    if request.headers.get("hx-request") and request.headers.get("hx-target") == "case-rows":
-        return _page(request, "_case_rows.html", rows=rows, q=q)
+def case_list(request: Request, who: User, archived: bool = False) -> HTMLResponse:
+    return _case_list(request, who, "", archived)
+
+
+@router.post("/cases/search")
+async def case_search(request: Request, who: User) -> HTMLResponse:
+    """The case list filtered by the words typed: posted, so that a pseudonym searched for
+    never appears in a URL (nor in a server's access log)."""
+    form = await _form(request)
+    q = form.get("q", "")[:200]
+    archived = form.get("archived") == "true"
+    if request.headers.get("hx-request"):
+        return _page(request, "_case_rows.html", rows=_case_rows(request, who, q, archived), q=q)
+    return _case_list(request, who, q, archived)
+
+
+def _case_list(request: Request, who: Principal, q: str, archived: bool) -> HTMLResponse:
     from tadplan.examples import example_paths
 
+    rows = _case_rows(request, who, q, archived)
     examples = sorted(example_paths())
     return _page(request, "cases.html", rows=rows, q=q, archived=archived, examples=examples)
 
