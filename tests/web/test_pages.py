@@ -76,6 +76,10 @@ def test_pages_ask_for_login(app: object) -> None:
             continue
         assert r.status_code == 303, url
         assert r.headers["location"] == f"/login?next={url}"
+    page = c.get("/login?next=/cases/1").text
+    assert '<link rel="stylesheet" href="/static/css/app.css">' in page
+    assert 'name="next" value="/cases/1"' in page
+    assert 'name="next" value="/"' in c.get("/login?next=//evil.example/").text
 
 
 def test_free_text_is_escaped_on_every_page(stored: tuple[TestClient, str, int]) -> None:

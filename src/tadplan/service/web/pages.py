@@ -146,9 +146,27 @@ def install(app: FastAPI) -> None:
 # ----------------------------------------------------------------------------- login
 
 
+def login_page(message: str = "", next_url: str = "/", status: int = 200) -> HTMLResponse:
+    """The login page (the signature of :func:`tadplan.service.auth.login_page`, which the
+    service's ``POST /login`` can use for its "wrong password" answer)."""
+    safe = next_url.startswith("/") and not next_url.startswith(("//", "/\\"))
+    body = (
+        _env()
+        .get_template("login.html")
+        .render(
+            who=None,
+            csrf="",
+            csrf_field=CSRF_FIELD,
+            next=next_url if safe else "/",
+            message=message,
+        )
+    )
+    return HTMLResponse(body, status_code=status)
+
+
 @router.get("/login")
-def login(request: Request, next: str = "/") -> HTMLResponse:
-    return _page(request, "login.html", next=next if next.startswith("/") else "/", message="")
+def login(next: Annotated[str, Query(max_length=2000)] = "/") -> HTMLResponse:
+    return login_page(next_url=next)
 
 
 @router.get("/")
