@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,65 @@ def test_case_search_answers_htmx_with_rows(stored: tuple[TestClient, str, int])
     assert f'href="/cases/{case_id}"' not in r.text and "No case matches" in r.text
     r = c.post("/cases/search", data={"q": "P<b>1", "csrf_token": csrf})  # without htmx
     assert "<html" in r.text and f'href="/cases/{case_id}"' in r.text
+
+
+class _FormValues(HTMLParser):
+    """What a browser would submit from the page's case form (text, textarea, selected
+    option, ticked box; no submit button)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._select: str | None = None
+        self._first: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        name = a.get("name", "")
+        if tag == "input" and name and a.get("type") in ("text", "hidden", "search"):
+            self.values[name] = a.get("value", "")
+        elif tag == "input" and a.get("type") == "checkbox" and "checked" in a:
+            self.values[name] = "on"
+        elif tag == "select":
+            self._select, self._first = name, None
+        elif tag == "option" and self._select:
+            if self._first is None:
+                self._first = a.get("value", "")
+                self.values[self._select] = self._first
+            if "selected" in a:
+                self.values[self._select] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = name
+            self.values[name] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+@pytest.mark.parametrize(
+    "name", ["demo", "06_displaced_canine", "12_crossbite_correction", "07a_posterior_anchorage"]
+)
+def test_an_example_shown_in_the_editor_saves_as_itself(
+    stored: tuple[TestClient, str, int], name: str
+) -> None:
+    """The editor's page holds every value of the case: submitting it unchanged stores the
+    same case (crossbites, displaced teeth, erupted third molars, site assessments...)."""
+    c, _, _ = stored
+    page = c.get(f"/cases/new?example={name}")
+    parser = _FormValues()
+    parser.feed(page.text)
+    form = {k: v for k, v in parser.values.items() if not k.startswith("chart-")}
+    r = c.post("/cases/new", data=form | {"action": "save"}, follow_redirects=False)
+    assert r.status_code == 303, r.text[-3000:]
+    case_id = int(r.headers["location"].rsplit("/", 1)[1])
+    with c.app.state.db.session() as s:  # type: ignore[attr-defined]
+        saved = store.case_of(store.get_revision(s, 1, case_id))
+    assert saved == load_example(name)

@@ -32,7 +32,6 @@ from tadplan.case.model import (
     NAMED_SEGMENT_GROUPS,
     NAMED_SEGMENTS,
     Appliance,
-    MovementKind,
 )
 
 Form = Mapping[str, str]
@@ -67,8 +66,14 @@ TOOTH_LISTS = (
     "dentition.extracted",
     "dentition.planned_extraction",
     "attachments.bands",
+    "dentition.unerupted",
+    "dentition.impacted",
+    "dentition.erupted",
+    "dentition.implants",
+    "dentition.pontics",
+    "dentition.primary_present",
 )
-"""Tooth lists the chart edits (a tooth is in at most one dentition list)."""
+"""Tooth lists (the chart edits the first four; a tooth is in at most one dentition list)."""
 BRACKETS = "attachments.brackets"
 APPLIANCES = "attachments.appliances"
 
@@ -85,7 +90,17 @@ SITE_NUMBERS = (
 SITE_CHOICES = ("site.region", "site.surface", "site.side", "site.arch", "bone_quality")
 SITE_FREE = ("reason",)
 
-_ITEM = re.compile(r"^(goals|findings\.site_assessments)\.(\d+)\.(.+)$")
+GROUPS = (
+    "goals",
+    "findings.site_assessments",
+    "findings.crossbites",
+    "findings.displaced_teeth",
+)
+"""Repeated rows of the form (``<group>.<row>.<key>``)."""
+_ITEM = re.compile(
+    r"^(goals|findings\.site_assessments|findings\.crossbites|findings\.displaced_teeth)"
+    r"\.(\d+)\.(.+)$"
+)
 _SPAN = re.compile(r"^\s*\d{2}\s*-\s*\d{2}\s*$")
 _MAX_ITEMS = 50
 
@@ -233,10 +248,27 @@ def _site_assessment(row: Mapping[str, str], base: Mapping[str, Any]) -> dict[st
     return item
 
 
+def _crossbite(row: Mapping[str, str]) -> dict[str, Any]:
+    item: dict[str, Any] = {}
+    _set(item, "kind", _text(row.get("kind")))
+    _set(item, "teeth", teeth_of(_tokens(row.get("teeth", ""))))
+    _set(item, "skeletal", True if row.get("skeletal") else None)
+    return item
+
+
+def _displaced(row: Mapping[str, str]) -> dict[str, Any]:
+    item: dict[str, Any] = {}
+    tooth = teeth_of(row.get("tooth"))
+    _set(item, "tooth", tooth[0] if tooth and len(tooth) == 1 else _text(row.get("tooth")))
+    words = _tokens(row.get("direction", "")).split()
+    _set(item, "direction", words or None)
+    return item
+
+
 def form_to_case_data(form: Form, base: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The case data (as in a case file) that ``form`` describes. Keys the form does not
-    show (a goal's or site assessment's other keys, crossbites, displaced teeth, the other
-    dentition lists) are kept from ``base``, the stored case's data."""
+    show (a goal's or site assessment's other keys, a newer case field) are kept from
+    ``base``, the stored case's data."""
     data: dict[str, Any] = copy.deepcopy(dict(base or {}))
     for key in TEXT:
         _set(data, key, _text(form.get(key)))
@@ -276,6 +308,12 @@ def form_to_case_data(form: Form, base: Mapping[str, Any] | None = None) -> dict
         for n in sorted(rows)
     ]
     _set(data, "findings.site_assessments", sites or None)
+    rows = _items(form, "findings.crossbites")
+    crossbites = [_crossbite(rows[n]) for n in sorted(rows)]
+    _set(data, "findings.crossbites", crossbites or None)
+    rows = _items(form, "findings.displaced_teeth")
+    displaced = [_displaced(rows[n]) for n in sorted(rows)]
+    _set(data, "findings.displaced_teeth", displaced or None)
     for section in ("patient", "dentition", "attachments", "findings", "constraints"):
         if data.get(section) == {}:
             data.pop(section)
@@ -379,12 +417,14 @@ def case_to_form(case: Case | Mapping[str, Any]) -> dict[str, str]:
         between = _get(item, "site.between")
         form[p + "site.between"] = "-".join(str(t) for t in between) if between else ""
         form[p + "available"] = _fmt(item.get("available", True))
+    for n, item in enumerate(_get(data, "findings.crossbites") or []):
+        p = f"findings.crossbites.{n}."
+        form[p + "kind"] = _fmt(item.get("kind"))
+        form[p + "teeth"] = teeth_text(item.get("teeth") or [])
+        if item.get("skeletal"):
+            form[p + "skeletal"] = "on"
+    for n, item in enumerate(_get(data, "findings.displaced_teeth") or []):
+        p = f"findings.displaced_teeth.{n}."
+        form[p + "tooth"] = _fmt(item.get("tooth"))
+        form[p + "direction"] = " ".join(item.get("direction") or [])
     return form
-
-
-def goal_kinds() -> list[str]:
-    return [k.value for k in MovementKind]
-
-
-def angular_kinds() -> list[str]:
-    return sorted(k.value for k in ANGULAR_KINDS)

@@ -32,6 +32,7 @@ from tadplan.case.model import (
     Appliance,
     BoneQuality,
     Control,
+    CrossbiteKind,
     Inclination,
     MovementKind,
     SagittalClass,
@@ -47,6 +48,7 @@ from tadplan.service.store import NotFound, Principal
 from tadplan.service.web import compare as compare_mod
 from tadplan.service.web import forms
 
+APPLIANCES_PREFIX = forms.APPLIANCES + "."
 WEB = Path(str(resources.files("tadplan.service.web")))
 UPPER = fdi.arch_order("maxilla")
 LOWER = fdi.arch_order("mandible")
@@ -249,6 +251,7 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
         "arch": opts(["maxilla", "mandible"]),
         "bone_quality": opts([b.value for b in BoneQuality]),
         "appliances": opts([a.value for a in Appliance]),
+        "crossbite": opts([c.value for c in CrossbiteKind]),
     }
 
 
@@ -292,6 +295,8 @@ def _editor(
 ) -> HTMLResponse:
     goals = _rows(form, "goals") or [0]
     sites = _rows(form, "findings.site_assessments")
+    crossbites = _rows(form, "findings.crossbites")
+    displaced = _rows(form, "findings.displaced_teeth")
     return _page(
         request,
         "case_edit.html",
@@ -300,6 +305,8 @@ def _editor(
         case_id=case_id,
         goals=goals,
         sites=sites,
+        crossbites=crossbites,
+        displaced=displaced,
         problems=problems or [],
         errors=_errors_by_field(problems or []),
         case=None,
@@ -356,6 +363,14 @@ def edit_case(case_id: int, request: Request, who: User) -> HTMLResponse:
     return _editor(request, forms.case_to_form(case), case_id, title=f"Edit case {case.id}")
 
 
+REMOVE_ACTIONS = (
+    ("goals", "remove-goal-"),
+    ("findings.site_assessments", "remove-site-"),
+    ("findings.crossbites", "remove-crossbite-"),
+    ("findings.displaced_teeth", "remove-displaced-"),
+)
+
+
 async def _save(request: Request, who: Principal, case_id: int | None) -> Response:
     _clinician(who)
     form = await _form(request)
@@ -364,14 +379,17 @@ async def _save(request: Request, who: Principal, case_id: int | None) -> Respon
     form.pop("chart-tool", None)
     form.pop("chart-goal", None)
     title = "New case" if case_id is None else "Edit case"
-    if action == "add-goal":
-        n = len(_rows(form, "goals"))
-        return _editor(request, {**form, f"goals.{n}.kind": ""}, case_id, title=title)
-    if action == "add-site":
-        n = len(_rows(form, "findings.site_assessments"))
-        extra = {f"findings.site_assessments.{n}.site.region": "interradicular"}
-        return _editor(request, {**form, **extra}, case_id, title=title)
-    for prefix, word in (("goals", "remove-goal-"), ("findings.site_assessments", "remove-site-")):
+    added = {
+        "add-goal": ("goals", "kind", ""),
+        "add-site": ("findings.site_assessments", "site.region", "interradicular"),
+        "add-crossbite": ("findings.crossbites", "kind", ""),
+        "add-displaced": ("findings.displaced_teeth", "tooth", ""),
+    }
+    if action in added:
+        prefix, key, value = added[action]
+        n = len(_rows(form, prefix))
+        return _editor(request, {**form, f"{prefix}.{n}.{key}": value}, case_id, title=title)
+    for prefix, word in REMOVE_ACTIONS:
         if action.startswith(word) and action[len(word) :].isdigit():
             kept = _renumber(form, prefix, int(action[len(word) :]))
             return _editor(request, kept, case_id, title=title)
@@ -415,7 +433,8 @@ async def validate(request: Request, who: User) -> HTMLResponse:
         case = forms.case_from_form(form, base)
     except CaseError as exc:
         problems = exc.problems
-    fields = sorted({*form, *(f"goals.{n}" for n in _rows(form, "goals"))})
+    rows = {f"{g}.{n}" for g in forms.GROUPS for n in _rows(form, g)}
+    fields = sorted({*form, *rows} - {k for k in form if k.startswith(APPLIANCES_PREFIX)})
     return _page(
         request,
         "_problems.html",
