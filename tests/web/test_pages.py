@@ -268,3 +268,22 @@ def test_an_example_shown_in_the_editor_saves_as_itself(
     with c.app.state.db.session() as s:  # type: ignore[attr-defined]
         saved = store.case_of(store.get_revision(s, 1, case_id))
     assert saved == load_example(name)
+
+
+def test_no_file_of_the_web_app_is_ignored_by_git() -> None:
+    """The wheel ships the files git tracks: a vendored file under an ignored name (three.js's
+    ``build/``) would be missing from an install."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (WEB.parents[3] / ".git").exists():
+        pytest.skip("not a git checkout")
+    files = [str(p) for p in WEB.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    r = subprocess.run(
+        ["git", "check-ignore", "--no-index", *files],
+        cwd=WEB,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert r.stdout.strip() == ""
