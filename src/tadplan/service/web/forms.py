@@ -352,22 +352,14 @@ def case_from_form(
 ) -> Case:
     """The case of ``form`` (see :func:`form_to_case_data`), validated by the case model.
     Raises :class:`CaseError` whose problems name the form field (``fields``: the names the
-    page shows, default the form's keys) and keep the case path in the message when it is
-    more precise."""
+    page shows, default the form's keys) with the case model's message."""
     data = form_to_case_data(form, base)
     try:
         return case_from_data(data, "form")
     except CaseError as exc:
         names = list(fields if fields is not None else form.keys())
-        names += [f"goals.{n}" for n in _items(form, "goals")]
-        names += [
-            f"findings.site_assessments.{n}" for n in _items(form, "findings.site_assessments")
-        ]
-        problems = []
-        for p in exc.problems:
-            field = form_field(p.field, names)
-            message = p.message if field == p.field or not p.field else f"{p.field}: {p.message}"
-            problems.append(Problem(field, message))
+        names += [f"{group}.{n}" for group in GROUPS for n in _items(form, group)]
+        problems = [Problem(form_field(p.field, names), p.message) for p in exc.problems]
         raise CaseError.listing("form", problems) from None
 
 
