@@ -134,7 +134,7 @@ def me(who: Viewer) -> UserOut:
 @router.get("/users", response_model=list[UserOut])
 def list_users(request: Request, who: Admin) -> list[UserOut]:
     """The clinic's accounts (admin)."""
-    with database(request).session() as s:
+    with database(request).read() as s:
         return [UserOut.model_validate(u) for u in store.list_users(s, who.clinic_id)]
 
 
@@ -159,7 +159,7 @@ def audit_log(
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[AuditOut]:
     """The clinic's audit log, newest first (admin)."""
-    with database(request).session() as s:
+    with database(request).read() as s:
         return [
             AuditOut.model_validate(e) for e in store.list_audit(s, who.clinic_id, limit, offset)
         ]
@@ -180,9 +180,9 @@ async def validate_case(request: Request, who: Viewer) -> ValidationOut:
 def list_cases(
     request: Request, who: Viewer, archived: Annotated[bool | None, Query()] = False
 ) -> list[CaseOut]:
-    """The clinic's cases (``archived=true``: the archived ones; omit for all... set
-    ``archived`` empty is not allowed: use true or false)."""
-    with database(request).session() as s:
+    """The clinic's cases: the active ones (``archived=false``, the default) or the
+    archived ones (``archived=true``)."""
+    with database(request).read() as s:
         return [_case_out(c) for c in store.list_cases(s, who.clinic_id, archived)]
 
 
@@ -215,7 +215,7 @@ async def import_case(request: Request, who: Clinician, format: Fmt = "yaml") ->
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
 def read_case(case_id: CaseId, request: Request, who: Viewer) -> CaseDetail:
-    with database(request).session() as s:
+    with database(request).read() as s:
         c = store.get_case(s, who.clinic_id, case_id)
         r = store.get_revision(s, who.clinic_id, case_id)
         return CaseDetail(**_case_out(c).model_dump(), document=r.document)
@@ -224,7 +224,7 @@ def read_case(case_id: CaseId, request: Request, who: Viewer) -> CaseDetail:
 def _revise(
     db: Database, who: store.Principal, case_id: int, raw: bytes, fmt: str, imported: bool
 ) -> RevisionOut:
-    with db.session() as s:
+    with db.read() as s:
         store.get_case(s, who.clinic_id, case_id)  # 404 before reading the body's problems
     case = actions.read_case_bytes(raw, fmt, db.settings.max_case_bytes)  # type: ignore[arg-type]
     text = raw.decode("utf-8") if imported else None
@@ -270,13 +270,13 @@ def restore_case(case_id: CaseId, request: Request, who: Clinician) -> CaseOut:
 
 @router.get("/cases/{case_id}/revisions", response_model=list[RevisionOut])
 def list_revisions(case_id: CaseId, request: Request, who: Viewer) -> list[RevisionOut]:
-    with database(request).session() as s:
+    with database(request).read() as s:
         return [_revision_out(r) for r in store.list_revisions(s, who.clinic_id, case_id)]
 
 
 @router.get("/cases/{case_id}/revisions/{number}", response_model=RevisionOut)
 def read_revision(case_id: CaseId, number: Number, request: Request, who: Viewer) -> RevisionOut:
-    with database(request).session() as s:
+    with database(request).read() as s:
         return _revision_out(store.get_revision(s, who.clinic_id, case_id, number))
 
 
@@ -324,13 +324,13 @@ def create_plan(
 
 @router.get("/cases/{case_id}/plans", response_model=list[PlanVersionOut])
 def list_plans(case_id: CaseId, request: Request, who: Viewer) -> list[PlanVersionOut]:
-    with database(request).session() as s:
+    with database(request).read() as s:
         return [_pv_out(p) for p in store.list_plan_versions(s, who.clinic_id, case_id)]
 
 
 @router.get("/cases/{case_id}/plans/{number}", response_model=PlanVersionOut)
 def read_plan(case_id: CaseId, number: Number, request: Request, who: Viewer) -> PlanVersionOut:
-    with database(request).session() as s:
+    with database(request).read() as s:
         return _pv_out(store.get_plan_version(s, who.clinic_id, case_id, number))
 
 
@@ -387,7 +387,7 @@ def report_pdf(case_id: CaseId, number: Number, request: Request, who: Viewer) -
 def list_diagrams(
     case_id: CaseId, number: Number, request: Request, who: Viewer
 ) -> list[DiagramOut]:
-    with database(request).session() as s:
+    with database(request).read() as s:
         pv = store.get_plan_version(s, who.clinic_id, case_id, number)
     figs = actions.diagrams(store.plan_of(pv))
     return [DiagramOut(index=i, design=k, title=t) for i, (k, t, _) in enumerate(figs)]
@@ -405,7 +405,7 @@ def diagram(
     request: Request,
     who: Viewer,
 ) -> Response:
-    with database(request).session() as s:
+    with database(request).read() as s:
         pv = store.get_plan_version(s, who.clinic_id, case_id, number)
     figs = actions.diagrams(store.plan_of(pv))
     if index >= len(figs):
@@ -417,7 +417,7 @@ def diagram(
 def read_job(
     job_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], request: Request, who: Viewer
 ) -> JobOut:
-    with database(request).session() as s:
+    with database(request).read() as s:
         return JobOut.model_validate(store.get_job(s, who.clinic_id, job_id))
 
 
@@ -455,7 +455,7 @@ async def upload(
     name = file.filename or ("mesh" if kind == "mesh" else "cbct.zip")
 
     def work() -> UploadOut:
-        with db.session() as s:
+        with db.read() as s:
             case = store.case_of(store.get_revision(s, who.clinic_id, case_id))
         tooth = None
         if kind == "mesh":
@@ -471,7 +471,7 @@ async def upload(
 
 @router.get("/cases/{case_id}/uploads", response_model=list[UploadOut])
 def list_uploads(case_id: CaseId, request: Request, who: Viewer) -> list[UploadOut]:
-    with database(request).session() as s:
+    with database(request).read() as s:
         return [UploadOut.model_validate(u) for u in store.list_uploads(s, who.clinic_id, case_id)]
 
 

@@ -153,7 +153,7 @@ def authenticate(request: Request) -> Authenticated | None:
     token = _bearer(request)
     secret, via = (token, "token") if token else (request.cookies.get(SESSION_COOKIE), "session")
     if secret and len(secret) < 200:
-        with database(request).session() as s:
+        with database(request).read() as s:
             row = s.execute(
                 select(Credential, User)
                 .join(User, User.id == Credential.user_id)

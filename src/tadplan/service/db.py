@@ -8,8 +8,9 @@ Migrations are the Alembic scripts in :mod:`tadplan.service.migrations`, run fro
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,9 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     return not (name or "").startswith("procrastinate")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, immediate: bool = True) -> Engine:
+    """An engine; on SQLite, ``immediate`` transactions take the write lock when they begin
+    (a read-only engine begins deferred: WAL readers never wait)."""
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and url not in ("sqlite:///", "sqlite:///:memory:"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -37,6 +40,8 @@ def make_engine(url: str) -> Engine:
             url,
             connect_args={"timeout": 60, "check_same_thread": False},
             hide_parameters=True,
+            pool_size=10,
+            max_overflow=40,
         )
 
         @event.listens_for(engine, "connect")
@@ -51,7 +56,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(
@@ -60,18 +65,34 @@ def make_engine(url: str) -> Engine:
 
 
 class Database:
-    """One database: its engine and a session factory."""
+    """One database: its engine and session factories. On SQLite, the threads of one
+    process take turns to write (a lock in the process, then SQLite's own lock between
+    processes), so a writer waits in line instead of polling SQLite's busy handler; reading
+    sessions (:meth:`read`) never wait for writers (WAL)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine = make_engine(settings.db_url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if settings.is_sqlite:
+            self._read_engine = make_engine(settings.db_url, immediate=False)
+            self._write_lock: threading.Lock | None = threading.Lock()
+        else:
+            self._read_engine = self.engine
+            self._write_lock = None
+        self.read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose transaction commits at the end of the block (rolls back on
         an error)."""
-        with self.sessions() as s, s.begin():
+        with self._write_lock or nullcontext(), self.sessions() as s, s.begin():
+            yield s
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only (on SQLite it cannot write)."""
+        with self.read_sessions() as s, s.begin():
             yield s
 
     def upgrade(self, revision: str = "head") -> None:
@@ -82,6 +103,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._read_engine.dispose()
 
 
 def _alembic_config() -> Any:

@@ -49,6 +49,9 @@ class Settings:
     max_login_wait_s: float = 300.0
     migrate: bool = True
     """Bring the database to the newest migration when the app starts."""
+    planning_slots: int = 1
+    """Plans computed at once in one process (planning holds the GIL; more processes:
+    ``tadplan serve --workers N``)."""
     pdf_workers: int = 1
     """Threads of the in-process PDF worker (SQLite); PostgreSQL uses procrastinate."""
     job_backend: str = "auto"

@@ -279,12 +279,13 @@ def add_plan_version(
     who: Principal,
     case_id: int,
     revision_number: int,
-    plan: Plan,
+    plan: Plan | str,
     cbct_upload_id: int | None = None,
 ) -> PlanVersion:
-    """Store ``plan`` as the case's next plan version (numbered under the case row's lock:
-    concurrent writers never share or skip a number)."""
-    text = plan.model_dump_json(indent=2)
+    """Store ``plan`` (or its JSON text, as ``Plan.model_dump_json(indent=2)`` writes it)
+    as the case's next plan version (numbered under the case row's lock: concurrent writers
+    never share or skip a number)."""
+    text = plan if isinstance(plan, str) else plan.model_dump_json(indent=2)
     c = get_case(s, who.clinic_id, case_id, lock=True)
     c.plan_count += 1
     c.updated_at = utcnow()
