@@ -45,13 +45,12 @@ def render_pdf_job(db: Database, job_id: int) -> None:
             from tadplan.report import render_pdf
 
             pdf = render_pdf(Plan.model_validate_json(plan_json))
-        except Exception as exc:  # a failed render is the job's status, not the worker's end
+        except BaseException as exc:  # the job is marked failed, and the error goes on
             log.warning("job %d failed: %s", job_id, type(exc).__name__)
             with db.session() as s:
-                store.set_job_status(
-                    s, job_id, "failed", f"rendering failed ({type(exc).__name__})"
-                )
-            return
+                reason = f"rendering failed ({type(exc).__name__})"
+                store.set_job_status(s, job_id, "failed", reason)
+            raise
         with db.session() as s:
             store.store_report(s, pv_id, "pdf", pdf)
     with db.session() as s:
@@ -75,6 +74,8 @@ class ThreadJobs:
         self.pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="tadplan-pdf")
 
     def submit(self, job_id: int) -> None:
+        """Run the job on a worker thread (a failure is the job's status; the executor
+        keeps the exception on the job's future, which nobody waits for)."""
         self.pool.submit(render_pdf_job, self.db, job_id)
 
     def start(self) -> None:

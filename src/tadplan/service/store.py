@@ -43,8 +43,9 @@ ROLES: tuple[Role, ...] = ("viewer", "clinician", "admin")
 CaseFormat = Literal["yaml", "json"]
 
 
-class NotFound(LookupError):
-    """No such object in the acting user's clinic (it may exist in another clinic)."""
+class NotFound(InputError):
+    """No such object in the acting user's clinic (it may exist in another clinic): the
+    API's 404."""
 
 
 @dataclass(frozen=True)
