@@ -25,8 +25,11 @@ bundled example, then:
 The last line printed is one JSON object: ``clients``, ``requests``, ``errors``, ``p50_ms``,
 ``p95_ms``, ``p99_ms``, ``throughput_rps``, ``ideal_rps``, ``lost_writes``,
 ``duplicate_writes``, ``after_kill_lost`` (plus ``cpu_per_request_ms``, ``cores``,
-``workers``, ``db``). Targets on 2 cores: throughput >= 0.7 x ideal, p99 <= 3 x p50, zero
-errors, zero lost or duplicated writes.
+``workers``, ``db``, and for a machine shared with other jobs: ``server_cpu_share``, the
+server's CPU time during the load over elapsed x cores, ``server_cpu_efficiency``, requests
+x single-request CPU over the server's CPU time during the load, and ``client_cpu_s``, the
+benchmark's own clients' CPU time). Targets on 2 cores: throughput >= 0.7 x ideal,
+p99 <= 3 x p50, zero errors, zero lost or duplicated writes.
 """
 
 from __future__ import annotations
@@ -180,8 +183,14 @@ def load(server: Server, h: dict[str, str], case_ids: list[int], clients: int, s
     return latencies, errors[0], elapsed
 
 
-def writers(server: Server, h: dict[str, str], case_ids: list[int], clients: int,
-            stop: threading.Event, acked: list[tuple[int, int, str]]) -> list[threading.Thread]:  # fmt: skip
+def writers(
+    server: Server,
+    h: dict[str, str],
+    case_ids: list[int],
+    clients: int,
+    stop: threading.Event,
+    acked: list[tuple[int, int, str]],
+) -> list[threading.Thread]:
     def client(k: int) -> None:
         with httpx.Client(base_url=server.url, timeout=300, headers=h) as c:
             i = k
@@ -293,10 +302,17 @@ def main() -> None:
         print(f"mean single-request CPU {cpu_s * 1000:.0f} ms; ideal {ideal:.2f}/s on "
               f"{cores} cores", file=sys.stderr)  # fmt: skip
 
+        cpu0, self0 = _cpu_s(server.proc.pid), time.process_time()
         latencies, errors, elapsed = load(
             server, h, list(cases.values()), args.clients, args.seconds
         )
+        server_cpu = _cpu_s(server.proc.pid) - cpu0
+        client_cpu = time.process_time() - self0
         throughput = len(latencies) / elapsed
+        # on a machine shared with other jobs: how much CPU the server got, and how much
+        # of it went into requests (their single-request cost) rather than overhead
+        cpu_share = server_cpu / (elapsed * cores)
+        efficiency = len(latencies) * cpu_s / server_cpu if server_cpu else 0.0
         print(f"load: {len(latencies)} requests, {errors} errors in {elapsed:.1f} s",
               file=sys.stderr)  # fmt: skip
 
@@ -346,6 +362,9 @@ def main() -> None:
         "duplicate_writes": dup + dup2,
         "after_kill_lost": after_kill_lost,
         "cpu_per_request_ms": round(cpu_s * 1000, 1),
+        "server_cpu_share": round(cpu_share, 3),
+        "server_cpu_efficiency": round(efficiency, 3),
+        "client_cpu_s": round(client_cpu, 1),
         "cores": cores,
         "workers": args.workers,
         "db": "sqlite" if db.startswith("sqlite") else "postgresql",

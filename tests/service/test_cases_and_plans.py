@@ -71,7 +71,7 @@ def test_plan_versions_are_immutable_and_numbered(service: Service) -> None:
     assert third["number"] == 3 and third["plan_sha256"] == first.json()["plan_sha256"]
     assert [p["number"] for p in c.get(f"/api/cases/{cid}/plans", headers=h).json()] == [1, 2, 3]
     # no route changes or deletes a plan version
-    doc_paths = c.get("/openapi.json").json()["paths"]
+    doc_paths = c.get("/openapi.json", headers=h).json()["paths"]
     for path, ops in doc_paths.items():
         if "/plans/{number}" in path:
             assert set(ops) <= {"get", "post"}, (path, set(ops))

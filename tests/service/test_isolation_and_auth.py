@@ -66,7 +66,9 @@ def _request(service: Service, method: str, path: str, headers: dict[str, str]):
 
 def _operations(service: Service) -> list[tuple[str, str]]:
     """Every operation of the OpenAPI document; logging out (revoking the token) last."""
-    doc = service.client.get("/openapi.json").json()
+    doc = service.client.get(
+        "/openapi.json", headers={"Authorization": _token(service, "admin@a.org")}
+    ).json()
     ops = [(m, p) for p, ops in doc["paths"].items() for m in ops]
     return sorted(ops, key=lambda op: op == ("delete", "/api/auth/token"))
 
@@ -143,6 +145,8 @@ def test_only_health_and_login_are_open(service: Service) -> None:
     _, ids = _setup_clinic_a(service)
     assert service.client.get("/health").json()["status"] == "ok"
     assert service.client.get("/login").status_code == 200
+    assert service.client.get("/openapi.json").status_code == 401
+    assert service.client.get("/docs").status_code == 401
     for method, path in _operations(service):
         if (method, path) in OPEN:
             continue

@@ -179,3 +179,31 @@ def test_script_in_every_free_text_field_is_escaped(service: Service) -> None:
         assert "<script" not in svg
     page = c.get("/login", params={"next": f"/{SCRIPT}"}).text
     assert "<script>alert" not in page
+
+
+def test_a_job_runs_once_and_a_dead_process_jobs_run_again(service: Service) -> None:
+    from datetime import timedelta
+
+    from tadplan.service import store
+    from tadplan.service.orm import Job, utcnow
+
+    h = service.user("Clinic A", "a@a.org")
+    cid = service.import_example(h)
+    service.client.post(f"/api/cases/{cid}/plans", headers=h)
+    with service.db.session() as s:
+        a = store.principal_of(store.user_by_email(s, "a@a.org"))  # type: ignore[arg-type]
+        pv = store.get_plan_version(s, a.clinic_id, cid, 1)
+        fresh, dead, done = (store.create_job(s, a, pv.id) for _ in range(3))
+        ids = fresh.id, dead.id, done.id
+    with service.db.session() as s:
+        assert store.claim_job(s, ids[0]) is not None
+    with service.db.session() as s:
+        assert store.claim_job(s, ids[0]) is None  # a second worker does not run it
+        assert store.claim_job(s, ids[1]) is not None
+        s.get(Job, ids[1]).started_at = utcnow() - timedelta(hours=1)  # type: ignore[union-attr]
+        store.set_job_status(s, ids[2], "done")
+    with service.db.session() as s:
+        # the hour-old running job's process died: queued again; the fresh one is left alone
+        assert store.stale_jobs(s, 600) == [ids[1]]
+        assert s.get(Job, ids[1]).status == "queued"  # type: ignore[union-attr]
+        assert s.get(Job, ids[0]).status == "running"  # type: ignore[union-attr]

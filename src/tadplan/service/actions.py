@@ -173,10 +173,6 @@ def diagrams(plan: Plan) -> list[tuple[str, str, str]]:
 # ----------------------------------------------------------------------------- uploads
 
 
-class UploadError(InputError):
-    """An uploaded file that cannot be used; the message says why."""
-
-
 def check_mesh(filename: str, content: bytes, case: Case) -> int:
     """The FDI tooth an uploaded tooth mesh is of, after reading it as the CLI's
     ``--meshes`` reads patient meshes (label in the file name, checked against the case)."""
@@ -186,7 +182,7 @@ def check_mesh(filename: str, content: bytes, case: Case) -> int:
     name = name.lstrip(".")[-100:] or "mesh"
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in MESH_SUFFIXES:
-        raise UploadError.listing(
+        raise InputError.listing(
             "upload", [Problem("file", f"{name}: a tooth mesh is .stl, .ply or .obj")]
         )
     try:
@@ -195,7 +191,7 @@ def check_mesh(filename: str, content: bytes, case: Case) -> int:
             (Path(d) / name).write_bytes(content)
             load_patient(Path(d), case)
     except PatientMeshError as exc:
-        raise UploadError.listing("upload", [Problem("file", str(exc))]) from None
+        raise InputError.listing("upload", [Problem("file", str(exc))]) from None
     return tooth
 
 
@@ -210,21 +206,21 @@ def read_cbct_zip(content: bytes, into: Path, max_unpacked: int) -> Volume:
         with zipfile.ZipFile(io.BytesIO(content)) as z:
             members = [i for i in z.infolist() if not i.is_dir()]
             if sum(i.file_size for i in members) > max_unpacked:
-                raise UploadError.listing(
+                raise InputError.listing(
                     "upload", [Problem("file", f"unpacks to more than {max_unpacked} bytes")]
                 )
             for k, info in enumerate(members):
                 (into / f"{k:05d}.dcm").write_bytes(z.read(info))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
-        raise UploadError.listing(
+        raise InputError.listing(
             "upload", [Problem("file", f"not a readable zip file ({exc})")]
         ) from None
     if not members:
-        raise UploadError.listing("upload", [Problem("file", "the zip file is empty")])
+        raise InputError.listing("upload", [Problem("file", "the zip file is empty")])
     try:
         return read_dicom_series(into)
     except CBCTError as exc:
-        raise UploadError.listing("upload", [Problem("file", str(exc))]) from None
+        raise InputError.listing("upload", [Problem("file", str(exc))]) from None
 
 
 def check_cbct(content: bytes, max_unpacked: int) -> None:

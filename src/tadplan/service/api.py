@@ -12,7 +12,15 @@ from fastapi.responses import HTMLResponse
 
 from tadplan.errors import InputError, Problem
 from tadplan.service import actions, store
-from tadplan.service.auth import Admin, Clinician, Viewer, check_login, database, new_credential
+from tadplan.service.auth import (
+    Admin,
+    Clinician,
+    Viewer,
+    check_login,
+    database,
+    new_credential,
+    throttled,
+)
 from tadplan.service.db import Database
 from tadplan.service.orm import CaseRevision, StoredCase
 from tadplan.service.schemas import (
@@ -107,7 +115,7 @@ def create_token(body: TokenIn, request: Request) -> TokenOut:
             token, _ = new_credential(s, result.user, "token", db.settings)
             store.audit(s, store.principal_of(result.user), "token issued", "user", result.user.id)
     if result.retry_after_s > 0:
-        raise HTTPException(429, "too many failed logins; try again later", {"Retry-After": "60"})
+        raise throttled(result.retry_after_s)
     if result.user is None:
         raise HTTPException(401, "wrong email or password")
     return TokenOut(token=token)

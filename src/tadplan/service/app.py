@@ -1,7 +1,8 @@
 """The FastAPI application: ``create_app(settings)``.
 
-Open without login: ``/health``, ``/login`` and ``POST /api/auth/token``; everything else
-needs a session or a bearer token (:mod:`tadplan.service.auth`). Errors are JSON
+Open without login: ``/health``, ``/login`` and ``POST /api/auth/token``; everything else,
+the OpenAPI document (``/openapi.json``, ``/docs``) included, needs a session or a bearer
+token (:mod:`tadplan.service.auth`). Errors are JSON
 ``{"detail", "problems": [{"field", "message"}]}``: an invalid case or malformed input 422
 with every problem named as the CLI names it, an unknown (or another clinic's) id 404, an
 over-size body 413; an unexpected error is 500 without details."""
@@ -15,8 +16,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from tadplan import __version__
 from tadplan.errors import InputError
@@ -65,6 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Cases, plan versions, reports and uploads of one clinic's patients. "
         "Decision support for a clinician, not a medical device.",
         lifespan=lifespan,
+        openapi_url=None,  # served below, to logged-in users only
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.db = db
     app.state.settings = settings
@@ -141,6 +146,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document(who: auth.Viewer) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs(who: auth.Viewer) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title}: API")
+
     return app
 
 

@@ -255,7 +255,7 @@ def get_login(next: str = "/") -> HTMLResponse:
     return login_page(next_url=next)
 
 
-def _throttled(wait_s: float) -> HTTPException:
+def throttled(wait_s: float) -> HTTPException:
     return HTTPException(
         429,
         "too many failed logins; try again later",
@@ -277,7 +277,7 @@ def post_login(
             secret, _ = new_credential(s, result.user, "session", db.settings)
             store.audit(s, store.principal_of(result.user), "logged in", "user", result.user.id)
     if result.retry_after_s > 0:
-        raise _throttled(result.retry_after_s)
+        raise throttled(result.retry_after_s)
     if result.user is None:
         return login_page("Wrong email or password.", next, status=401)
     resp = RedirectResponse(_safe_next(next), status_code=303)

@@ -16,11 +16,11 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from tadplan.service import store
 from tadplan.service.db import Database
-from tadplan.service.orm import Job, PlanVersion
+from tadplan.service.orm import PlanVersion
 from tadplan.service.settings import Settings
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tadplan.service.jobs")
 QUEUE = "tadplan-pdf"
+STALE_AFTER_S = 600.0
+"""A job still ``running`` after this long had its process stopped (a render takes seconds)."""
 
 
 def render_pdf_job(db: Database, job_id: int) -> None:
@@ -35,7 +37,9 @@ def render_pdf_job(db: Database, job_id: int) -> None:
     from tadplan.planner.model import Plan
 
     with db.session() as s:
-        j = store.set_job_status(s, job_id, "running")
+        j = store.claim_job(s, job_id)
+        if j is None:
+            return  # another worker has it, or it is finished
         pv = s.get(PlanVersion, j.plan_version_id)
         assert pv is not None, "a job's plan version is never deleted"
         pv_id, plan_json = pv.id, pv.plan_json
@@ -45,13 +49,12 @@ def render_pdf_job(db: Database, job_id: int) -> None:
             from tadplan.report import render_pdf
 
             pdf = render_pdf(Plan.model_validate_json(plan_json))
-        except Exception as exc:  # a failed render is the job's status, not the worker's end
+        except BaseException as exc:  # the job is marked failed, and the error goes on
             log.warning("job %d failed: %s", job_id, type(exc).__name__)
             with db.session() as s:
-                store.set_job_status(
-                    s, job_id, "failed", f"rendering failed ({type(exc).__name__})"
-                )
-            return
+                reason = f"rendering failed ({type(exc).__name__})"
+                store.set_job_status(s, job_id, "failed", reason)
+            raise
         with db.session() as s:
             store.store_report(s, pv_id, "pdf", pdf)
     with db.session() as s:
@@ -75,12 +78,15 @@ class ThreadJobs:
         self.pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="tadplan-pdf")
 
     def submit(self, job_id: int) -> None:
+        """Run the job on a worker thread (a failure is the job's status; the executor
+        keeps the exception on the job's future, which nobody waits for)."""
         self.pool.submit(render_pdf_job, self.db, job_id)
 
     def start(self) -> None:
-        """Run again the jobs a stopped process left queued or running."""
+        """Run the jobs left queued, or running for longer than any render takes, by a
+        stopped process."""
         with self.db.session() as s:
-            left = list(s.scalars(select(Job.id).where(Job.status.in_(("queued", "running")))))
+            left = store.stale_jobs(s, STALE_AFTER_S)
         for job_id in left:
             self.submit(job_id)
 

@@ -43,8 +43,9 @@ ROLES: tuple[Role, ...] = ("viewer", "clinician", "admin")
 CaseFormat = Literal["yaml", "json"]
 
 
-class NotFound(LookupError):
-    """No such object in the acting user's clinic (it may exist in another clinic)."""
+class NotFound(InputError):
+    """No such object in the acting user's clinic (it may exist in another clinic): the
+    API's 404."""
 
 
 @dataclass(frozen=True)
@@ -442,6 +443,38 @@ def open_job(s: Session, plan_version_id: int, kind: str = "pdf") -> Job | None:
         )
         .order_by(Job.id.desc())
     )
+
+
+def claim_job(s: Session, job_id: int) -> Job | None:
+    """Mark a queued job running and return it, or None when another worker has it (or it
+    is finished): each job runs once even when several processes look for work."""
+    j = s.get(Job, job_id, with_for_update=True)
+    if j is None or j.status != "queued":
+        return None
+    j.status = "running"
+    j.started_at = utcnow()
+    return j
+
+
+def stale_jobs(s: Session, older_than_s: float) -> list[int]:
+    """Jobs queued, or running since longer than ``older_than_s`` (their process died):
+    to run (again)."""
+    from datetime import timedelta
+
+    cutoff = utcnow() - timedelta(seconds=older_than_s)
+    rows = s.scalars(
+        select(Job).where(Job.status.in_(("queued", "running"))).with_for_update()
+    ).all()
+    out = []
+    for j in rows:
+        started = j.started_at
+        if started is not None and started.tzinfo is None:
+            started = started.replace(tzinfo=cutoff.tzinfo)
+        if j.status == "running" and started is not None and started > cutoff:
+            continue
+        j.status = "queued"
+        out.append(j.id)
+    return out
 
 
 def set_job_status(s: Session, job_id: int, status: str, error: str | None = None) -> Job:
