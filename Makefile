@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean install
+.PHONY: demo test lint bench clean install screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,17 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)  # ruff, mypy and the import-linter layer contracts (pyproject.toml)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/site_search.py
+
+# the web app's main pages at 1280x800 and 768x1024 into docs/screenshots/ (needs chromium)
+screenshots: $(STAMP)
+	$(BIN)/python scripts/web_screenshots.py --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) tadplan-demo build dist .pytest_cache .mypy_cache .ruff_cache

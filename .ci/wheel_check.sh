@@ -59,4 +59,50 @@ done
 "$py" -c "import json; d = json.load(open('sites.json')); assert d['search']['best']"
 "$tadplan" rules --json > rules.json
 "$tadplan" validate demo.yaml > /dev/null
+# the clinic service from the installed package: its migrations ship inside it
+echo "wheel check secret" | "$tadplan" user add --clinic Wheel --email w@example.org \
+  --role admin --password-stdin --db "sqlite:///$work/service.db" 2>/dev/null
+"$py" - "$work/service.db" "$tadplan" <<'PY'
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+url = f"http://127.0.0.1:{port}"
+server = subprocess.Popen(
+    [sys.argv[2], "serve", "--db", f"sqlite:///{sys.argv[1]}", "--port", str(port)],
+    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+)
+
+
+def call(path, data=None, headers=None):
+    req = urllib.request.Request(url + path, data=data, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return r.status, json.loads(r.read())
+
+
+try:
+    for _ in range(300):
+        try:
+            assert call("/health")[1]["status"] == "ok"
+            break
+        except OSError:
+            time.sleep(0.2)
+    login = json.dumps({"email": "w@example.org", "password": "wheel check secret"}).encode()
+    token = call("/api/auth/token", login, {"content-type": "application/json"})[1]["token"]
+    h = {"Authorization": f"Bearer {token}"}
+    status, case = call("/api/cases/import", open("demo.yaml", "rb").read(), h)
+    assert status == 201, case
+    status, pv = call(f"/api/cases/{case['id']}/plans", b"", h)
+    assert status == 201 and pv["number"] == 1, pv
+finally:
+    server.terminate()
+    server.wait(60)
+print("wheel check: clinic service migrated, case imported and planned")
+PY
 echo "wheel check: passed"

@@ -22,6 +22,8 @@ PKG = Path(tadplan.__file__).resolve().parent
 
 USED_BY_A_DEPENDENCY = {
     "charset-normalizer": "trimesh decodes a mesh file that is not binary STL with it",
+    "psycopg": "the service's PostgreSQL driver (SQLAlchemy's postgresql+psycopg, procrastinate)",
+    "python-multipart": "FastAPI reads the service's uploads and login form with it",
 }
 """Declared dependencies tadplan does not import itself, each with the reason it is needed."""
 

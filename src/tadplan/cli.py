@@ -675,6 +675,75 @@ def sites(
         _say(f"wrote {len(paths)} clearance maps to {out}")
 
 
+# ----------------------------------------------------------------------------- service
+# The clinic service (tadplan.service) is imported inside each command: `tadplan plan` does
+# not pay for FastAPI and SQLAlchemy.
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (sqlite:///PATH or postgresql://...); default TADPLAN_DB, "
+        "else a SQLite file in the user's data directory.",
+    ),
+]
+
+user_app = typer.Typer(help="Accounts of the clinic service.", no_args_is_help=True)
+db_app = typer.Typer(help="The clinic service's database.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(db_app, name="db")
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Processes.")] = 1,
+) -> None:
+    """Run the clinic service (REST API, OpenAPI at /docs) on the database."""
+    from tadplan.service import commands
+
+    commands.serve(commands.settings_for(db), host, port, workers)
+
+
+@app.command()
+def worker(db: DbOption = None) -> None:
+    """Run a PDF worker for a service on PostgreSQL (procrastinate)."""
+    from tadplan.service import commands
+
+    commands.worker(commands.settings_for(db))
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Bring the database to the newest migration."""
+    from tadplan.service import commands
+
+    _say(f"database at revision {commands.upgrade(commands.settings_for(db))}")
+
+
+@user_app.command("add")
+def user_add(
+    clinic: Annotated[str, typer.Option("--clinic", help="Clinic name (created if new).")],
+    email: Annotated[str, typer.Option("--email")],
+    role: Annotated[str, typer.Option("--role", help="viewer, clinician or admin.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Create an account (the first one: `--role admin`)."""
+    from tadplan.service import commands
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    uid = commands.add_user(commands.settings_for(db), clinic, email, role, password)
+    _say(f"created user {uid} ({role}) in clinic {clinic}")
+
+
 # ----------------------------------------------------------------------------- entry
 
 

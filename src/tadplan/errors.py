@@ -10,7 +10,9 @@
     │   ├── UserFileError        a file that cannot be read as text (tadplan._yaml)
     │   ├── ToothNumberError     a tooth number or notation (tadplan.case.fdi)
     │   ├── PatientMeshError     patient meshes or their manifest (tadplan.anatomy.patient)
-    │   └── CBCTError            a DICOM series (tadplan.anatomy.cbct)
+    │   ├── CBCTError            a DICOM series (tadplan.anatomy.cbct)
+    │   └── NotFound             an id the user's clinic does not have (tadplan.service.store;
+    │                            the API's 404)
     ├── DataError                a data file is malformed: the packaged data, or rule and
     │   │                        source files a rule author adds with --rules
     │   ├── KnowledgeError       a rule, table or source file (tadplan.knowledge)

@@ -153,6 +153,8 @@ def _cross_field_problems(
             if m and not keep:
                 continue
             field = f"goals.{keep[int(m.group(1))]}{m.group(2) or ''}" if m else prob.field
+            if field in bad_keys and prob.message == "required field is missing":
+                continue  # dropped here because its value was wrong: reported already
             renamed = Problem(field, prob.message)
             if str(renamed) not in seen:
                 out.append(renamed)

@@ -18,7 +18,7 @@ data-ref>`` for the report's tests and a reader's browser tools.
 Text widths come from the DejaVu Sans font metrics (fontTools, advance widths without
 kerning) of the font files shipped in ``tadplan/report/fonts``, so labels can be laid out
 without a renderer; PNG output rasterises the SVG with resvg, and the PDF is set by
-WeasyPrint, with the same files.
+Typst, with the same files.
 """
 
 from __future__ import annotations
