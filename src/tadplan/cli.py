@@ -29,6 +29,8 @@ from tadplan.errors import InputError
 
 if TYPE_CHECKING:
     from tadplan.anatomy.cbct import Volume
+    from tadplan.anatomy.meshes import DentitionModel
+    from tadplan.anatomy.survey import Survey
     from tadplan.knowledge import Knowledge
     from tadplan.model import ForceSystem, Plan
 
@@ -567,9 +569,7 @@ def sites(
     """Inter-radicular distances of the case's dentition (the average one, or the patient's
     meshes with --meshes); with --search, the best insertion per site (ranked) and clearance
     maps."""
-    from tadplan.anatomy.meshes import average_dentition
-    from tadplan.anatomy.patient import PatientMeshError, load_patient
-    from tadplan.anatomy.sites import DEFAULT_HEIGHTS_MM, interradicular_table
+    from tadplan.anatomy.sites import DEFAULT_HEIGHTS_MM
 
     c = load_case(case)
     if out is not None and not search:
@@ -577,17 +577,9 @@ def sites(
     if out is not None:
         _check_out_dir(out)
     volume = _volume(cbct)
-    if meshes is None:
-        model = average_dentition(c)
-    else:
-        try:
-            model = load_patient(meshes, c).model
-        except (PatientMeshError, OSError) as exc:
-            raise InputError.listing(str(meshes), [Problem("--meshes", str(exc))]) from None
+    model = _sites_dentition(c, meshes)
     heights = list(DEFAULT_HEIGHTS_MM)
-    by_site: dict[str, dict[float, float | None]] = {}
-    for r in interradicular_table(model, heights):
-        by_site.setdefault(r.site, {})[r.height_mm] = None if r.ird_mm == float("inf") else r.ird_mm
+    by_site = _ird_by_site(model, heights)
     sv = None
     if search:
         from tadplan.anatomy.survey import search_all_sites
@@ -595,76 +587,9 @@ def sites(
         sv = search_all_sites(c, "guided" if guided else "freehand", model=model)
     best = _best_insertions(sv, volume)
     if as_json:
-        data: dict[str, Any] = {
-            "case_id": c.id,
-            "heights_mm": heights,
-            "interradicular_mm": [
-                {"site": s, "ird_mm": [vals[h] for h in heights]} for s, vals in by_site.items()
-            ],
-        }
-        if volume is not None:
-            data["cbct"] = {
-                "voxels": list(volume.hu.shape),
-                "spacing_mm": [float(v) for v in volume.spacing_mm],
-            }
-        if sv is not None:
-            data["search"] = {
-                "workflow": sv.workflow,
-                "n_candidates": sv.n_candidates,
-                "best": best,
-            }
-        _print_json(data)
+        _print_json(_sites_json(c.id, heights, by_site, volume, sv, best))
     else:
-        _listing(
-            f"{c.id}: inter-radicular distance (mm) by height from the alveolar crest "
-            "('-' = above the apex of a root; root-to-root minimum distance)",
-            ["site", *(f"{h:g}" for h in heights)],
-            [
-                (s, *("-" if vals[h] is None else f"{vals[h]:.2f}" for h in heights))
-                for s, vals in by_site.items()
-            ],
-            wide=True,
-        )
-        if volume is not None:
-            n, r, k = volume.hu.shape
-            spacing = " x ".join(f"{v:.3g}" for v in volume.spacing_mm)
-            _listing(
-                f"CBCT {cbct}", ["volume"], [(f"{n} x {r} x {k} voxels, spacing {spacing} mm",)]
-            )
-        if sv is not None:
-            _listing(
-                f"best insertion per site ({sv.n_candidates:,} candidates, {sv.workflow})",
-                (
-                    "rank",
-                    "site",
-                    "status",
-                    "clearance",
-                    "size",
-                    "height",
-                    "md",
-                    "angles",
-                    "bone",
-                    "soft tissue",
-                    "at risk",
-                ),
-                [
-                    (
-                        b["rank"],
-                        b["site"],
-                        b["status"],
-                        "contact" if b["root_contact"] else f"{b['min_root_clearance_mm']:.2f}",
-                        f"{b['diameter_mm']:g}x{b['length_mm']:g}",
-                        f"{b['height_mm']:g}",
-                        f"{b['mesiodistal_mm']:+g}",
-                        f"{b['vertical_deg']:g}/{b['horizontal_deg']:+g}",
-                        "-" if b["bone_depth_mm"] is None else f"{b['bone_depth_mm']:.1f}",
-                        b["soft_tissue"] or "",
-                        ",".join(map(str, b["teeth_at_risk"])) or "-",
-                    )
-                    for b in best
-                ],
-                wide=True,
-            )
+        _print_sites(c.id, heights, by_site, volume, cbct, sv, best)
     if sv is not None and out is not None:
         from tadplan.report.site_maps import write_clearance_maps
 
@@ -673,6 +598,124 @@ def sites(
         except OSError as exc:
             raise _bad_option("--out", f"cannot write to {out}: {exc.strerror or exc}") from None
         _say(f"wrote {len(paths)} clearance maps to {out}")
+
+
+def _sites_dentition(c: Case, meshes: Path | None) -> DentitionModel:
+    """The dentition `tadplan sites` measures: the case's average one, or the patient's
+    meshes (a mesh that cannot be read is an input error naming --meshes)."""
+    from tadplan.anatomy.meshes import average_dentition
+    from tadplan.anatomy.patient import PatientMeshError, load_patient
+
+    if meshes is None:
+        return average_dentition(c)
+    try:
+        return load_patient(meshes, c).model
+    except (PatientMeshError, OSError) as exc:
+        raise InputError.listing(str(meshes), [Problem("--meshes", str(exc))]) from None
+
+
+def _ird_by_site(
+    model: DentitionModel, heights: list[float]
+) -> dict[str, dict[float, float | None]]:
+    """Inter-radicular distance (mm) by site and height; None above the apex of a root."""
+    from tadplan.anatomy.sites import interradicular_table
+
+    by_site: dict[str, dict[float, float | None]] = {}
+    for r in interradicular_table(model, heights):
+        by_site.setdefault(r.site, {})[r.height_mm] = None if r.ird_mm == float("inf") else r.ird_mm
+    return by_site
+
+
+def _sites_json(
+    case_id: str,
+    heights: list[float],
+    by_site: dict[str, dict[float, float | None]],
+    volume: Volume | None,
+    sv: Survey | None,
+    best: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """`tadplan sites --json`: the distances, the CBCT volume and the search's best insertions."""
+    data: dict[str, Any] = {
+        "case_id": case_id,
+        "heights_mm": heights,
+        "interradicular_mm": [
+            {"site": s, "ird_mm": [vals[h] for h in heights]} for s, vals in by_site.items()
+        ],
+    }
+    if volume is not None:
+        data["cbct"] = {
+            "voxels": list(volume.hu.shape),
+            "spacing_mm": [float(v) for v in volume.spacing_mm],
+        }
+    if sv is not None:
+        data["search"] = {
+            "workflow": sv.workflow,
+            "n_candidates": sv.n_candidates,
+            "best": best,
+        }
+    return data
+
+
+def _print_sites(
+    case_id: str,
+    heights: list[float],
+    by_site: dict[str, dict[float, float | None]],
+    volume: Volume | None,
+    cbct: Path | None,
+    sv: Survey | None,
+    best: list[dict[str, Any]],
+) -> None:
+    """`tadplan sites` as listings: the distances, the CBCT volume, the best insertions."""
+    _listing(
+        f"{case_id}: inter-radicular distance (mm) by height from the alveolar crest "
+        "('-' = above the apex of a root; root-to-root minimum distance)",
+        ["site", *(f"{h:g}" for h in heights)],
+        [
+            (s, *("-" if vals[h] is None else f"{vals[h]:.2f}" for h in heights))
+            for s, vals in by_site.items()
+        ],
+        wide=True,
+    )
+    if volume is not None:
+        n, r, k = volume.hu.shape
+        spacing = " x ".join(f"{v:.3g}" for v in volume.spacing_mm)
+        _listing(f"CBCT {cbct}", ["volume"], [(f"{n} x {r} x {k} voxels, spacing {spacing} mm",)])
+    if sv is not None:
+        _listing(
+            f"best insertion per site ({sv.n_candidates:,} candidates, {sv.workflow})",
+            (
+                "rank",
+                "site",
+                "status",
+                "clearance",
+                "size",
+                "height",
+                "md",
+                "angles",
+                "bone",
+                "soft tissue",
+                "at risk",
+            ),
+            [_best_insertion_row(b) for b in best],
+            wide=True,
+        )
+
+
+def _best_insertion_row(b: dict[str, Any]) -> tuple[Any, ...]:
+    """One row of the best-insertion listing, from its JSON record."""
+    return (
+        b["rank"],
+        b["site"],
+        b["status"],
+        "contact" if b["root_contact"] else f"{b['min_root_clearance_mm']:.2f}",
+        f"{b['diameter_mm']:g}x{b['length_mm']:g}",
+        f"{b['height_mm']:g}",
+        f"{b['mesiodistal_mm']:+g}",
+        f"{b['vertical_deg']:g}/{b['horizontal_deg']:+g}",
+        "-" if b["bone_depth_mm"] is None else f"{b['bone_depth_mm']:.1f}",
+        b["soft_tissue"] or "",
+        ",".join(map(str, b["teeth_at_risk"])) or "-",
+    )
 
 
 # ----------------------------------------------------------------------------- service

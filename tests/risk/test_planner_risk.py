@@ -111,7 +111,7 @@ def test_report_shows_the_risk_chart_and_the_patient_sentence() -> None:
     svg = risk_chart_svg(d)
     assert svg.startswith("<svg") and svg.count("<rect") == len(d.implants) + 1
     assert f"{d.risk.failure_probability:.1%}" in svg
-    ctx = build_context(p, figures_for=lambda *a: [])
+    ctx = build_context(p, figures_for=lambda *a, **k: [])
     assert ctx["patient_plan"].chance == plan_sentence(p)
     assert f"about {round(d.risk.failure_probability * 100)} in 100" in ctx["patient_plan"].chance
     views = [v for g in ctx["goals"] for v in g["designs"] if not v.ref_to]

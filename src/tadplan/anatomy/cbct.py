@@ -27,6 +27,8 @@ from tadplan.errors import DAMAGED_FILE_ERRORS, InputError
 from tadplan.model import Plan, SiteSafety, Warning
 
 if TYPE_CHECKING:
+    from pydicom.dataset import FileDataset
+
     from tadplan.anatomy.safety import Insertion
 
 F64 = NDArray[np.float64]
@@ -100,15 +102,34 @@ def read_dicom_series(directory: Path | str) -> Volume:
     truncated slices, pixel data shorter than Rows x Columns, missing, non-finite, zero,
     negative or implausible spacing (:data:`SPACING_RANGE_MM`), non-finite or zero
     rescale, slices of different spacing, orientation or size, uneven slice gaps."""
-    import pydicom
-    from pydicom.errors import BytesLengthException, InvalidDicomError
+    from pydicom.errors import BytesLengthException
 
     damaged: tuple[type[Exception], ...] = (*DAMAGED_FILE_ERRORS, BytesLengthException)
     d = Path(directory)
     if not d.is_dir():
         raise CBCTError(f"{d}: not a directory")
-    slices = []
-    without_pixels = []
+    slices = _image_slices(d, damaged)
+    row_cos, col_cos, spacing = _slice_plane(slices)
+    normal = np.cross(row_cos, col_cos)
+    pos, order, dz = _slice_stack(slices, normal, d)
+    dr, dc = (float(v) for v in spacing)
+    hu = _intensities(slices, order, d, damaged)
+    axes = np.array([row_cos * dc, col_cos * dr, normal * dz])
+    return Volume(hu, pos[0], axes)
+
+
+_Slice = tuple[Path, "FileDataset"]
+"""A slice's file and its DICOM dataset."""
+
+
+def _image_slices(d: Path, damaged: tuple[type[Exception], ...]) -> list[_Slice]:
+    """The image slices of the one series in ``d``, each placed in space (position,
+    orientation, spacing present); files that are not DICOM are skipped."""
+    import pydicom
+    from pydicom.errors import InvalidDicomError
+
+    slices: list[_Slice] = []
+    without_pixels: list[_Slice] = []
     for p in sorted(d.iterdir()):
         if not p.is_file():
             continue
@@ -135,6 +156,11 @@ def read_dicom_series(directory: Path | str) -> Volume:
         for tag in ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing"):
             if tag not in ds:
                 raise CBCTError(f"{p.name}: missing {tag}; cannot place the slice")
+    return slices
+
+
+def _slice_plane(slices: list[_Slice]) -> tuple[F64, F64, F64]:
+    """Row and column direction cosines and the pixel spacing (mm), the same on every slice."""
     first_name = slices[0][0].name
     ori = _numbers(slices[0][1], "ImageOrientationPatient", 6, first_name)
     row_cos, col_cos = ori[:3], ori[3:]
@@ -151,7 +177,12 @@ def read_dicom_series(directory: Path | str) -> Volume:
             raise CBCTError(f"{p.name}: PixelSpacing differs from {first_name}'s (mixed series)")
         if not np.allclose(_numbers(ds, "ImageOrientationPatient", 6, p.name), ori, atol=1e-4):
             raise CBCTError(f"{p.name}: ImageOrientationPatient differs from {first_name}'s")
-    normal = np.cross(row_cos, col_cos)
+    return row_cos, col_cos, spacing
+
+
+def _slice_stack(slices: list[_Slice], normal: F64, d: Path) -> tuple[F64, NDArray[np.intp], float]:
+    """The slices' positions in stack order, that order, and the slice spacing (mm): the
+    even gap between positions, or a single slice's SliceThickness (1 mm if absent)."""
     pos = np.array([_numbers(ds, "ImagePositionPatient", 3, p.name) for p, ds in slices])
     order = np.argsort(pos @ normal)
     pos = pos[order]
@@ -164,6 +195,7 @@ def read_dicom_series(directory: Path | str) -> Volume:
         dz = float(np.median(gaps))
         _spacing(np.array([dz]), "slice spacing (ImagePositionPatient)", str(d))
     else:
+        first_name = slices[0][0].name
         thickness = getattr(slices[0][1], "SliceThickness", None)
         dz = (
             1.0
@@ -171,7 +203,14 @@ def read_dicom_series(directory: Path | str) -> Volume:
             else float(_numbers(slices[0][1], "SliceThickness", 1, first_name)[0])
         )
         _spacing(np.array([dz]), "SliceThickness", first_name)
-    dr, dc = (float(v) for v in spacing)
+    return pos, order, dz
+
+
+def _intensities(
+    slices: list[_Slice], order: NDArray[np.intp], d: Path, damaged: tuple[type[Exception], ...]
+) -> NDArray[np.float32]:
+    """(n_slices, n_rows, n_columns) intensities in stack order, rescaled
+    (RescaleSlope, RescaleIntercept)."""
     sizes = {(int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0)) for _, ds in slices}
     if len(sizes) > 1:
         raise CBCTError(f"{d}: slices of different sizes {sorted(sizes)}")
@@ -196,8 +235,7 @@ def read_dicom_series(directory: Path | str) -> Volume:
         if a.shape != (rows, cols):
             raise CBCTError(f"{p.name}: pixel data of shape {a.shape}, not Rows x Columns")
         arrays.append(a * slope + icpt)
-    axes = np.array([row_cos * dc, col_cos * dr, normal * dz])
-    return Volume(np.stack(arrays), pos[0], axes)
+    return np.stack(arrays)
 
 
 @dataclass(frozen=True, eq=False)

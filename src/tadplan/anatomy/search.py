@@ -312,6 +312,96 @@ def _first_hits(tris: F64, origins: F64, dirs: F64, tmin: float) -> F64:
 # ----------------------------------------------------------------------------- kernel
 
 
+@njit(cache=True)
+def _parts_near_axis(
+    pall: I64,
+    pl: I64,
+    lo: F64,
+    hi: F64,
+    ex: float,
+    ey: float,
+    ez: float,
+    dx: float,
+    dy: float,
+    dz: float,
+    lmax: float,
+) -> int:
+    """Writes into ``pl`` the parts of ``pall`` whose grid box meets the box of the axis
+    segment (entry e, direction d, ``lmax`` long); returns how many."""
+    x0, x1 = min(ex, ex + lmax * dx), max(ex, ex + lmax * dx)
+    y0, y1 = min(ey, ey + lmax * dy), max(ey, ey + lmax * dy)
+    z0, z1 = min(ez, ez + lmax * dz), max(ez, ez + lmax * dz)
+    npl = 0
+    for q in range(pall.shape[0]):
+        p = pall[q]
+        if (
+            x1 >= lo[p, 0]
+            and x0 <= hi[p, 0]
+            and y1 >= lo[p, 1]
+            and y0 <= hi[p, 1]
+            and z1 >= lo[p, 2]
+            and z0 <= hi[p, 2]
+        ):
+            pl[npl] = p
+            npl += 1
+    return npl
+
+
+@njit(cache=True)
+def _walk_axis(
+    flat: NDArray[np.float32],
+    offset: I64,
+    shape: I64,
+    lo: F64,
+    hi: F64,
+    h: float,
+    band: float,
+    pa: I64,
+    ex: float,
+    ey: float,
+    ez: float,
+    dx: float,
+    dy: float,
+    dz: float,
+    lengths: F64,
+    step_min: float,
+    eps: float,
+    stop_below: float,
+    dmin: NDArray[np.float32],
+    tmin: NDArray[np.float32],
+) -> None:
+    """Walks one axis (sphere tracing on the parts ``pa``) and writes, for each length of
+    ``lengths``, the running minimum distance and where it occurs into ``dmin``/``tmin``."""
+    nl = lengths.shape[0]
+    t = 0.0
+    m = 1e30
+    tm = 0.0
+    li = 0
+    while li < nl:
+        d = min_parts(
+            flat, offset, shape, lo, hi, h, band, pa, ex + t * dx, ey + t * dy, ez + t * dz
+        )
+        if d < m:
+            m = d
+            tm = t
+        while li < nl and t >= lengths[li] - 1e-9:
+            dmin[li] = m
+            tmin[li] = tm
+            li += 1
+        if m <= stop_below and li < nl:
+            # every catalogue screw already touches a root: the longer
+            # lengths keep this (upper-bound) minimum
+            while li < nl:
+                dmin[li] = m
+                tmin[li] = tm
+                li += 1
+        if li < nl:
+            step = d - m + eps
+            if step < step_min:
+                step = step_min
+            t = min(t + step, lengths[li])
+
+
 @njit(cache=True, parallel=True)
 def _scan(
     entries: F64,
@@ -352,61 +442,29 @@ def _scan(
             for v in range(nv):
                 for w in range(nbh):
                     dx, dy, dz = dirs[s, v, w, 0], dirs[s, v, w, 1], dirs[s, v, w, 2]
-                    # parts whose grid box meets the axis segment's box
-                    x0, x1 = min(ex, ex + lmax * dx), max(ex, ex + lmax * dx)
-                    y0, y1 = min(ey, ey + lmax * dy), max(ey, ey + lmax * dy)
-                    z0, z1 = min(ez, ez + lmax * dz), max(ez, ez + lmax * dz)
-                    npl = 0
-                    for q in range(np_):
-                        p = pall[q]
-                        if (
-                            x1 >= lo[p, 0]
-                            and x0 <= hi[p, 0]
-                            and y1 >= lo[p, 1]
-                            and y0 <= hi[p, 1]
-                            and z1 >= lo[p, 2]
-                            and z0 <= hi[p, 2]
-                        ):
-                            pl[npl] = p
-                            npl += 1
-                    pa = pl[:npl]
-                    t = 0.0
-                    m = 1e30
-                    tm = 0.0
-                    li = 0
-                    while li < nl:
-                        d = min_parts(
-                            flat,
-                            offset,
-                            shape,
-                            lo,
-                            hi,
-                            h,
-                            band,
-                            pa,
-                            ex + t * dx,
-                            ey + t * dy,
-                            ez + t * dz,
-                        )
-                        if d < m:
-                            m = d
-                            tm = t
-                        while li < nl and t >= lengths[li] - 1e-9:
-                            dmin[s, i, j, v, w, li] = m
-                            tmin[s, i, j, v, w, li] = tm
-                            li += 1
-                        if m <= stop_below and li < nl:
-                            # every catalogue screw already touches a root: the longer
-                            # lengths keep this (upper-bound) minimum
-                            while li < nl:
-                                dmin[s, i, j, v, w, li] = m
-                                tmin[s, i, j, v, w, li] = tm
-                                li += 1
-                        if li < nl:
-                            step = d - m + eps
-                            if step < step_min:
-                                step = step_min
-                            t = min(t + step, lengths[li])
+                    npl = _parts_near_axis(pall, pl, lo, hi, ex, ey, ez, dx, dy, dz, lmax)
+                    _walk_axis(
+                        flat,
+                        offset,
+                        shape,
+                        lo,
+                        hi,
+                        h,
+                        band,
+                        pl[:npl],
+                        ex,
+                        ey,
+                        ez,
+                        dx,
+                        dy,
+                        dz,
+                        lengths,
+                        step_min,
+                        eps,
+                        stop_below,
+                        dmin[s, i, j, v, w],
+                        tmin[s, i, j, v, w],
+                    )
     return dmin, tmin
 
 

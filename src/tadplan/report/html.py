@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -18,10 +18,19 @@ from tadplan.case import Case, ToothStatus, fdi
 from tadplan.case.summary import case_summary, goal_notes
 from tadplan.knowledge.sources import display_key
 from tadplan.knowledge.sources import sources as registry
-from tadplan.model import Components, Design, Plan, RankCriterion, SourceRef, UnitForceSystem
+from tadplan.model import (
+    Components,
+    Design,
+    GoalPlan,
+    Plan,
+    RankCriterion,
+    SourceRef,
+    UnitForceSystem,
+)
+from tadplan.planner.sites import PlanSites, analyse_sites
 from tadplan.report.diagrams import design_figures
 from tadplan.report.figures import Figure
-from tadplan.report.geometry import dentition_shapes
+from tadplan.report.geometry import ToothShape, dentition_shapes
 from tadplan.report.mechanics_view import force_system_of
 from tadplan.report.risk_text import risk_chart_svg
 from tadplan.report.sheets import (
@@ -376,78 +385,96 @@ def sources_view(plan: Plan) -> list[dict[str, Any]]:
     return sorted(by_key.values(), key=lambda e: (e["key"] != "seed", e["key"]))
 
 
+@dataclass
+class _Drawing:
+    """The designs of a report drawn goal by goal: a design serving several goals is drawn
+    once (then referred to), an insertion already drawn is not drawn again."""
+
+    plan: Plan
+    embed: Embed
+    figures_for: Callable[..., list[Figure]]
+    shapes: Mapping[int, ToothShape]
+    sites: PlanSites
+    seen: dict[str, int] = field(default_factory=dict)
+    drawn: dict[str, tuple[str, Design, str]] = field(default_factory=dict)
+    """Design id -> (key, design, goal id) where it was first drawn."""
+    sites_done: dict[str, str] = field(default_factory=dict)
+    occlusal_of: dict[str, str] = field(default_factory=dict)
+
+    def goal_designs(self, gp: GoalPlan) -> list[_DesignView]:
+        """The views of a goal's designs, the first the chosen one."""
+        designs = [self._design_view(gp, d) for d in gp.designs]
+        for k, dv in enumerate(designs):
+            dv.chosen = k == 0
+            dv.occlusal_svg = dv.occlusal_svg or self.occlusal_of.get(dv.ref_to or "", "")
+            self.occlusal_of.setdefault(dv.key, dv.occlusal_svg)
+            dv.thumb = _img(dv.occlusal_svg, f"occlusal view of {dv.design.id}")
+            if k > 0:
+                dv.behind = behind_chosen(gp.designs[0], dv.design)
+        return designs
+
+    def _design_view(self, gp: GoalPlan, d: Design) -> _DesignView:
+        n = self.seen.get(d.id, 0)
+        self.seen[d.id] = n + 1
+        key = d.id if n == 0 else f"{d.id}-{n}"
+        first = self.drawn.get(d.id)
+        if first is not None and same_design(first[1], d):  # serving several goals
+            return _DesignView(
+                key=key,
+                design=d,
+                figures=[],
+                materials=[],
+                mechanics_rows=[],
+                risk_rows=[],
+                sizes={},
+                ref_to=first[0],
+                ref_goal=first[2],
+            )
+        self.drawn.setdefault(d.id, (key, d, gp.goal.id))
+        figs = self.figures_for(
+            self.plan, gp, d, self.shapes, key, self.sites_done, sites=self.sites
+        )
+        views = _fig_views(figs, self.embed)
+        return _DesignView(
+            key=key,
+            design=d,
+            figures=views,
+            materials=materials(d),
+            mechanics_rows=_mechanics_rows(d),
+            risk_rows=_risk_rows(d),
+            sizes={i.id: implant_size(i) for i in d.implants},
+            risk_chart=_chart_markup(risk_chart_svg(d), self.embed),
+            occlusal_svg=views[0].svg if views else "",
+        )
+
+
+def _fig_views(figs: list[Figure], embed: Embed) -> list[_FigView]:
+    """The figures as the template shows them (closing each)."""
+    views = []
+    for f in figs:
+        svg = f.svg()
+        markup = svg if embed == "svg" else _markup(f, embed)
+        views.append(_FigView(f.id, f.kind, f.caption, f.notes, markup, svg))
+        f.close()
+    return views
+
+
 def build_context(
     plan: Plan, embed: Embed = "svg", figures_for: Callable[..., list[Figure]] = design_figures
 ) -> dict[str, Any]:
     """Everything the template shows, diagrams rendered as ``embed``."""
     case = plan.case
-    shapes = dentition_shapes(case)
-    goals: list[dict[str, Any]] = []
-    all_goal_teeth: set[int] = set()
-    occlusal_of: dict[str, str] = {}
-    seen: dict[str, int] = {}
-    drawn: dict[str, tuple[str, Design, str]] = {}
-    sites_done: dict[str, str] = {}
+    drawing = _Drawing(plan, embed, figures_for, dentition_shapes(case), analyse_sites(plan))
     case_notes = goal_notes(case)
-    for gp in plan.goals:
-        all_goal_teeth.update(gp.goal.teeth)
-        designs = []
-        for d in gp.designs:
-            n = seen.get(d.id, 0)
-            seen[d.id] = n + 1
-            key = d.id if n == 0 else f"{d.id}-{n}"
-            first = drawn.get(d.id)
-            if first is not None and same_design(first[1], d):  # serving several goals
-                designs.append(
-                    _DesignView(
-                        key=key,
-                        design=d,
-                        figures=[],
-                        materials=[],
-                        mechanics_rows=[],
-                        risk_rows=[],
-                        sizes={},
-                        ref_to=first[0],
-                        ref_goal=first[2],
-                    )
-                )
-                continue
-            drawn.setdefault(d.id, (key, d, gp.goal.id))
-            figs = figures_for(plan, gp, d, shapes, key, sites_done)
-            views = []
-            for f in figs:
-                svg = f.svg()
-                markup = svg if embed == "svg" else _markup(f, embed)
-                views.append(_FigView(f.id, f.kind, f.caption, f.notes, markup, svg))
-                f.close()
-            designs.append(
-                _DesignView(
-                    key=key,
-                    design=d,
-                    figures=views,
-                    materials=materials(d),
-                    mechanics_rows=_mechanics_rows(d),
-                    risk_rows=_risk_rows(d),
-                    sizes={i.id: implant_size(i) for i in d.implants},
-                    risk_chart=_chart_markup(risk_chart_svg(d), embed),
-                    occlusal_svg=views[0].svg if views else "",
-                )
-            )
-        for k, dv in enumerate(designs):
-            dv.chosen = k == 0
-            dv.occlusal_svg = dv.occlusal_svg or occlusal_of.get(dv.ref_to or "", "")
-            occlusal_of.setdefault(dv.key, dv.occlusal_svg)
-            dv.thumb = _img(dv.occlusal_svg, f"occlusal view of {dv.design.id}")
-            if k > 0:
-                dv.behind = behind_chosen(gp.designs[0], dv.design)
-        goals.append(
-            {
-                "goal": gp.goal,
-                "case_notes": case_notes.get(gp.goal.id),
-                "notes": gp.notes,
-                "designs": designs,
-            }
-        )
+    goals: list[dict[str, Any]] = [
+        {
+            "goal": gp.goal,
+            "case_notes": case_notes.get(gp.goal.id),
+            "notes": gp.notes,
+            "designs": drawing.goal_designs(gp),
+        }
+        for gp in plan.goals
+    ]
     chosen = chosen_designs(plan)
     for g, c in zip(goals, chosen, strict=True):
         g["summary"] = c
@@ -456,7 +483,7 @@ def build_context(
         "case": case,
         "css": _css(),
         "summary": case_summary(case),
-        "fdi_rows": fdi_rows(case, all_goal_teeth),
+        "fdi_rows": fdi_rows(case, {t for gp in plan.goals for t in gp.goal.teeth}),
         "fdi_legend": FDI_LEGEND,
         "goals": goals,
         "case_lines": case_lines(case),

@@ -17,6 +17,7 @@ from tadplan.knowledge.sources import display_key
 from tadplan.model import Plan, SourceRef
 from tadplan.report.canvas import FONT_FILES, font_path
 from tadplan.report.html import _DesignView, build_context, patient_info
+from tadplan.report.sheets import LabImplant, LabTooth, PatientPlan
 from tadplan.report.text import CONNECTION_NAMES, fmt_force, fmt_num
 
 DASH = "—"
@@ -123,6 +124,43 @@ def pdf_data(plan: Plan) -> dict[str, Any]:
     """Everything the Typst template lays out, as plain JSON values."""
     ctx = build_context(plan, "svg")
     case = plan.case
+    alternatives, appendix = _alternatives(ctx["goals"])
+    return {
+        "case_id": case.id,
+        "description": case.description,
+        "case_title": case.title,
+        "disclaimer": plan.disclaimer,
+        "case_lines": list(ctx["case_lines"]),
+        "chosen": _chosen(ctx),
+        "materials": ctx["materials"],
+        "goals": [_goal(g) for g in ctx["goals"]],
+        "alternatives": alternatives,
+        "appendix": appendix,
+        "summary": [list(r) for r in ctx["summary"]],
+        "fdi": _fdi(ctx["fdi_rows"]),
+        "fdi_legend": " · ".join(f"{sym} {text}" for sym, text in ctx["fdi_legend"]),
+        "plan_warnings": [[w.severity, w.text] for w in plan.warnings],
+        "goal_rows": [_goal_row(g) for g in ctx["goals"]],
+        "lab": _lab(ctx["lab"]),
+        "sources": [
+            {"key": display_key(s["key"]), "text": s["text"], "details": s["details"]}
+            for s in ctx["sources"]
+        ],
+        "trace": [
+            [
+                t.rule_id,
+                t.goal_id or DASH,
+                "yes" if t.fired else "no",
+                "; ".join(t.facts + ([t.reason] if t.reason else [])),
+            ]
+            for t in plan.trace
+        ],
+        "patient": _patient(ctx["patient_plan"]),
+    }
+
+
+def _chosen(ctx: dict[str, Any]) -> list[dict[str, Any]]:
+    """Page 1: each goal's chosen design, its diagram and text sized by the number of goals."""
     many = sum(1 for c in ctx["chosen"] if c.design_id and not c.same_as_goal)
     chosen = []
     for g, c in zip(ctx["goals"], ctx["chosen"], strict=True):
@@ -133,23 +171,27 @@ def pdf_data(plan: Plan) -> dict[str, Any]:
         item["fig_width_pct"] = 80 if many <= 1 else 50 if many == 2 else 36
         item["size_pt"] = 7.8 if many <= 1 else 7.4 if many == 2 else 6.6
         chosen.append(item)
-    goals = []
-    for g in ctx["goals"]:
-        gl = g["goal"]
-        amount = f" ({gl.amount})" if gl.amount else ""
-        goals.append(
-            {
-                "id": gl.id,
-                "heading": f"{gl.kind.value.replace('_', ' ')} of "
-                f"{', '.join(map(str, gl.teeth))}{amount}",
-                "case_notes": g["case_notes"],
-                "notes": g["notes"],
-                "chosen": _design(g["designs"][0]) if g["designs"] else None,
-            }
-        )
+    return chosen
+
+
+def _goal(g: dict[str, Any]) -> dict[str, Any]:
+    """A goal's section: its heading, notes and chosen design in full."""
+    gl = g["goal"]
+    amount = f" ({gl.amount})" if gl.amount else ""
+    return {
+        "id": gl.id,
+        "heading": f"{gl.kind.value.replace('_', ' ')} of {', '.join(map(str, gl.teeth))}{amount}",
+        "case_notes": g["case_notes"],
+        "notes": g["notes"],
+        "chosen": _design(g["designs"][0]) if g["designs"] else None,
+    }
+
+
+def _alternatives(goals: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The alternatives (a row each) and, in the appendix, each in full."""
     alternatives = []
     appendix = []
-    for g in ctx["goals"]:
+    for g in goals:
         for dv in g["designs"][1:]:
             d = dv.design
             alternatives.append(
@@ -169,83 +211,68 @@ def pdf_data(plan: Plan) -> dict[str, Any]:
                 }
             )
             appendix.append(_design(dv))
-    implants, teeth, appliances = ctx["lab"]
-    pp = ctx["patient_plan"]
-    patient = patient_info()
+    return alternatives, appendix
+
+
+def _fdi(fdi_rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The FDI chart's cells: goal teeth marked, missing and extracted ones grey."""
     grey = {"missing", "extracted", "planned_extraction"}
+    return [
+        [
+            {
+                "fdi": str(c["fdi"]),
+                "sym": c["sym"],
+                "goal": "goal" in c["cls"].split(),
+                "grey": bool(grey & set(c["cls"].split())),
+            }
+            for c in row["cells"]
+        ]
+        for row in fdi_rows
+    ]
+
+
+def _goal_row(g: dict[str, Any]) -> list[str]:
+    """A goal's row of the case's goal table."""
+    return [
+        g["goal"].id,
+        g["goal"].kind.value.replace("_", " "),
+        ", ".join(map(str, g["goal"].teeth)),
+        g["goal"].amount or DASH,
+        g["goal"].anchorage_demand.value,
+        str(len(g["designs"])),
+    ]
+
+
+def _lab(lab: tuple[list[LabImplant], list[LabTooth], list[str]]) -> dict[str, Any]:
+    """The lab order sheet: implants, teeth with their attachments, appliances."""
+    implants, teeth, appliances = lab
     return {
-        "case_id": case.id,
-        "description": case.description,
-        "case_title": case.title,
-        "disclaimer": plan.disclaimer,
-        "case_lines": list(ctx["case_lines"]),
-        "chosen": chosen,
-        "materials": ctx["materials"],
-        "goals": goals,
-        "alternatives": alternatives,
-        "appendix": appendix,
-        "summary": [list(r) for r in ctx["summary"]],
-        "fdi": [
-            [
-                {
-                    "fdi": str(c["fdi"]),
-                    "sym": c["sym"],
-                    "goal": "goal" in c["cls"].split(),
-                    "grey": bool(grey & set(c["cls"].split())),
-                }
-                for c in row["cells"]
-            ]
-            for row in ctx["fdi_rows"]
+        "implants": [list(dataclasses.astuple(i)) for i in implants],
+        "teeth": [[str(t.tooth), t.name, t.attachment, t.parts] for t in teeth],
+        "appliances": appliances,
+    }
+
+
+def _patient(pp: PatientPlan) -> dict[str, Any]:
+    """The patient's sheet: the plan in the patient's words, and the general sections."""
+    patient = patient_info()
+    return {
+        "title": patient["title"],
+        "where": pp.where,
+        "how_long": pp.how_long,
+        "chance": pp.chance,
+        "sections": [
+            {
+                "heading": s["heading"],
+                "text": " ".join(s["text"].split()),
+                "refs": "; ".join(
+                    display_key(r["key"]) + (f" ({r['detail']})" if r.get("detail") else "")
+                    for r in s["sources"]
+                ),
+            }
+            for s in patient["sections"]
         ],
-        "fdi_legend": " · ".join(f"{sym} {text}" for sym, text in ctx["fdi_legend"]),
-        "plan_warnings": [[w.severity, w.text] for w in plan.warnings],
-        "goal_rows": [
-            [
-                g["goal"].id,
-                g["goal"].kind.value.replace("_", " "),
-                ", ".join(map(str, g["goal"].teeth)),
-                g["goal"].amount or DASH,
-                g["goal"].anchorage_demand.value,
-                str(len(g["designs"])),
-            ]
-            for g in ctx["goals"]
-        ],
-        "lab": {
-            "implants": [list(dataclasses.astuple(i)) for i in implants],
-            "teeth": [[str(t.tooth), t.name, t.attachment, t.parts] for t in teeth],
-            "appliances": appliances,
-        },
-        "sources": [
-            {"key": display_key(s["key"]), "text": s["text"], "details": s["details"]}
-            for s in ctx["sources"]
-        ],
-        "trace": [
-            [
-                t.rule_id,
-                t.goal_id or DASH,
-                "yes" if t.fired else "no",
-                "; ".join(t.facts + ([t.reason] if t.reason else [])),
-            ]
-            for t in plan.trace
-        ],
-        "patient": {
-            "title": patient["title"],
-            "where": pp.where,
-            "how_long": pp.how_long,
-            "chance": pp.chance,
-            "sections": [
-                {
-                    "heading": s["heading"],
-                    "text": " ".join(s["text"].split()),
-                    "refs": "; ".join(
-                        display_key(r["key"]) + (f" ({r['detail']})" if r.get("detail") else "")
-                        for r in s["sources"]
-                    ),
-                }
-                for s in patient["sections"]
-            ],
-            "footer": " ".join(patient["footer"].split()),
-        },
+        "footer": " ".join(patient["footer"].split()),
     }
 
 

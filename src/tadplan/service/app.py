@@ -75,6 +75,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.jobs = runner
 
+    _limit_bodies(app, settings)
+    _answer_errors(app)
+
+    @app.get("/health", response_model=Health, tags=["service"])
+    def health() -> Health:
+        """Open without login: the service is up."""
+        return Health(status="ok", version=__version__)
+
+    web.install(app)  # the clinic web app's pages and /static (before /login of auth)
+    app.include_router(auth.router)
+    app.include_router(api.router)
+
+    _serve_openapi(app)
+    return app
+
+
+def _limit_bodies(app: FastAPI, settings: Settings) -> None:
+    """Refuse an over-size body from its Content-Length before reading it."""
     upload_limit = max(settings.max_mesh_bytes, settings.max_cbct_bytes) + 1024 * 1024
     body_limit = max(settings.max_case_bytes, 1_000_000) + 64 * 1024
 
@@ -97,6 +115,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 return JSONResponse({"detail": f"larger than {limit} bytes"}, 413)
         return await call_next(request)
 
+
+def _answer_errors(app: FastAPI) -> None:
+    """Bad input is a 422 naming the field, an unknown or other clinic's id a 404."""
+
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> JSONResponse:
         return JSONResponse(api.input_error_body(exc), 422)
@@ -116,14 +138,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             422,
         )
 
-    @app.get("/health", response_model=Health, tags=["service"])
-    def health() -> Health:
-        """Open without login: the service is up."""
-        return Health(status="ok", version=__version__)
 
-    web.install(app)  # the clinic web app's pages and /static (before /login of auth)
-    app.include_router(auth.router)
-    app.include_router(api.router)
+def _serve_openapi(app: FastAPI) -> None:
+    """The OpenAPI document (with the case's schema and the two ways to log in) and its
+    browsable page, to logged-in users only."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -154,8 +172,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     def api_docs(who: auth.Viewer) -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title}: API")
-
-    return app
 
 
 def app_from_env() -> FastAPI:

@@ -15,6 +15,8 @@ branch_labels = None
 depends_on = None
 
 
+# An Alembic migration is frozen history, read as a list and never edited.
+# long: states every table of the first schema once, in order
 def upgrade() -> None:
     op.create_table(
         "clinics",
