@@ -21,6 +21,21 @@ REGEX_METHODS = frozenset({"match", "search", "findall", "finditer", "fullmatch"
 ALLOWED: dict[tuple[str, str], str] = {
     ("tadplan._yaml", "construct_yaml_int"): "YAML reader: a plain scalar of a user's file",
     ("tadplan.case.model", "parse_segment"): "the user's segment span, e.g. '13-23'",
+    ("tadplan.service.actions", "check_mesh"): "the file name of a user's upload, made safe",
+    ("tadplan.service.auth", "_bearer"): "the HTTP Authorization header 'Bearer TOKEN'",
+    ("tadplan.service.web.forms", "_set"): "a posted form field's name 'goals.0.kind'",
+    ("tadplan.service.web.forms", "_get"): "a posted form field's name 'goals.0.kind'",
+    ("tadplan.service.web.forms", "teeth_of"): "teeth the user typed in a form field",
+    ("tadplan.service.web.forms", "_tokens"): "a list the user typed in a form field",
+    ("tadplan.service.web.forms", "is_segment"): "a segment span the user typed, e.g. '13-23'",
+    ("tadplan.service.web.forms", "_items"): "a posted form field's name 'goals.0.kind'",
+    ("tadplan.service.web.forms", "_displaced"): "directions the user typed in a form field",
+    ("tadplan.service.web.forms", "form_field"): (
+        "a problem's field path to the form's field name (to do: read Problem's path tuple)"
+    ),
+    ("tadplan.service.web.pages", "_case_rows"): "the words of the user's case search",
+    ("tadplan.service.web.pages", "_rows"): "posted form field names 'goals.0.kind'",
+    ("tadplan.service.web.pages", "_renumber"): "posted form field names 'goals.0.kind'",
     ("tadplan.anatomy.patient", "label_from_name"): "FDI number in the user's mesh file name",
     ("tadplan.cli", "plain"): "escapes control characters of user text before printing",
     ("tadplan.cli", "_listing"): "folds whitespace of a cell onto one output line (formatting)",
