@@ -24,19 +24,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("tadplan.anatomy.patient", "label_from_name"): "FDI number in the user's mesh file name",
     ("tadplan.cli", "plain"): "escapes control characters of user text before printing",
     ("tadplan.cli", "_listing"): "folds whitespace of a cell onto one output line (formatting)",
-    ("tadplan.case.io", "problems_from_validation"): (
-        "pydantic's message of a case validator 'field: reason' (to do: the validators raise "
-        "a typed error that pydantic keeps in ctx['error'])"
-    ),
-    ("tadplan.case.io", "_cross_field_problems"): (
-        "a problem's field path 'goals.N...' (to do: Problem with the path as a tuple)"
-    ),
-    ("tadplan.knowledge.conditions", "parse_condition"): (
-        "pydantic's message of a condition validator 'field: reason' (to do, as case.io)"
-    ),
-    ("tadplan.knowledge.loader", "_validation_error"): (
-        "pydantic's message of a rule-schema validator 'field: reason' (to do, as case.io)"
-    ),
 }
 
 
