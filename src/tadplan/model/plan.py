@@ -210,6 +210,15 @@ class Connection(_Model):
         "along the arch to them",
     )
     force_g: float | None = Field(default=None, ge=0, description="nominal force per side, g")
+    force_source: SourceRef | None = Field(
+        default=None, description="the citation of the rule's force (force_g as the rule gave it)"
+    )
+    rule_force_g: float | None = Field(
+        default=None,
+        ge=0,
+        description="the rule's force when the planner fitted another module to reach the "
+        "cited dose range (planner.adopt); None: force_g is the rule's",
+    )
     module: ModuleKind | None = Field(
         default=None,
         description="the force module (one of the kind's, mechanics.result.FORCE_MODULES); "

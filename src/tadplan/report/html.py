@@ -19,6 +19,7 @@ from tadplan.case.summary import case_summary, goal_notes
 from tadplan.knowledge.sources import display_key
 from tadplan.knowledge.sources import sources as registry
 from tadplan.model import Components, Design, Plan, RankCriterion, SourceRef, UnitForceSystem
+from tadplan.planner.text import activation_steps
 from tadplan.report.diagrams import design_figures
 from tadplan.report.figures import Figure
 from tadplan.report.geometry import dentition_shapes
@@ -51,6 +52,7 @@ def _env() -> jinja2.Environment:
     )
     env.filters["force"] = fmt_force
     env.filters["cite_key"] = display_key
+    env.filters["activation_steps"] = activation_steps
     return env
 
 
