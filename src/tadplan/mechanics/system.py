@@ -101,6 +101,7 @@ from tadplan.model import (
     PatientComponents,
     Side,
     SideForce,
+    SourceRef,
     UnitForceSystem,
     usual_attachment_site,
     usual_module,
@@ -712,8 +713,7 @@ def goal_time(
         kind=goal.kind.value,
         amount_mm=goal.amount_mm,
         rate_mm_per_month=rate.value if rate else None,
-        rate_source=f"{rate.source}: {rate.detail} [{rate.tag}]" if rate else None,
-        rate_source_key=rate.source if rate else None,
+        rate_source=SourceRef(key=rate.source, detail=rate.detail, tag=rate.tag) if rate else None,
         duration_weeks=weeks,
         note=note,
     )
@@ -1301,7 +1301,7 @@ def analyse_design(
         for gid, (g, gteeth) in parts.goals.items()
         if g.kind not in HOLDING_KINDS
     ]
-    sources.update(t.rate_source_key for t in times if t.rate_source_key)
+    sources.update(t.rate_source.key for t in times if t.rate_source)
     durations = [t.duration_weeks for t in times if t.duration_weeks is not None]
     for u in held.units + shared.anchorage:
         sources.update(u.cr_sources)
@@ -1878,8 +1878,7 @@ def _dose(
     dose = DoseCheck(
         low_g=rng.low_g,
         high_g=rng.high_g,
-        source=f"{rng.source}: {rng.detail} [{rng.tag}]",
-        source_key=rng.source,
+        source=SourceRef(key=rng.source, detail=rng.detail, tag=rng.tag),
         basis=rng.basis,
         basis_detail=rng.basis_detail,
         delivered_g=delivered,

@@ -369,7 +369,12 @@ DISCLAIMER = (
 
 
 class Plan(_Model):
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = Field(
+        default=2,
+        description="2: citations of doses and movement rates are SourceRef values (key, "
+        "detail, tag) instead of words plus a key; connections carry force_source and "
+        "rule_force_g, and the design's activation no longer holds the force steps",
+    )
     tadplan_version: str
     case: Case
     goals: list[GoalPlan]

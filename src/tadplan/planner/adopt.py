@@ -57,8 +57,8 @@ def _sources(cf: ConnectionForce) -> list[SourceRef]:
     """The registry keys of a connection's friction and dose range (structured fields of the
     force system, never parsed back from its words)."""
     keys = list(cf.friction_source_keys)
-    if cf.dose is not None and cf.dose.source_key:
-        keys.append(cf.dose.source_key)
+    if cf.dose is not None:
+        keys.append(cf.dose.source.key)
     return [SourceRef(key=k) for k in dict.fromkeys(keys) if k]
 
 
