@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tadplan.case import fdi
+from tadplan.knowledge.sources import display_key
 from tadplan.model import (
     Cited,
     Components,
@@ -16,6 +17,17 @@ from tadplan.model import (
     SourceRef,
     UnitForceSystem,
 )
+
+
+def friction_words(refs: Sequence[SourceRef]) -> str:
+    """The friction fraction's citations: a data value as "key [tag]", a citation without a
+    tag (the clinical chapter) by its name and section."""
+    return "; ".join(
+        f"{display_key(r.key)} [{r.tag}]"
+        if r.tag
+        else display_key(r.key) + (f", {r.detail}" if r.detail else "")
+        for r in refs
+    )
 
 
 def source_words(ref: SourceRef) -> str:

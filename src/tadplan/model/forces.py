@@ -273,9 +273,8 @@ class ConnectionForce(_Model):
     module: ModuleUse | None = None
     applied_g: float = 0.0
     friction_loss_fraction: float = 0.0
-    friction_source: str | None = Field(default=None, description="the friction's citation, words")
-    friction_source_keys: list[str] = Field(
-        default_factory=list, description="registry keys the friction fraction rests on"
+    friction_sources: list[SourceRef] = Field(
+        default_factory=list, description="the citations of the friction fraction"
     )
     delivered_g: float = 0.0
     point_mm: Vec3 | None = None

@@ -56,7 +56,7 @@ class Adoption:
 def _sources(cf: ConnectionForce) -> list[SourceRef]:
     """The registry keys of a connection's friction and dose range (structured fields of the
     force system, never parsed back from its words)."""
-    keys = list(cf.friction_source_keys)
+    keys = [s.key for s in cf.friction_sources]
     if cf.dose is not None:
         keys.append(cf.dose.source.key)
     return [SourceRef(key=k) for k in dict.fromkeys(keys) if k]
