@@ -24,6 +24,9 @@ from tadplan.mechanics.geometry import GeometryError
 
 SRC = Path(tadplan.__file__).parent
 CATEGORIES = (InputError, DataError, ComputationError)
+INSIDE_VALIDATORS = frozenset({"tadplan.errors.FieldErrors"})
+"""Raised only inside pydantic validators, which wrap it in a ValidationError that its
+reader turns into a hierarchy error: never raised to a caller."""
 
 
 def _error_classes() -> dict[str, type[BaseException]]:
@@ -55,6 +58,9 @@ def test_every_error_class_is_a_tadplan_error_of_one_category() -> None:
         "tadplan.mechanics.geometry.GeometryError",
     } <= set(classes)
     for name, cls in classes.items():
+        if name in INSIDE_VALIDATORS:
+            assert issubclass(cls, ValueError) and not issubclass(cls, TadplanError), name
+            continue
         assert issubclass(cls, TadplanError), name
         if cls not in (TadplanError, *CATEGORIES):
             assert sum(issubclass(cls, c) for c in CATEGORIES) == 1, name
@@ -183,3 +189,24 @@ def test_the_catch_all_finder_finds_one() -> None:
     cleanup = ast.parse("try:\n    f()\nexcept BaseException:\n    g()\n    raise\n")
     narrow = ast.parse("try:\n    f()\nexcept (KeyError, OSError):\n    pass\n")
     assert [len(_catch_alls(t)) for t in (swallow, bare, cleanup, narrow)] == [1, 1, 0, 0]
+
+
+def test_a_validator_names_its_field_as_a_path_not_in_its_message() -> None:
+    """A validator's FieldErrors reaches the reader of the ValidationError as (path, reason)
+    pairs: a reason that itself reads 'word: text' is not split into another field."""
+    from pydantic import BaseModel, ValidationError, model_validator
+
+    from tadplan.errors import FieldErrors, field_errors
+
+    class M(BaseModel):
+        a: int
+
+        @model_validator(mode="after")
+        def _check(self) -> M:
+            raise FieldErrors([(("a",), "note: not 3"), (("b", 0), "twice")])
+
+    with pytest.raises(ValidationError) as exc:
+        M(a=1)
+    (err,) = exc.value.errors(include_url=False)
+    assert field_errors(err) == ((("a",), "note: not 3"), (("b", 0), "twice"))
+    assert [str(Problem.at(p, r)) for p, r in field_errors(err)] == ["a: note: not 3", "b.0: twice"]

@@ -13,7 +13,12 @@ import tadplan
 
 SRC = Path(tadplan.__file__).resolve().parent
 
-STR_METHODS = frozenset({"split", "rsplit", "partition", "rpartition"})
+STR_METHODS = frozenset(
+    {"split", "rsplit", "partition", "rpartition", "startswith", "endswith"}
+    | {"removeprefix", "removesuffix"}
+)
+"""Calls that read text; ``replace`` too when it swaps a computed string (a formatted line),
+not a literal character (``kind.value.replace("_", " ")`` formats an enum value)."""
 REGEX_METHODS = frozenset({"match", "search", "findall", "finditer", "fullmatch", "sub", "subn"})
 
 """Mechanics that parse their own text today; the typed Connection fields replace them."""
@@ -39,19 +44,13 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("tadplan.anatomy.patient", "label_from_name"): "FDI number in the user's mesh file name",
     ("tadplan.cli", "plain"): "escapes control characters of user text before printing",
     ("tadplan.cli", "_listing"): "folds whitespace of a cell onto one output line (formatting)",
-    ("tadplan.case.io", "problems_from_validation"): (
-        "pydantic's message of a case validator 'field: reason' (to do: the validators raise "
-        "a typed error that pydantic keeps in ctx['error'])"
-    ),
-    ("tadplan.case.io", "_cross_field_problems"): (
-        "a problem's field path 'goals.N...' (to do: Problem with the path as a tuple)"
-    ),
-    ("tadplan.knowledge.conditions", "parse_condition"): (
-        "pydantic's message of a condition validator 'field: reason' (to do, as case.io)"
-    ),
-    ("tadplan.knowledge.loader", "_validation_error"): (
-        "pydantic's message of a rule-schema validator 'field: reason' (to do, as case.io)"
-    ),
+    ("tadplan.cli", "_write_stdout"): "ends the output it prints with a newline (formatting)",
+    ("tadplan.cli", "_emit"): "ends the output it prints with a newline (formatting)",
+    ("tadplan.anatomy.patient", "load_patient"): "the user's mesh file names (bone*, gingiva*)",
+    ("tadplan.examples", "example_path"): "the example name the user typed",
+    ("tadplan.case.io", "_found"): "pydantic's own message prefix 'Value error, '",
+    ("tadplan.knowledge.conditions", "error_reason"): "pydantic's own message prefix",
+    ("tadplan.model.citation", "ref"): "the data file's detail, which may end in its tag",
 }
 
 
@@ -71,7 +70,18 @@ def _parsing_calls(tree: ast.Module) -> list[tuple[str, int, str]]:
             if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute):
                 name, owner = child.func.attr, child.func.value
                 is_re = isinstance(owner, ast.Name) and owner.id == "re"
-                if name in STR_METHODS or name in REGEX_METHODS or (is_re and name == "split"):
+                swaps_text = (
+                    name == "replace"
+                    and not (isinstance(owner, ast.Name) and owner.id == "os")
+                    and bool(child.args)
+                    and not isinstance(child.args[0], ast.Constant)
+                )
+                if (
+                    name in STR_METHODS
+                    or name in REGEX_METHODS
+                    or (is_re and name == "split")
+                    or swaps_text
+                ):
                     out.append((func, child.lineno, ast.unparse(child)[:80]))
             visit(child, inner)
 
@@ -109,3 +119,10 @@ def test_the_allowlist_has_no_stale_entries() -> None:
 def test_the_scan_sees_a_split() -> None:
     calls = _parsing_calls(ast.parse("def f(s):\n    return s.split(' (')[0]\n"))
     assert calls == [("f", 2, "s.split(' (')")]
+
+
+def test_the_scan_sees_a_formatted_line_replaced() -> None:
+    src = "def f(lines, was, now):\n    return [x.replace(was, now) for x in lines]\n"
+    assert [c[2] for c in _parsing_calls(ast.parse(src))] == ["x.replace(was, now)"]
+    assert _parsing_calls(ast.parse("def f(k):\n    return k.replace('_', ' ')\n")) == []
+    assert _parsing_calls(ast.parse("def f(s):\n    return s.startswith('a')\n")) != []

@@ -27,6 +27,10 @@
         ├── ModuleError          an activation a module cannot take (tadplan.mechanics.modules)
         └── SiteUnavailable      a site that cannot be assessed (tadplan.anatomy.safety)
 
+Outside the tree, ``FieldErrors`` is raised only inside pydantic validators (the field paths
+and reasons a validator found, read back by the reader of the ``ValidationError``, which
+raises one of the errors above); it never reaches a caller.
+
 Every class is also a ``ValueError``, as the classes were before this hierarchy, so a
 caller's ``except ValueError`` keeps working. Each subclass lives in the module that raises
 it (and is imported from there); only the categories and :class:`Problem` live here. This
@@ -41,29 +45,74 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 __all__ = [
     "DAMAGED_FILE_ERRORS",
     "ComputationError",
     "DataError",
+    "FieldErrors",
+    "FieldPath",
     "InputError",
     "Problem",
     "TadplanError",
+    "dotted",
+    "field_errors",
 ]
+
+
+FieldPath = tuple[str | int, ...]
+"""Where a value sits in a mapping read from a file: keys and list indices, e.g.
+``("goals", 0, "teeth")``; ``()`` is the whole thing."""
+
+
+def dotted(path: FieldPath) -> str:
+    """``goals.0.teeth``: a path as the user reads it (each part cut to 40 characters, since
+    a key may be the user's)."""
+    return ".".join(str(p)[:40] for p in path)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input: where (a dotted field path) and why."""
+    """One thing wrong with an input: where (a dotted field path, an option, a line) and why."""
 
     field: str
     message: str
 
+    @classmethod
+    def at(cls, path: FieldPath, message: str) -> Problem:
+        """The problem of the field at ``path``."""
+        return cls(dotted(path), message)
+
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class FieldErrors(ValueError):
+    """What a pydantic validator found wrong, each reason with the path of its field relative
+    to the model validated (``()``: the model as a whole).
+
+    Raised inside a validator, pydantic keeps it in the error's ``ctx["error"]``; readers of
+    validation errors (:func:`field_errors`) take the paths and reasons from there, never
+    from the message. :meth:`at` builds the error of one field."""
+
+    def __init__(self, found: Sequence[tuple[FieldPath, str]]) -> None:
+        self.found = tuple(found)
+        super().__init__("\n".join(str(Problem.at(p, r)) for p, r in self.found))
+
+    @classmethod
+    def at(cls, field: str | int | FieldPath, reason: str) -> FieldErrors:
+        """The error of one field: ``FieldErrors.at("teeth", "is empty")``."""
+        return cls([(field if isinstance(field, tuple) else (field,), reason)])
+
+
+def field_errors(err: Mapping[str, Any]) -> tuple[tuple[FieldPath, str], ...]:
+    """The (path, reason) pairs of one of pydantic's error dicts (read with its context):
+    those of a :class:`FieldErrors` raised by a validator, else ``()``."""
+    raised = (err.get("ctx") or {}).get("error")
+    return raised.found if isinstance(raised, FieldErrors) else ()
 
 
 class TadplanError(Exception):

@@ -90,5 +90,5 @@ def test_every_example_design_gets_a_sourced_force_system(name):
             assert u.movement.value in u.movement.__class__.__members__
         for c in fs.connections:
             if c.dose is not None:
-                assert c.dose.source.split(":")[0] in REGISTRY
+                assert c.dose.source.key in REGISTRY
         assert format_force_system(fs).startswith(f"design {d.id}")

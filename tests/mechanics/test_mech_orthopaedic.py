@@ -60,7 +60,7 @@ def test_marpe_without_a_force_takes_the_middle_of_the_expansion_range() -> None
     for c in parts:
         assert c.applied_g == pytest.approx(18000)  # middle of 16-20 kg
         assert c.dose is not None and c.dose.status == "within"
-        assert c.dose.source.startswith("camporesi2013")
+        assert c.dose.source.key.startswith("camporesi2013")
         assert c.dose.suggestion is None  # no spring or chain for an expansion screw
         assert any("per activation" in n for n in c.notes)
     assert {"camporesi2013", "rpe_aligner2024"} <= set(fs.sources)

@@ -204,7 +204,8 @@ def test_two_springs_on_one_unit_share_its_per_tooth_dose():
     assert len(fs.connections) == 2
     for c in fs.connections:
         assert c.dose is not None
-        assert c.dose.source.startswith(f"{per.extrusion.source}: {per.extrusion.detail}")
+        assert c.dose.source.key == per.extrusion.source
+        assert (c.dose.source.detail or "").startswith(per.extrusion.detail)
         assert c.dose.high_g == pytest.approx(2 * per.extrusion.high_g)
         assert c.dose.status == "within"
 

@@ -7,6 +7,7 @@ from functools import cache
 from tadplan.examples import load_example
 from tadplan.model import Design, Plan
 from tadplan.planner import plan
+from tadplan.planner.text import activation_steps
 
 
 @cache
@@ -31,7 +32,7 @@ def texts(d: Design) -> str:
     """Everything a clinician reads about a design, lower-case."""
     parts = [
         d.title,
-        *d.activation,
+        *activation_steps(d),
         *d.prerequisites,
         *d.alternatives,
         *(w.text for w in d.warnings),

@@ -18,6 +18,7 @@ from tadplan.model import Design, ForceSystem
 from tadplan.planner.adopt import RULE_ID, adopt_suggested_forces
 from tadplan.planner.combine import combine
 from tadplan.planner.pipeline import propose, rank
+from tadplan.planner.text import activation_steps
 
 NITI = "anterior-retraction-direct-niti"
 CHAIN = "anterior-retraction-direct-chain"
@@ -72,7 +73,11 @@ def test_demo_top_design_adopts_the_250_g_class() -> None:
     assert {"joi2015_enmasse", "drescher1989", "seed"} <= keys
     assert all(s.text for s in info[0].sources)  # cited in full by the planner
     assert not any("below the cited" in w.text for w in top.warnings if w.severity != "info")
-    assert any("raised from the rule's 200 g" in a for a in top.activation)
+    # the typed values changed, and the activation step is written from them
+    fitted = [c for c in top.connections if c.rule_force_g is not None]
+    assert fitted and all(c.rule_force_g == 200 and c.force_g == 250 for c in fitted)
+    assert any("raised from the rule's 200 g" in a for a in activation_steps(top))
+    assert not any("raised from" in a for a in top.activation)  # not stored as text
     entries = [t for t in p.trace if t.rule_id == RULE_ID and t.fired]
     assert any("d2-c1" in " ".join(t.facts) for t in entries)
 

@@ -164,7 +164,7 @@ def test_factors_listed_largest_effect_first_with_sources() -> None:
     codes = {f.code for f in r.factors}
     assert {"root_contact", "short_screw", "adolescent"} <= codes
     registry = load_risk_data().source_keys()
-    assert all(f.source in registry for f in r.factors)
+    assert all(f.source.key in registry and f.source.tag for f in r.factors)
 
 
 def test_interval_brackets_the_estimate_and_is_reproducible() -> None:

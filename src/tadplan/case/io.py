@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +11,10 @@ from pydantic import ValidationError
 
 from tadplan._yaml import MAX_DEPTH, UserFileError, load_user, read_user_file, yaml_problem
 from tadplan.case.model import Case
-from tadplan.errors import InputError, Problem
+from tadplan.errors import FieldPath, InputError, Problem, field_errors
 
 MAX_PROBLEMS = 50
 """Problems listed at most for one case (a generated file can have thousands)."""
-
-_FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*): (.+)$", re.S)
 
 
 class CaseError(InputError):
@@ -25,28 +22,35 @@ class CaseError(InputError):
     (raised as ``CaseError.listing(source, problems)``)."""
 
 
-def problems_from_validation(exc: ValidationError) -> list[Problem]:
-    """Turn pydantic's errors into field-named problems (model-level messages that
-    already carry ``field: reason`` pairs are split back into them)."""
-    out: list[Problem] = []
-    errors = exc.errors(include_url=False, include_input=False, include_context=False)
-    for err in errors[:MAX_PROBLEMS]:
-        loc = ".".join(str(p)[:40] for p in err["loc"])
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling; unknown keys are not ignored)"
+def _found(exc: ValidationError) -> list[tuple[FieldPath, str]]:
+    """(path, reason) of each of pydantic's errors; those a validator named in a
+    :class:`~tadplan.errors.FieldErrors` are taken from it (a case-level error can name
+    several fields)."""
+    out: list[tuple[FieldPath, str]] = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = tuple(err["loc"])
+        named = field_errors(err)
+        if named:
+            out += [((*loc, *path), reason) for path, reason in named]
+        elif err["type"] == "extra_forbidden":
+            out.append((loc, "unknown key (check the spelling; unknown keys are not ignored)"))
         elif err["type"] == "missing":
-            msg = "required field is missing"
-        for part in msg.split("\n"):
-            m = _FIELD_PREFIX.match(part)
-            if m:
-                field = f"{loc}.{m.group(1)}" if loc else m.group(1)
-                out.append(Problem(field, m.group(2)))
-            else:
-                out.append(Problem(loc, part))
-    if len(errors) > MAX_PROBLEMS:
-        out.append(Problem("", f"... and {len(errors) - MAX_PROBLEMS} more problems"))
+            out.append((loc, "required field is missing"))
+        else:
+            out.append((loc, str(err["msg"]).removeprefix("Value error, ")))
     return out
+
+
+def _problems(found: list[tuple[FieldPath, str]]) -> list[Problem]:
+    out = [Problem.at(path, reason) for path, reason in found[:MAX_PROBLEMS]]
+    if len(found) > MAX_PROBLEMS:
+        out.append(Problem("", f"... and {len(found) - MAX_PROBLEMS} more problems"))
+    return out
+
+
+def problems_from_validation(exc: ValidationError) -> list[Problem]:
+    """Turn pydantic's errors into field-named problems."""
+    return _problems(_found(exc))
 
 
 def parse_text(text: str, source: str = "<text>") -> Any:
@@ -113,18 +117,17 @@ def case_from_data(data: Any, source: str = "<data>") -> Case:
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
-        problems = problems_from_validation(exc)
+        found = _found(exc)
         raise CaseError.listing(
-            source, problems + _cross_field_problems(data, exc, problems)
+            source, _problems(found) + _cross_field_problems(data, exc, found[:MAX_PROBLEMS])
         ) from None
 
 
 _STAND_IN = {"id": "stand-in", "kind": "anchorage_maintenance", "segment": "upper_arch"}
-_GOALS_RE = re.compile(r"^goals\.(\d+)(\..*)?$")
 
 
 def _cross_field_problems(
-    data: dict[str, Any], exc: ValidationError, known: list[Problem]
+    data: dict[str, Any], exc: ValidationError, known: list[tuple[FieldPath, str]]
 ) -> list[Problem]:
     """The case-level (cross-field) problems that field errors hid: the case is validated
     again without the sections and goals that failed, so a bad goal does not hide a band on a
@@ -146,16 +149,21 @@ def _cross_field_problems(
     try:
         Case.model_validate(pruned)
     except ValidationError as again:
-        seen = {str(p) for p in known}
+        seen = {str(Problem.at(path, reason)) for path, reason in known}
         out = []
-        for prob in problems_from_validation(again):
-            m = _GOALS_RE.match(prob.field)
-            if m and not keep:
+        for path, reason in _found(again)[:MAX_PROBLEMS]:
+            of_goal = path[:1] == ("goals",) and len(path) > 1 and isinstance(path[1], int)
+            if of_goal and not keep:
                 continue
-            field = f"goals.{keep[int(m.group(1))]}{m.group(2) or ''}" if m else prob.field
-            if field in bad_keys and prob.message == "required field is missing":
+            if (
+                len(path) == 1
+                and str(path[0]) in bad_keys
+                and reason == "required field is missing"
+            ):
                 continue  # dropped here because its value was wrong: reported already
-            renamed = Problem(field, prob.message)
+            renamed = Problem.at(
+                ("goals", keep[int(path[1])], *path[2:]) if of_goal else path, reason
+            )
             if str(renamed) not in seen:
                 out.append(renamed)
         return out

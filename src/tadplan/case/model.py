@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from tadplan.case import fdi
+from tadplan.errors import FieldErrors, FieldPath
 
 # ----------------------------------------------------------------------------- basics
 
@@ -164,15 +165,15 @@ class Dentition(_Model):
                 seen[t] = field
         for t in self.primary_present:
             if not fdi.is_primary(t):
-                raise ValueError(f"primary_present: {t} is a permanent tooth")
+                raise FieldErrors.at("primary_present", f"{t} is a permanent tooth")
         for field in ("unerupted", "impacted", "erupted"):
             for t in getattr(self, field):
                 if fdi.is_primary(t):
-                    raise ValueError(f"{field}: {t} is a primary tooth (use primary_present)")
+                    raise FieldErrors.at(field, f"{t} is a primary tooth (use primary_present)")
         for t in self.erupted:
             if fdi.position(t) != 8:
-                raise ValueError(
-                    f"erupted: {t} is not a third molar (only third molars default from age)"
+                raise FieldErrors.at(
+                    "erupted", f"{t} is not a third molar (only third molars default from age)"
                 )
         return self
 
@@ -448,16 +449,20 @@ class DisplacedTooth(_Model):
     def _directions(self) -> DisplacedTooth:
         d = set(self.direction)
         if len(d) != len(self.direction):
-            raise ValueError("direction: a direction is listed twice")
+            raise FieldErrors.at("direction", "a direction is listed twice")
         for one, other in _OPPOSITE_DISPLACEMENT:
             if d & one and d & other:
                 a, b = sorted(x.value for x in d & one)[0], sorted(x.value for x in d & other)[0]
-                raise ValueError(f"direction: {a} and {b} are opposite: give one of them")
+                raise FieldErrors.at("direction", f"{a} and {b} are opposite: give one of them")
         jaw = fdi.arch(self.tooth)
         if Displacement.palatal in d and jaw == "mandible":
-            raise ValueError(f"direction: tooth {self.tooth} is in the mandible: use 'lingual'")
+            raise FieldErrors.at(
+                "direction", f"tooth {self.tooth} is in the mandible: use 'lingual'"
+            )
         if Displacement.lingual in d and jaw == "maxilla":
-            raise ValueError(f"direction: tooth {self.tooth} is in the maxilla: use 'palatal'")
+            raise FieldErrors.at(
+                "direction", f"tooth {self.tooth} is in the maxilla: use 'palatal'"
+            )
         return self
 
 
@@ -680,40 +685,42 @@ class Goal(_Model):
         if (self.teeth is None) == (self.segment is None):
             raise ValueError("give exactly one of 'teeth' or 'segment'")
         if self.teeth is not None and not self.teeth:
-            raise ValueError("teeth: is empty")
+            raise FieldErrors.at("teeth", "is empty")
         if self.teeth:
             arches = {fdi.arch(t) for t in self.teeth}
             if len(arches) > 1 and self.kind not in {
                 MovementKind.crossbite_correction,
                 *SURGICAL_KINDS,
             }:
-                raise ValueError(f"teeth: {self.teeth} span both arches: make one goal per arch")
+                raise FieldErrors.at(
+                    "teeth", f"{self.teeth} span both arches: make one goal per arch"
+                )
         angular = self.kind in ANGULAR_KINDS
         amount = self.amount_deg if angular else self.amount_mm
         wrong = self.amount_mm if angular else self.amount_deg
         measure = "deg" if angular else "mm"
         unit = f"amount_{measure}"
         if wrong is not None:
-            raise ValueError(
-                f"{'amount_mm' if angular else 'amount_deg'}: {self.kind.value} is measured "
-                f"in {measure}: use {unit}"
+            raise FieldErrors.at(
+                "amount_mm" if angular else "amount_deg",
+                f"{self.kind.value} is measured in {measure}: use {unit}",
             )
         if amount is not None:
             ceiling = MAX_AMOUNT[self.kind]
             floor = MIN_AMOUNT_DEG if angular else MIN_AMOUNT_MM
             if amount <= 0 and self.kind not in HOLDING_KINDS:
-                raise ValueError(f"{unit}: must be positive, got {amount:g}")
+                raise FieldErrors.at(unit, f"must be positive, got {amount:g}")
             if 0 < amount < floor and self.kind not in HOLDING_KINDS:
-                raise ValueError(
-                    f"{unit}: {amount:g} is too small to plan for (at least {floor:g}; "
-                    f"below that the movement is within measurement error)"
+                raise FieldErrors.at(
+                    unit,
+                    f"{amount:g} is too small to plan for (at least {floor:g}; "
+                    f"below that the movement is within measurement error)",
                 )
             if self.kind in HOLDING_KINDS and amount != 0:
-                raise ValueError(f"{unit}: {self.kind.value} takes no amount")
+                raise FieldErrors.at(unit, f"{self.kind.value} takes no amount")
             if amount > ceiling:
-                raise ValueError(
-                    f"{unit}: {amount:g} is not plausible for {self.kind.value} "
-                    f"(at most {ceiling:g})"
+                raise FieldErrors.at(
+                    unit, f"{amount:g} is not plausible for {self.kind.value} (at most {ceiling:g})"
                 )
         return self
 
@@ -787,7 +794,7 @@ class Case(_Model):
                 object.__setattr__(self, "dentition", dent)
         problems = semantic_problems(self)
         if problems:
-            raise ValueError("\n".join(problems))
+            raise FieldErrors(problems)
         return self
 
     def goal_ids(self) -> list[str]:
@@ -812,42 +819,44 @@ def _moved_teeth(goal: Goal, retained: frozenset[int]) -> tuple[int, ...]:
     return teeth
 
 
-def _absent_teeth_problems(case: Case) -> list[str]:
+def _absent_teeth_problems(case: Case) -> list[tuple[FieldPath, str]]:
     """Appliances and findings on teeth that are not in the mouth; goal sides that
     contradict the goal's teeth."""
-    problems: list[str] = []
+    problems: list[tuple[FieldPath, str]] = []
     dent = case.dentition
     att = case.attachments
     gone = {t: dent.status(t) for t in fdi.ALL_TEETH if dent.status(t) in ABSENT}
-    on_teeth: list[tuple[str, list[int]]] = [("attachments.bands", att.bands)]
+    on_teeth: list[tuple[FieldPath, list[int]]] = [(("attachments", "bands"), att.bands)]
     if isinstance(att.brackets, list):
-        on_teeth.append(("attachments.brackets", att.brackets))
+        on_teeth.append((("attachments", "brackets"), att.brackets))
     on_teeth += [
-        (f"findings.crossbites.{j}.teeth", cb.teeth)
+        (("findings", "crossbites", j, "teeth"), cb.teeth)
         for j, cb in enumerate(case.findings.crossbites)
     ]
     for where, teeth in on_teeth:
         for t in teeth:
             if t in gone:
                 state = "not present" if fdi.is_primary(t) else gone[t].value
-                problems.append(f"{where}: tooth {t} is {state}")
+                problems.append((where, f"tooth {t} is {state}"))
                 break
     for i, g in enumerate(case.goals):
         if g.side in ("right", "left"):
             other = [t for t in g.tooth_list() if fdi.side(t) != g.side]
             if other:
                 problems.append(
-                    f"goals.{i}.side: {g.side}, but tooth {other[0]} is on the "
-                    f"{fdi.side(other[0])} side"
+                    (
+                        ("goals", i, "side"),
+                        f"{g.side}, but tooth {other[0]} is on the {fdi.side(other[0])} side",
+                    )
                 )
     return problems
 
 
-def semantic_problems(case: Case) -> list[str]:
-    """Cross-field problems, each naming the field: movements of absent teeth,
+def semantic_problems(case: Case) -> list[tuple[FieldPath, str]]:
+    """Cross-field problems, each (the field's path, the reason): movements of absent teeth,
     appliances on them, contradictory goals, empty segments, duplicate goal ids.
     Linear in the number of goals."""
-    problems: list[str] = []
+    problems: list[tuple[FieldPath, str]] = []
     dent = case.dentition
     ids = case.goal_ids()
     first: dict[str, int] = {}
@@ -855,7 +864,9 @@ def semantic_problems(case: Case) -> list[str]:
     for i, gid in enumerate(ids):
         if gid in first and gid not in reported:
             reported.add(gid)
-            problems.append(f"goals.{first[gid]}.id: goal id {echo(gid)} is used more than once")
+            problems.append(
+                (("goals", first[gid], "id"), f"goal id {echo(gid)} is used more than once")
+            )
         first.setdefault(gid, i)
     problems += _absent_teeth_problems(case)
     present = dent.present_teeth()
@@ -863,45 +874,56 @@ def semantic_problems(case: Case) -> list[str]:
     for j, a in enumerate(case.findings.site_assessments):
         if a.site.between is not None:
             t1, t2 = a.site.between
-            where = f"findings.site_assessments.{j}.site.between"
+            where: FieldPath = ("findings", "site_assessments", j, "site", "between")
             gone = [t for t in (t1, t2) if t not in present]
             if gone:
-                problems.append(f"{where}: tooth {gone[0]} is not in the mouth")
+                problems.append((where, f"tooth {gone[0]} is not in the mouth"))
             elif t2 not in fdi.neighbours(t1, present):
-                problems.append(f"{where}: teeth {t1} and {t2} are not neighbours along the arch")
+                problems.append((where, f"teeth {t1} and {t2} are not neighbours along the arch"))
     seen_displaced: set[int] = set()
     for j, d in enumerate(case.findings.displaced_teeth):
-        where = f"findings.displaced_teeth.{j}.tooth"
+        where = ("findings", "displaced_teeth", j, "tooth")
         st = dent.status(d.tooth)
         if d.tooth in seen_displaced:
-            problems.append(f"{where}: tooth {d.tooth} is listed twice")
+            problems.append((where, f"tooth {d.tooth} is listed twice"))
         seen_displaced.add(d.tooth)
         if st in ABSENT:
-            problems.append(f"{where}: tooth {d.tooth} is {st.value.replace('_', ' ')}")
+            problems.append((where, f"tooth {d.tooth} is {st.value.replace('_', ' ')}"))
     per_tooth: dict[int, list[tuple[int, MovementKind]]] = {}
     for i, g in enumerate(case.goals):
-        where = f"goals.{i}"
+        where = ("goals", i)
         if g.teeth is not None:
             for t in g.teeth:
                 st = dent.status(t)
                 if st in ABSENT:
                     problems.append(
-                        f"{where}.teeth: tooth {t} is {st.value.replace('_', ' ')}: "
-                        f"it cannot be moved ({g.kind.value})"
+                        (
+                            (*where, "teeth"),
+                            f"tooth {t} is {st.value.replace('_', ' ')}: "
+                            f"it cannot be moved ({g.kind.value})",
+                        )
                     )
                 elif st in UNERUPTED and g.kind not in ERUPTION_KINDS:
                     problems.append(
-                        f"{where}.teeth: tooth {t} is {st.value}: only canine_alignment or "
-                        f"extrusion can bring it into the arch, not {g.kind.value}"
+                        (
+                            (*where, "teeth"),
+                            f"tooth {t} is {st.value}: only canine_alignment or "
+                            f"extrusion can bring it into the arch, not {g.kind.value}",
+                        )
                     )
                 elif st == ToothStatus.planned_extraction:
                     problems.append(
-                        f"{where}.teeth: tooth {t} is a planned extraction: it cannot be "
-                        f"a target of {g.kind.value}"
+                        (
+                            (*where, "teeth"),
+                            f"tooth {t} is a planned extraction: it cannot be "
+                            f"a target of {g.kind.value}",
+                        )
                     )
         teeth = _moved_teeth(g, retained)
         if g.segment is not None and not teeth:
-            problems.append(f"{where}.segment: no tooth of segment {echo(g.segment)} is retained")
+            problems.append(
+                ((*where, "segment"), f"no tooth of segment {echo(g.segment)} is retained")
+            )
         for t in teeth:
             per_tooth.setdefault(t, []).append((i, g.kind))
     clashes: dict[tuple[tuple[int, ...], str, str], list[int]] = {}
@@ -915,8 +937,11 @@ def semantic_problems(case: Case) -> list[str]:
                 clashes.setdefault((idx, ka, kb), []).append(tooth)
     for (idx, ka, kb), teeth_hit in clashes.items():
         problems.append(
-            f"goals.{idx[-1]}: contradictory goals on tooth "
-            f"{', '.join(map(str, teeth_hit))}: {ka} and {kb} "
-            f"(goals {', '.join(echo(ids[j]) for j in idx[:5])}{', ...' if len(idx) > 5 else ''})"
+            (
+                ("goals", idx[-1]),
+                f"contradictory goals on tooth {', '.join(map(str, teeth_hit))}: {ka} and {kb} "
+                f"(goals {', '.join(echo(ids[j]) for j in idx[:5])}"
+                f"{', ...' if len(idx) > 5 else ''})",
+            )
         )
     return problems

@@ -67,7 +67,7 @@ from tadplan.case.model import (
     Patient,
     Symmetry,
 )
-from tadplan.errors import DataError
+from tadplan.errors import DataError, field_errors
 from tadplan.knowledge.context import GoalContext
 from tadplan.knowledge.templates import OtherGoalFilter, SiteTemplate, _Strict
 
@@ -554,6 +554,10 @@ def error_reason(err: Any) -> tuple[list[str | int], str]:
         return loc, ONE_KEY
     if err["type"] == "union_tag_invalid":
         return [*loc, err["ctx"]["tag"]], f"unknown condition (known: {', '.join(KEYS)})"
+    named = field_errors(err)  # a validator named a field of its model
+    if named:
+        path, reason = named[0]
+        return [*loc, *path], reason
     return loc, str(err["msg"]).removeprefix("Value error, ")
 
 
@@ -563,9 +567,6 @@ def parse_condition(data: object, where: str = "when") -> Condition:
         return _ADAPTER.validate_python(data)
     except ValidationError as exc:
         loc, reason = error_reason(exc.errors(include_url=False)[0])
-        head, sep, tail = reason.partition(": ")
-        if sep and head.isidentifier():  # a model's "field: reason" names a sub-field
-            loc, reason = [*loc, head], tail
         raise ConditionError(".".join(str(p) for p in [where, *loc]), reason) from None
 
 

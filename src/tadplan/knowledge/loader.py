@@ -118,18 +118,15 @@ def _where(path: Path, raw: Any, loc: Sequence[object]) -> str:
 
 def _validation_error(path: Path, raw: Any, exc: ValidationError) -> KnowledgeError:
     err = exc.errors(include_url=False)[0]
-    loc, msg = error_reason(err)  # a condition's key tags its union member: not a field
+    # a condition's key tags its union member: not a field; a validator's FieldErrors names
+    # the field of its model
+    loc, msg = error_reason(err)
     # pydantic names the member of a union it tried ("literal['a','b']"): not a field
     loc = [p for p in loc if isinstance(p, int) or "[" not in p]
     if err["type"] == "extra_forbidden":
         msg = "unknown key (check the spelling)"
     elif err["type"] == "missing":
         msg = "required field is missing"
-    # model-level messages of the form "field: reason" name a sub-field
-    head, sep, tail = msg.partition(": ")
-    if sep and head.replace(".", "").replace("_", "").isalnum() and " " not in head:
-        loc.append(head)
-        msg = tail
     return KnowledgeError(_where(path, raw, loc), msg)
 
 

@@ -26,6 +26,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictInt, field_validator, model_validator
 
 from tadplan.case.model import AnchorageDemand, SiteRegion, Surface
+from tadplan.errors import FieldErrors
 from tadplan.knowledge.conditions import Always, Condition
 from tadplan.knowledge.sources import Source
 from tadplan.knowledge.templates import OtherGoalFilter as OtherGoalFilter
@@ -125,10 +126,14 @@ class ConnectionTemplate(_Strict):
     def _module_of_kind(self) -> ConnectionTemplate:
         allowed = FORCE_MODULES.get(self.kind.value, ())
         if self.activation_mm is not None and not allowed:
-            raise ValueError(f"activation_mm: a {self.kind.value} has no force module to activate")
+            raise FieldErrors.at(
+                "activation_mm", f"a {self.kind.value} has no force module to activate"
+            )
         if self.module is not None and self.module not in allowed:
             can = ", ".join(m.value for m in allowed) or "no force module"
-            raise ValueError(f"module: {self.kind.value} takes {can}, not {self.module.value}")
+            raise FieldErrors.at(
+                "module", f"{self.kind.value} takes {can}, not {self.module.value}"
+            )
         return self
 
     one_piece: bool = Field(
@@ -158,21 +163,26 @@ class ConnectionTemplate(_Strict):
     @model_validator(mode="after")
     def _force(self) -> ConnectionTemplate:
         if self.force_g is not None and self.force_source is None:
-            raise ValueError("force_g: a force needs a force_source (every number is sourced)")
+            raise FieldErrors.at(
+                "force_g", "a force needs a force_source (every number is sourced)"
+            )
         ortho = self.kind in ORTHOPAEDIC_KINDS
         cap = ORTHOPAEDIC_MAX_G if ortho else ORTHODONTIC_MAX_G
         if self.force_g is not None and self.force_g > cap:
-            raise ValueError(
-                f"force_g: {self.force_g:g} g is above {cap:g} g, the cap for {self.kind.value} "
+            raise FieldErrors.at(
+                "force_g",
+                f"{self.force_g:g} g is above {cap:g} g, the cap for {self.kind.value} "
                 + (
                     "(orthopaedic appliance)"
                     if ortho
                     else "(orthodontic connection); only orthopaedic appliances "
                     f"({', '.join(sorted(k.value for k in ORTHOPAEDIC_KINDS))}) carry kg forces"
-                )
+                ),
             )
         if self.one_piece and self.from_ is None:
-            raise ValueError("one_piece: needs `from` (the implants that carry the appliance)")
+            raise FieldErrors.at(
+                "one_piece", "needs `from` (the implants that carry the appliance)"
+            )
         return self
 
 
@@ -197,12 +207,12 @@ class DesignTemplate(_Strict):
         refs = [i.ref for i in self.implants]
         dup = sorted({r for r in refs if refs.count(r) > 1})
         if dup:
-            raise ValueError(f"implants: ref {dup[0]!r} is used twice")
+            raise FieldErrors.at("implants", f"ref {dup[0]!r} is used twice")
         for j, c in enumerate(self.connections):
             if c.from_ is not None and c.from_ not in refs:
-                raise ValueError(
-                    f"connections.{j}.from: no implant with ref {c.from_!r} "
-                    f"(known: {', '.join(refs) or 'none'})"
+                raise FieldErrors.at(
+                    ("connections", j, "from"),
+                    f"no implant with ref {c.from_!r} (known: {', '.join(refs) or 'none'})",
                 )
         return self
 
@@ -258,7 +268,7 @@ class RuleSpec(_Strict):
     @model_validator(mode="after")
     def _one(self) -> RuleSpec:
         if (self.design is None) == (self.modify is None):
-            raise ValueError("design: a rule has exactly one of 'design' or 'modify'")
+            raise FieldErrors.at("design", "a rule has exactly one of 'design' or 'modify'")
         return self
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from tadplan.case.fdi import ToothType
 from tadplan.case.model import MovementKind, SiteRegion, Symmetry
+from tadplan.errors import FieldErrors
 
 
 class _Strict(BaseModel):
@@ -54,15 +55,15 @@ class SiteTemplate(_Strict):
     def _shape(self) -> SiteTemplate:
         if self.region == SiteRegion.interradicular:
             if self.surface is None:
-                raise ValueError("surface: an inter-radicular site needs a surface")
+                raise FieldErrors.at("surface", "an inter-radicular site needs a surface")
             if (self.place is None) == (self.between is None):
                 raise ValueError(
                     "give exactly one of 'place' or 'between' for an inter-radicular site"
                 )
             for a, b in self.between or []:
                 if not (1 <= a <= 8 and 1 <= b <= 8) or abs(a - b) != 1:
-                    raise ValueError(
-                        f"between: [{a}, {b}] are not two neighbouring tooth positions (1-8)"
+                    raise FieldErrors.at(
+                        "between", f"[{a}, {b}] are not two neighbouring tooth positions (1-8)"
                     )
         elif self.place or self.between or self.surface:
             raise ValueError(

@@ -77,7 +77,7 @@ from tadplan.mechanics.geometry import (
     power_arm_for_translation,
     unit_vector,
 )
-from tadplan.mechanics.text import curve_words, dose_words
+from tadplan.mechanics.text import curve_words, dose_words, friction_words
 from tadplan.model import (
     CLAMPED_KINDS,
     COMPRESSION_KINDS,
@@ -101,6 +101,7 @@ from tadplan.model import (
     PatientComponents,
     Side,
     SideForce,
+    SourceRef,
     UnitForceSystem,
     usual_attachment_site,
     usual_module,
@@ -712,8 +713,7 @@ def goal_time(
         kind=goal.kind.value,
         amount_mm=goal.amount_mm,
         rate_mm_per_month=rate.value if rate else None,
-        rate_source=f"{rate.source}: {rate.detail} [{rate.tag}]" if rate else None,
-        rate_source_key=rate.source if rate else None,
+        rate_source=SourceRef(key=rate.source, detail=rate.detail, tag=rate.tag) if rate else None,
         duration_weeks=weeks,
         note=note,
     )
@@ -1123,11 +1123,10 @@ def _anchor_teeth(
 
 def _friction(
     case: Case, goal: Goal | None, kind: str, teeth: Sequence[int], data: MechanicsData
-) -> tuple[float, str | None, tuple[str, ...]]:
-    """The fraction of a sliding module's force lost to friction, its citation in words and
-    the registry keys it rests on."""
+) -> tuple[float, tuple[SourceRef, ...]]:
+    """The fraction of a sliding module's force lost to friction and its citations."""
     if goal is None or goal.kind not in SLIDING or kind in PUSHERS:
-        return 0.0, None, ()
+        return 0.0, ()
     att = case.attachments
     fixed = (
         att.brackets == "all"
@@ -1135,18 +1134,15 @@ def _friction(
         or any(a.value == "fixed_full_arch" for a in att.appliances)
     )
     if not fixed:
-        return 0.0, None, ()
+        return 0.0, ()
     jaw = fdi.arch(teeth[0])
     fr = data.friction
     if any(fdi.position(t) == 7 and fdi.arch(t) == jaw for t in att.bands):
         c = fr.high_friction_loss_fraction
-        return (
-            c.value,
-            f"{c.source} [{c.tag}]; IIP 2024 chapter, II.1 Fig. 12 (second-molar bands, hooks)",
-            (c.source, "seed"),
-        )
+        chapter = SourceRef(key="seed", detail="II.1 Fig. 12 (second-molar bands, hooks)")
+        return c.value, (SourceRef(key=c.source, detail=c.detail, tag=c.tag), chapter)
     c = fr.sliding_loss_fraction
-    return c.value, f"{c.source} [{c.tag}]", (c.source,)
+    return c.value, (SourceRef(key=c.source, detail=c.detail, tag=c.tag),)
 
 
 def after_friction(force: Vec, sliding: Vec | None, loss_fraction: float) -> Vec:
@@ -1301,7 +1297,7 @@ def analyse_design(
         for gid, (g, gteeth) in parts.goals.items()
         if g.kind not in HOLDING_KINDS
     ]
-    sources.update(t.rate_source_key for t in times if t.rate_source_key)
+    sources.update(t.rate_source.key for t in times if t.rate_source)
     durations = [t.duration_weeks for t in times if t.duration_weeks is not None]
     for u in held.units + shared.anchorage:
         sources.update(u.cr_sources)
@@ -1782,15 +1778,14 @@ class _Friction:
     fraction: float
     ordinary: float
     sliding: Vec | None
-    source: str | None
-    keys: tuple[str, ...]
+    sources: tuple[SourceRef, ...]
 
 
 def _part_friction(case: Case, kind: str, moved: _Moved, data: MechanicsData) -> _Friction:
-    fr, src, keys = _friction(case, moved.goal, kind, moved.teeth, data)
+    fr, sources = _friction(case, moved.goal, kind, moved.teeth, data)
     ordinary = data.friction.sliding_loss_fraction.value if fr > 0 else 0.0
     sliding = moved.direction() if fr > 0 and moved.goal is not None else None
-    return _Friction(fr, ordinary, sliding, src, keys)
+    return _Friction(fr, ordinary, sliding, sources)
 
 
 def _module(
@@ -1878,8 +1873,7 @@ def _dose(
     dose = DoseCheck(
         low_g=rng.low_g,
         high_g=rng.high_g,
-        source=f"{rng.source}: {rng.detail} [{rng.tag}]",
-        source_key=rng.source,
+        source=SourceRef(key=rng.source, detail=rng.detail, tag=rng.tag),
         basis=rng.basis,
         basis_detail=rng.basis_detail,
         delivered_g=delivered,
@@ -2011,9 +2005,9 @@ def _applied_part(
     if friction.fraction:
         notes.append(
             f"sliding mechanics: {friction.fraction:.0%} of the force lost to friction "
-            f"({friction.source})"
+            f"({friction_words(friction.sources)})"
         )
-        sources.update(friction.keys)
+        sources.update(s.key for s in friction.sources)
     result = ConnectionForce(
         connection_id=cid,
         design_connection_id=conn.id,
@@ -2026,8 +2020,7 @@ def _applied_part(
         module=module_use,
         applied_g=force.g,
         friction_loss_fraction=friction.fraction,
-        friction_source=friction.source,
-        friction_source_keys=list(friction.keys),
+        friction_sources=list(friction.sources),
         delivered_g=delivered,
         point_mm=_v3(line.point),
         direction=_v3(force.direction),

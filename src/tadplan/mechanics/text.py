@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tadplan.case import fdi
+from tadplan.knowledge.sources import display_key
 from tadplan.model import (
     Cited,
     Components,
@@ -13,8 +14,27 @@ from tadplan.model import (
     ForceCurve,
     ForceSystem,
     MomentComponents,
+    SourceRef,
     UnitForceSystem,
 )
+
+
+def friction_words(refs: Sequence[SourceRef]) -> str:
+    """The friction fraction's citations: a data value as "key [tag]", a citation without a
+    tag (the clinical chapter) by its name and section."""
+    return "; ".join(
+        f"{display_key(r.key)} [{r.tag}]"
+        if r.tag
+        else display_key(r.key) + (f", {r.detail}" if r.detail else "")
+        for r in refs
+    )
+
+
+def source_words(ref: SourceRef) -> str:
+    """A cited value's source as the force system prints it: "key: detail [tag]"."""
+    detail = f": {ref.detail}" if ref.detail else ""
+    tag = f" [{ref.tag}]" if ref.tag else ""
+    return f"{ref.key}{detail}{tag}"
 
 
 def curve_words(curve: ForceCurve) -> str:
@@ -150,7 +170,8 @@ def _connection_lines(c: ConnectionForce) -> list[str]:
     if c.dose:
         out.append(
             f"    dose: {dose_words(c.dose, c.applied_g, c.friction_loss_fraction)} "
-            f"({c.dose.source})" + (f"; suggest {c.dose.suggestion}" if c.dose.suggestion else "")
+            f"({source_words(c.dose.source)})"
+            + (f"; suggest {c.dose.suggestion}" if c.dose.suggestion else "")
         )
     if c.translation_height_mm is not None:
         at = c.attachment_height_mm or 0.0
@@ -202,7 +223,8 @@ def format_force_system(result: ForceSystem) -> str:
         if g.duration_weeks is not None:
             out.append(
                 f"  goal {g.goal_id}: {g.amount_mm:g} mm at {g.rate_mm_per_month:g} "
-                f"mm/month -> {g.duration_weeks:.0f} weeks ({g.rate_source})"
+                f"mm/month -> {g.duration_weeks:.0f} weeks "
+                f"({source_words(g.rate_source) if g.rate_source else None})"
             )
         else:
             out.append(f"  goal {g.goal_id}: no duration estimate ({g.note})")

@@ -28,10 +28,12 @@ class FrozenModel(BaseModel):
 
 class SourceRef(FrozenModel):
     """A citation: ``key`` names an entry of the knowledge base's source registry
-    (e.g. ``seed``, ``papageorgiou2012``); ``detail`` the section, figure or table."""
+    (e.g. ``seed``, ``papageorgiou2012``); ``detail`` the section, figure or table; ``tag``
+    the evidence tag of the value cited."""
 
     key: str
     detail: str | None = None
+    tag: Tag | None = None
     text: str | None = Field(default=None, description="the full citation, filled by the planner")
 
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from tadplan.model.citation import FrozenModel as _Model
+from tadplan.model.citation import SourceRef
 
 Vec3 = tuple[float, float, float]
 
@@ -213,8 +214,7 @@ class DoseCheck(_Model):
 
     low_g: float
     high_g: float
-    source: str = Field(description="the range's citation, words")
-    source_key: str | None = Field(default=None, description="the range's registry key")
+    source: SourceRef = Field(description="the range's citation")
     basis: Literal["applied", "delivered"]
     basis_detail: str = ""
     delivered_g: float = Field(description="force reaching the unit after friction")
@@ -273,9 +273,8 @@ class ConnectionForce(_Model):
     module: ModuleUse | None = None
     applied_g: float = 0.0
     friction_loss_fraction: float = 0.0
-    friction_source: str | None = Field(default=None, description="the friction's citation, words")
-    friction_source_keys: list[str] = Field(
-        default_factory=list, description="registry keys the friction fraction rests on"
+    friction_sources: list[SourceRef] = Field(
+        default_factory=list, description="the citations of the friction fraction"
     )
     delivered_g: float = 0.0
     point_mm: Vec3 | None = None
@@ -327,8 +326,7 @@ class GoalTime(_Model):
     kind: str
     amount_mm: float | None
     rate_mm_per_month: float | None
-    rate_source: str | None
-    rate_source_key: str | None = Field(default=None, description="the rate's registry key")
+    rate_source: SourceRef | None = Field(description="the rate's citation")
     duration_weeks: float | None
     note: str = ""
 

@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from tadplan.case import fdi
 from tadplan.case.model import AnchorageDemand, Case, MovementKind, SiteRef
+from tadplan.errors import FieldErrors
 from tadplan.model.citation import FrozenModel as _Model
 from tadplan.model.citation import SourceRef
 from tadplan.model.forces import FORCE_MODULES, AttachmentSite, ForceSystem, ModuleKind
@@ -209,6 +210,15 @@ class Connection(_Model):
         "along the arch to them",
     )
     force_g: float | None = Field(default=None, ge=0, description="nominal force per side, g")
+    force_source: SourceRef | None = Field(
+        default=None, description="the citation of the rule's force (force_g as the rule gave it)"
+    )
+    rule_force_g: float | None = Field(
+        default=None,
+        ge=0,
+        description="the rule's force when the planner fitted another module to reach the "
+        "cited dose range (planner.adopt); None: force_g is the rule's",
+    )
     module: ModuleKind | None = Field(
         default=None,
         description="the force module (one of the kind's, mechanics.result.FORCE_MODULES); "
@@ -237,13 +247,13 @@ class Connection(_Model):
             if not isinstance(many, list) or not all(isinstance(i, str) for i in many):
                 return data  # the field validation names the problem
             if len(set(many)) != len(many):
-                raise ValueError(f"from_implants: an implant is listed twice in {many}")
+                raise FieldErrors.at("from_implants", f"an implant is listed twice in {many}")
             if one is None:
                 return {**data, "from_implant": many[0]}
             if one != many[0]:
-                raise ValueError(
-                    f"from_implant: {one!r} must be the first of from_implants {many} "
-                    "(the primary implant)"
+                raise FieldErrors.at(
+                    "from_implant",
+                    f"{one!r} must be the first of from_implants {many} (the primary implant)",
                 )
         elif one is not None:
             return {**data, "from_implants": [one]}
@@ -255,12 +265,16 @@ class Connection(_Model):
         stainless steel, never a chain)."""
         allowed = FORCE_MODULES.get(self.kind.value, ())
         if self.activation_mm is not None and not allowed:
-            raise ValueError(f"activation_mm: a {self.kind.value} has no force module to activate")
+            raise FieldErrors.at(
+                "activation_mm", f"a {self.kind.value} has no force module to activate"
+            )
         if self.module is None:
             return self
         if self.module not in allowed:
             can = ", ".join(m.value for m in allowed) or "no force module"
-            raise ValueError(f"module: {self.kind.value} takes {can}, not {self.module.value}")
+            raise FieldErrors.at(
+                "module", f"{self.kind.value} takes {can}, not {self.module.value}"
+            )
         return self
 
     @model_validator(mode="after")
@@ -355,7 +369,12 @@ DISCLAIMER = (
 
 
 class Plan(_Model):
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = Field(
+        default=2,
+        description="2: citations of doses and movement rates are SourceRef values (key, "
+        "detail, tag) instead of words plus a key; connections carry force_source and "
+        "rule_force_g, and the design's activation no longer holds the force steps",
+    )
     tadplan_version: str
     case: Case
     goals: list[GoalPlan]

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from tadplan.model.citation import FrozenModel as _Model
+from tadplan.model.citation import SourceRef
 
 
 class RiskFactor(_Model):
@@ -21,8 +22,7 @@ class RiskFactor(_Model):
     known: bool
     value: float | None = Field(default=None, description="the measured value, if any")
     threshold: float | None = None
-    source: str
-    tag: str
+    source: SourceRef = Field(description="the odds ratio's citation, with its evidence tag")
 
     @property
     def log_effect(self) -> float:
@@ -55,7 +55,7 @@ class ImplantRisk(_Model):
     site_baseline: str
     site_rate: float
     site_rate_ci: tuple[float, float]
-    site_source: str
+    site_source: SourceRef = Field(description="the site rate's citation")
     failure_probability: float
     interval: tuple[float, float]
     factors: list[RiskFactor] = Field(description="applied factors, largest effect first")

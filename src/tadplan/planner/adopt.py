@@ -24,7 +24,6 @@ from tadplan.anatomy import ToothLandmarks
 from tadplan.case.model import Case
 from tadplan.mechanics.text import dose_words
 from tadplan.model import (
-    Connection,
     ConnectionForce,
     Design,
     DoseCheck,
@@ -57,9 +56,9 @@ class Adoption:
 def _sources(cf: ConnectionForce) -> list[SourceRef]:
     """The registry keys of a connection's friction and dose range (structured fields of the
     force system, never parsed back from its words)."""
-    keys = list(cf.friction_source_keys)
-    if cf.dose is not None and cf.dose.source_key:
-        keys.append(cf.dose.source_key)
+    keys = [s.key for s in cf.friction_sources]
+    if cf.dose is not None:
+        keys.append(cf.dose.source.key)
     return [SourceRef(key=k) for k in dict.fromkeys(keys) if k]
 
 
@@ -107,16 +106,6 @@ def _flags(fs: ForceSystem) -> set[tuple[str, str]]:
     return {(i.implant_id, f) for i in fs.implants for f in i.flags}
 
 
-def _activation_lines(lines: list[str], old: Connection, new_g: float) -> list[str]:
-    """The design's activation steps with the rule's 'about <force> g' of this module
-    updated to the adopted force."""
-    name = old.kind.value.replace("_", " ")
-    was = f"{name}: about {old.force_g:g} g"
-    verb = "raised" if new_g > (old.force_g or 0) else "lowered"
-    now = f"{name}: {new_g:g} g ({verb} from the rule's {old.force_g:g} g to reach the cited range)"
-    return [line.replace(was, now) if line.startswith(was) else line for line in lines]
-
-
 def adopt_suggested_forces(
     case: Case,
     design: Design,
@@ -136,16 +125,13 @@ def adopt_suggested_forces(
     wanted = {cid: d.suggested_force_g for cid, d in doses.items()}
     texts = {cid: d.suggestion or "" for cid, d in doses.items()}
     conns = []
-    activation = list(design.activation)
     for c in design.connections:
-        g = wanted.get(c.id)
-        if g is None:
+        if wanted.get(c.id) is None:
             conns.append(c)
             continue
-        conns.append(c.model_copy(update=_fitted(doses[c.id])))
-        if c.force_g is not None:
-            activation = _activation_lines(activation, c, g)
-    raised = design.model_copy(update={"connections": conns, "activation": activation})
+        fitted = _fitted(doses[c.id]) | {"rule_force_g": c.rule_force_g or c.force_g}
+        conns.append(c.model_copy(update=fitted))
+    raised = design.model_copy(update={"connections": conns})
     fs2 = analyse(case, raised, landmarks)
     ids = ", ".join(found)
     old_g = {cf.applied_g for cf in first.values()}

@@ -101,7 +101,7 @@ def failure_criterion(
         r = by_id[iid]
         top = next((f.code for f in r.factors if f.known), None)
         parts.append(
-            f"{labels.get(iid, iid)} {r.failure_probability:.1%} ({r.site_source}"
+            f"{labels.get(iid, iid)} {r.failure_probability:.1%} ({r.site_source.key}"
             + (f"; {top}" if top else "")
             + ")"
         )

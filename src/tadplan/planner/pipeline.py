@@ -70,6 +70,7 @@ def freeze(
             activation=c.activation,
             passive=c.passive,
             force_g=c.force_g,
+            force_source=c.force_source,
         )
         for n, c in enumerate(d.connections, start=1)
     ]

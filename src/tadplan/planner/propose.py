@@ -71,6 +71,8 @@ class DraftConnection:
     attachment_site: AttachmentSite | None = None
     module: ModuleKind | None = None
     activation_mm: float | None = None
+    force_source: SourceRef | None = None
+    """the citation of ``force_g`` (the rule's)"""
 
 
 @dataclass
@@ -310,13 +312,13 @@ def _hook_teeth(ct: ConnectionTemplate, ctx: GoalContext, teeth: list[int]) -> l
 
 def _connections(
     templates: list[ConnectionTemplate], implants: list[DraftImplant], ctx: GoalContext
-) -> tuple[list[DraftConnection], list[SourceRef], list[str], str | None]:
-    """The connections of a design, their force sources and notes; or why a connection
-    cannot be made (it reaches no tooth)."""
+) -> tuple[list[DraftConnection], list[SourceRef], str | None]:
+    """The connections of a design and their force sources; or why a connection cannot be
+    made (it reaches no tooth)."""
     out: list[DraftConnection] = []
     sources: list[SourceRef] = []
-    notes: list[str] = []
     for ct in templates:
+        force_source = refs([ct.force_source])[0] if ct.force_source is not None else None
         n_before = len(out)
         groups: list[tuple[list[int], list[DraftImplant]]] = []
         for side, carriers in _carriers(ct, implants):
@@ -343,6 +345,7 @@ def _connections(
                 ct.attachment_site or usual_attachment_site(ct.kind.value),
                 ct.module or usual_module(ct.kind.value),
                 ct.activation_mm,
+                force_source if ct.force_g is not None else None,
             )
             for teeth, carriers in groups
             if (hooks := _hook_teeth(ct, ctx, teeth)) is not None
@@ -353,22 +356,16 @@ def _connections(
                 str(quadrant_tooth(ctx.jaw, s, p)) for s in ctx.sides for p in positions
             )
             kind = ct.kind.value.replace("_", " ")
-            return [], [], [], f"its {kind} reaches no tooth ({absent or 'no goal tooth'} absent)"
+            return [], [], f"its {kind} reaches no tooth ({absent or 'no goal tooth'} absent)"
         if len(out) < n_before + len(groups):
             why = (
                 f"{ct.kind.value.replace('_', ' ')}: no tooth to hook it on "
                 f"(positions {', '.join(map(str, ct.hook or []))} absent)"
             )
-            return out, sources, notes, why
-        if ct.force_g is not None and ct.force_source is not None:
-            add_unique(sources, refs([ct.force_source]))
-            notes.append(
-                f"{ct.kind.value.replace('_', ' ')}: about {ct.force_g:g} g "
-                f"({ct.force_source.key}"
-                + (f", {ct.force_source.detail}" if ct.force_source.detail else "")
-                + ")"
-            )
-    return out, sources, notes, None
+            return out, sources, why
+        if ct.force_g is not None and force_source is not None:
+            add_unique(sources, [force_source])
+    return out, sources, None
 
 
 def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | str:
@@ -384,7 +381,7 @@ def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | s
         implants += placed
         add_unique(sources, screw_sources)
     try:
-        conns, force_sources, force_notes, why = _connections(t.connections, implants, ctx)
+        conns, force_sources, why = _connections(t.connections, implants, ctx)
     except _NotBuildable as exc:
         return str(exc)
     if why is not None:
@@ -402,7 +399,7 @@ def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | s
         preference=t.preference,
         implants=implants,
         connections=conns,
-        activation=[*t.activation, *force_notes],
+        activation=list(t.activation),
         reactivation=t.reactivation,
         prerequisites=list(t.prerequisites),
         warnings=warnings,

@@ -6,7 +6,7 @@ import textwrap
 
 from tadplan.case.summary import goal_notes
 from tadplan.knowledge.sources import display_key
-from tadplan.model import Design, Plan, SourceRef
+from tadplan.model import Connection, Design, Plan, SourceRef
 
 
 def _src(refs: list[SourceRef]) -> str:
@@ -17,6 +17,30 @@ def _wrap(text: str, indent: str) -> list[str]:
     return textwrap.wrap(
         text, width=100, initial_indent=indent, subsequent_indent=indent + "  "
     ) or [indent]
+
+
+def force_step(c: Connection) -> str | None:
+    """The activation step of a connection's cited force: "elastic chain: about 200 g
+    (source, detail)", or the force the planner fitted instead of the rule's; None: the rule
+    gave no force."""
+    if c.force_g is None or c.force_source is None:
+        return None
+    src = c.force_source
+    cited = f"({src.key}" + (f", {src.detail}" if src.detail else "") + ")"
+    name = c.kind.value.replace("_", " ")
+    if c.rule_force_g is None:
+        return f"{name}: about {c.force_g:g} g {cited}"
+    verb = "raised" if c.force_g > c.rule_force_g else "lowered"
+    return (
+        f"{name}: {c.force_g:g} g ({verb} from the rule's {c.rule_force_g:g} g to reach the "
+        f"cited range) {cited}"
+    )
+
+
+def activation_steps(d: Design) -> list[str]:
+    """The design's activation steps, then the cited force of each connection (once)."""
+    forces = (force_step(c) for c in d.connections)
+    return [*d.activation, *dict.fromkeys(f for f in forces if f is not None)]
 
 
 def design_text(d: Design, indent: str = "  ") -> list[str]:
@@ -48,7 +72,7 @@ def design_text(d: Design, indent: str = "  ") -> list[str]:
         )
     for p in d.prerequisites:
         out += _wrap(f"needs: {p}", sub)
-    for a in d.activation:
+    for a in activation_steps(d):
         out += _wrap(f"do: {a}", sub)
     for w in d.warnings:
         out += _wrap(f"{w.severity.upper()}: {w.text} [{_src(w.sources)}]", sub)

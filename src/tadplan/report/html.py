@@ -18,6 +18,7 @@ from tadplan.case import Case, ToothStatus, fdi
 from tadplan.case.summary import case_summary, goal_notes
 from tadplan.knowledge.sources import display_key
 from tadplan.knowledge.sources import sources as registry
+from tadplan.mechanics.text import source_words
 from tadplan.model import (
     Components,
     Design,
@@ -28,6 +29,7 @@ from tadplan.model import (
     UnitForceSystem,
 )
 from tadplan.planner.sites import PlanSites, analyse_sites
+from tadplan.planner.text import activation_steps
 from tadplan.report.diagrams import design_figures
 from tadplan.report.figures import Figure
 from tadplan.report.geometry import ToothShape, dentition_shapes
@@ -60,6 +62,7 @@ def _env() -> jinja2.Environment:
     )
     env.filters["force"] = fmt_force
     env.filters["cite_key"] = display_key
+    env.filters["activation_steps"] = activation_steps
     return env
 
 
@@ -233,7 +236,7 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
                     f"{cf.connection_id} dose",
                     f"{fmt_force(cf.dose.delivered_g)} "
                     f"delivered, {cf.dose.status} {fmt_force(cf.dose.low_g)} to "
-                    f"{fmt_force(cf.dose.high_g)} ({cf.dose.source})"
+                    f"{fmt_force(cf.dose.high_g)} ({source_words(cf.dose.source)})"
                     + (f"; {cf.dose.suggestion}" if cf.dose.suggestion else ""),
                 )
             )
@@ -253,7 +256,8 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
                     f"goal {g.goal_id} time",
                     f"about {fmt_num(g.duration_weeks, 0)} weeks"
                     + (
-                        f" at {fmt_num(g.rate_mm_per_month, 2)} mm/month ({g.rate_source})"
+                        f" at {fmt_num(g.rate_mm_per_month, 2)} mm/month "
+                        f"({source_words(g.rate_source) if g.rate_source else None})"
                         if g.rate_mm_per_month
                         else ""
                     ),

@@ -15,6 +15,7 @@ from typing import Any
 
 from tadplan.knowledge.sources import display_key
 from tadplan.model import Plan, SourceRef
+from tadplan.planner.text import activation_steps
 from tadplan.report.canvas import FONT_FILES, font_path
 from tadplan.report.html import _DesignView, build_context, patient_info
 from tadplan.report.sheets import LabImplant, LabTooth, PatientPlan
@@ -112,7 +113,8 @@ def _design(dv: _DesignView) -> dict[str, Any]:
         ],
         prerequisites=d.prerequisites,
         materials=dv.materials,
-        activation=d.activation + ([f"Reactivation: {d.reactivation}"] if d.reactivation else []),
+        activation=activation_steps(d)
+        + ([f"Reactivation: {d.reactivation}"] if d.reactivation else []),
         alternatives=d.alternatives,
         sources=[display_key(s.key) + (f" ({s.detail})" if s.detail else "") for s in d.sources]
         or ["none given by the plan"],

@@ -49,7 +49,7 @@ def mitigation_text(m: Mitigation) -> str:
 def implant_line(label: str, r: ImplantRisk) -> str:
     lo, hi = r.interval
     head = f"  {r.implant_id} {label}: {r.failure_probability:.1%} ({lo:.1%}-{hi:.1%})"
-    base = f"site {r.site_baseline.replace('_', ' ')} {r.site_rate:.1%} ({r.site_source})"
+    base = f"site {r.site_baseline.replace('_', ' ')} {r.site_rate:.1%} ({r.site_source.key})"
     lines = [head, f"      {base}"]
     if r.factors:
         lines.append("      why: " + "; ".join(factor_text(f) for f in r.factors[:4]))

@@ -123,8 +123,8 @@ def duration_line(d: Design) -> str:
     return "; ".join(
         f"goal {g.goal_id}: about {fmt_num(g.duration_weeks or 0, 0)} weeks"
         + (
-            f" at {fmt_num(g.rate_mm_per_month, 2)} mm/month [{g.rate_source_key}]"
-            if g.rate_mm_per_month and g.rate_source_key
+            f" at {fmt_num(g.rate_mm_per_month, 2)} mm/month [{g.rate_source.key}]"
+            if g.rate_mm_per_month and g.rate_source
             else ""
         )
         for g in times

@@ -55,6 +55,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tadplan._cache import cached_json, input_key, package_digest
 from tadplan.case import fdi
 from tadplan.case.model import SiteRef
+from tadplan.model.citation import SourceRef
 from tadplan.model.risk import (
     DesignRisk,
     ImplantRisk,
@@ -324,8 +325,7 @@ def implant_risk(facts: ImplantFacts, data: RiskData | None = None) -> ImplantRi
                 known=known,
                 value=value,
                 threshold=o.threshold,
-                source=o.source,
-                tag=o.tag,
+                source=SourceRef(key=o.source, detail=o.detail, tag=o.tag),
             )
         )
     factors.sort(key=lambda r: -abs(r.log_effect))
@@ -334,7 +334,7 @@ def implant_risk(facts: ImplantFacts, data: RiskData | None = None) -> ImplantRi
         site_baseline=b.id,
         site_rate=b.rate,
         site_rate_ci=b.ci,
-        site_source=b.source,
+        site_source=SourceRef(key=b.source, detail=b.detail, tag=b.tag),
         failure_probability=round(p, 4),
         interval=(round(float(lo), 4), round(float(hi), 4)),
         factors=factors,

@@ -42,6 +42,7 @@ from tadplan.case.model import (
     parse_segment,
 )
 from tadplan.errors import Problem
+from tadplan.planner.text import activation_steps
 from tadplan.service import actions, store
 from tadplan.service.auth import CSRF_FIELD, authenticate, current_user, database
 from tadplan.service.store import NotFound, Principal
@@ -121,6 +122,7 @@ def _env() -> jinja2.Environment:
     )
     env.globals.update(tooth_name=fdi.name, json=json.dumps)  # escaped in attributes
     env.filters["css_id"] = css_id
+    env.filters["activation_steps"] = activation_steps
     return env
 
 
