@@ -856,21 +856,33 @@ def semantic_problems(case: Case) -> list[tuple[FieldPath, str]]:
     """Cross-field problems, each (the field's path, the reason): movements of absent teeth,
     appliances on them, contradictory goals, empty segments, duplicate goal ids.
     Linear in the number of goals."""
+    problems = _duplicate_goal_ids(case)
+    problems += _absent_teeth_problems(case)
+    problems += _site_assessment_problems(case)
+    problems += _displaced_teeth_problems(case)
+    goal_problems, per_tooth = _goal_teeth_problems(case)
+    return problems + goal_problems + _contradictions(per_tooth, case.goal_ids())
+
+
+def _duplicate_goal_ids(case: Case) -> list[tuple[FieldPath, str]]:
+    """A goal id used twice, reported once at its first use."""
     problems: list[tuple[FieldPath, str]] = []
-    dent = case.dentition
-    ids = case.goal_ids()
     first: dict[str, int] = {}
     reported: set[str] = set()
-    for i, gid in enumerate(ids):
+    for i, gid in enumerate(case.goal_ids()):
         if gid in first and gid not in reported:
             reported.add(gid)
             problems.append(
                 (("goals", first[gid], "id"), f"goal id {echo(gid)} is used more than once")
             )
         first.setdefault(gid, i)
-    problems += _absent_teeth_problems(case)
-    present = dent.present_teeth()
-    retained = dent.retained_teeth()
+    return problems
+
+
+def _site_assessment_problems(case: Case) -> list[tuple[FieldPath, str]]:
+    """A site assessment between a tooth not in the mouth, or between two non-neighbours."""
+    problems: list[tuple[FieldPath, str]] = []
+    present = case.dentition.present_teeth()
     for j, a in enumerate(case.findings.site_assessments):
         if a.site.between is not None:
             t1, t2 = a.site.between
@@ -880,45 +892,53 @@ def semantic_problems(case: Case) -> list[tuple[FieldPath, str]]:
                 problems.append((where, f"tooth {gone[0]} is not in the mouth"))
             elif t2 not in fdi.neighbours(t1, present):
                 problems.append((where, f"teeth {t1} and {t2} are not neighbours along the arch"))
+    return problems
+
+
+def _displaced_teeth_problems(case: Case) -> list[tuple[FieldPath, str]]:
+    """A displaced tooth listed twice, or absent."""
+    problems: list[tuple[FieldPath, str]] = []
+    dent = case.dentition
     seen_displaced: set[int] = set()
     for j, d in enumerate(case.findings.displaced_teeth):
-        where = ("findings", "displaced_teeth", j, "tooth")
+        where: FieldPath = ("findings", "displaced_teeth", j, "tooth")
         st = dent.status(d.tooth)
         if d.tooth in seen_displaced:
             problems.append((where, f"tooth {d.tooth} is listed twice"))
         seen_displaced.add(d.tooth)
         if st in ABSENT:
             problems.append((where, f"tooth {d.tooth} is {st.value.replace('_', ' ')}"))
+    return problems
+
+
+def _goal_target_problem(g: Goal, t: int, st: ToothStatus) -> str | None:
+    """Why tooth ``t`` (status ``st``) cannot be a target of goal ``g``, if it cannot."""
+    if st in ABSENT:
+        return f"tooth {t} is {st.value.replace('_', ' ')}: it cannot be moved ({g.kind.value})"
+    if st in UNERUPTED and g.kind not in ERUPTION_KINDS:
+        return (
+            f"tooth {t} is {st.value}: only canine_alignment or "
+            f"extrusion can bring it into the arch, not {g.kind.value}"
+        )
+    if st == ToothStatus.planned_extraction:
+        return f"tooth {t} is a planned extraction: it cannot be a target of {g.kind.value}"
+    return None
+
+
+def _goal_teeth_problems(
+    case: Case,
+) -> tuple[list[tuple[FieldPath, str]], dict[int, list[tuple[int, MovementKind]]]]:
+    """Goals on teeth that cannot be moved, empty segments; and the goals moving each tooth."""
+    problems: list[tuple[FieldPath, str]] = []
+    dent = case.dentition
+    retained = dent.retained_teeth()
     per_tooth: dict[int, list[tuple[int, MovementKind]]] = {}
     for i, g in enumerate(case.goals):
-        where = ("goals", i)
-        if g.teeth is not None:
-            for t in g.teeth:
-                st = dent.status(t)
-                if st in ABSENT:
-                    problems.append(
-                        (
-                            (*where, "teeth"),
-                            f"tooth {t} is {st.value.replace('_', ' ')}: "
-                            f"it cannot be moved ({g.kind.value})",
-                        )
-                    )
-                elif st in UNERUPTED and g.kind not in ERUPTION_KINDS:
-                    problems.append(
-                        (
-                            (*where, "teeth"),
-                            f"tooth {t} is {st.value}: only canine_alignment or "
-                            f"extrusion can bring it into the arch, not {g.kind.value}",
-                        )
-                    )
-                elif st == ToothStatus.planned_extraction:
-                    problems.append(
-                        (
-                            (*where, "teeth"),
-                            f"tooth {t} is a planned extraction: it cannot be "
-                            f"a target of {g.kind.value}",
-                        )
-                    )
+        where: FieldPath = ("goals", i)
+        for t in g.teeth or ():
+            why = _goal_target_problem(g, t, dent.status(t))
+            if why is not None:
+                problems.append(((*where, "teeth"), why))
         teeth = _moved_teeth(g, retained)
         if g.segment is not None and not teeth:
             problems.append(
@@ -926,6 +946,14 @@ def semantic_problems(case: Case) -> list[tuple[FieldPath, str]]:
             )
         for t in teeth:
             per_tooth.setdefault(t, []).append((i, g.kind))
+    return problems, per_tooth
+
+
+def _contradictions(
+    per_tooth: dict[int, list[tuple[int, MovementKind]]], ids: list[str]
+) -> list[tuple[FieldPath, str]]:
+    """Goals asking opposite movements of one tooth, one problem per set of goals."""
+    problems: list[tuple[FieldPath, str]] = []
     clashes: dict[tuple[tuple[int, ...], str, str], list[int]] = {}
     for tooth, uses in sorted(per_tooth.items()):
         kinds = {k for _, k in uses}
