@@ -26,7 +26,7 @@ REGEX_METHODS = frozenset({"match", "search", "findall", "finditer", "fullmatch"
 ALLOWED: dict[tuple[str, str], str] = {
     ("tadplan._yaml", "construct_yaml_int"): "YAML reader: a plain scalar of a user's file",
     ("tadplan.case.model", "parse_segment"): "the user's segment span, e.g. '13-23'",
-    ("tadplan.service.actions", "check_mesh"): "the file name of a user's upload, made safe",
+    ("tadplan.service.actions", "_mesh_file_name"): "the file name of a user's upload, made safe",
     ("tadplan.service.auth", "_bearer"): "the HTTP Authorization header 'Bearer TOKEN'",
     ("tadplan.service.web.forms", "_set"): "a posted form field's name 'goals.0.kind'",
     ("tadplan.service.web.forms", "_get"): "a posted form field's name 'goals.0.kind'",

@@ -745,6 +745,32 @@ def place_implant(
 # ----------------------------------------------------------------------------- patient meshes
 
 
+def _approach_on_patient(
+    case: Case, implant: Implant, patient: DentitionModel
+) -> tuple[list[int], list[int], dict[int, tuple[float, float]]]:
+    """The teeth around a placed inter-radicular screw with a patient mesh, those measured
+    on the average dentition, and :func:`exact_approach` to each (none when no tooth
+    around it has a patient mesh)."""
+    assert implant.site.between is not None and implant.site.surface is not None
+    assert implant.head_position_mm is not None and implant.axis is not None
+    average = dentition_model(case)
+    a, b = implant.site.between
+    near = {a, b}
+    for t in (a, b):
+        near |= set(fdi.neighbours(t, set(average.landmarks) | set(patient.meshes)))
+    own = sorted(t for t in near if t in patient.meshes)
+    rest = sorted(t for t in near if t not in patient.meshes and t in average.meshes)
+    if not own:
+        return own, rest, {}
+    soft = soft_tissue_mm(implant.site.surface.value)
+    axis = np.asarray(implant.axis, dtype=np.float64)
+    entry = np.asarray(implant.head_position_mm, dtype=np.float64) + axis * soft.value
+    size = (implant.length_mm, implant.diameter_mm / 2)
+    approach = exact_approach(patient, own, entry, axis, *size)
+    approach |= exact_approach(average, rest, entry, axis, *size)
+    return own, rest, approach
+
+
 def assess_on_patient(case: Case, implant: Implant, patient: DentitionModel) -> SiteSafety | None:
     """``implant``'s safety with its root clearance measured again, exactly (python-fcl, as
     the placement does), against the patient's tooth meshes: the screw stays where the plan
@@ -770,21 +796,9 @@ def assess_on_patient(case: Case, implant: Implant, patient: DentitionModel) -> 
         or s.min_root_clearance_mm is None
     ):
         return None
-    average = dentition_model(case)
-    a, b = site.between
-    near = {a, b}
-    for t in (a, b):
-        near |= set(fdi.neighbours(t, set(average.landmarks) | set(patient.meshes)))
-    own = sorted(t for t in near if t in patient.meshes)
+    own, rest, approach = _approach_on_patient(case, implant, patient)
     if not own:
         return None
-    rest = sorted(t for t in near if t not in patient.meshes and t in average.meshes)
-    soft = soft_tissue_mm(site.surface.value)
-    axis = np.asarray(implant.axis, dtype=np.float64)
-    entry = np.asarray(implant.head_position_mm, dtype=np.float64) + axis * soft.value
-    size = (implant.length_mm, implant.diameter_mm / 2)
-    approach = exact_approach(patient, own, entry, axis, *size)
-    approach |= exact_approach(average, rest, entry, axis, *size)
     closest = min(approach, key=lambda t: approach[t][0])
     clearance, t_closest = approach[closest]
     workflow: Workflow = "guided" if case.constraints.guided_insertion else "freehand"
