@@ -26,7 +26,7 @@ REGEX_METHODS = frozenset({"match", "search", "findall", "finditer", "fullmatch"
 ALLOWED: dict[tuple[str, str], str] = {
     ("tadplan._yaml", "construct_yaml_int"): "YAML reader: a plain scalar of a user's file",
     ("tadplan.case.model", "parse_segment"): "the user's segment span, e.g. '13-23'",
-    ("tadplan.service.actions", "check_mesh"): "the file name of a user's upload, made safe",
+    ("tadplan.service.actions", "_mesh_file_name"): "the file name of a user's upload, made safe",
     ("tadplan.service.auth", "_bearer"): "the HTTP Authorization header 'Bearer TOKEN'",
     ("tadplan.service.app", "limit_body"): "the request's URL path (is it an upload?)",
     ("tadplan.service.auth", "_csrf_ok"): "the request's Content-Type header",

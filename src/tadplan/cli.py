@@ -319,10 +319,27 @@ def _volume(cbct: Path | None) -> Volume | None:
         raise InputError.listing(str(cbct), [Problem("--cbct", str(exc))]) from None
 
 
-def _make_plan(c: Case, rules: Path | None) -> Plan:
+MeshesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--meshes",
+        help="Patient tooth meshes: a directory (FDI labels in file names) or a manifest, "
+        "in the patient frame.",
+    ),
+]
+
+
+def _make_plan(c: Case, rules: Path | None, patient: DentitionModel | None = None) -> Plan:
+    """The plan of ``c``; with ``patient``, judged again on the patient's tooth meshes."""
     from tadplan.planner import plan as make_plan
 
-    return make_plan(c, knowledge=_knowledge(rules))
+    kb = _knowledge(rules)
+    result = make_plan(c, knowledge=kb)
+    if patient is None:
+        return result
+    from tadplan.planner.meshes import assess_on_meshes
+
+    return assess_on_meshes(result, patient, kb)
 
 
 def _write_plan(result: Plan, fmt: Format, out: Path | None) -> None:
@@ -358,15 +375,18 @@ def plan(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
     rules: RulesOption = None,
     cbct: CbctOption = None,
+    meshes: MeshesOption = None,
 ) -> None:
-    """Propose ranked anchorage designs for every goal of a case."""
+    """Propose ranked anchorage designs for every goal of a case (with --meshes, the
+    screws' root clearance measured again on the patient's teeth and the designs re-ranked)."""
     c = load_case(case)
     if format in (Format.html, Format.pdf) and out is None:
         raise _bad_option("--out", f"--format {format.value} needs --out PATH")
     if out is not None:
         _check_out_file(out, [case])
     volume = _volume(cbct)
-    result = _make_plan(c, rules)
+    patient = None if meshes is None else _patient_model(c, meshes)
+    result = _make_plan(c, rules, patient)
     if volume is not None:
         from tadplan.anatomy.cbct import assess_plan_with_cbct
 
@@ -556,13 +576,7 @@ def sites(
     guided: Annotated[
         bool, typer.Option("--guided", help="Printed-guide insertion accuracy (default freehand).")
     ] = False,
-    meshes: Annotated[
-        Path | None,
-        typer.Option(
-            "--meshes",
-            help="Patient tooth meshes: a directory (FDI labels in file names) or a manifest.",
-        ),
-    ] = None,
+    meshes: MeshesOption = None,
     cbct: CbctOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="The tables as JSON.")] = False,
 ) -> None:
@@ -604,10 +618,16 @@ def _sites_dentition(c: Case, meshes: Path | None) -> DentitionModel:
     """The dentition `tadplan sites` measures: the case's average one, or the patient's
     meshes (a mesh that cannot be read is an input error naming --meshes)."""
     from tadplan.anatomy.meshes import average_dentition
-    from tadplan.anatomy.patient import PatientMeshError, load_patient
 
     if meshes is None:
         return average_dentition(c)
+    return _patient_model(c, meshes)
+
+
+def _patient_model(c: Case, meshes: Path) -> DentitionModel:
+    """The patient's tooth meshes of ``--meshes``; one that cannot be read is exit 2."""
+    from tadplan.anatomy.patient import PatientMeshError, load_patient
+
     try:
         return load_patient(meshes, c).model
     except (PatientMeshError, OSError) as exc:

@@ -15,7 +15,9 @@ Public entry points (heavier modules are imported on first use):
   root clearance of one screw over insertion height x mesiodistal position
 - :func:`load_patient` (dir or manifest) -> patient meshes; :func:`read_dicom_series`,
   :func:`measure_axis`, :func:`assess_with_cbct` -> CBCT volume, tissue along a screw
-  axis, and an insertion's safety updated with the measured bone depth
+  axis, and an insertion's safety updated with the measured bone depth;
+  :func:`assess_on_patient` (case, implant, patient model) -> a placed screw's safety with
+  its root clearance measured on the patient's tooth meshes
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ _LAZY = {
     "measure_axis": "tadplan.anatomy.cbct",
     "CBCTError": "tadplan.anatomy.cbct",
     "assess_with_cbct": "tadplan.anatomy.cbct",
+    "assess_on_patient": "tadplan.anatomy.safety",
 }
 
 

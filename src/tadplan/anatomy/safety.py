@@ -38,6 +38,7 @@ from tadplan.anatomy.search import (
     SiteScan,
     build_root_fields,
     default_grid,
+    exact_approach,
     exact_clearance,
     root_parts,
     scan_sites,
@@ -737,5 +738,109 @@ def place_implant(
             "head_position_mm": ins.head_position_mm,
             "axis": ins.axis,
             "safety": safety,
+        }
+    )
+
+
+# ----------------------------------------------------------------------------- patient meshes
+
+
+def _approach_on_patient(
+    case: Case, implant: Implant, patient: DentitionModel
+) -> tuple[list[int], list[int], dict[int, tuple[float, float]]]:
+    """The teeth around a placed inter-radicular screw with a patient mesh, those measured
+    on the average dentition, and :func:`exact_approach` to each (none when no tooth
+    around it has a patient mesh)."""
+    assert implant.site.between is not None and implant.site.surface is not None
+    assert implant.head_position_mm is not None and implant.axis is not None
+    average = dentition_model(case)
+    a, b = implant.site.between
+    near = {a, b}
+    for t in (a, b):
+        near |= set(fdi.neighbours(t, set(average.landmarks) | set(patient.meshes)))
+    own = sorted(t for t in near if t in patient.meshes)
+    rest = sorted(t for t in near if t not in patient.meshes and t in average.meshes)
+    if not own:
+        return own, rest, {}
+    soft = soft_tissue_mm(implant.site.surface.value)
+    axis = np.asarray(implant.axis, dtype=np.float64)
+    entry = np.asarray(implant.head_position_mm, dtype=np.float64) + axis * soft.value
+    size = (implant.length_mm, implant.diameter_mm / 2)
+    approach = exact_approach(patient, own, entry, axis, *size)
+    approach |= exact_approach(average, rest, entry, axis, *size)
+    return own, rest, approach
+
+
+def assess_on_patient(case: Case, implant: Implant, patient: DentitionModel) -> SiteSafety | None:
+    """``implant``'s safety with its root clearance measured again, exactly (python-fcl, as
+    the placement does), against the patient's tooth meshes: the screw stays where the plan
+    put it on the average dentition (head, axis, size; the patient's meshes are in the
+    patient frame, :mod:`tadplan.anatomy.frame`), and the roots of the site's teeth and
+    their neighbours are the patient's where a mesh of the tooth is given, else the average
+    ones. The traffic light follows the placement's thresholds (module docstring; the
+    workflow's insertion error at the closest approach); what the plan found besides the
+    roots stays: a screw longer than the bone along its axis is amber, a red the root
+    clearance does not explain (mental foramen zone, two screws in one place) stays red.
+
+    None when there is nothing to measure again: a named region (no roots in its path), a
+    screw not placed, or no patient mesh of the site's teeth or their neighbours."""
+    s = implant.safety
+    site = implant.site
+    if (
+        site.region != SiteRegion.interradicular
+        or site.between is None
+        or site.surface is None
+        or implant.head_position_mm is None
+        or implant.axis is None
+        or s is None
+        or s.min_root_clearance_mm is None
+    ):
+        return None
+    own, rest, approach = _approach_on_patient(case, implant, patient)
+    if not own:
+        return None
+    closest = min(approach, key=lambda t: approach[t][0])
+    clearance, t_closest = approach[closest]
+    workflow: Workflow = "guided" if case.constraints.guided_insertion else "freehand"
+    pdl = site_value("margins", "pdl_mm")
+    septal = site_value("margins", "septal_bone_each_side_mm")
+    e_lin, e_ang = insertion_error(workflow)
+    err = e_lin.value + t_closest * float(np.sin(np.radians(e_ang.value)))
+    notes = [
+        f"measured on the patient's meshes of teeth {', '.join(map(str, own))}"
+        + (f" (average roots of {', '.join(map(str, rest))})" if rest else "")
+        + f": {clearance:.2f} mm from the root of {closest} ({workflow} insertion, expected "
+        f"error {err:.2f} mm at the closest approach)"
+    ]
+    status: Literal["green", "amber", "red"] = "green"
+    if clearance < pdl.value:
+        status = "red"
+        notes.append(
+            "the screw touches a patient's root"
+            if clearance <= 0
+            else "the screw enters the periodontal ligament of a patient's root"
+        )
+    elif clearance - err < septal.value:
+        status = "amber"
+        notes.append(
+            f"less than {septal.value} mm of septal bone once the insertion error is allowed for"
+        )
+    if status == "green" and s.bone_depth_mm is not None and implant.length_mm > s.bone_depth_mm:
+        status = "amber"  # the bone along the axis, as the plan found it
+    if s.status == "red" and s.min_root_clearance_mm >= pdl.value:
+        status = "red"  # red for a reason other than the roots: it stays
+    notes.append(
+        f"on the average dentition the plan found it {s.status}, "
+        f"{s.min_root_clearance_mm:.2f} mm from the roots:"
+    )
+    refs = [r for r in _refs(pdl, septal, e_lin, e_ang) if r not in s.sources]
+    return s.model_copy(
+        update={
+            "status": status,
+            "min_root_clearance_mm": round(clearance, 3),
+            "root_contact": clearance <= 0.0,
+            "teeth_at_risk": sorted(t for t, (c, _) in approach.items() if c - err < septal.value),
+            "notes": [*notes, *s.notes],
+            "sources": [*s.sources, *refs],
         }
     )

@@ -545,6 +545,21 @@ def exact_clearance(
     """Exact capsule-to-root-surface clearance per tooth (python-fcl), mm; 0.0 when the screw
     touches or enters the root (fcl reports a collision as -1, a code, not a distance: it is
     never passed on)."""
+    approach = exact_approach(model, teeth, entry, direction, length_mm, radius_mm)
+    return {t: c for t, (c, _) in approach.items()}
+
+
+def exact_approach(
+    model: DentitionModel,
+    teeth: list[int] | tuple[int, ...],
+    entry: F64,
+    direction: F64,
+    length_mm: float,
+    radius_mm: float,
+) -> dict[int, tuple[float, float]]:
+    """Per tooth: the exact clearance (as :func:`exact_clearance`) and where along the axis,
+    from the entry, the screw comes closest to that root (mm, 0 to the axis' end; the
+    scan's ``tmin_mm``), from fcl's nearest points."""
     import fcl
 
     d = np.asarray(direction, dtype=np.float64)
@@ -560,15 +575,20 @@ def exact_clearance(
     # the screw of the stated length: an axis segment of length - radius with a rounded tip
     # ending exactly length_mm from the entry (an fcl capsule's length excludes its caps)
     axis_mm = max(length_mm - radius_mm, 0.0)
-    centre = np.asarray(entry, dtype=np.float64) + d * axis_mm / 2
+    start = np.asarray(entry, dtype=np.float64)
+    centre = start + d * axis_mm / 2
     cap = fcl.CollisionObject(fcl.Capsule(radius_mm, axis_mm), fcl.Transform(rot, centre))
     out = {}
     for t in teeth:
         obj = _fcl_tooth(model, t)
-        req = fcl.DistanceRequest(enable_nearest_points=False)
+        req = fcl.DistanceRequest(enable_nearest_points=True)
         res = fcl.DistanceResult()
         dist = float(fcl.distance(cap, obj, req, res))
-        out[t] = max(dist, 0.0)  # contact or penetration: no clearance
+        # the two nearest points (one on each body) project onto the axis at about the
+        # same place; their midpoint is used, whichever order fcl gives them in
+        mid = (np.asarray(res.nearest_points[0]) + np.asarray(res.nearest_points[1])) / 2
+        t_mm = float(np.clip((mid - start) @ d, 0.0, axis_mm))
+        out[t] = (max(dist, 0.0), t_mm)  # contact or penetration: no clearance
     return out
 
 

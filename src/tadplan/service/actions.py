@@ -23,7 +23,10 @@ from tadplan.service.orm import Job, PlanVersion
 from tadplan.service.store import CaseFormat, Principal
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from tadplan.anatomy.cbct import Volume
+    from tadplan.anatomy.meshes import DentitionModel
     from tadplan.model import Plan
     from tadplan.service.jobs import JobRunner
 
@@ -93,35 +96,62 @@ def plan_case(
     case_id: int,
     revision: int | None = None,
     cbct_upload_id: int | None = None,
+    mesh_upload_id: int | None = None,
 ) -> PlanVersion:
     """Plan a revision of a stored case (default: the newest) and store the plan as the
-    case's next plan version; with ``cbct_upload_id``, the plan's implants are assessed on
-    that CBCT."""
+    case's next plan version; with ``mesh_upload_id``, the screws' root clearance is
+    measured again on that patient tooth mesh (the other teeth average) and the designs
+    re-ranked; with ``cbct_upload_id``, the plan's implants are assessed on that CBCT."""
     from tadplan.planner import plan
 
     with db.read() as s:
         rev = store.get_revision(s, who.clinic_id, case_id, revision)
         case = store.case_of(rev)
         rev_number = rev.number
-        cbct = None
-        if cbct_upload_id is not None:
-            up = store.get_upload(s, who.clinic_id, case_id, cbct_upload_id)
-            if up.kind != "cbct":
-                raise InputError.listing(
-                    "plan", [Problem("cbct_upload_id", f"upload {up.id} is not a CBCT")]
-                )
-            cbct = up.content
+        cbct = _upload(s, who, case_id, cbct_upload_id, "cbct", "cbct_upload_id")
+        mesh = _upload(s, who, case_id, mesh_upload_id, "mesh", "mesh_upload_id")
     with planning_slot(db)():
         result = plan(case)
+        if mesh is not None:
+            from tadplan.planner.meshes import assess_on_meshes
+
+            result = assess_on_meshes(result, _patient_tooth(*mesh, case))
         if cbct is not None:
             from tadplan.anatomy.cbct import assess_plan_with_cbct
 
             with tempfile.TemporaryDirectory(prefix="tadplan-cbct-") as d:
-                volume = read_cbct_zip(cbct, Path(d), db.settings.max_cbct_unpacked_bytes)
+                volume = read_cbct_zip(cbct[1], Path(d), db.settings.max_cbct_unpacked_bytes)
             result = assess_plan_with_cbct(result, volume)
         text = result.model_dump_json(indent=2)
     with db.session() as s:
         return store.add_plan_version(s, who, case_id, rev_number, text, cbct_upload_id)
+
+
+def _upload(
+    s: Session, who: Principal, case_id: int, upload_id: int | None, kind: str, field: str
+) -> tuple[str, bytes] | None:
+    """The file name and content of the case's upload ``upload_id`` (None: not asked for);
+    an upload of another kind is an input error naming ``field``."""
+    if upload_id is None:
+        return None
+    up = store.get_upload(s, who.clinic_id, case_id, upload_id)
+    if up.kind != kind:
+        what = "a CBCT" if kind == "cbct" else "a tooth mesh"
+        raise InputError.listing("plan", [Problem(field, f"upload {up.id} is not {what}")])
+    return up.filename, up.content
+
+
+def _patient_tooth(filename: str, content: bytes, case: Case) -> DentitionModel:
+    """The patient dentition of one uploaded tooth mesh, read as ``--meshes`` reads it."""
+    from tadplan.anatomy.patient import PatientMeshError, load_patient
+
+    name = _mesh_file_name(filename)
+    try:
+        with tempfile.TemporaryDirectory(prefix="tadplan-mesh-") as d:
+            (Path(d) / name).write_bytes(content)
+            return load_patient(Path(d), case).model
+    except PatientMeshError as exc:
+        raise InputError.listing("plan", [Problem("mesh_upload_id", str(exc))]) from None
 
 
 def html_report(db: Database, who: Principal, case_id: int, number: int) -> str:
@@ -173,13 +203,18 @@ def diagrams(plan: Plan) -> list[tuple[str, str, str]]:
 # ----------------------------------------------------------------------------- uploads
 
 
+def _mesh_file_name(filename: str) -> str:
+    """An uploaded mesh's file name made safe to write in a temporary directory."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", PurePosixPath(filename.replace("\\", "/")).name)
+    return name.lstrip(".")[-100:] or "mesh"
+
+
 def check_mesh(filename: str, content: bytes, case: Case) -> int:
     """The FDI tooth an uploaded tooth mesh is of, after reading it as the CLI's
     ``--meshes`` reads patient meshes (label in the file name, checked against the case)."""
     from tadplan.anatomy.patient import PatientMeshError, label_from_name, load_patient
 
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", PurePosixPath(filename.replace("\\", "/")).name)
-    name = name.lstrip(".")[-100:] or "mesh"
+    name = _mesh_file_name(filename)
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in MESH_SUFFIXES:
         raise InputError.listing(

@@ -324,9 +324,13 @@ def create_plan(
     case_id: CaseId, request: Request, who: Clinician, body: PlanRequest | None = None
 ) -> PlanVersionOut:
     """Plan the case (its newest revision, or ``revision``) and keep the plan as a new
-    version; with ``cbct_upload_id``, the implants are assessed on that CBCT."""
+    version; with ``mesh_upload_id``, the screws' root clearance is measured again on that
+    patient tooth mesh and the designs re-ranked; with ``cbct_upload_id``, the implants are
+    assessed on that CBCT."""
     body = body or PlanRequest()
-    pv = actions.plan_case(database(request), who, case_id, body.revision, body.cbct_upload_id)
+    pv = actions.plan_case(
+        database(request), who, case_id, body.revision, body.cbct_upload_id, body.mesh_upload_id
+    )
     return _pv_out(pv)
 
 

@@ -83,6 +83,13 @@ class PlanRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     revision: int | None = Field(default=None, ge=1, le=2**31 - 1)
     cbct_upload_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    mesh_upload_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="a tooth mesh uploaded for this case: the screws' root clearance is "
+        "measured again on it and the designs re-ranked",
+    )
 
 
 class PlanVersionOut(_Out):
