@@ -488,13 +488,17 @@ def _t(v: F64) -> tuple[float, float, float]:
 
 @lru_cache(maxsize=256)
 def _best_cached(
-    present: tuple[int, ...], site_json: str, size: tuple[float, float] | None, workflow: str
+    present: tuple[int, ...],
+    site_json: str,
+    size: tuple[float, float] | None,
+    workflow: str,
+    height_mm: float | None = None,
 ) -> Insertion:
     """The best insertion at a site of the average dentition of ``present``: in memory,
     and on disk in the user's cache directory (key: tadplan version, the code and data of
     the packages it depends on, and the arguments), so a fresh process need not build the
     dentition, its distance grids and collision objects again."""
-    key = input_key("insertion", _insertion_code(), present, site_json, size, workflow)
+    key = input_key("insertion", _insertion_code(), present, site_json, size, workflow, height_mm)
     hit = load_json("insertion", key)
     if hit is not None:
         try:
@@ -504,7 +508,13 @@ def _best_cached(
     site = SiteRef.model_validate_json(site_json)
     case = _PresentCase(present)
     sizes = [size] if size is not None else None
-    ins = best_insertion(case, site, sizes=sizes, workflow=workflow)  # type: ignore[arg-type]
+    ins = best_insertion(
+        case,  # type: ignore[arg-type]
+        site,
+        sizes=sizes,
+        workflow=workflow,  # type: ignore[arg-type]
+        height_mm=height_mm,
+    )
     save_json("insertion", key, _insertion_to_json(ins))
     return ins
 
@@ -663,8 +673,9 @@ def most_apical(
     base = ins.height_mm or 0.0
     heights = [float(h) for h in default_grid().heights_mm if base < h <= limit + 1e-9]
     rank0 = _STATUS_ORDER[ins.safety.status]
+    present = tuple(sorted(case.dentition.present_teeth()))
     for h in sorted(heights, reverse=True):
-        cand = best_insertion(case, ins.site, sizes=[size], workflow=workflow, height_mm=h)
+        cand = _best_cached(present, ins.site.model_dump_json(), size, workflow, height_mm=h)
         if _STATUS_ORDER[cand.safety.status] <= rank0:
             return cand, [
                 f"as apically as possible: {h:g} mm from the crest (the usual insertion "
