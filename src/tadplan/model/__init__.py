@@ -11,7 +11,7 @@ planner :class:`Plan`.
 The JSON form of :class:`Plan` is documented by ``tadplan schema --plan`` and is stable.
 """
 
-from tadplan.model.citation import TAGS, Cited, FrozenModel, SourceRef, Tag
+from tadplan.model.citation import TAGS, Cited, FrozenModel, SourceRef, Tag, read_tag
 from tadplan.model.forces import (
     FORCE_MODULES,
     AttachmentSite,
@@ -111,6 +111,7 @@ __all__ = [
     "TraceEntry",
     "UnitForceSystem",
     "Warning",
+    "read_tag",
     "usual_attachment_site",
     "usual_module",
 ]

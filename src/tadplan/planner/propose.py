@@ -105,7 +105,7 @@ class GoalDrafts:
 
 
 def refs(specs: list[SourceSpec]) -> list[SourceRef]:
-    return [SourceRef(key=s.key, detail=s.detail) for s in specs]
+    return list(specs)
 
 
 def add_unique(target: list[Any], items: list[Any]) -> None:
