@@ -18,7 +18,7 @@ from tadplan.case import Case, ToothStatus, fdi
 from tadplan.case.summary import case_summary, goal_notes
 from tadplan.knowledge.sources import cited_detail, display_key
 from tadplan.knowledge.sources import sources as registry
-from tadplan.mechanics.text import source_words
+from tadplan.mechanics.text import cr_words, source_words
 from tadplan.model import (
     Components,
     Design,
@@ -211,7 +211,7 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
         rows.append(
             (
                 f"teeth {', '.join(map(str, u.teeth))}",
-                what + (f". {effects}" if effects else "") + f" (CR: {u.cr_note})",
+                what + (f". {effects}" if effects else "") + f" (CR: {cr_words(u.cr_basis)})",
             )
         )
     for u in fs.anchorage:
