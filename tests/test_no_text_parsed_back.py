@@ -45,9 +45,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("tadplan.service.web.forms", "is_segment"): "a segment span the user typed, e.g. '13-23'",
     ("tadplan.service.web.forms", "_items"): "a posted form field's name 'goals.0.kind'",
     ("tadplan.service.web.forms", "_displaced"): "directions the user typed in a form field",
-    ("tadplan.service.web.forms", "form_field"): (
-        "a problem's field path to the form's field name (to do: read Problem's path tuple)"
-    ),
     ("tadplan.service.web.pages", "_case_rows"): "the words of the user's case search",
     ("tadplan.service.web.pages", "_rows"): "posted form field names 'goals.0.kind'",
     ("tadplan.service.web.pages", "_renumber"): "posted form field names 'goals.0.kind'",
@@ -60,7 +57,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("tadplan.examples", "example_path"): "the example name the user typed",
     ("tadplan.case.io", "_found"): "pydantic's own message prefix 'Value error, '",
     ("tadplan.knowledge.conditions", "error_reason"): "pydantic's own message prefix",
-    ("tadplan.model.citation", "ref"): "the data file's detail, which may end in its tag",
+    ("tadplan.model.citation", "read_tag"): (
+        "a data or rule file's detail, which may end in its evidence tag (read once, on loading)"
+    ),
 }
 
 

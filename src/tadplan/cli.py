@@ -403,7 +403,7 @@ def rules(
     ] = False,
 ) -> None:
     """List the loaded knowledge-base rules: id, application, kind and source."""
-    from tadplan.knowledge.sources import display_key
+    from tadplan.knowledge.sources import cited_detail, display_key
 
     if schema:
         from tadplan.knowledge.schema import RuleFile
@@ -418,7 +418,9 @@ def rules(
                     "id": r.id,
                     "application": r.application,
                     "kind": "design" if r.is_design else "modifier",
-                    "sources": [{"key": s.key, "detail": s.detail} for s in r.spec.sources],
+                    "sources": [
+                        s.model_dump(include={"key", "detail", "tag"}) for s in r.spec.sources
+                    ],
                 }
                 for r in kb.rules
             ]
@@ -430,7 +432,8 @@ def rules(
             r.application,
             "design" if r.is_design else "modifier",
             "; ".join(
-                display_key(s.key) + (f" {s.detail}" if s.detail else "") for s in r.spec.sources
+                display_key(s.key) + (f" {d}" if (d := cited_detail(s)) else "")
+                for s in r.spec.sources
             ),
         )
         for r in kb.rules

@@ -47,6 +47,7 @@ import struct
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Self
 
 __all__ = [
@@ -76,15 +77,17 @@ def dotted(path: FieldPath) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input: where (a dotted field path, an option, a line) and why."""
+    """One thing wrong with an input: where (a dotted field path, an option, a line) and why;
+    ``path`` is the field's path as a tuple when the problem is a field's (``()`` otherwise)."""
 
     field: str
     message: str
+    path: FieldPath = dataclass_field(default=(), compare=False)
 
     @classmethod
     def at(cls, path: FieldPath, message: str) -> Problem:
         """The problem of the field at ``path``."""
-        return cls(dotted(path), message)
+        return cls(dotted(path), message, tuple(path))
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message

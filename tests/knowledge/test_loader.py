@@ -62,7 +62,7 @@ def test_every_table_number_is_sourced() -> None:
     for row in [*t.screws, *t.site_risks, t.min_interradicular_width_mm]:
         assert row.sources and all(s.key in kb.sources for s in row.sources)
         # every cited number carries the literature tag or a seed section
-        assert all(s.key == "seed" or "[" in (s.detail or "") for s in row.sources), row
+        assert all(s.key == "seed" or s.tag is not None for s in row.sources), row
 
 
 def test_table_values_match_literature() -> None:
@@ -249,3 +249,26 @@ def test_rule_numbers_must_be_finite(tmp_path: Path, value: str) -> None:
     with pytest.raises(KnowledgeError) as exc:
         load_knowledge([d])
     assert exc.value.where.endswith("design.connections.0.force_g"), exc.value.where
+
+
+def test_a_rule_files_evidence_tag_is_read_once_into_the_citation() -> None:
+    """ "detail [R]" in a rule file becomes SourceRef(detail, tag="R"); readers see the same
+    words again ("detail [R]"); a tag inside the detail's words stays words."""
+    from pydantic import TypeAdapter
+
+    from tadplan.knowledge.schema import SourceSpec
+    from tadplan.knowledge.sources import cited_detail
+    from tadplan.model import Cited
+
+    read = TypeAdapter(SourceSpec).validate_python
+    s = read({"key": "vela2020", "detail": "chain from anterior miniscrews [R2]"})
+    assert (s.detail, s.tag) == ("chain from anterior miniscrews", "R2")
+    assert cited_detail(s) == "chain from anterior miniscrews [R2]"
+    mixed = read({"key": "kim_sh2009", "detail": "1.4-1.8 mm [R]; midpoint [E]"})
+    assert (mixed.detail, mixed.tag) == ("1.4-1.8 mm [R]; midpoint", "E")
+    assert read({"key": "seed", "detail": "II.1 Fig. 12"}).tag is None
+    assert read({"key": "x", "detail": "a [Q]"}).detail == "a [Q]"
+    # a data file's value: only its own tag is read out of the detail
+    assert Cited(value=1, source="k", detail="midpoint [E]", tag="E").ref().detail == "midpoint"
+    other = Cited(value=1, source="k", detail="applied here [E]", tag="R").ref()
+    assert cited_detail(other) == "applied here [E] [R]"

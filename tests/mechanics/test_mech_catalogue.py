@@ -14,6 +14,7 @@ from tadplan.mechanics import (
     unit_force_system,
 )
 from tadplan.mechanics.modules import G_TO_N
+from tadplan.mechanics.text import cr_words
 from tadplan.model import MovementType
 
 N = G_TO_N
@@ -21,7 +22,8 @@ N = G_TO_N
 
 def test_single_rooted_cr_is_the_cited_fraction_of_the_embedded_root(tooth11):
     lm = tooth11[11]
-    cr, note = tooth_cr(lm)
+    cr, basis = tooth_cr(lm)
+    note = cr_words(basis)
     frac = mechanics_data().centres.single_rooted.fraction_of_embedded_root_from_crest.value
     # crest at CEJ + 1.5, apex at CEJ + 13: embedded 11.5 mm
     assert cr == pytest.approx(lm.cej_mm + np.array([0, 0, 1.5 + frac * 11.5]))
@@ -30,7 +32,8 @@ def test_single_rooted_cr_is_the_cited_fraction_of_the_embedded_root(tooth11):
 
 def test_multi_rooted_cr_is_at_the_furcation():
     lm = upright_tooth(16, n_roots=3, crown_mm=7.5, root_mm=12.0)
-    cr, note = tooth_cr(lm)
+    cr, basis = tooth_cr(lm)
+    note = cr_words(basis)
     m = mechanics_data().centres.multi_rooted
     depth = m.furcation_depth_mm["maxilla_6"].value + m.cr_apical_to_furcation_mm.value
     assert cr == pytest.approx(lm.cej_mm + np.array([0, 0, depth]))

@@ -26,6 +26,7 @@ from tadplan.anatomy.landmarks import ToothLandmarks
 from tadplan.mechanics import MechanicsDataError, mechanics_data, segment_cr, tooth_cr
 from tadplan.mechanics.data import CentresFile, PublishedCR, data_dir, load_file
 from tadplan.mechanics.geometry import incisal_point, power_arm_for_translation
+from tadplan.mechanics.text import cr_words
 
 LM = average_landmarks()
 PUBLISHED = mechanics_data().centres.published
@@ -133,7 +134,8 @@ def test_each_molar_sits_at_its_own_furcation(tooth):
     m = mechanics_data().centres.multi_rooted
     lm = LM[tooth]
     key = f"{'maxilla' if tooth < 30 else 'mandible'}_{tooth % 10}"
-    cr, note = tooth_cr(lm)
+    cr, basis = tooth_cr(lm)
+    note = cr_words(basis)
     depth = float(np.dot(cr - lm.cej_mm, lm.axis))
     assert depth == pytest.approx(
         m.furcation_depth_mm[key].value + m.cr_apical_to_furcation_mm.value
@@ -157,7 +159,8 @@ def test_two_rooted_premolar_uses_the_single_rooted_rule():
     """The upper first premolar bifurcates in the middle/apical third, apical to the CR."""
     lm = LM[14]
     assert lm.n_roots == 2
-    cr, note = tooth_cr(lm)
+    cr, basis = tooth_cr(lm)
+    note = cr_words(basis)
     assert "embedded root" in note
     assert float(np.dot(cr - lm.cej_mm, lm.axis)) < 7.0  # arch.yaml maxilla_premolar trunk
 
@@ -191,7 +194,8 @@ def test_a_segment_cr_is_weighted_by_root_surface_area():
     """A lower first molar (431 mm2) and second premolar (207 mm2) splinted together: their CR
     lies about two-thirds of the way from the premolar's CR to the molar's."""
     c = mechanics_data().centres.combination
-    cr, note = segment_cr([45, 46], LM)
+    cr, basis = segment_cr([45, 46], LM)
+    note = cr_words(basis)
     cr45, cr46 = tooth_cr(LM[45])[0], tooth_cr(LM[46])[0]
     along = float(np.dot(cr - cr45, cr46 - cr45)) / float(np.dot(cr46 - cr45, cr46 - cr45))
     w45, w46 = c.pdl_area_mm2("mandible", 5).value, c.pdl_area_mm2("mandible", 6).value
@@ -288,13 +292,13 @@ def test_a_cr_carries_the_registry_keys_it_rests_on() -> None:
 
     data = mechanics_data()
     c = data.centres
-    assert make_unit([11], LM).cr_sources == (
+    assert [r.key for r in make_unit([11], LM).cr_sources] == [
         c.single_rooted.fraction_of_embedded_root_from_crest.source,
-    )
-    molar = make_unit([16], LM).cr_sources
+    ]
+    molar = [r.key for r in make_unit([16], LM).cr_sources]
     assert c.multi_rooted.furcation_depth_mm["maxilla_6"].source in molar
     assert c.multi_rooted.cr_apical_to_furcation_mm.source in molar
-    segment = make_unit([13, 12, 11, 21, 22, 23], LM).cr_sources
+    segment = [r.key for r in make_unit([13, 12, 11, 21, 22, 23], LM).cr_sources]
     assert c.combination.source in segment
     assert c.combination.pdl_area_mm2("maxilla", 3).source in segment
     registry = sources()

@@ -86,7 +86,7 @@ def test_every_example_design_gets_a_sourced_force_system(name):
         assert set(fs.sources) <= REGISTRY
         assert len(fs.implants) == len(d.implants)
         for u in fs.units + fs.anchorage:
-            assert u.cr_note
+            assert u.cr_basis.sources
             assert u.movement.value in u.movement.__class__.__members__
         for c in fs.connections:
             if c.dose is not None:

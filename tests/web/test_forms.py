@@ -170,8 +170,8 @@ def test_no_goal_is_a_problem_of_the_goals() -> None:
 
 def test_form_field_cuts_to_the_longest_field() -> None:
     fields = ["dentition.missing", "goals.0.teeth", "goals.0.amount", "goals.0"]
-    assert form_field("dentition.missing.1", fields) == "dentition.missing"
-    assert form_field("goals.0.segment", fields) == "goals.0.teeth"
-    assert form_field("goals.0.amount_deg", fields) == "goals.0.amount"
-    assert form_field("goals.0", fields) == "goals.0"
-    assert form_field("constraints.max_implants", fields) == ""
+    assert form_field(("dentition", "missing", 1), fields) == "dentition.missing"
+    assert form_field(("goals", 0, "segment"), fields) == "goals.0.teeth"
+    assert form_field(("goals", 0, "amount_deg"), fields) == "goals.0.amount"
+    assert form_field(("goals", 0), fields) == "goals.0"
+    assert form_field(("constraints", "max_implants"), fields) == ""

@@ -21,9 +21,9 @@ template, the other-goal filter and the strict base live in :mod:`tadplan.knowle
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictInt, field_validator, model_validator
+from pydantic import BeforeValidator, Field, StrictInt, field_validator, model_validator
 
 from tadplan.case.model import AnchorageDemand, SiteRegion, Surface
 from tadplan.errors import FieldErrors
@@ -40,6 +40,8 @@ from tadplan.model import (
     ConnectionKind,
     ImplantHead,
     ModuleKind,
+    SourceRef,
+    read_tag,
 )
 
 ORTHODONTIC_MAX_G = 1000.0
@@ -48,11 +50,19 @@ ORTHOPAEDIC_MAX_G = 50000.0
 """Typo guard for an orthopaedic appliance's force (g; 50 kg), not a clinical number."""
 
 
-class SourceSpec(_Strict):
-    """A citation in a knowledge file: a registry key and where in the source."""
+def _rule_source(data: Any) -> Any:
+    """A rule file ends a source's detail with the evidence tag (``"... [R]"``); it is read
+    into ``tag`` here, once, as the file is loaded."""
+    if isinstance(data, dict) and isinstance(data.get("detail"), str) and "tag" not in data:
+        detail, tag = read_tag(data["detail"])
+        if tag is not None:
+            return {**data, "detail": detail, "tag": tag}
+    return data
 
-    key: str
-    detail: str | None = None
+
+SourceSpec = Annotated[SourceRef, BeforeValidator(_rule_source)]
+"""A citation in a knowledge file: a :class:`~tadplan.model.SourceRef` (registry key, where in
+the source, evidence tag), the tag written at the end of the detail or as ``tag``."""
 
 
 class WarningSpec(_Strict):

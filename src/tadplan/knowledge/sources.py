@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tadplan._yaml import load_data
 from tadplan.errors import DataError
+from tadplan.model import SourceRef
 
 
 class Source(BaseModel):
@@ -82,6 +83,14 @@ def display_key(key: str) -> str:
     chapter is "IIP 2024 chapter", not the registry key ``seed``), else the key."""
     src = sources().get(key)
     return src.label if src is not None and src.label else key
+
+
+def cited_detail(ref: SourceRef) -> str | None:
+    """Where in the source a citation points, as readers see it: "detail [tag]" (or the tag
+    alone, or the detail alone); None when the citation gives neither."""
+    tag = f"[{ref.tag}]" if ref.tag else ""
+    words = " ".join(w for w in (ref.detail or "", tag) if w)
+    return words or None
 
 
 def cite(key: str) -> str:

@@ -24,6 +24,7 @@ from tadplan.case import fdi
 from tadplan.case.model import SiteRef, SiteRegion, Surface
 from tadplan.errors import ComputationError
 from tadplan.mechanics.data import MechanicsData, mechanics_data
+from tadplan.model import Cited, CrBasis, SourceRef
 
 Vec = NDArray[np.float64]
 
@@ -101,7 +102,7 @@ def _crest(lm: ToothLandmarks, data: MechanicsData) -> Vec:
     return lm.cej_mm + lm.axis * data.centres.single_rooted.crest_below_cej_mm.value
 
 
-def tooth_cr(lm: ToothLandmarks, data: MechanicsData | None = None) -> tuple[Vec, str]:
+def tooth_cr(lm: ToothLandmarks, data: MechanicsData | None = None) -> tuple[Vec, CrBasis]:
     """Centre of resistance of one tooth (patient frame, mm) and how it was found.
 
     Incisors, canines and premolars: the cited fraction of the embedded root (alveolar crest to
@@ -115,43 +116,55 @@ def tooth_cr(lm: ToothLandmarks, data: MechanicsData | None = None) -> tuple[Vec
         embedded = float(np.dot(lm.apex_mm - crest, lm.axis))
         if embedded <= 0:
             raise GeometryError(f"tooth {lm.fdi}: the apex is not apical to the alveolar crest")
-        return crest + lm.axis * c.value * embedded, (
-            f"{lm.fdi}: {c.value:.2f} of the embedded root ({embedded:.1f} mm) from the crest "
-            f"({c.source} [{c.tag}])"
+        return crest + lm.axis * c.value * embedded, CrBasis(
+            method="root_fraction",
+            tooth=lm.fdi,
+            fraction=c.value,
+            embedded_root_mm=embedded,
+            sources=[c.ref()],
         )
     m = data.centres.multi_rooted
     trunk = m.furcation_depth_mm[f"{fdi.arch(lm.fdi)}_{fdi.position(lm.fdi)}"]
     depth = trunk.value + m.cr_apical_to_furcation_mm.value
-    return lm.cej_mm + lm.axis * depth, (
-        f"{lm.fdi}: at the furcation, {depth:.1f} mm apical to the CEJ "
-        f"({trunk.source} [{trunk.tag}]; {m.cr_apical_to_furcation_mm.source} "
-        f"[{m.cr_apical_to_furcation_mm.tag}])"
+    return lm.cej_mm + lm.axis * depth, CrBasis(
+        method="furcation",
+        tooth=lm.fdi,
+        apical_to_cej_mm=depth,
+        sources=[trunk.ref(), m.cr_apical_to_furcation_mm.ref()],
     )
 
 
-def cr_sources(teeth: Sequence[int], data: MechanicsData | None = None) -> tuple[str, ...]:
-    """The registry keys a tooth's or segment's CR rests on (as :func:`segment_cr` finds it):
+def cr_sources(teeth: Sequence[int], data: MechanicsData | None = None) -> tuple[SourceRef, ...]:
+    """The cited values a tooth's or segment's CR rests on (as :func:`segment_cr` finds it):
     the single-rooted fraction or the molar's root trunk and offset, and for a segment the
     weighting and its root surface areas."""
     data = data or mechanics_data()
-    keys: list[str] = []
+    refs: list[SourceRef] = []
+    cited: list[Cited] = []
     if len(teeth) > 1:
         comb = data.centres.combination
-        keys.append(comb.source)
-        keys += [comb.pdl_area_mm2(fdi.arch(t), fdi.position(t)).source for t in teeth]
+        refs.append(_combination_ref(data))
+        cited += [comb.pdl_area_mm2(fdi.arch(t), fdi.position(t)) for t in teeth]
     for t in teeth:
         if fdi.tooth_type(t).value != "molar":
-            keys.append(data.centres.single_rooted.fraction_of_embedded_root_from_crest.source)
+            cited.append(data.centres.single_rooted.fraction_of_embedded_root_from_crest)
         else:
             m = data.centres.multi_rooted
-            keys.append(m.furcation_depth_mm[f"{fdi.arch(t)}_{fdi.position(t)}"].source)
-            keys.append(m.cr_apical_to_furcation_mm.source)
-    return tuple(dict.fromkeys(keys))
+            cited.append(m.furcation_depth_mm[f"{fdi.arch(t)}_{fdi.position(t)}"])
+            cited.append(m.cr_apical_to_furcation_mm)
+    return tuple(dict.fromkeys([*refs, *(c.ref() for c in cited)]))
+
+
+def _combination_ref(data: MechanicsData) -> SourceRef:
+    """The segment weighting's citation (its data file's ``detail`` explains the rule at
+    length for maintainers; the key and tag are what the plan carries)."""
+    comb = data.centres.combination
+    return SourceRef(key=comb.source, tag=comb.tag)
 
 
 def segment_cr(
     teeth: Sequence[int], landmarks: Mapping[int, ToothLandmarks], data: MechanicsData | None = None
-) -> tuple[Vec, str]:
+) -> tuple[Vec, CrBasis]:
     """Centre of resistance of a segment of teeth: the mean of its teeth's CRs weighted by
     their root (PDL) surface areas (checked against the published segment CRs held out in
     centres_of_resistance.yaml)."""
@@ -165,7 +178,9 @@ def segment_cr(
     )
     crs = np.array([tooth_cr(lm, data)[0] for lm in lms])
     cr = (weights[:, None] * crs).sum(axis=0) / weights.sum()
-    return cr, (f"root-surface-weighted mean of {len(lms)} tooth CRs ({comb.source} [{comb.tag}])")
+    return cr, CrBasis(
+        method="weighted_mean", tooth_count=len(lms), sources=[_combination_ref(data)]
+    )
 
 
 def _lm(tooth: int, landmarks: Mapping[int, ToothLandmarks]) -> ToothLandmarks:
@@ -181,7 +196,7 @@ class Unit:
 
     teeth: tuple[int, ...]
     cr_mm: Vec
-    cr_note: str
+    cr_basis: CrBasis
     attachment_mm: Vec
     """Reference attachment: the (mean) bracket point."""
     mesial: Vec
@@ -189,8 +204,8 @@ class Unit:
     axis: Vec
     jaw: fdi.Arch
     spans_midline: bool
-    cr_sources: tuple[str, ...] = ()
-    """Registry keys the CR rests on (:func:`cr_sources`)."""
+    cr_sources: tuple[SourceRef, ...] = ()
+    """The cited values the CR rests on (:func:`cr_sources`)."""
     halves: tuple[Unit, ...] = ()
     """For a unit that spans the midline: its right and left teeth as units of their own,
     each with its own frame (mesial/distal, buccal/palatal), in that order."""
@@ -221,7 +236,7 @@ def make_unit(
     jaws = {fdi.arch(t) for t in teeth}
     if len(jaws) > 1:
         raise GeometryError(f"teeth {list(teeth)} span both arches: one unit per arch")
-    cr, note = segment_cr(teeth, landmarks, data)
+    cr, basis = segment_cr(teeth, landmarks, data)
     axis = unit_vector(np.mean([lm.axis for lm in lms], axis=0))
     sides = {fdi.side(t) for t in teeth}
     spans = len(sides) > 1
@@ -244,7 +259,7 @@ def make_unit(
     return Unit(
         teeth=tuple(teeth),
         cr_mm=cr,
-        cr_note=note,
+        cr_basis=basis,
         cr_sources=cr_sources(teeth, data),
         attachment_mm=np.mean([lm.bracket_mm for lm in lms], axis=0),
         mesial=mesial,

@@ -181,7 +181,7 @@ def unit_force_system(
     return UnitForceSystem(
         teeth=list(unit.teeth),
         cr_mm=_v3(unit.cr_mm),
-        cr_note=unit.cr_note,
+        cr_basis=unit.cr_basis,
         cr_sources=list(unit.cr_sources),
         force_n=_v3(f),
         force_g=float(np.linalg.norm(f)) / G,
@@ -1300,7 +1300,7 @@ def analyse_design(
     sources.update(t.rate_source.key for t in times if t.rate_source)
     durations = [t.duration_weeks for t in times if t.duration_weeks is not None]
     for u in held.units + shared.anchorage:
-        sources.update(u.cr_sources)
+        sources.update(r.key for r in u.cr_sources)
     for text in _against_open_bite(case, held.units, shared.anchorage, parts.landmarks, data):
         warnings.append(MechWarning(severity="caution", text=text, sources=["seed"]))
         sources.add("seed")

@@ -10,6 +10,7 @@ from tadplan.model import (
     Cited,
     Components,
     ConnectionForce,
+    CrBasis,
     DoseCheck,
     ForceCurve,
     ForceSystem,
@@ -35,6 +36,23 @@ def source_words(ref: SourceRef) -> str:
     detail = f": {ref.detail}" if ref.detail else ""
     tag = f" [{ref.tag}]" if ref.tag else ""
     return f"{ref.key}{detail}{tag}"
+
+
+def cr_words(basis: CrBasis) -> str:
+    """How a unit's CR was found, with the cited values' keys and tags: "11: 0.33 of the
+    embedded root (12.6 mm) from the crest (key [R])"."""
+    cited = "(" + "; ".join(f"{r.key} [{r.tag}]" for r in basis.sources) + ")"
+    if basis.method == "weighted_mean":
+        return f"root-surface-weighted mean of {basis.tooth_count} tooth CRs {cited}"
+    if basis.method == "furcation":
+        return (
+            f"{basis.tooth}: at the furcation, {basis.apical_to_cej_mm or 0:.1f} mm apical to "
+            f"the CEJ {cited}"
+        )
+    return (
+        f"{basis.tooth}: {basis.fraction or 0:.2f} of the embedded root "
+        f"({basis.embedded_root_mm or 0:.1f} mm) from the crest {cited}"
+    )
 
 
 def curve_words(curve: ForceCurve) -> str:
@@ -132,7 +150,7 @@ def _unit_line(u: UnitForceSystem, indent: str = "    ") -> list[str]:
     )
     if u.side_effects:
         lines.append(f"{indent}  side effects: {', '.join(u.side_effects)}")
-    lines.append(f"{indent}  CR: {u.cr_note}")
+    lines.append(f"{indent}  CR: {cr_words(u.cr_basis)}")
     return lines
 
 

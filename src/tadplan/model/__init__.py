@@ -11,12 +11,13 @@ planner :class:`Plan`.
 The JSON form of :class:`Plan` is documented by ``tadplan schema --plan`` and is stable.
 """
 
-from tadplan.model.citation import TAGS, Cited, FrozenModel, SourceRef, Tag
+from tadplan.model.citation import TAGS, Cited, FrozenModel, SourceRef, Tag, read_tag
 from tadplan.model.forces import (
     FORCE_MODULES,
     AttachmentSite,
     Components,
     ConnectionForce,
+    CrBasis,
     DoseCheck,
     ForceCurve,
     ForceSystem,
@@ -79,6 +80,7 @@ __all__ = [
     "Connection",
     "ConnectionForce",
     "ConnectionKind",
+    "CrBasis",
     "Design",
     "DesignRisk",
     "DoseCheck",
@@ -111,6 +113,7 @@ __all__ = [
     "TraceEntry",
     "UnitForceSystem",
     "Warning",
+    "read_tag",
     "usual_attachment_site",
     "usual_module",
 ]

@@ -8,9 +8,9 @@ anatomy, mechanics and risk data readers alike. Keys name entries of the source 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Tag = Literal["R", "R2", "U", "E"]
 """Evidence tag: [R] read in the source, [R2] secondary, [U] unconfirmed, [E] engineering
@@ -46,8 +46,28 @@ class Cited(FrozenModel):
     detail: str
     tag: Tag
 
+    @model_validator(mode="before")
+    @classmethod
+    def _tag_out_of_detail(cls, data: Any) -> Any:
+        """A data file may end the detail with the entry's own tag ("... [E]"): kept once, in
+        ``tag``."""
+        if isinstance(data, dict) and isinstance(data.get("detail"), str) and data.get("tag"):
+            detail, _ = read_tag(data["detail"], data["tag"])
+            return {**data, "detail": detail}
+        return data
+
     def ref(self) -> SourceRef:
-        """The citation of this number, as the plan carries it (the tag with the detail)."""
-        tag = f"[{self.tag}]"
-        detail = self.detail if self.detail.endswith(tag) else f"{self.detail} {tag}"
-        return SourceRef(key=self.source, detail=detail.strip())
+        """The citation of this number, as the plan carries it."""
+        return SourceRef(key=self.source, detail=self.detail or None, tag=self.tag)
+
+
+def read_tag(detail: str, tag: Tag | None = None) -> tuple[str, Tag | None]:
+    """A data or rule file's ``detail`` with its trailing evidence tag (``"... [R]"``) read
+    out: ``(detail without the tag, tag)``. With ``tag`` given (the file's own ``tag`` field),
+    only that tag is read out of the detail; a detail without a trailing tag keeps ``tag``.
+    Called once, by the readers of the data files."""
+    head, _, last = detail.rstrip().rpartition(" [")
+    found = last[:-1] if last.endswith("]") else None
+    if head and found in TAGS and (tag is None or found == tag):
+        return head.rstrip(), cast(Tag, found)
+    return detail, tag

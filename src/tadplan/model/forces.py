@@ -136,13 +136,31 @@ class SideForce(_Model):
     moment_components: MomentComponents
 
 
+class CrBasis(_Model):
+    """How a unit's centre of resistance was found (worded by ``mechanics.text.cr_words``):
+    ``root_fraction`` - a single-rooted tooth's cited fraction of its embedded root from the
+    alveolar crest; ``furcation`` - a molar's CR at its furcation, ``apical_to_cej_mm`` from
+    the CEJ; ``weighted_mean`` - a segment's teeth's CRs weighted by root surface area.
+    ``sources`` are the cited values of this step."""
+
+    method: Literal["root_fraction", "furcation", "weighted_mean"]
+    tooth: int | None = Field(default=None, description="FDI number of a one-tooth CR")
+    fraction: float | None = Field(default=None, description="of the embedded root")
+    embedded_root_mm: float | None = None
+    apical_to_cej_mm: float | None = None
+    tooth_count: int | None = Field(default=None, description="teeth of a weighted mean")
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
 class UnitForceSystem(_Model):
     """The force system on one tooth or segment, reduced to its centre of resistance."""
 
     teeth: list[int]
     cr_mm: Vec3
-    cr_note: str = Field(description="how the CR was found, with its source")
-    cr_sources: list[str] = Field(default_factory=list, description="registry keys of the CR")
+    cr_basis: CrBasis = Field(description="how the CR was found, with its sources")
+    cr_sources: list[SourceRef] = Field(
+        default_factory=list, description="every cited value the CR rests on"
+    )
     force_n: Vec3
     force_g: float
     components: Components | None = Field(

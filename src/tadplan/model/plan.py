@@ -373,7 +373,9 @@ class Plan(_Model):
         default=2,
         description="2: citations of doses and movement rates are SourceRef values (key, "
         "detail, tag) instead of words plus a key; connections carry force_source and "
-        "rule_force_g, and the design's activation no longer holds the force steps",
+        "rule_force_g, and the design's activation no longer holds the force steps; a "
+        "citation's evidence tag is its own field, not the end of its detail; a unit's CR "
+        "is described by cr_basis (a CrBasis) and cr_sources are SourceRefs",
     )
     tadplan_version: str
     case: Case

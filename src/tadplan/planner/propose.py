@@ -104,10 +104,6 @@ class GoalDrafts:
     trace: list[TraceEntry] = field(default_factory=list)
 
 
-def refs(specs: list[SourceSpec]) -> list[SourceRef]:
-    return [SourceRef(key=s.key, detail=s.detail) for s in specs]
-
-
 def add_unique(target: list[Any], items: list[Any]) -> None:
     for x in items:
         if x not in target:
@@ -132,7 +128,7 @@ def site_matches(m: SiteMatch, site: SiteRef) -> bool:
 
 def _warnings(specs: list[WarningSpec], default: list[SourceSpec]) -> list[Warning]:
     return [
-        Warning(severity=w.severity, text=w.text, sources=refs(w.sources or default)) for w in specs
+        Warning(severity=w.severity, text=w.text, sources=list(w.sources or default)) for w in specs
     ]
 
 
@@ -199,7 +195,7 @@ def _place_implants(
             return [], [], "; ".join(reasons)
         site, option = chosen
         screw = next(s for s in knowledge.tables.screws if site_matches(s.match, site))
-        add_unique(sources, refs(screw.sources))
+        add_unique(sources, screw.sources)
         purpose = tpl.purpose
         if option.apical:
             purpose = (purpose + "; " if purpose else "") + "insert as apically as possible"
@@ -318,7 +314,7 @@ def _connections(
     out: list[DraftConnection] = []
     sources: list[SourceRef] = []
     for ct in templates:
-        force_source = refs([ct.force_source])[0] if ct.force_source is not None else None
+        force_source = ct.force_source
         n_before = len(out)
         groups: list[tuple[list[int], list[DraftImplant]]] = []
         for side, carriers in _carriers(ct, implants):
@@ -373,7 +369,7 @@ def build_draft(rule: Rule, ctx: GoalContext, knowledge: Knowledge) -> Draft | s
     t = rule.spec.design
     assert t is not None
     implants: list[DraftImplant] = []
-    sources = refs(rule.spec.sources)
+    sources = list(rule.spec.sources)
     for tpl in t.implants:
         placed, screw_sources, why = _place_implants(tpl, ctx, knowledge)
         if why is not None:
@@ -454,7 +450,7 @@ def apply_modifier(rule: Rule, d: Draft) -> None:
         if w not in d.warnings:
             d.warnings.append(w)
         add_unique(d.sources, w.sources)
-    add_unique(d.sources, refs(rule.spec.sources))
+    add_unique(d.sources, rule.spec.sources)
 
 
 def propose(case: Case, knowledge: Knowledge) -> list[GoalDrafts]:

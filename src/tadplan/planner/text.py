@@ -5,12 +5,14 @@ from __future__ import annotations
 import textwrap
 
 from tadplan.case.summary import goal_notes
-from tadplan.knowledge.sources import display_key
+from tadplan.knowledge.sources import cited_detail, display_key
 from tadplan.model import Connection, Design, Plan, SourceRef
 
 
 def _src(refs: list[SourceRef]) -> str:
-    return "; ".join(display_key(r.key) + (f" ({r.detail})" if r.detail else "") for r in refs)
+    return "; ".join(
+        display_key(r.key) + (f" ({d})" if (d := cited_detail(r)) else "") for r in refs
+    )
 
 
 def _wrap(text: str, indent: str) -> list[str]:
@@ -26,7 +28,8 @@ def force_step(c: Connection) -> str | None:
     if c.force_g is None or c.force_source is None:
         return None
     src = c.force_source
-    cited = f"({src.key}" + (f", {src.detail}" if src.detail else "") + ")"
+    detail = cited_detail(src)
+    cited = f"({src.key}" + (f", {detail}" if detail else "") + ")"
     name = c.kind.value.replace("_", " ")
     if c.rule_force_g is None:
         return f"{name}: about {c.force_g:g} g {cited}"

@@ -16,9 +16,9 @@ import jinja2
 from tadplan._yaml import load_data
 from tadplan.case import Case, ToothStatus, fdi
 from tadplan.case.summary import case_summary, goal_notes
-from tadplan.knowledge.sources import display_key
+from tadplan.knowledge.sources import cited_detail, display_key
 from tadplan.knowledge.sources import sources as registry
-from tadplan.mechanics.text import source_words
+from tadplan.mechanics.text import cr_words, source_words
 from tadplan.model import (
     Components,
     Design,
@@ -62,6 +62,7 @@ def _env() -> jinja2.Environment:
     )
     env.filters["force"] = fmt_force
     env.filters["cite_key"] = display_key
+    env.filters["cited_detail"] = cited_detail
     env.filters["activation_steps"] = activation_steps
     return env
 
@@ -210,7 +211,7 @@ def _mechanics_rows(design: Design) -> list[tuple[str, str]]:
         rows.append(
             (
                 f"teeth {', '.join(map(str, u.teeth))}",
-                what + (f". {effects}" if effects else "") + f" (CR: {u.cr_note})",
+                what + (f". {effects}" if effects else "") + f" (CR: {cr_words(u.cr_basis)})",
             )
         )
     for u in fs.anchorage:
@@ -381,8 +382,9 @@ def sources_view(plan: Plan) -> list[dict[str, Any]]:
                 entry["text"] = reg[r.key].citation()
             elif r.text:
                 entry["text"] = r.text
-        if r.detail and r.detail not in entry["details"]:
-            entry["details"].append(r.detail)
+        detail = cited_detail(r)
+        if detail and detail not in entry["details"]:
+            entry["details"].append(detail)
     for e in by_key.values():
         if e["text"] is None:
             e["text"] = "(not in the source registry)"

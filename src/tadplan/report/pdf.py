@@ -13,7 +13,7 @@ import json
 from functools import cache
 from typing import Any
 
-from tadplan.knowledge.sources import display_key
+from tadplan.knowledge.sources import cited_detail, display_key
 from tadplan.model import Plan, SourceRef
 from tadplan.planner.text import activation_steps
 from tadplan.report.canvas import FONT_FILES, font_path
@@ -42,7 +42,7 @@ def _fonts() -> Any:
 
 
 def _cite(s: SourceRef) -> str:
-    return display_key(s.key) + (f": {s.detail}" if s.detail else "")
+    return display_key(s.key) + (f": {d}" if (d := cited_detail(s)) else "")
 
 
 def _design(dv: _DesignView) -> dict[str, Any]:
@@ -116,7 +116,10 @@ def _design(dv: _DesignView) -> dict[str, Any]:
         activation=activation_steps(d)
         + ([f"Reactivation: {d.reactivation}"] if d.reactivation else []),
         alternatives=d.alternatives,
-        sources=[display_key(s.key) + (f" ({s.detail})" if s.detail else "") for s in d.sources]
+        sources=[
+            display_key(s.key) + (f" ({detail})" if (detail := cited_detail(s)) else "")
+            for s in d.sources
+        ]
         or ["none given by the plan"],
     )
     return out

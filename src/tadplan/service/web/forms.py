@@ -33,6 +33,7 @@ from tadplan.case.model import (
     NAMED_SEGMENTS,
     Appliance,
 )
+from tadplan.errors import FieldPath, dotted
 
 Form = Mapping[str, str]
 
@@ -323,26 +324,34 @@ def form_to_case_data(form: Form, base: Mapping[str, Any] | None = None) -> dict
 # ----------------------------------------------------------------------------- problems
 
 
-_ALIASES = (
-    (re.compile(r"^(goals\.\d+)\.segment(\..*)?$"), r"\1.teeth"),
-    (re.compile(r"^(goals\.\d+)\.amount_(mm|deg)(\..*)?$"), r"\1.amount"),
-    (re.compile(r"^(findings\.site_assessments\.\d+\.site)\.between(\..*)?$"), r"\1.between"),
-)
+_ALIASES: dict[tuple[str, ...], str] = {
+    ("goals", "segment"): "teeth",
+    ("goals", "amount_mm"): "amount",
+    ("goals", "amount_deg"): "amount",
+}
+"""(list, the case's key under an item of it) -> the form's name of that field."""
 
 
-def form_field(problem_field: str, fields: Iterable[str]) -> str:
+def _form_path(path: FieldPath) -> FieldPath:
+    """A case field's path with the form's names (``goals.0.segment`` -> ``goals.0.teeth``,
+    ``goals.0.amount_mm`` -> ``goals.0.amount``; the form edits a site assessment's
+    ``site.between`` as one field)."""
+    if len(path) >= 3 and (name := _ALIASES.get((str(path[0]), str(path[2])))) is not None:
+        return (*path[:2], name)
+    if path[:2] == ("findings", "site_assessments") and path[3:5] == ("site", "between"):
+        return path[:5]
+    return path
+
+
+def form_field(problem_path: FieldPath, fields: Iterable[str]) -> str:
     """The form field a case problem belongs to: its path with the form's aliases
-    (``goals.0.segment`` -> ``goals.0.teeth``, ``goals.0.amount_mm`` -> ``goals.0.amount``),
-    cut to the longest prefix that is a field of the form (``dentition.missing.2`` ->
-    ``dentition.missing``); ``""`` when no field of the form holds it."""
+    (:func:`_form_path`), cut to the longest prefix that is a field of the form
+    (``dentition.missing.2`` -> ``dentition.missing``); ``""`` when no field of the form
+    holds it."""
     names = set(fields)
-    path = problem_field
-    for pattern, repl in _ALIASES:
-        path = pattern.sub(repl, path)
-    parts = path.split(".")
-    for n in range(len(parts), 0, -1):
-        candidate = ".".join(parts[:n])
-        if candidate in names:
+    path = _form_path(problem_path)
+    for n in range(len(path), 0, -1):
+        if (candidate := dotted(path[:n])) in names:
             return candidate
     return ""
 
@@ -359,7 +368,7 @@ def case_from_form(
     except CaseError as exc:
         names = list(fields if fields is not None else form.keys())
         names += [f"{group}.{n}" for group in GROUPS for n in _items(form, group)]
-        problems = [Problem(form_field(p.field, names), p.message) for p in exc.problems]
+        problems = [Problem(form_field(p.path, names), p.message) for p in exc.problems]
         raise CaseError.listing("form", problems) from None
 
 
