@@ -83,6 +83,15 @@ def test_pages_ask_for_login(app: object) -> None:
     assert 'name="next" value="/"' in c.get("/login?next=//evil.example/").text
 
 
+def test_a_wrong_password_gets_the_app_s_login_page(app: object) -> None:
+    c = TestClient(app)  # type: ignore[arg-type]
+    r = c.post("/login", data={"email": "nobody@a.example", "password": "x", "next": "/cases/1"})
+    assert r.status_code == 401
+    assert '<link rel="stylesheet" href="/static/css/app.css">' in r.text  # not auth's bare page
+    assert "Wrong email or password." in r.text
+    assert 'name="next" value="/cases/1"' in r.text
+
+
 def test_free_text_is_escaped_on_every_page(stored: tuple[TestClient, str, int]) -> None:
     c, _, case_id = stored
     for url in (

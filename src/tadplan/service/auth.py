@@ -235,7 +235,7 @@ _LOGIN_PAGE = """<!DOCTYPE html>
 """
 
 
-def _safe_next(next_url: str | None) -> str:
+def safe_next_url(next_url: str | None) -> str:
     """Only a path on this site (not ``//host`` or a scheme) is followed after login."""
     if next_url and next_url.startswith("/") and not next_url.startswith(("//", "/\\")):
         return next_url
@@ -245,7 +245,7 @@ def _safe_next(next_url: str | None) -> str:
 def login_page(message: str = "", next_url: str = "/", status: int = 200) -> HTMLResponse:
     body = _LOGIN_PAGE.format(
         message=f"<p role='alert'>{html.escape(message)}</p>" if message else "",
-        next=html.escape(_safe_next(next_url)),
+        next=html.escape(safe_next_url(next_url)),
     )
     return HTMLResponse(body, status_code=status)
 
@@ -278,9 +278,10 @@ def post_login(
             store.audit(s, store.principal_of(result.user), "logged in", "user", result.user.id)
     if result.retry_after_s > 0:
         raise throttled(result.retry_after_s)
-    if result.user is None:
-        return login_page("Wrong email or password.", next, status=401)
-    resp = RedirectResponse(_safe_next(next), status_code=303)
+    if result.user is None:  # the web app's page when it is installed (app.state.login_page)
+        page = getattr(request.app.state, "login_page", login_page)
+        return page("Wrong email or password.", next, status=401)
+    resp = RedirectResponse(safe_next_url(next), status_code=303)
     resp.set_cookie(
         SESSION_COOKIE,
         secret,

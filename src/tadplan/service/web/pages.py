@@ -44,7 +44,13 @@ from tadplan.case.model import (
 from tadplan.errors import Problem
 from tadplan.planner.text import activation_steps
 from tadplan.service import actions, store
-from tadplan.service.auth import CSRF_FIELD, authenticate, current_user, database
+from tadplan.service.auth import (
+    CSRF_FIELD,
+    authenticate,
+    current_user,
+    database,
+    safe_next_url,
+)
 from tadplan.service.store import NotFound, Principal
 from tadplan.service.web import compare as compare_mod
 from tadplan.service.web import forms
@@ -145,15 +151,15 @@ def install(app: FastAPI) -> None:
     :func:`tadplan.service.app.create_app`)."""
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.include_router(router)
+    app.state.login_page = login_page  # the service's POST /login answers a wrong password with it
 
 
 # ----------------------------------------------------------------------------- login
 
 
 def login_page(message: str = "", next_url: str = "/", status: int = 200) -> HTMLResponse:
-    """The login page (the signature of :func:`tadplan.service.auth.login_page`, which the
-    service's ``POST /login`` can use for its "wrong password" answer)."""
-    safe = next_url.startswith("/") and not next_url.startswith(("//", "/\\"))
+    """The login page (the signature of :func:`tadplan.service.auth.login_page`; the
+    service's ``POST /login`` answers a wrong password with it once :func:`install` ran)."""
     body = (
         _env()
         .get_template("login.html")
@@ -161,7 +167,7 @@ def login_page(message: str = "", next_url: str = "/", status: int = 200) -> HTM
             who=None,
             csrf="",
             csrf_field=CSRF_FIELD,
-            next=next_url if safe else "/",
+            next=safe_next_url(next_url),
             message=message,
         )
     )
