@@ -152,8 +152,18 @@ def test_vendored_files_are_the_versions_recorded() -> None:
     assert rev and f"| 0.{rev.group(1)}.0 |" in table
     ver = re.search(r'version:"(2\.\d+\.\d+)"', htmx)
     assert ver and f"| {ver.group(1)} " in table
-    for lib in ("three", "htmx"):
+    for lib in ("three", "htmx", "swagger-ui"):
         assert (vendor / lib / "LICENSE").stat().st_size > 0
+
+
+def test_the_api_docs_page_loads_nothing_from_outside(app: object) -> None:
+    """/docs (Swagger UI) is served from the vendored files: a clinic may have no internet."""
+    c, _ = _client(app, "clin@a.example")
+    page = c.get("/docs").text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page
+    assert not re.search(r"""(src|href)=["']https?://""", page), page
+    for path in re.findall(r"""(?:src|href)=["'](/static/[^"']+)""", page):
+        assert c.get(path).status_code == 200, path
 
 
 def test_no_page_opens_another_clinics_case(

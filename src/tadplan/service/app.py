@@ -171,7 +171,13 @@ def _serve_openapi(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def api_docs(who: auth.Viewer) -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title}: API")
+        return get_swagger_ui_html(  # Swagger UI vendored with the web app: nothing from a CDN
+            openapi_url="/openapi.json",
+            title=f"{app.title}: API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )
 
 
 def app_from_env() -> FastAPI:
