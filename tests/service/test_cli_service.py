@@ -36,7 +36,7 @@ def test_user_add_and_db_upgrade(tmp_path: Path) -> None:
     assert _run([*args, "admin", "--password-stdin", "--db", url], "long enough\n") == 0
     db = Database(Settings(db_url=url, migrate=False))
     try:
-        assert current_revision(db.engine) == "0001"
+        assert current_revision(db.engine) == "0002"
         with db.session() as s:
             u = store.user_by_email(s, "dr@example.org")
             assert u is not None and u.role == "admin" and u.password_hash.startswith("$argon2")

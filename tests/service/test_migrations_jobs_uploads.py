@@ -23,10 +23,13 @@ def test_migrations_go_up_and_down(settings: Settings) -> None:
     db = Database(settings)
     try:
         db.upgrade()
-        assert current_revision(db.engine) == "0001"
+        assert current_revision(db.engine) == "0002"
         tables = set(inspect(db.engine).get_table_names())
         assert set(Base.metadata.tables) <= tables
         db.upgrade()  # again: nothing to do
+        db.downgrade("0001")  # one step: only the login-failure table goes
+        assert current_revision(db.engine) == "0001"
+        assert tables - set(inspect(db.engine).get_table_names()) == {"login_failures"}
         db.downgrade("base")
         assert current_revision(db.engine) is None
         left = set(inspect(db.engine).get_table_names()) & set(Base.metadata.tables)

@@ -28,11 +28,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tadplan.service import store
 from tadplan.service.db import Database
-from tadplan.service.orm import Credential, User, utcnow
+from tadplan.service.orm import Credential, LoginFailure, User, utcnow
 from tadplan.service.settings import Settings
 from tadplan.service.store import Principal, Role
 
@@ -73,20 +74,46 @@ def login_wait_s(failures: int, settings: Settings) -> float:
     return 0.0 if extra < 0 else min(2.0**extra, settings.max_login_wait_s)
 
 
+def _wait_left(failures: int, last_failed_at: datetime | None, settings: Settings) -> float:
+    """Seconds the next attempt must still wait after ``failures`` failures."""
+    if last_failed_at is None:
+        return 0.0
+    ready = _aware(last_failed_at) + timedelta(seconds=login_wait_s(failures, settings))
+    return (ready - utcnow()).total_seconds()
+
+
+def _unknown_email_failed(s: Session, email: str, password: str, settings: Settings) -> LoginResult:
+    """A login to an email without an active account: the same work, the same answers and
+    the same slowing as a wrong password of a real account."""
+    key = hashlib.sha256(store.normalise_email(email).encode("utf-8")).hexdigest()
+    row = s.get(LoginFailure, key)
+    if row is not None:
+        wait = _wait_left(row.failures, row.last_failed_at, settings)
+        if wait > 0:
+            return LoginResult(None, wait)
+    with contextlib.suppress(VerificationError):  # the same work as for a real account
+        _hasher.verify(_DUMMY_HASH, password)
+    now = utcnow()
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    s.execute(  # one row per email even when two attempts arrive at once
+        insert(LoginFailure)
+        .values(email_sha256=key, failures=1, last_failed_at=now)
+        .on_conflict_do_update(
+            index_elements=[LoginFailure.email_sha256],
+            set_={"failures": LoginFailure.failures + 1, "last_failed_at": now},
+        )
+    )
+    return LoginResult(None)
+
+
 def check_login(s: Session, email: str, password: str, settings: Settings) -> LoginResult:
     """The user whose ``email`` and ``password`` these are, or why not."""
     u = store.user_by_email(s, email)
     if u is None or not u.active:
-        with contextlib.suppress(VerificationError):  # the same work as for a real account
-            _hasher.verify(_DUMMY_HASH, password)
-        return LoginResult(None)
-    if u.last_failed_login_at is not None:
-        ready = _aware(u.last_failed_login_at) + timedelta(
-            seconds=login_wait_s(u.failed_logins, settings)
-        )
-        wait = (ready - utcnow()).total_seconds()
-        if wait > 0:
-            return LoginResult(None, wait)
+        return _unknown_email_failed(s, email, password, settings)
+    wait = _wait_left(u.failed_logins, u.last_failed_login_at, settings)
+    if wait > 0:
+        return LoginResult(None, wait)
     try:
         _hasher.verify(u.password_hash, password)
     except (VerificationError, InvalidHashError):

@@ -68,6 +68,17 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
 
 
+class LoginFailure(Base):
+    """Failed logins to an email without an account, counted so that they are slowed as a
+    real account's are (a 429 must not tell that an account exists); only the SHA-256 of
+    the email is kept."""
+
+    __tablename__ = "login_failures"
+    email_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+
+
 class Credential(Base):
     """A login session (``kind='session'``, with its CSRF token) or an API bearer token
     (``kind='token'``); only the SHA-256 of the secret is stored."""
