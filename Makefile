@@ -21,8 +21,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/tadplan demo --out tadplan-demo
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+test: $(STAMP)  # with Chromium and a throw-away PostgreSQL (.ci/test_services.sh)
+	.ci/test_services.sh $(BIN)/python -m pytest
 
 lint: $(STAMP)  # ruff, mypy and the import-linter layer contracts (pyproject.toml)
 	$(BIN)/ruff check src tests benchmarks scripts
