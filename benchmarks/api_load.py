@@ -39,7 +39,6 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,14 +49,10 @@ from pathlib import Path
 
 import httpx
 
+from tadplan.service.web.live import free_port
+
 PASSWORD = "benchmark password"
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _tree(pid: int) -> list[int]:
@@ -89,7 +84,7 @@ def _cpu_s(pid: int) -> float:
 
 class Server:
     def __init__(self, db: str, workers: int, log: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "tadplan.cli", "serve", "--db", db,
                "--port", str(self.port), "--workers", str(workers)]  # fmt: skip

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.planner.patient_meshes import touching, write_teeth
+from tests.planner.patient_meshes import screw_between, touching, write_teeth
 
 from tadplan.examples import example_path, load_example
 from tadplan.planner import plan
@@ -25,13 +25,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_a_patient_root_at_a_planned_screw_makes_it_red(tmp_path: Path) -> None:
     case = load_example("demo")
-    screw = next(
-        i
-        for gp in plan(case).goals
-        for d in gp.designs
-        for i in d.implants
-        if i.site.between == (16, 15)
-    )
+    screw = screw_between(plan(case), (16, 15))
     d = write_teeth(tmp_path / "teeth", case, [15, 16, 17], {16: touching(case, screw, 16)})
     r = run("plan", str(example_path("demo")), "--meshes", str(d), "-f", "json")
     assert r.returncode == 0, r.stderr

@@ -10,7 +10,14 @@ import trimesh
 
 from tadplan.anatomy.safety import dentition_model
 from tadplan.case import Case
-from tadplan.model import Implant
+from tadplan.model import Implant, Plan
+
+
+def screw_between(p: Plan, teeth: tuple[int, int]) -> Implant:
+    """The first planned screw of ``p`` between ``teeth`` (e.g. the demo's buccal 16-15)."""
+    return next(
+        i for gp in p.goals for d in gp.designs for i in d.implants if i.site.between == teeth
+    )
 
 
 def touching(case: Case, implant: Implant, tooth: int) -> np.ndarray:

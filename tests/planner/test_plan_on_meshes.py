@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.planner.patient_meshes import touching, write_teeth
+from tests.planner.patient_meshes import screw_between, touching, write_teeth
 
 from tadplan.anatomy.patient import load_patient
 from tadplan.anatomy.safety import assess_on_patient, dentition_model
@@ -31,7 +31,7 @@ def _implants(p: Plan) -> dict[str, Implant]:
 
 def _first_buccal(p: Plan) -> Implant:
     """The demo's screw at buccal 16-15 (right side)."""
-    return next(i for i in _implants(p).values() if i.site.between == (16, 15))
+    return screw_between(p, (16, 15))
 
 
 def test_the_average_teeth_as_patient_meshes_change_nothing(

@@ -11,6 +11,7 @@ from pathlib import Path
 import trimesh
 
 from tadplan.anatomy.meshes import average_dentition
+from tadplan.service.web.live import free_port
 
 
 def tooth_mesh_stl(tooth: int = 16) -> bytes:
@@ -33,14 +34,6 @@ def cbct_zip() -> bytes:
 
 
 # ----------------------------------------------------------------------------- a real server
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.planner.patient_meshes import tooth_stl, touching
+from tests.planner.patient_meshes import screw_between, tooth_stl, touching
 from tests.service.conftest import Service
 from tests.service.helpers import cbct_zip
 
@@ -19,13 +19,7 @@ def test_a_plan_on_an_uploaded_tooth_mesh_turns_the_screw_at_its_root_red(
     cid = service.import_example(h)
     c = service.client
     case = load_example("demo")
-    screw = next(
-        i
-        for gp in plan(case).goals
-        for d in gp.designs
-        for i in d.implants
-        if i.site.between == (16, 15)
-    )
+    screw = screw_between(plan(case), (16, 15))
     stl = tooth_stl(case, 16, touching(case, screw, 16))
     up = c.post(
         f"/api/cases/{cid}/uploads?kind=mesh", files={"file": ("tooth_16.stl", stl)}, headers=h
