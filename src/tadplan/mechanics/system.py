@@ -40,7 +40,7 @@ the lower first premolar away from the upper first molar, mesially; elastics pul
 together) and the links carry it to the implants with the unit's other reactions
 (:func:`share_load`). Each side's force is reported as a connection of role ``appliance``.
 
-Orthopaedic appliances (:data:`ORTHOPAEDIC`: the expander of a MARPE) move bones, not teeth:
+Orthopaedic appliances (:data:`ORTHOPAEDIC_KINDS`: the expander of a MARPE) move bones, not teeth:
 their force is checked against the cited expansion-force range (kg, ``orthopaedic.yaml``),
 whatever the goal, and the implants that carry them are judged against the cited load limit
 per screw for that use, not against the immediate-loading limit for orthodontic forces.
@@ -109,11 +109,6 @@ from tadplan.model import (
 
 G = mod.G_TO_N
 
-# what each connection kind does: one definition, in tadplan.model
-TENSION = TENSION_KINDS
-COMPRESSION = COMPRESSION_KINDS
-PUSHERS = CLAMPED_KINDS
-RIGID = RIGID_KINDS
 SLIDING = {
     MovementKind.retraction,
     MovementKind.mesialisation,
@@ -122,8 +117,6 @@ SLIDING = {
 }
 NO_TOOTH_DOSE = {MovementKind.expansion, *HOLDING_KINDS}
 """Goals whose force is not a tooth-movement dose (orthopedic expansion, holding)."""
-ORTHOPAEDIC = ORTHOPAEDIC_KINDS
-"""Connection kinds that carry orthopaedic (kg) loads."""
 APPLIANCE_FORCES = ("herbst", "class_ii_elastics", "class_iii_elastics")
 """Case appliances whose force the anchorage holds against (``data/appliances.yaml``)."""
 
@@ -1051,7 +1044,7 @@ def _translation_height(
         or att.tooth is None
         or att.height_mm is None
         or role != "active"
-        or kind not in TENSION
+        or kind not in TENSION_KINDS
         or head is None
         or goal is None
         or goal.kind not in SLIDING
@@ -1125,7 +1118,7 @@ def _friction(
     case: Case, goal: Goal | None, kind: str, teeth: Sequence[int], data: MechanicsData
 ) -> tuple[float, tuple[SourceRef, ...]]:
     """The fraction of a sliding module's force lost to friction and its citations."""
-    if goal is None or goal.kind not in SLIDING or kind in PUSHERS:
+    if goal is None or goal.kind not in SLIDING or kind in CLAMPED_KINDS:
         return 0.0, ()
     att = case.attachments
     fixed = (
@@ -1232,13 +1225,13 @@ def _sides(
     sides = {fdi.side(t) for t in teeth}
     if len(sides) < 2:
         return [_Part(conn, conn.id, teeth, None, ids)]
-    if not ids and kind in TENSION | COMPRESSION:
+    if not ids and kind in TENSION_KINDS | COMPRESSION_KINDS:
         return [
             _Part(conn, side_id(conn.id, s), [t for t in teeth if fdi.side(t) == s], s, [])
             for s in ("right", "left")
         ]
     on = {s: [i for i in ids if implant_side.get(i) == s] for s in ("right", "left")}
-    if kind not in PUSHERS or not on["right"] or not on["left"]:
+    if kind not in CLAMPED_KINDS or not on["right"] or not on["left"]:
         return [_Part(conn, conn.id, teeth, None, ids)]
     out = []
     pairs: tuple[tuple[fdi.Side, fdi.Side], ...] = (("right", "left"), ("left", "right"))
@@ -1285,7 +1278,7 @@ def analyse_design(
     sources = {s for f in forces for s in f.sources}
     held = _Reactions.of(case, parts, forces, data)
     shared = _reactions(case, parts, held, data, warnings, sources)
-    ortho = {i for c in design.connections if _kind(c) in ORTHOPAEDIC for i in carriers(c)}
+    ortho = {i for c in design.connections if _kind(c) in ORTHOPAEDIC_KINDS for i in carriers(c)}
     loads_out = [
         _implant_load(
             st, shared.groups, data, warnings, sources, st.id in ortho, shared.holding(st.id)
@@ -1371,7 +1364,7 @@ class _Resolved:
 
 def _is_link(conn: Connection) -> bool:
     """A rigid or passive link from an implant (indirect anchorage)."""
-    return conn.from_implant is not None and (conn.passive or _kind(conn) in RIGID)
+    return conn.from_implant is not None and (conn.passive or _kind(conn) in RIGID_KINDS)
 
 
 def _screws(
@@ -1450,7 +1443,8 @@ def _resolve(
         for c in pulls
         if _kind(c) == "lever_arm"
         and any(
-            o.from_implant == c.from_implant and _kind(o) in TENSION - {"lever_arm"} for o in pulls
+            o.from_implant == c.from_implant and _kind(o) in TENSION_KINDS - {"lever_arm"}
+            for o in pulls
         )
     }
     hook_teeth: dict[int, float | None] = {
@@ -1492,7 +1486,7 @@ def _sharing(case: Case, res: _Resolved) -> dict[tuple[int, ...], int]:
     out: dict[tuple[int, ...], int] = {}
     for part in res.work:
         conn, teeth = part.conn, part.teeth
-        if conn.passive or _kind(conn) in RIGID or not teeth or res.attachment_only(part):
+        if conn.passive or _kind(conn) in RIGID_KINDS or not teeth or res.attachment_only(part):
             continue
         if len({fdi.arch(t) for t in teeth}) == 1:
             _, _, _, unit_teeth = _unit_teeth(case, part, res)
@@ -1615,7 +1609,7 @@ def _not_a_force(res: _Resolved, part: _Part) -> ConnectionForce | None:
             "(line of action raised towards the centre of resistance); no force of its own"
         )
         return ConnectionForce(**base, role="attachment", implant_ids=held, notes=[note])
-    if conn.passive or kind in RIGID or not teeth:
+    if conn.passive or kind in RIGID_KINDS or not teeth:
         note = (
             f"none of the teeth {conn.teeth} is in the mouth"
             if not teeth
@@ -1722,7 +1716,7 @@ def _line_of_action(
     brackets = [res.landmarks[t].bracket_mm for t in anchor_teeth]
     ref = np.mean(brackets, axis=0) if anchor_teeth else None
     att: _Attachment | None = None
-    if kind in TENSION | COMPRESSION:
+    if kind in TENSION_KINDS | COMPRESSION_KINDS:
         att = _attachment_point(conn, moved.hooks or teeth, res.landmarks, ref, data, hook_h)
         point = att.point
     elif conn.attachment_point_mm is not None:
@@ -1744,12 +1738,12 @@ def _direction(kind: str, line: _Line, moved: _Moved, notes: list[str]) -> Vec |
     threaded on; a tension module from the attachment towards the head."""
     head, point = line.head, line.point
     if (
-        kind in PUSHERS
+        kind in CLAMPED_KINDS
         or head is None
-        or (line.role == "tooth_borne" and kind not in TENSION | COMPRESSION)
+        or (line.role == "tooth_borne" and kind not in TENSION_KINDS | COMPRESSION_KINDS)
     ):
         return moved.direction() if moved.goal is not None else None
-    if kind not in COMPRESSION:
+    if kind not in COMPRESSION_KINDS:
         return unit_vector(head - point)
     # an open coil is threaded on a wire (archwire, guide segment or sliding tube): it pushes
     # along that wire at the attachment, away from its stop
@@ -1867,7 +1861,7 @@ def _dose(
     required = (rng.low_g + rng.high_g) / 2 / scale
     sug = (
         suggestion(required, kind, span, data)
-        if status != "within" and kind not in ORTHOPAEDIC
+        if status != "within" and kind not in ORTHOPAEDIC_KINDS
         else None
     )
     dose = DoseCheck(
@@ -1992,7 +1986,7 @@ def _applied_part(
         moved.unit, loads, goal=moved.goal, data=data, displaced=moved.displaced
     )
     sources: set[str] = set()
-    if kind in ORTHOPAEDIC:
+    if kind in ORTHOPAEDIC_KINDS:
         note, keys = _orthopaedic_note(data)
         notes.append(note)
         sources |= keys
@@ -2104,7 +2098,7 @@ def _reaction(
     """Where the reaction ``force`` of a part goes (see :class:`_Reaction`)."""
     kind, held = _kind(part.conn), part.implants
     if line.role == "active":
-        if kind in PUSHERS:  # clamped: one appliance on every implant that carries it
+        if kind in CLAMPED_KINDS:  # clamped: one appliance on every implant that carries it
             via = (
                 np.mean([res.screws[i].head for i in held], axis=0)
                 if part.through_heads
@@ -2120,7 +2114,11 @@ def _reaction(
     if not line.anchor_teeth:
         return None
     at = line.point
-    if kind not in PUSHERS and kind in TENSION | COMPRESSION and line.anchor_point is not None:
+    if (
+        kind not in CLAMPED_KINDS
+        and kind in TENSION_KINDS | COMPRESSION_KINDS
+        and line.anchor_point is not None
+    ):
         at = line.anchor_point
     return _Reaction(force, at, jaw=moved.unit.jaw, anchor_teeth=line.anchor_teeth)
 
@@ -2472,7 +2470,7 @@ def suggestion(
     """:func:`suggest_module` with the module's kind, force and activation."""
     data = data or mechanics_data()
     S = Suggestion
-    if kind in COMPRESSION:
+    if kind in COMPRESSION_KINDS:
         try:
             m, act = mod.fit_module(mod.ModuleKind.niti_open_coil, target_g, span_mm, None, data)
         except mod.ModuleError:
@@ -2644,7 +2642,7 @@ def _orthopaedic_flags(
 def orthopaedic_range(kind: str, data: MechanicsData | None = None) -> CitedRange | None:
     """The cited force range (g) of an orthopaedic appliance of ``kind`` (the accumulated
     expansion force of an expander), or None for orthodontic connections."""
-    if kind not in ORTHOPAEDIC:
+    if kind not in ORTHOPAEDIC_KINDS:
         return None
     acc = (data or mechanics_data()).orthopaedic.expansion_force.accumulated
     return CitedRange(
